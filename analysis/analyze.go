@@ -1,0 +1,86 @@
+package analysis
+
+import "github.com/plateau-dev/plateau/trainlog"
+
+// Options tune the analysis. Start from DefaultOptions.
+type Options struct {
+	// GPUHourPrice is the price of one GPU hour (plateau's
+	// --gpu-hour-price); 0 means unknown, and no cost is printed.
+	GPUHourPrice float64
+	// GPUs is the number of GPUs billed, used with GPUHourPrice; 0 means
+	// the logged world size, or 1.
+	GPUs int
+	// TailFraction is the share of the run, at its end, used for the
+	// final level, the noise and the trend (0.1 = the last 10% of steps).
+	TailFraction float64
+	// SpikeZ is the modified z-score above which a point is a spike.
+	SpikeZ float64
+	// PlateauRel is the relative projected change below which the curve
+	// is a plateau (0.01 = 1% of the current level).
+	PlateauRel float64
+}
+
+// DefaultOptions are the options plateau uses unless told otherwise.
+var DefaultOptions = Options{
+	TailFraction: 0.1,
+	SpikeZ:       3.5,
+	PlateauRel:   0.01,
+}
+
+// Analyze computes the report for run. It never fails: when data cannot
+// support a conclusion, the report says so.
+func Analyze(run *trainlog.Run, opts Options) *Report {
+	if opts.TailFraction <= 0 || opts.TailFraction > 0.5 {
+		opts.TailFraction = DefaultOptions.TailFraction
+	}
+	if opts.SpikeZ <= 0 {
+		opts.SpikeZ = DefaultOptions.SpikeZ
+	}
+	if opts.PlateauRel <= 0 {
+		opts.PlateauRel = DefaultOptions.PlateauRel
+	}
+	r := &Report{Schema: SchemaVersion, Data: run}
+	r.Run = header(run)
+	r.Primary, r.Run.Family = primaryMetric(run)
+	r.Milestones = milestones(run)
+	r.TrainLoss = trainLoss(run, opts)
+	r.Noise = endNoise(run, r.Primary, opts)
+	r.Trend = trend(run, r.Primary, opts)
+	r.Phases = phases(run, opts)
+	r.Spikes = spikes(run, opts)
+	r.Accuracy = accuracy(run)
+	r.LRSchedule = lrSchedule(run, opts)
+	r.Throughput = throughput(run, opts)
+	r.Eval = evaluate(run, opts)
+	r.Checkpoints = checkpoints(run, r)
+	r.CheckpointsRecommended = recommend(run, r, opts)
+	r.AnotherEpoch = anotherEpoch(run, r, opts)
+	r.Findings = append(pitfalls(run, r, opts), curveFindings(run, r, opts)...)
+	r.Verdict = verdict(run, r, opts)
+	r.Summary = summary(r)
+	for _, w := range run.Warnings {
+		r.Warnings = append(r.Warnings, w.Error())
+	}
+	if r.Milestones == nil {
+		r.Milestones = []Milestone{}
+	}
+	if r.Phases == nil {
+		r.Phases = []Phase{}
+	}
+	if r.Checkpoints == nil {
+		r.Checkpoints = []CheckpointRow{}
+	}
+	if r.Spikes == nil {
+		r.Spikes = []Spike{}
+	}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Summary == nil {
+		r.Summary = []string{}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+	return r
+}

@@ -1,0 +1,305 @@
+package trainlog
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// A Collector groups the records of one or more readers into a Run. Add
+// may be called any number of times, also after Run, which makes it
+// usable by a watcher that feeds new records as a file grows.
+//
+// Merging rules:
+//   - Within one origin (a file, or a printer inside a file such as a
+//     user callback), the last record per (series, step) wins; a step
+//     lower than the highest seen so far records an EventRestart.
+//   - Across origins, the most precise value per (series, step) wins
+//     (see Point.Digits); ties go to the origin added first. The others
+//     are listed in Point.Also, and values that differ beyond rounding
+//     record an EventDisagreement.
+type Collector struct {
+	run     *Run
+	origins []*origin
+	byKey   map[string]*origin
+}
+
+type origin struct {
+	name    string
+	series  map[string]*rawSeries
+	names   []string
+	maxStep int64
+	ordinal int64
+	restarts map[int64]bool
+}
+
+type rawSeries struct {
+	keys   []string
+	points []Point
+	sorted bool
+}
+
+// NewCollector returns a Collector that fills run.
+func NewCollector(run *Run) *Collector {
+	return &Collector{run: run, byKey: map[string]*origin{}}
+}
+
+// AddFile records a file's description in the run.
+func (c *Collector) AddFile(f File) { c.run.Files = append(c.run.Files, f) }
+
+// Add adds one record.
+func (c *Collector) Add(rec Record) {
+	switch rec := rec.(type) {
+	case *Entry:
+		c.addEntry(rec)
+	case *Meta:
+		c.addMeta(rec)
+	case *SyntaxError:
+		c.run.Warnings = append(c.run.Warnings, rec)
+	}
+}
+
+func (c *Collector) origin(e *Entry) *origin {
+	key := e.Source.File + "\x00" + e.Origin
+	o := c.byKey[key]
+	if o == nil {
+		name := e.Source.File
+		if e.Origin != "" {
+			name += " (" + e.Origin + ")"
+		}
+		o = &origin{name: name, series: map[string]*rawSeries{}, maxStep: -1, restarts: map[int64]bool{}}
+		c.byKey[key] = o
+		c.origins = append(c.origins, o)
+	}
+	return o
+}
+
+func (c *Collector) addEntry(e *Entry) {
+	if e.Kind == KindSummary {
+		for _, kv := range e.Values {
+			name := Canonical(KindSummary, kv.Key)
+			c.run.Summary[name] = Value{Key: kv.Key, Value: kv.Value, Digits: kv.Digits, Source: e.Source}
+		}
+		if !math.IsNaN(e.Epoch) {
+			c.run.Summary["epoch"] = Value{Key: "epoch", Value: e.Epoch, Digits: DigitsFloat64, Source: e.Source}
+		}
+		if e.Step >= 0 {
+			c.run.Summary["step"] = Value{Key: "step", Value: float64(e.Step), Digits: DigitsFloat64, Source: e.Source}
+		}
+		return
+	}
+	o := c.origin(e)
+	step, inferred := e.Step, e.StepInferred
+	if step < 0 {
+		o.ordinal++
+		step, inferred = o.ordinal, true
+	} else {
+		o.ordinal = step
+	}
+	if e.Kind == KindTrain || e.Kind == KindUnknown {
+		if step < o.maxStep && !o.restarts[step] {
+			o.restarts[step] = true
+			c.run.Events = append(c.run.Events, Event{
+				Kind:    EventRestart,
+				Step:    step,
+				Message: fmt.Sprintf("steps go back from %d to %d in %s: the run was resumed; the last record per step is kept", o.maxStep, step, o.name),
+				Sources: []Source{e.Source},
+			})
+		}
+		if step > o.maxStep {
+			o.maxStep = step
+		}
+	}
+	for _, kv := range e.Values {
+		name := Canonical(e.Kind, kv.Key)
+		if e.Kind == KindEval && !strings.HasPrefix(name, "eval_") {
+			name = "eval_" + name
+		}
+		rs := o.series[name]
+		if rs == nil {
+			rs = &rawSeries{sorted: true}
+			o.series[name] = rs
+			o.names = append(o.names, name)
+		}
+		if len(rs.keys) == 0 || rs.keys[len(rs.keys)-1] != kv.Key {
+			if !contains(rs.keys, kv.Key) {
+				rs.keys = append(rs.keys, kv.Key)
+			}
+		}
+		p := Point{Step: step, Value: kv.Value, Epoch: e.Epoch, Time: e.Time, Digits: kv.Digits, StepInferred: inferred, Source: e.Source}
+		if n := len(rs.points); n > 0 && rs.points[n-1].Step >= step {
+			rs.sorted = false
+		}
+		rs.points = append(rs.points, p)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Collector) addMeta(m *Meta) {
+	switch {
+	case m.Geometry != nil:
+		c.run.Geometry[m.Geometry.Key] = *m.Geometry
+	case m.Summary != nil:
+		c.run.Summary[Canonical(KindSummary, m.Summary.Key)] = *m.Summary
+	case m.Info != nil:
+		c.run.Info[m.Info.Key] = *m.Info
+	case m.Event != nil:
+		c.run.Events = append(c.run.Events, *m.Event)
+	}
+}
+
+// dedupLast sorts points by step, keeping file order among equal steps,
+// and keeps the last point per step.
+func dedupLast(rs *rawSeries) []Point {
+	pts := rs.points
+	if !rs.sorted {
+		pts = append([]Point(nil), pts...)
+		sort.SliceStable(pts, func(i, j int) bool { return pts[i].Step < pts[j].Step })
+	}
+	out := make([]Point, 0, len(pts))
+	for _, p := range pts {
+		if n := len(out); n > 0 && out[n-1].Step == p.Step {
+			out[n-1] = p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Run merges what was added and returns the run. The returned run is
+// rebuilt on every call; it shares no point slices with the Collector.
+func (c *Collector) Run() *Run {
+	run := c.run
+	// Drop events from an earlier call that Run itself produced.
+	events := run.Events[:0:0]
+	for _, ev := range run.Events {
+		if ev.Kind != EventDisagreement {
+			events = append(events, ev)
+		}
+	}
+	run.Events = events
+	run.Series = map[string]*Series{}
+	var order []string
+	perName := map[string][][]Point{}
+	keys := map[string][]string{}
+	for _, o := range c.origins {
+		for _, name := range o.names {
+			rs := o.series[name]
+			if _, ok := perName[name]; !ok {
+				order = append(order, name)
+			}
+			perName[name] = append(perName[name], dedupLast(rs))
+			for _, k := range rs.keys {
+				if !contains(keys[name], k) {
+					keys[name] = append(keys[name], k)
+				}
+			}
+		}
+	}
+	for _, name := range order {
+		lists := perName[name]
+		s := &Series{Name: name, Keys: keys[name]}
+		if len(lists) == 1 {
+			s.Points = lists[0]
+		} else {
+			s.Points = c.merge(name, lists)
+		}
+		run.Series[name] = s
+	}
+	return run
+}
+
+// merge combines per-origin point lists of one series.
+func (c *Collector) merge(name string, lists [][]Point) []Point {
+	byStep := map[int64][]Point{}
+	var steps []int64
+	for _, l := range lists {
+		for _, p := range l {
+			if _, ok := byStep[p.Step]; !ok {
+				steps = append(steps, p.Step)
+			}
+			byStep[p.Step] = append(byStep[p.Step], p)
+		}
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
+	out := make([]Point, 0, len(steps))
+	disagreements := 0
+	for _, st := range steps {
+		cands := byStep[st]
+		best := 0
+		for i, p := range cands {
+			if p.Digits > cands[best].Digits || (cands[best].StepInferred && !p.StepInferred && p.Digits == cands[best].Digits) {
+				best = i
+			}
+		}
+		p := cands[best]
+		if len(cands) > 1 {
+			p.Also = make([]Source, 0, len(cands)-1)
+			for i, q := range cands {
+				if i == best {
+					continue
+				}
+				p.Also = append(p.Also, q.Source)
+				if math.IsNaN(p.Epoch) && !math.IsNaN(q.Epoch) {
+					p.Epoch = q.Epoch
+				}
+				if math.IsNaN(p.Time) && !math.IsNaN(q.Time) {
+					p.Time = q.Time
+				}
+				if !Agree(p.Value, q.Value, q.Digits) {
+					disagreements++
+					if disagreements <= 20 {
+						c.run.Events = append(c.run.Events, Event{
+							Kind:    EventDisagreement,
+							Step:    st,
+							Message: fmt.Sprintf("%s at step %d: %s has %s but %s has %s", name, st, p.Source, fmtG(p.Value), q.Source, fmtG(q.Value)),
+							Sources: []Source{p.Source, q.Source},
+						})
+					}
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	if disagreements > 20 {
+		c.run.Events = append(c.run.Events, Event{Kind: EventDisagreement, Step: -1,
+			Message: fmt.Sprintf("%s: %d steps disagree between sources in all (first 20 listed)", name, disagreements)})
+	}
+	return out
+}
+
+func fmtG(v float64) string { return fmt.Sprintf("%.6g", v) }
+
+// Agree reports whether a precise value a and a value b written with
+// digits significant digits are equal within b's rounding (and float32
+// representation error).
+func Agree(a, b float64, digits int) bool {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.IsNaN(a) && math.IsNaN(b)
+	}
+	if math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return a == b
+	}
+	if digits <= 0 || digits > 16 {
+		digits = 16
+	}
+	mag := math.Max(math.Abs(a), math.Abs(b))
+	if mag == 0 {
+		return true
+	}
+	// Half a unit in the last printed significant digit, plus slack for
+	// values that were rounded to decimals rather than significant digits.
+	tol := 0.5 * math.Pow(10, math.Floor(math.Log10(mag))-float64(digits-1))
+	tol = math.Max(tol*1.01, mag*1e-7)
+	return math.Abs(a-b) <= tol
+}
