@@ -69,13 +69,19 @@ func LookupFormat(name string) (Format, bool) {
 // Detect returns the format that recognises head with the highest
 // confidence. It reports false when none does.
 func Detect(name string, head []byte) (Format, bool) {
+	f, score := DetectConfidence(name, head)
+	return f, score > 0
+}
+
+// DetectConfidence is Detect returning the winning confidence (0 to 100).
+func DetectConfidence(name string, head []byte) (Format, int) {
 	best, bestScore := Format{}, 0
 	for _, f := range Formats() {
 		if s := f.Detect(name, head); s > bestScore {
 			best, bestScore = f, s
 		}
 	}
-	return best, bestScore > 0
+	return best, bestScore
 }
 
 // Open sniffs the content of r and returns a Reader for its format. name

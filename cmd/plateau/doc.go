@@ -1,0 +1,71 @@
+/*
+Plateau reads the logs of a machine-learning fine-tuning run and tells what
+the run did, with numbers you can verify: did it converge, what each phase of
+the loss curve means, whether the last wiggle is noise, which checkpoint to
+ship, whether another epoch is worth it, and what went wrong. Every number
+taken from a log is cited as file:line (or file#log_history[i] for JSON
+files), so it can be checked with grep; every derived number says how it was
+derived.
+
+Usage:
+
+	plateau report PATH... [--format text|md|json|html] [-o FILE] [flags]
+	plateau watch PATH [flags]
+	plateau formats
+
+PATH is a run directory (searched for console logs, trainer_state.json in
+the run and its checkpoint-N folders, trainer_log.jsonl, TensorBoard event
+files, metrics.csv, W&B and MLflow files), a single log file, or - for
+standard input. Several paths are read as views of one run and merged: the
+most precise value for each step wins, every value keeps its source, and
+values that disagree beyond rounding are reported.
+
+# Report
+
+The report has the sections of a careful hand-written run review: header
+(files used and ignored, library, run geometry), milestones (first step,
+each epoch boundary, last step), phases, the end-of-run mean train_loss
+against the final level, the end fluctuation in noise units, token
+accuracy, the learning-rate schedule, throughput and cost, generalisation
+(eval table, best eval, overfitting, early-stopping replay), checkpoints
+and which one to use, another epoch, pitfalls and a summary.
+
+	$ plateau report examples/hf_v5_overfit_eval --format json
+	"status": "overfitting"
+
+Output goes to standard output, or to the file given with -o (written
+atomically; plateau refuses to overwrite one of its inputs). Text output
+uses colour only on a terminal and never when NO_COLOR is set.
+
+The formats: text for a terminal (with a compact loss chart when standard
+output is a terminal), md for Markdown (pull requests, wikis), json for
+pipelines (schema plateau.report/v1, documented in docs/json-schema.md), and
+html for one self-contained offline page with annotated charts
+(--smoothing sets the EMA weight of the smoothed line, --charts DIR also
+writes each chart as an SVG file).
+
+--gpu-hour-price P (and --gpus N) turn the measured runtime into a cost;
+without them no price is invented. --fail-on STATUSES makes the exit status
+3 when the verdict is one of them, to gate a pipeline:
+
+	$ plateau report examples/hf_v5_overfit_eval --fail-on overfitting
+	exit status 3
+
+Generic CSV and JSON-lines files are read with --step COLUMN and
+--metric NAME=COLUMN (repeatable), e.g. --metric loss=train_loss.
+
+# Exit status
+
+0 when the report was written; 1 when an input could not be read, wholly
+or in part (a report of whatever was readable is still written, and each
+problem is printed as file:line: what was expected); 2 for a usage error;
+3 when the verdict matched --fail-on.
+
+# Formats
+
+	$ plateau formats
+	hf-console
+
+lists the formats plateau detects (by content, not by file name).
+*/
+package main

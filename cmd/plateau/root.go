@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, decided here and nowhere else.
+const (
+	exitOK      = 0 // success
+	exitInput   = 1 // an input could not be read, wholly or in part
+	exitUsage   = 2 // bad flags or arguments
+	exitVerdict = 3 // --fail-on matched the verdict
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func inputError(err error) error { return &exitError{code: exitInput, err: err} }
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// streams are the process's standard streams, injectable for tests.
+type streams struct {
+	in       io.Reader
+	out      io.Writer
+	err      io.Writer
+	outIsTTY bool
+	errIsTTY bool
+	getenv   func(string) string
+}
+
+// run is the testable entry point: it runs plateau with args and returns
+// the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	s := newStreams(stdin, stdout, stderr)
+	return runWith(args, s)
+}
+
+func runWith(args []string, s *streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(s.err, "plateau: "+ee.err.Error())
+		}
+		return ee.code
+	}
+	// Anything cobra reports itself (unknown flag, wrong argument count) is
+	// a usage error.
+	fmt.Fprintln(s.err, "plateau: "+err.Error())
+	if !strings.Contains(err.Error(), "--help") {
+		fmt.Fprintln(s.err, "Run 'plateau --help' for usage.")
+	}
+	return exitUsage
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "plateau",
+		Short: "Tell what a fine-tuning run did, with numbers you can check",
+		Long: `plateau reads the logs of a machine-learning fine-tuning run (Hugging Face
+Trainer console output, trainer_state.json, LLaMA-Factory trainer_log.jsonl,
+TensorBoard events, Lightning metrics.csv, W&B and MLflow files) and reports
+whether it converged, what each phase of the loss curve means, whether the
+last wiggle is noise, which checkpoint to ship and whether another epoch is
+worth it. Every number is cited as file:line so it can be checked with grep.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError("%v\nRun '%s --help' for usage.", err, c.CommandPath())
+	})
+	root.AddCommand(newReportCmd(s, nil))
+	root.AddCommand(newFormatsCmd(s))
+	for _, add := range extraCommands {
+		root.AddCommand(add(s))
+	}
+	return root
+}
+
+// extraCommands lets verbs defined in other files (watch) register
+// themselves without editing this file.
+var extraCommands []func(*streams) *cobra.Command
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"

@@ -1,0 +1,417 @@
+package trainlog
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Stdin is the path that names standard input.
+const Stdin = "-"
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	Options
+	// Stdin is read when a path is "-". Nil means os.Stdin.
+	Stdin io.Reader
+	// MaxDepth limits how deep directories are searched (0 means 6).
+	MaxDepth int
+}
+
+// Load reads one or more paths (files, run directories, or "-" for
+// standard input) into a single Run: several paths are taken as several
+// views of the same run and merged. It returns an error only when nothing
+// could be read; problems met on the way are in Run.Warnings and
+// Run.Files.
+func Load(paths []string, opts LoadOptions) (*Run, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("no input: give a run directory, a log file, or - for standard input")
+	}
+	name := runName(paths[0])
+	run := NewRun(name)
+	run.Root = paths[0]
+	var plans []plan
+	for _, p := range paths {
+		ps, err := discover(p, run, opts)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, ps...)
+	}
+	sort.SliceStable(plans, func(i, j int) bool { return plans[i].priority < plans[j].priority })
+	results := readAll(plans, opts)
+	c := NewCollector(run)
+	var firstErr error
+	for i, res := range results {
+		pl := plans[i]
+		f := File{Path: pl.display, Format: pl.format.Name, Used: true, Reason: pl.note}
+		if res.openErr != nil {
+			f.Used, f.Format, f.Reason = false, "", res.openErr.Error()
+			run.Warnings = append(run.Warnings, res.openErr)
+			if firstErr == nil {
+				firstErr = res.openErr
+			}
+		}
+		for _, rec := range res.records {
+			switch rec.(type) {
+			case *Entry:
+				f.Records++
+			case *SyntaxError:
+				f.Errors++
+			}
+			c.Add(rec)
+		}
+		if res.ioErr != nil {
+			f.Errors++
+			run.Warnings = append(run.Warnings, res.ioErr)
+		}
+		if f.Used && f.Records == 0 && len(res.records) == 0 {
+			f.Reason = "recognised as " + pl.format.Name + " but holds no training records"
+		}
+		c.AddFile(f)
+	}
+	run = c.Run()
+	sort.Slice(run.Checkpoints, func(i, j int) bool {
+		a, b := run.Checkpoints[i], run.Checkpoints[j]
+		if (a.Step < 0) != (b.Step < 0) {
+			return b.Step < 0
+		}
+		if a.Step != b.Step {
+			return a.Step < b.Step
+		}
+		return a.Path < b.Path
+	})
+	if len(run.Series) == 0 && len(run.Summary) == 0 {
+		used := 0
+		for _, f := range run.Files {
+			if f.Used {
+				used++
+			}
+		}
+		if used == 0 {
+			if firstErr != nil && len(paths) == 1 && !isDir(paths[0]) {
+				return run, firstErr
+			}
+			return run, fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %d files ignored)", paths[0], ErrNoData, len(run.Files))
+		}
+	}
+	return run, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func runName(p string) string {
+	if p == Stdin {
+		return "stdin"
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = p
+	}
+	st, err := os.Stat(abs)
+	if err == nil && !st.IsDir() {
+		abs = filepath.Dir(abs)
+	}
+	base := filepath.Base(abs)
+	if m := checkpointRE.FindStringSubmatch(base); m != nil {
+		base = filepath.Base(filepath.Dir(abs)) + "/" + base
+	}
+	return base
+}
+
+// A plan is one file to read.
+type plan struct {
+	path       string // on disk, or "-"
+	display    string // relative to the argument
+	format     Format
+	priority   int
+	note       string
+	confidence int
+}
+
+// minWalkConfidence is the detection confidence a file found by walking a
+// directory needs to be read; a file named explicitly is read whenever
+// some format accepts it.
+const minWalkConfidence = 10
+
+type readResult struct {
+	records []Record
+	openErr error
+	ioErr   error
+}
+
+// readAll reads the planned files concurrently, keeping their order.
+func readAll(plans []plan, opts LoadOptions) []readResult {
+	out := make([]readResult, len(plans))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := range plans {
+		if plans[i].path == Stdin {
+			out[i] = readOne(plans[i], opts)
+			continue
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = readOne(plans[i], opts)
+		}(i)
+	}
+	wg.Wait()
+	return out
+}
+
+func readOne(pl plan, opts LoadOptions) (res readResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res.ioErr = fmt.Errorf("%s: internal error while reading (please report it): %v", pl.display, p)
+		}
+	}()
+	var r io.Reader
+	if pl.path == Stdin {
+		r = opts.Stdin
+		if r == nil {
+			r = os.Stdin
+		}
+	} else {
+		f, err := os.Open(pl.path)
+		if err != nil {
+			res.openErr = err
+			return res
+		}
+		defer f.Close()
+		r = f
+	}
+	var rd Reader
+	if pl.format.NewReader != nil {
+		rd = pl.format.NewReader(pl.display, r, opts.Options)
+	} else {
+		var err error
+		rd, _, err = Open(pl.display, r, opts.Options)
+		if err != nil {
+			res.openErr = err
+			return res
+		}
+	}
+	for rd.Scan() {
+		res.records = append(res.records, rd.Record())
+	}
+	res.ioErr = rd.Err()
+	return res
+}
+
+var checkpointRE = regexp.MustCompile(`^checkpoint-(\d+)$`)
+
+// skipFile reports files that are never logs: weights, tokenizers,
+// caches and images.
+func skipFile(name string) (bool, string) {
+	lower := strings.ToLower(name)
+	for _, ext := range []string{".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".onnx", ".h5", ".msgpack", ".model", ".npy", ".npz", ".pkl", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".html", ".pdf", ".zip", ".gz", ".tar", ".py", ".pyc", ".md", ".sh", ".ipynb", ".wandb", ".parquet", ".arrow", ".lock"} {
+		if strings.HasSuffix(lower, ext) {
+			return true, "not a log (" + ext + " file)"
+		}
+	}
+	switch lower {
+	case "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+		"config.json", "generation_config.json", "adapter_config.json", "training_args.json",
+		"added_tokens.json", "chat_template.jinja", "requirements.txt", "wandb-metadata.json", "meta.yaml", "conda-environment.yaml", "config.yaml", "hparams.yaml":
+		return true, "not a log (model or tool configuration)"
+	}
+	return false, ""
+}
+
+// priorityOf orders formats so that the most precise sources come first.
+func priorityOf(format string) int {
+	switch format {
+	case "trainer-state":
+		return 0
+	case "llamafactory-jsonl", "jsonl":
+		return 1
+	case "tensorboard":
+		return 2
+	case "hf-results", "wandb-summary":
+		return 3
+	case "hf-console":
+		return 5
+	}
+	return 4
+}
+
+// discover lists the files to read under path and records checkpoints.
+func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
+	if path == Stdin {
+		return []plan{{path: Stdin, display: "stdin", priority: 5}}, nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", path)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		pl, ok, reason := sniff(path, filepath.Base(path))
+		if !ok {
+			return nil, reason
+		}
+		return []plan{pl}, nil
+	}
+	maxDepth := opts.MaxDepth
+	if maxDepth <= 0 {
+		maxDepth = 6
+	}
+	var plans []plan
+	states := map[string][]plan{} // run dir -> trainer_state plans
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(path, p)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			run.Files = append(run.Files, File{Path: rel, Reason: err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p == path {
+				return nil
+			}
+			base := d.Name()
+			if strings.HasPrefix(base, ".") || base == "node_modules" || base == "__pycache__" {
+				return fs.SkipDir
+			}
+			if strings.Count(rel, "/") >= maxDepth {
+				return fs.SkipDir
+			}
+			addCheckpoint(run, p, rel, base)
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if skip, why := skipFile(d.Name()); skip {
+			_ = why // not listed: weights and configs are expected in run dirs
+			return nil
+		}
+		pl, ok, reason := sniff(p, rel)
+		if ok && pl.confidence < minWalkConfidence {
+			ok, reason = false, errors.New("text without training records")
+		}
+		if !ok {
+			run.Files = append(run.Files, File{Path: rel, Reason: "ignored: " + shortReason(reason)})
+			return nil
+		}
+		if pl.format.Name == "trainer-state" {
+			dir := filepath.Dir(p)
+			if checkpointRE.MatchString(filepath.Base(dir)) {
+				dir = filepath.Dir(dir)
+			}
+			states[dir] = append(states[dir], pl)
+			return nil
+		}
+		plans = append(plans, pl)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, group := range states {
+		best := pickState(group)
+		for i, pl := range group {
+			if i == best {
+				continue
+			}
+			run.Files = append(run.Files, File{Path: pl.display, Format: "trainer-state",
+				Reason: "ignored: an earlier copy of " + group[best].display + " (checkpoint states are prefixes of the latest log_history)"})
+		}
+		plans = append(plans, group[best])
+	}
+	return plans, nil
+}
+
+// pickState picks the root trainer_state.json of a run directory when it
+// exists, else the one of the highest checkpoint.
+func pickState(group []plan) int {
+	best, bestStep := 0, int64(-2)
+	for i, pl := range group {
+		step := int64(1 << 62) // the root copy holds the summary: prefer it
+		if m := checkpointRE.FindStringSubmatch(filepath.Base(filepath.Dir(pl.path))); m != nil {
+			step, _ = strconv.ParseInt(m[1], 10, 64)
+		}
+		if step > bestStep {
+			best, bestStep = i, step
+		}
+	}
+	return best
+}
+
+func shortReason(err error) string {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
+}
+
+// sniff opens a file and detects its format.
+func sniff(path, display string) (plan, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return plan{}, false, err
+	}
+	defer f.Close()
+	head := make([]byte, SniffSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return plan{}, false, fmt.Errorf("%s: %w", display, err)
+	}
+	head = head[:n]
+	if n == 0 {
+		return plan{}, false, &SyntaxError{File: display, Msg: "empty file: expected a training log", Err: ErrNoData}
+	}
+	fm, score := DetectConfidence(display, head)
+	if ok := score > 0; !ok {
+		if looksBinary(head) {
+			return plan{}, false, &SyntaxError{File: display, Line: 1, Msg: "binary data: expected a training log (Trainer console output, trainer_state.json, JSONL, CSV or TensorBoard events)", Err: ErrBinary}
+		}
+		return plan{}, false, &SyntaxError{File: display, Line: 1, Msg: "not a recognised training log: expected Trainer console output, trainer_state.json, JSONL, CSV or TensorBoard events (see 'plateau formats')", Err: ErrUnknownFormat}
+	}
+	return plan{path: path, display: display, format: fm, priority: priorityOf(fm.Name), confidence: score}, true, nil
+}
+
+// addCheckpoint records checkpoint-N, final and adapter directories.
+func addCheckpoint(run *Run, p, rel, base string) {
+	has := func(name string) bool {
+		_, err := os.Stat(filepath.Join(p, name))
+		return err == nil
+	}
+	ck := Checkpoint{Step: -1, Path: rel, HasState: has("trainer_state.json"),
+		Adapter: has("adapter_config.json") || has("adapter_model.safetensors") || has("adapter_model.bin")}
+	if m := checkpointRE.FindStringSubmatch(base); m != nil {
+		ck.Step, _ = strconv.ParseInt(m[1], 10, 64)
+		ck.Kind = "checkpoint"
+		run.Checkpoints = append(run.Checkpoints, ck)
+		return
+	}
+	weights := ck.Adapter || has("model.safetensors") || has("pytorch_model.bin") || has("model.safetensors.index.json")
+	if !weights {
+		return
+	}
+	ck.Kind = "final"
+	if ck.Adapter {
+		ck.Kind = "adapter"
+	}
+	run.Checkpoints = append(run.Checkpoints, ck)
+}
