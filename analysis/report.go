@@ -175,6 +175,18 @@ type Trend struct {
 	NoiseSigma   float64 `json:"noise_sigma"`
 	Plateau      bool    `json:"plateau"`
 	Text         string  `json:"text"`
+	// Level is the fitted value at the end of the segment, the reference
+	// of RelProjected.
+	Level float64 `json:"level"`
+	// Significant reports Mann-Kendall p < 0.05.
+	Significant bool `json:"significant"`
+	// Direction is "improving", "worsening" or "flat" (a plateau).
+	Direction string `json:"direction"`
+	// HorizonWhat says what HorizonSteps is ("one more epoch", ...).
+	HorizonWhat string `json:"horizon_what"`
+	// Resolution is the precision the values were logged with (0 for
+	// full precision); a projected change below it is not measurable.
+	Resolution float64 `json:"resolution,omitempty"`
 }
 
 // Accuracy summarises token accuracy (mean_token_accuracy) with its caveat.

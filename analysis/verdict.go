@@ -1,40 +1,349 @@
 package analysis
 
-import "github.com/plateau-dev/plateau/trainlog"
+import (
+	"fmt"
+	"math"
 
-// primaryMetric picks the series the verdict is about and the trainer family. (stub)
-func primaryMetric(run *trainlog.Run) (string, string) { return "loss", "sft" }
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
 
-// endNoise judges the end-of-run fluctuation. (stub)
-func endNoise(run *trainlog.Run, metric string, opts Options) *Noise { return nil }
+// minVerdictPoints is the number of finite points of the primary metric
+// below which no verdict is given.
+const minVerdictPoints = 10
 
-// trend tests the slope of the final segment. (stub)
-func trend(run *trainlog.Run, metric string, opts Options) *Trend { return nil }
-
-// phases splits the loss curve into phases. (stub)
-func phases(run *trainlog.Run, opts Options) []Phase { return nil }
-
-// spikes finds outliers. (stub)
-func spikes(run *trainlog.Run, opts Options) []Spike { return nil }
-
-// lrSchedule classifies the learning-rate schedule. (stub)
-func lrSchedule(run *trainlog.Run, opts Options) LRSchedule { return LRSchedule{} }
-
-// evaluate builds the generalisation section. (stub)
-func evaluate(run *trainlog.Run, opts Options) Eval { return Eval{BestStep: -1} }
-
-// recommend picks the checkpoint to use. (stub)
-func recommend(run *trainlog.Run, r *Report, opts Options) Recommendation {
-	return Recommendation{Step: -1}
+// verdict decides the status of the run from the sections computed
+// before it, in order: too little data; non-finite values at the end
+// (diverged); eval rising beyond noise while train did not (overfitting);
+// no meaningful improvement since the start (stalled); the final segment
+// getting worse beyond noise (diverged); then improving or converged,
+// judged on the eval metric when at least 3 evaluations exist (the
+// held-out metric is what matters) and on the trend of the primary metric
+// otherwise. A flat curve whose learning rate decayed to ~0 is still
+// called improving when both forms of the another-epoch projection
+// expect a gain above opts.PlateauRel: it is flat because the schedule
+// ended, not because more training cannot help.
+func verdict(run *trainlog.Run, r *Report, opts Options) Verdict {
+	v := decide(run, r, opts)
+	v.Metric = r.Primary
+	return v
 }
 
-// anotherEpoch projects one more epoch. (stub)
-func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch { return nil }
+func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
+	metric := r.Primary
+	c := finiteCurve(run, metric)
+	total := run.Get(metric).Len()
+	if c.len() < minVerdictPoints {
+		return insufficient(run, metric, c.len(), total)
+	}
+	if v, ok := stoppedInWarmup(run); ok {
+		return v
+	}
+	if v, ok := divergedNonFinite(run, r, metric); ok {
+		return v
+	}
+	if e := r.Eval; e.Overfitting {
+		conf := "medium"
+		if e.RiseSigma >= 2*overfitZ && len(e.Rows)-evalIndex(e, e.BestStep)-1 >= 3 {
+			conf = "high"
+		}
+		return Verdict{Status: StatusOverfitting, Confidence: conf, Reason: fmt.Sprintf(
+			"%s bottomed at %s at step %d and rose to %s by step %d (%.1f noise sigmas) while the train loss did not rise.",
+			e.Metric, fmtNum(e.Best.Value), e.BestStep, fmtNum(e.Last.Value), lastRowStep(e), e.RiseSigma)}
+	}
+	if s := stallCheck(run, metric, opts); s.stalled {
+		return Verdict{Status: StatusStalled, Confidence: confidenceFor(c.len()), Reason: s.text}
+	}
+	if b := reboundCheck(run, metric, opts); b.rebound {
+		return Verdict{Status: StatusDiverged, Confidence: confidenceFor(c.len()), Reason: b.text}
+	}
+	if t := r.Trend; t != nil && t.Direction == "worsening" {
+		return Verdict{Status: StatusDiverged, Confidence: confidenceFor(t.N), Reason: fmt.Sprintf(
+			"%s is getting worse at the end: over steps %d-%d its Theil-Sen slope projects %s (%s) over %s (Mann-Kendall p = %.2g).",
+			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonWhat, t.P)}
+	}
+	if v, ok := evalConvergence(run, r, opts); ok {
+		return v
+	}
+	return trainConvergence(run, r, opts)
+}
 
-// curveFindings reports spikes, divergence, stalls and non-finite values. (stub)
-func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding { return nil }
+// insufficient explains a verdict that cannot be given.
+func insufficient(run *trainlog.Run, metric string, n, total int) Verdict {
+	reason := fmt.Sprintf("Only %d finite point(s) of %s were logged (at least %d are needed)", n, metric, minVerdictPoints)
+	if total == 0 {
+		reason = fmt.Sprintf("No per-step %s was found in the logs", metric)
+	}
+	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: reason +
+		": log more often next time (logging_steps so that a run has at least 50 logs) and keep trainer_state.json or the console output."}
+}
 
-// verdict decides the status. (stub)
-func verdict(run *trainlog.Run, r *Report, opts Options) Verdict {
-	return Verdict{Status: StatusInsufficientData, Reason: "not analysed yet", Confidence: "low", Metric: "loss"}
+// stoppedInWarmup reports a run that ended while its learning rate was
+// still rising: nothing after warmup was observed.
+func stoppedInWarmup(run *trainlog.Run) (Verdict, bool) {
+	lr := finiteCurve(run, "learning_rate")
+	g := runGeometry(run)
+	if lr.len() < 3 || g.completed {
+		return Verdict{}, false
+	}
+	last := lr.pts[lr.len()-1]
+	for _, v := range lr.y {
+		if v > last.Value*(1+1e-9) {
+			return Verdict{}, false
+		}
+	}
+	if lr.y[0] > 0.5*last.Value {
+		return Verdict{}, false
+	}
+	planned := ""
+	if g.planned > 0 {
+		planned = fmt.Sprintf(" of %d planned (%.1f%%)", g.planned, 100*float64(g.lastStep)/float64(g.planned))
+	}
+	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
+		"The run stopped at step %d%s while the learning rate was still warming up (%s at %s): nothing after warmup was observed. Let the run pass its warmup before judging it.",
+		g.lastStep, planned, fmtNum(last.Value), last.Source.String())}, true
+}
+
+// divergedNonFinite reports non-finite values (or NaN windows) in the
+// final part of the run.
+func divergedNonFinite(run *trainlog.Run, r *Report, metric string) (Verdict, bool) {
+	s := run.Get(metric)
+	if s.Len() == 0 {
+		return Verdict{}, false
+	}
+	last := s.Points[len(s.Points)-1]
+	if !last.Finite() {
+		return Verdict{Status: StatusDiverged, Confidence: "high", Reason: fmt.Sprintf(
+			"%s is %s at the last logged step %d (%s): the run diverged.", metric, fmtNum(last.Value), last.Step, last.Source.String())}, true
+	}
+	g := runGeometry(run)
+	cut := g.lastStep - int64(0.1*float64(g.lastStep-g.firstStep))
+	if w := nanWindows(run); len(w) > 0 && w[len(w)-1].Step >= cut {
+		return Verdict{Status: StatusDiverged, Confidence: "high", Reason: fmt.Sprintf(
+			"loss is 0.0 with grad_norm nan at %d logging step(s) up to step %d (%s): every step of those windows was non-finite, so the run diverged numerically.",
+			len(w), w[len(w)-1].Step, w[len(w)-1].Source.String())}, true
+	}
+	return Verdict{}, false
+}
+
+func evalIndex(e Eval, step int64) int {
+	for i, row := range e.Rows {
+		if row.Step == step {
+			return i
+		}
+	}
+	return 0
+}
+
+// evalConvergence judges improving/converged on the eval metric when at
+// least 3 evaluations exist and the primary metric is the train loss.
+func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool) {
+	e := r.Eval
+	if !e.Present || len(e.Rows) < 3 || r.Primary != "loss" {
+		return Verdict{}, false
+	}
+	ev := finiteCurve(run, e.Metric)
+	i0 := max(0, ev.len()-max(3, (ev.len()+1)/2))
+	t := segmentTrend(ev, i0, runGeometry(run), opts)
+	conf := "medium"
+	if ev.len()-i0 < 5 {
+		conf = "low"
+	}
+	trainNote := ""
+	if tr := r.Trend; tr != nil && tr.Direction == "improving" && t.Plateau {
+		trainNote = fmt.Sprintf(" The train loss still falls (%s over %s), which now only fits the training set better.", fmtPct(tr.RelProjected), tr.HorizonWhat)
+	}
+	if t.Plateau {
+		return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
+			"%s has flattened: over its last %d evaluations (steps %d-%d) the projected change over %s is %s (%s of its level %s), below the %s threshold or not significant (Mann-Kendall p = %.2g).%s",
+			e.Metric, t.N, t.FromStep, t.ToStep, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtPct(opts.PlateauRel), t.P, trainNote)}, true
+	}
+	if t.Direction == "improving" {
+		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
+			"%s is still improving: over its last %d evaluations (steps %d-%d) the Theil-Sen slope projects %s (%s) over %s (Mann-Kendall p = %.2g).",
+			e.Metric, t.N, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonWhat, t.P)}, true
+	}
+	return Verdict{}, false
+}
+
+// trainConvergence judges improving/converged on the primary metric's
+// trend, aware of an annealed learning rate.
+func trainConvergence(run *trainlog.Run, r *Report, opts Options) Verdict {
+	t := r.Trend
+	metric := r.Primary
+	if t == nil {
+		return Verdict{Status: StatusInsufficientData, Confidence: "low", Reason: "The trend of " + metric + " could not be computed."}
+	}
+	conf := confidenceFor(t.N)
+	if t.Direction == "improving" {
+		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
+			"%s is still improving: over steps %d-%d the Theil-Sen slope projects %s (%s of its level %s) over %s (Mann-Kendall p = %.2g).",
+			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonWhat, t.P)}
+	}
+	flat := fmt.Sprintf("over steps %d-%d the projected change over %s is %s (%s of its level %s; Mann-Kendall p = %.2g)",
+		t.FromStep, t.ToStep, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.P)
+	if v, ok := flatButNotDone(run, r, t, flat, opts); ok {
+		return v
+	}
+	return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
+		"%s has reached a plateau at %s: %s, below the %s threshold or not significant.", metric, fmtNum(t.Level), flat, fmtPct(opts.PlateauRel))}
+}
+
+// flatButNotDone handles a flat final segment that is not the end of
+// training: the learning rate decayed to ~0 (the loss is flat because
+// the schedule ended) or the run stopped before its planned steps (a
+// plateau of the current rate). Then the curve is projected against the
+// learning-rate areas (see project) over the trend's horizon at the run's
+// mean rate: when both model forms expect an improvement above
+// opts.PlateauRel of the level and of the improvement achieved so far,
+// the run is still improving.
+func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Options) (Verdict, bool) {
+	c := finiteCurve(run, r.Primary)
+	g := runGeometry(run)
+	ax := newLRAxes(run)
+	if c.len() < minVerdictPoints || !(ax.annealed || g.incomplete()) {
+		return Verdict{}, false
+	}
+	p := project(run, c, t.HorizonSteps)
+	k := max(3, int(math.Ceil(opts.TailFraction*float64(c.len()))))
+	achieved := math.Abs(c.better(stats.Median(c.y[:k]), stats.Median(c.y[c.len()-k:])))
+	threshold := opts.PlateauRel * math.Max(math.Abs(t.Level), achieved)
+	if !p.ok || p.low <= threshold {
+		return Verdict{}, false
+	}
+	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end)", fmtNum(finalLR(run)))
+	if !ax.annealed {
+		why = fmt.Sprintf("at the current learning rate, but the run stopped at step %d of %d", g.lastStep, g.planned)
+	}
+	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
+		"%s is flat at the end %s: %s. Measured against the cumulative learning rate it is still improving: %d more steps at the run's mean rate project a gain of %s to %s (%s to %s of the level).",
+		r.Primary, why, flat, t.HorizonSteps, fmtNum(p.low), fmtNum(p.high), fmtPct(p.low/math.Abs(t.Level)), fmtPct(p.high/math.Abs(t.Level)))}, true
+}
+
+func finalLR(run *trainlog.Run) float64 {
+	c := finiteCurve(run, "learning_rate")
+	if c.len() == 0 {
+		return math.NaN()
+	}
+	return c.y[c.len()-1]
+}
+
+func confidenceFor(n int) string {
+	switch {
+	case n >= 50:
+		return "high"
+	case n >= 20:
+		return "medium"
+	}
+	return "low"
+}
+
+// A stall is a run whose primary metric never improved meaningfully.
+type stall struct {
+	stalled         bool
+	gain, threshold float64
+	from, to        int64
+	text            string
+	sources         []string
+}
+
+// stallCheck compares the start and end levels of metric (medians of the
+// first and last opts.TailFraction of the points): the run stalled when
+// the improvement is below the larger of opts.PlateauRel of the start
+// level and two standard errors of the difference of the two window
+// levels (point noise sigma * sqrt(2/k) for windows of k points).
+func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
+	c := finiteCurve(run, metric)
+	n := c.len()
+	if n < minVerdictPoints {
+		return stall{}
+	}
+	k := max(3, int(math.Ceil(opts.TailFraction*float64(n))))
+	start, end := stats.Median(c.y[:k]), stats.Median(c.y[n-k:])
+	logScale := c.positive() && !c.greater
+	ys := logsIf(c.y, logScale)
+	sigma := noiseSigma(ys)
+	se := sigma * math.Sqrt(2/float64(k))
+	s := stall{gain: c.better(start, end), from: c.pts[0].Step, to: c.pts[n-1].Step,
+		sources: []string{c.pts[0].Source.String(), c.pts[n-1].Source.String()}}
+	gainT := c.better(stats.Median(ys[:k]), stats.Median(ys[n-k:]))
+	thrT := math.Max(2*se, opts.PlateauRel*math.Abs(start))
+	s.threshold = thrT
+	if logScale {
+		thrT = math.Max(2*se, math.Log1p(opts.PlateauRel))
+		s.threshold = start * (1 - math.Exp(-thrT))
+		sigma *= start
+	}
+	s.stalled = gainT < thrT
+	dir := "fell"
+	if c.greater {
+		dir = "rose"
+	}
+	s.text = fmt.Sprintf("%s never %s meaningfully: median %s over the first %d points, %s over the last %d (change %s; threshold %s = the larger of 2 standard errors of the difference, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
+		metric, dir, fmtNum(start), k, fmtNum(end), k, fmtNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtPct(opts.PlateauRel))
+	return s
+}
+
+// A rebound is a metric that reached a better level earlier in the run
+// and ended worse beyond noise.
+type rebound struct {
+	rebound          bool
+	best, end, rise  float64
+	threshold        float64
+	bestFrom, bestTo int64
+	text             string
+	sources          []string
+}
+
+// reboundCheck splits the curve, from its end backwards, into windows of
+// k = opts.TailFraction of the points and compares the median of the last
+// window with the best median of the earlier ones. The run rebounded
+// (diverged late) when the end is worse than that best by more than
+// 3 standard errors of the difference of two window medians
+// (1.2533*sigma*sqrt(2/k)) and by more than opts.PlateauRel of the best.
+// Taking the best of several windows favours a low minimum, hence 3
+// standard errors rather than 2.
+func reboundCheck(run *trainlog.Run, metric string, opts Options) rebound {
+	c := finiteCurve(run, metric)
+	n := c.len()
+	k := max(3, int(math.Ceil(opts.TailFraction*float64(n))))
+	if n < minVerdictPoints || n < 3*k {
+		return rebound{}
+	}
+	// Positive losses are compared on a log scale, where their noise is
+	// about constant.
+	logScale := c.positive() && !c.greater
+	ys := logsIf(c.y, logScale)
+	endT := stats.Median(ys[n-k:])
+	var b rebound
+	var bestT float64
+	bestI := -1
+	for hi := n - k; hi-k >= 0; hi -= k {
+		m := stats.Median(ys[hi-k : hi])
+		if bestI < 0 || c.better(bestT, m) > 0 {
+			bestT, bestI = m, hi-k
+		}
+	}
+	if bestI < k {
+		return rebound{} // the best window is the first: never improved
+	}
+	sigma := noiseSigma(ys)
+	b.best, b.end = stats.Median(c.y[bestI:bestI+k]), stats.Median(c.y[n-k:])
+	b.rise = c.better(b.end, b.best)
+	riseT := c.better(endT, bestT)
+	thrT := 3 * 1.2533 * sigma * math.Sqrt(2/float64(k))
+	b.threshold = math.Max(thrT, opts.PlateauRel*math.Abs(bestT))
+	if logScale {
+		b.threshold = b.best * (math.Exp(math.Max(thrT, opts.PlateauRel)) - 1)
+	}
+	b.bestFrom, b.bestTo = c.pts[bestI].Step, c.pts[bestI+k-1].Step
+	b.rebound = riseT > math.Max(thrT, opts.PlateauRel*math.Abs(bestT)) && (!logScale || riseT > math.Log1p(opts.PlateauRel))
+	b.sources = []string{c.pts[bestI].Source.String(), c.pts[n-1].Source.String()}
+	scale := ""
+	if logScale {
+		scale = " of log(" + metric + ")"
+	}
+	b.text = fmt.Sprintf("%s reached %s (median of steps %d-%d) and ended at %s (median of the last %d points, to step %d): worse by %s, beyond the threshold %s (3 standard errors of the difference of two window medians, from a point noise sigma%s of %s, and at least %s of the best). Training became unstable late: lower the learning rate or stop earlier.",
+		metric, fmtNum(b.best), b.bestFrom, b.bestTo, fmtNum(b.end), k, c.pts[n-1].Step, fmtNum(b.rise), fmtNum(b.threshold), scale, fmtNum(sigma), fmtPct(opts.PlateauRel))
+	return b
 }

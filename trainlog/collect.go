@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -26,11 +27,13 @@ type Collector struct {
 }
 
 type origin struct {
-	name    string
-	series  map[string]*rawSeries
-	names   []string
-	maxStep int64
-	ordinal int64
+	key      string
+	file     string
+	name     string
+	series   map[string]*rawSeries
+	names    []string
+	maxStep  int64
+	ordinal  int64
 	restarts map[int64]bool
 }
 
@@ -68,7 +71,7 @@ func (c *Collector) origin(e *Entry) *origin {
 		if e.Origin != "" {
 			name += " (" + e.Origin + ")"
 		}
-		o = &origin{name: name, series: map[string]*rawSeries{}, maxStep: -1, restarts: map[int64]bool{}}
+		o = &origin{key: key, file: e.Source.File, name: name, series: map[string]*rawSeries{}, maxStep: -1, restarts: map[int64]bool{}}
 		c.byKey[key] = o
 		c.origins = append(c.origins, o)
 	}
@@ -79,7 +82,7 @@ func (c *Collector) addEntry(e *Entry) {
 	if e.Kind == KindSummary {
 		for _, kv := range e.Values {
 			name := Canonical(KindSummary, kv.Key)
-			c.run.Summary[name] = Value{Key: kv.Key, Value: kv.Value, Digits: kv.Digits, Source: e.Source}
+			c.setSummary(name, Value{Key: kv.Key, Value: kv.Value, Digits: kv.Digits, Source: e.Source})
 		}
 		if !math.IsNaN(e.Epoch) {
 			c.run.Summary["epoch"] = Value{Key: "epoch", Value: e.Epoch, Digits: DigitsFloat64, Source: e.Source}
@@ -135,6 +138,16 @@ func (c *Collector) addEntry(e *Entry) {
 	}
 }
 
+// setSummary stores a summary value unless a more precise value from
+// another file is already there; a later value of the same file wins (a
+// resumed run's summary replaces the first one).
+func (c *Collector) setSummary(name string, v Value) {
+	if old, ok := c.run.Summary[name]; ok && old.Source.File != v.Source.File && old.Digits > v.Digits {
+		return
+	}
+	c.run.Summary[name] = v
+}
+
 func contains(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
@@ -147,9 +160,11 @@ func contains(ss []string, s string) bool {
 func (c *Collector) addMeta(m *Meta) {
 	switch {
 	case m.Geometry != nil:
-		c.run.Geometry[m.Geometry.Key] = *m.Geometry
+		if old, ok := c.run.Geometry[m.Geometry.Key]; !ok || old.Source.File == m.Geometry.Source.File || m.Geometry.Digits >= old.Digits {
+			c.run.Geometry[m.Geometry.Key] = *m.Geometry
+		}
 	case m.Summary != nil:
-		c.run.Summary[Canonical(KindSummary, m.Summary.Key)] = *m.Summary
+		c.setSummary(Canonical(KindSummary, m.Summary.Key), *m.Summary)
 	case m.Info != nil:
 		c.run.Info[m.Info.Key] = *m.Info
 	case m.Event != nil:
@@ -250,8 +265,8 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 					continue
 				}
 				p.Also = append(p.Also, q.Source)
-				if math.IsNaN(p.Epoch) && !math.IsNaN(q.Epoch) {
-					p.Epoch = q.Epoch
+				if epochDecimals(q.Epoch) > epochDecimals(p.Epoch) {
+					p.Epoch = q.Epoch // e.g. a dict's 0.004 beats a callback's 0.00
 				}
 				if math.IsNaN(p.Time) && !math.IsNaN(q.Time) {
 					p.Time = q.Time
@@ -280,6 +295,25 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 
 func fmtG(v float64) string { return fmt.Sprintf("%.6g", v) }
 
+// epochDecimals returns how many decimals an epoch was written with: -1
+// for NaN, and for a value that is exactly a float32 (a TensorBoard
+// scalar) the decimals of its shortest float32 form, so that 0.004 read
+// back from float32 does not look more precise than 0.004.
+func epochDecimals(e float64) int {
+	if math.IsNaN(e) || math.IsInf(e, 0) {
+		return -1
+	}
+	bits := 64
+	if float64(float32(e)) == e {
+		bits = 32
+	}
+	s := strconv.FormatFloat(e, 'f', -1, bits)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
+}
+
 // Agree reports whether a precise value a and a value b written with
 // digits significant digits are equal within b's rounding (and float32
 // representation error).
@@ -302,4 +336,65 @@ func Agree(a, b float64, digits int) bool {
 	tol := 0.5 * math.Pow(10, math.Floor(math.Log10(mag))-float64(digits-1))
 	tol = math.Max(tol*1.01, mag*1e-7)
 	return math.Abs(a-b) <= tol
+}
+
+// RemoveFile forgets the points read from file (all its origins), so that
+// a rewritten or truncated file can be read again from the start.
+func (c *Collector) RemoveFile(file string) {
+	kept := c.origins[:0]
+	for _, o := range c.origins {
+		if o.file == file {
+			delete(c.byKey, o.key)
+			continue
+		}
+		kept = append(kept, o)
+	}
+	c.origins = kept
+}
+
+// Compact bounds memory for long watches: every raw series holding more
+// than max points keeps its newest max/2 points as they are and thins the
+// older ones to half, keeping the minimum and the maximum of each group of
+// four points and every non-finite point. Analysis of a compacted run sees
+// fewer old points but every extreme.
+func (c *Collector) Compact(max int) {
+	if max < 16 {
+		max = 16
+	}
+	for _, o := range c.origins {
+		for _, rs := range o.series {
+			if len(rs.points) <= max {
+				continue
+			}
+			pts := dedupLast(rs)
+			cut := len(pts) - max/2
+			old, recent := pts[:cut], pts[cut:]
+			thin := make([]Point, 0, len(old)/2+len(recent)+4)
+			for i := 0; i < len(old); i += 4 {
+				end := min(i+4, len(old))
+				lo, hi := i, i
+				for j := i; j < end; j++ {
+					if !old[j].Finite() {
+						thin = append(thin, old[j])
+						continue
+					}
+					if old[j].Value < old[lo].Value || !old[lo].Finite() {
+						lo = j
+					}
+					if old[j].Value > old[hi].Value || !old[hi].Finite() {
+						hi = j
+					}
+				}
+				if old[lo].Finite() {
+					thin = append(thin, old[lo])
+				}
+				if hi != lo && old[hi].Finite() {
+					thin = append(thin, old[hi])
+				}
+			}
+			sort.SliceStable(thin, func(a, b int) bool { return thin[a].Step < thin[b].Step })
+			rs.points = append(thin, recent...)
+			rs.sorted = true
+		}
+	}
 }

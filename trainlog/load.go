@@ -39,12 +39,14 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	run := NewRun(name)
 	run.Root = paths[0]
 	var plans []plan
+	var extras []extra
 	for _, p := range paths {
-		ps, err := discover(p, run, opts)
+		ps, exs, err := discover(p, run, opts)
 		if err != nil {
 			return nil, err
 		}
 		plans = append(plans, ps...)
+		extras = append(extras, exs...)
 	}
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].priority < plans[j].priority })
 	results := readAll(plans, opts)
@@ -75,6 +77,18 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 		}
 		if f.Used && f.Records == 0 && len(res.records) == 0 {
 			f.Reason = "recognised as " + pl.format.Name + " but holds no training records"
+		}
+		c.AddFile(f)
+	}
+	for _, ex := range extras {
+		metas, err := readExtra(ex)
+		f := File{Path: ex.display, Format: ex.kind, Used: err == nil, Records: len(metas), Reason: "settings (run geometry), no metrics"}
+		if err != nil {
+			f.Reason = err.Error()
+			run.Warnings = append(run.Warnings, err)
+		}
+		for _, m := range metas {
+			c.Add(m)
 		}
 		c.AddFile(f)
 	}
@@ -250,23 +264,26 @@ func priorityOf(format string) int {
 }
 
 // discover lists the files to read under path and records checkpoints.
-func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
+func discover(path string, run *Run, opts LoadOptions) ([]plan, []extra, error) {
 	if path == Stdin {
-		return []plan{{path: Stdin, display: "stdin", priority: 5}}, nil
+		return []plan{{path: Stdin, display: "stdin", priority: 5}}, nil, nil
 	}
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file or directory", path)
+			return nil, nil, fmt.Errorf("%s: no such file or directory", path)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if !st.IsDir() {
+		if filepath.Base(path) == "hparams.yaml" {
+			return nil, []extra{{kind: "hparams", path: path, display: filepath.Base(path)}}, nil
+		}
 		pl, ok, reason := sniff(path, filepath.Base(path))
 		if !ok {
-			return nil, reason
+			return nil, nil, reason
 		}
-		return []plan{pl}, nil
+		return []plan{pl}, nil, nil
 	}
 	maxDepth := opts.MaxDepth
 	if maxDepth <= 0 {
@@ -274,6 +291,8 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
 	}
 	var plans []plan
 	states := map[string][]plan{} // run dir -> trainer_state plans
+	var extras []extra
+	mlflowSeen := map[string]bool{}
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(path, p)
 		rel = filepath.ToSlash(rel)
@@ -301,6 +320,22 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
+		if d.Name() == "hparams.yaml" {
+			extras = append(extras, extra{kind: "hparams", path: p, display: rel})
+			return nil
+		}
+		if dir := filepath.Base(filepath.Dir(p)); dir == "params" || dir == "tags" {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(p)), "meta.yaml")); err == nil {
+				if dir == "params" {
+					runDir := filepath.Dir(filepath.Dir(p))
+					if !mlflowSeen[runDir] {
+						mlflowSeen[runDir] = true
+						extras = append(extras, extra{kind: "mlflow-params", path: runDir, display: filepath.ToSlash(filepath.Dir(filepath.Dir(rel)))})
+					}
+				}
+				return nil
+			}
+		}
 		if skip, why := skipFile(d.Name()); skip {
 			_ = why // not listed: weights and configs are expected in run dirs
 			return nil
@@ -325,7 +360,7 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, group := range states {
 		best := pickState(group)
@@ -338,7 +373,29 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, error) {
 		}
 		plans = append(plans, group[best])
 	}
-	return plans, nil
+	return plans, extras, nil
+}
+
+// An extra is a file that holds settings rather than records: a
+// Lightning hparams.yaml or an MLflow run's params folder.
+type extra struct {
+	kind, path, display string
+}
+
+// readExtra returns the Meta records of an extra.
+func readExtra(ex extra) ([]*Meta, error) {
+	switch ex.kind {
+	case "hparams":
+		f, err := os.Open(ex.path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return HParamsMeta(ex.display, f)
+	case "mlflow-params":
+		return MLflowParamsMeta(ex.display, ReadMLflowParams(ex.path)), nil
+	}
+	return nil, nil
 }
 
 // pickState picks the root trainer_state.json of a run directory when it

@@ -168,8 +168,7 @@ func (s *Scanner) Scan() bool {
 	}
 }
 
-// ioErr records a non-EOF read error and reports whether err ends the
-// available input.
+// ioErr records a read error other than the end of the input.
 func (s *Scanner) ioErr(err error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		s.err = err
@@ -184,12 +183,15 @@ func (s *Scanner) report(truncated bool, format string, args ...any) (done, ok b
 }
 
 // truncated reports, once per record, that the input ends inside it.
-func (s *Scanner) truncated(have, want int64) (done, ok bool) {
+func (s *Scanner) truncated(what string, have, want int64) (done, ok bool) {
 	if s.warned || s.err != nil {
 		return true, false
 	}
 	s.warned = true
-	return s.report(true, "input ends inside the record (%d of %d bytes): the file is still being written or its writer stopped", have, want)
+	if s.yielded {
+		return s.report(true, "input ends before the record's data CRC: the record was read unverified")
+	}
+	return s.report(true, "input ends inside the %s (%d of %d bytes): the file is still being written or its writer stopped", what, have, want)
 }
 
 func (s *Scanner) scanHeader() (done, ok bool) {
@@ -200,7 +202,7 @@ func (s *Scanner) scanHeader() (done, ok bool) {
 		if len(h) == 0 {
 			return true, false
 		}
-		return s.truncated(int64(len(h)), HeaderSize)
+		return s.truncated("record header", int64(len(h)), HeaderSize)
 	}
 	length, valid := ParseHeader(h)
 	if !valid || length > maxProtoSize {
@@ -249,15 +251,14 @@ func (s *Scanner) scanBody() (done, ok bool) {
 		}
 	}
 	data := s.buf[:s.length]
-	s.state = stHeader
-	idx := s.index
-	s.index++
-	if crc := binary.LittleEndian.Uint32(s.buf[s.length:want]); crc != MaskedCRC(data) {
-		s.index = idx
-		done, ok = s.report(false, "data CRC mismatch (stored %#08x, computed %#08x): %d-byte record skipped", crc, MaskedCRC(data), s.length)
-		s.index = idx + 1
+	s.state, s.warned = stHeader, false
+	if stored, computed := binary.LittleEndian.Uint32(s.buf[s.length:want]), MaskedCRC(data); stored != computed {
+		done, ok = s.report(false, "data CRC mismatch (stored %#08x, computed %#08x): %d-byte record skipped", stored, computed, s.length)
+		s.index++
 		return done, ok
 	}
+	idx := s.index
+	s.index++
 	if s.yielded {
 		return false, false // returned earlier without its footer
 	}
@@ -268,7 +269,7 @@ func (s *Scanner) scanBody() (done, ok bool) {
 // partialBody handles the end of input inside a record's data or footer.
 func (s *Scanner) partialBody() (done, ok bool) {
 	if s.have < int(s.length) || s.yielded || s.err != nil {
-		return s.truncated(HeaderSize+int64(s.have), HeaderSize+s.length+FooterSize)
+		return s.truncated("record", HeaderSize+int64(s.have), HeaderSize+s.length+FooterSize)
 	}
 	// The data is complete and only its CRC is missing: return it
 	// unverified, as TensorBoard does, and verify it if the CRC arrives.
@@ -289,7 +290,7 @@ func (s *Scanner) scanSkip() (done, ok bool) {
 			}
 		}
 	}
-	s.state = stHeader
+	s.state, s.warned = stHeader, false
 	s.index++
 	return false, false
 }
@@ -302,7 +303,7 @@ func (s *Scanner) scanResync() (done, ok bool) {
 			return true, false
 		}
 		if length, valid := ParseHeader(h); valid && length <= maxProtoSize && s.skipped > 0 {
-			s.state = stHeader
+			s.state, s.warned = stHeader, false
 			s.index++
 			return false, false
 		}

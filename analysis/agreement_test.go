@@ -1,0 +1,218 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// corpusDir locates ../shared/corpus next to the repository root. It
+// skips the test when the folder is absent, and fails when PLATEAU_CORPUS
+// is set (to the corpus path, or to anything to require the default one)
+// but the folder is missing.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	env := os.Getenv("PLATEAU_CORPUS")
+	dir := ""
+	if strings.ContainsRune(env, filepath.Separator) {
+		dir = env
+	} else if root, err := repoRoot(); err == nil {
+		dir = filepath.Join(root, "..", "shared", "corpus")
+	}
+	if fi, err := os.Stat(dir); dir == "" || err != nil || !fi.IsDir() {
+		if env != "" {
+			t.Fatalf("PLATEAU_CORPUS is set but the corpus folder %q is missing", dir)
+		}
+		t.Skipf("corpus folder %q not found (it lives in ../shared/corpus next to the repository); skipping", dir)
+	}
+	return dir
+}
+
+// repoRoot walks up from the working directory to the folder holding
+// go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
+
+// A label is one row of labels.tsv: an expert's conclusions about one
+// file of a corpus run ("-" = not scored).
+type label struct {
+	run, file, family, status, alsoOK, schedule, warmup, bestStep, notes string
+}
+
+func readLabels(t *testing.T, path string) []label {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []label
+	sc := bufio.NewScanner(f)
+	first := true
+	for sc.Scan() {
+		if first {
+			first = false
+			continue
+		}
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 9 {
+			continue
+		}
+		out = append(out, label{cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// tally counts agreement on one scored column.
+type tally struct{ ok, n int }
+
+func (s *tally) add(ok bool) {
+	s.n++
+	if ok {
+		s.ok++
+	}
+}
+
+func (s tally) rate() float64 {
+	if s.n == 0 {
+		return 1
+	}
+	return float64(s.ok) / float64(s.n)
+}
+
+func (s tally) String() string { return fmt.Sprintf("%d/%d (%.0f%%)", s.ok, s.n, 100*s.rate()) }
+
+// baseSchedule maps a scheduler name onto the label vocabulary, where
+// warmup is a separate column.
+func baseSchedule(kind string) string {
+	return strings.TrimSuffix(kind, "_with_warmup")
+}
+
+// TestCorpusAgreement runs the analysis on every labelled corpus file and
+// compares the verdict, the learning-rate schedule and the best eval step
+// with the expert's labels. It fails below 90% agreement on status
+// (status or also_ok), below 95% on the schedule, and on any best-step
+// mismatch.
+func TestCorpusAgreement(t *testing.T) {
+	dir := corpusDir(t)
+	labels := readLabels(t, filepath.Join(dir, "labels.tsv"))
+	var status, sched, warm, best tally
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-48s %-18s %-28s %-4s | %-10s %-22s | %-3s %-3s | %-6s %-6s\n", "run/file", "expected", "got", "ok", "lr want", "lr got", "wu", "got", "best", "got")
+	for _, l := range labels {
+		path := filepath.Join(dir, l.run, l.file)
+		run, err := trainlog.Load([]string{path}, trainlog.LoadOptions{})
+		var r *Report
+		if err == nil {
+			r, err = analyzeRecover(run)
+		}
+		got, gotSched, gotWarm, gotBest := "load error", "?", "?", "?"
+		if r != nil {
+			got = r.Verdict.Status
+			gotSched = r.LRSchedule.Kind
+			if r.LRSchedule.Present {
+				gotWarm = map[bool]string{true: "yes", false: "no"}[r.LRSchedule.WarmupSteps > 0]
+			}
+			gotBest = strconv.FormatInt(r.Eval.BestStep, 10)
+		} else {
+			t.Logf("%s/%s: %v", l.run, l.file, err)
+		}
+		mark := "-"
+		if l.status != "-" {
+			ok := got == l.status || (l.alsoOK != "-" && got == l.alsoOK)
+			status.add(ok)
+			mark = map[bool]string{true: "ok", false: "NO"}[ok]
+		}
+		if l.schedule != "-" {
+			sched.add(baseSchedule(gotSched) == l.schedule)
+		}
+		if l.warmup != "-" {
+			warm.add(gotWarm == l.warmup)
+		}
+		if l.bestStep != "-" {
+			ok := gotBest == l.bestStep
+			best.add(ok)
+			if !ok {
+				t.Errorf("%s/%s: eval best step %s, want %s", l.run, l.file, gotBest, l.bestStep)
+			}
+		}
+		expected := l.status
+		if l.alsoOK != "-" {
+			expected += "|" + l.alsoOK
+		}
+		fmt.Fprintf(&b, "%-48s %-18s %-28s %-4s | %-10s %-22s | %-3s %-3s | %-6s %-6s\n",
+			trim(l.run+"/"+l.file, 48), expected, got, mark, l.schedule, gotSched, l.warmup, gotWarm, l.bestStep, gotBest)
+		if r != nil && testing.Verbose() {
+			fmt.Fprintf(&b, "    reason: %s\n", r.Verdict.Reason)
+			if os.Getenv("PLATEAU_DEBUG") != "" {
+				fmt.Fprintf(&b, "    debug: %s\n", debugLine(r))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "status %s, lr_schedule %s, warmup %s, eval_best_step %s\n", status, sched, warm, best)
+	t.Log(b.String())
+	if status.rate() < 0.90 {
+		t.Errorf("status agreement %s, want at least 90%%", status)
+	}
+	if sched.rate() < 0.95 {
+		t.Errorf("lr_schedule agreement %s, want at least 95%%", sched)
+	}
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// analyzeRecover runs Analyze and turns a panic into an error, so that one
+// bad file shows in the table instead of stopping the test.
+func analyzeRecover(run *trainlog.Run) (r *Report, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			r, err = nil, fmt.Errorf("panic: %v", e)
+			if os.Getenv("PLATEAU_DEBUG") != "" {
+				err = fmt.Errorf("%w\n%s", err, debug.Stack())
+			}
+		}
+	}()
+	return Analyze(run, DefaultOptions), nil
+}
+
+// debugLine summarises the numbers behind a verdict (PLATEAU_DEBUG=1).
+func debugLine(r *Report) string {
+	s := ""
+	if t := r.Trend; t != nil {
+		s += fmt.Sprintf("trend n=%d rel=%+.4f p=%.2g H=%d(%s) sigma=%.3g level=%.4g dir=%s; ", t.N, t.RelProjected, t.P, t.HorizonSteps, t.HorizonWhat, t.NoiseSigma, t.Level, t.Direction)
+	}
+	if a := r.AnotherEpoch; a != nil {
+		s += fmt.Sprintf("epoch avail=%v gain=%.4g [%.4g, %.4g] last=%.4g H=%d; ", a.Available, a.ExpectedGain, a.GainLow, a.GainHigh, a.LastValue, a.HorizonSteps)
+	}
+	s += fmt.Sprintf("lr=%s peak=%.3g final=%.3g fit=%.3g", r.LRSchedule.Kind, r.LRSchedule.Peak, r.LRSchedule.Final, r.LRSchedule.FitError)
+	return s
+}

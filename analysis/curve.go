@@ -1,0 +1,297 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// A curve is the finite part of one series, ready for the statistics.
+type curve struct {
+	name    string
+	pts     []trainlog.Point // finite points, in step order
+	x       []float64        // steps as floats
+	y       []float64        // values
+	greater bool             // greater is better (reward, accuracy, margins)
+}
+
+// finiteCurve returns the finite points of the named series, or nil when
+// the run has no such series.
+func finiteCurve(run *trainlog.Run, name string) *curve {
+	s := run.Get(name)
+	if s == nil {
+		return nil
+	}
+	c := &curve{name: name, greater: greaterIsBetter(name)}
+	n := 0
+	for i := range s.Points {
+		if s.Points[i].Finite() {
+			n++
+		}
+	}
+	if n == len(s.Points) {
+		c.pts = s.Points // no copy in the common case
+	} else {
+		c.pts = make([]trainlog.Point, 0, n)
+		for i := range s.Points {
+			if s.Points[i].Finite() {
+				c.pts = append(c.pts, s.Points[i])
+			}
+		}
+	}
+	c.x = make([]float64, n)
+	c.y = make([]float64, n)
+	for i := range c.pts {
+		c.x[i] = float64(c.pts[i].Step)
+		c.y[i] = c.pts[i].Value
+	}
+	return c
+}
+
+// hasFinite reports whether the named series has a finite point.
+func hasFinite(run *trainlog.Run, name string) bool {
+	s := run.Get(name)
+	if s == nil {
+		return false
+	}
+	for i := range s.Points {
+		if s.Points[i].Finite() {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *curve) len() int {
+	if c == nil {
+		return 0
+	}
+	return len(c.pts)
+}
+
+// positive reports whether every value is > 0, so that a log scale works.
+func (c *curve) positive() bool {
+	for _, v := range c.y {
+		if v <= 0 {
+			return false
+		}
+	}
+	return len(c.y) > 0
+}
+
+// tailStart returns the index of the first point of the final window that
+// spans frac of the curve's step range, widened to hold at least minPts
+// points when the curve has them.
+func (c *curve) tailStart(frac float64, minPts int) int {
+	n := c.len()
+	if n == 0 {
+		return 0
+	}
+	first, last := c.x[0], c.x[n-1]
+	cut := last - frac*(last-first)
+	i := n - 1
+	for i > 0 && c.x[i-1] >= cut {
+		i--
+	}
+	if n-i < minPts {
+		i = max(0, n-minPts)
+	}
+	return i
+}
+
+// better reports the improvement from a to b in the metric's good
+// direction (positive = better).
+func (c *curve) better(a, b float64) float64 {
+	if c.greater {
+		return b - a
+	}
+	return a - b
+}
+
+// greaterIsBetter reports metrics whose larger values are better.
+func greaterIsBetter(name string) bool {
+	n := strings.ToLower(name)
+	if strings.Contains(n, "loss") || strings.Contains(n, "perplexity") || strings.Contains(n, "ppl") {
+		return false
+	}
+	for _, k := range []string{"reward", "margin", "accurac", "acc", "rouge", "bleu", "f1", "score", "precision", "recall"} {
+		if strings.Contains(n, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// noiseSigma returns the point-to-point noise of ys in their own units:
+// the robust successive-difference estimate, falling back to the RMS one
+// when rounding makes most differences zero.
+func noiseSigma(ys []float64) float64 {
+	s := stats.RobustDiffSigma(ys)
+	if !(s > 0) {
+		s = stats.DiffSigma(ys)
+	}
+	if math.IsNaN(s) {
+		return 0
+	}
+	return s
+}
+
+// progressRE matches the counts of a tqdm progress bar.
+var progressRE = regexp.MustCompile(`^\s*(\d+)/(\d+)\b`)
+
+// geometry is what the analysis needs to know about the shape of a run.
+type geometry struct {
+	lastStep      int64
+	firstStep     int64
+	planned       int64   // max_steps, 0 when unknown
+	stepsPerEpoch float64 // 0 when unknown
+	completed     bool    // a summary or should_training_stop was found
+	logEvery      int64   // median steps between train logs
+}
+
+// incomplete reports whether the run stopped before its planned steps,
+// by more than one logging interval (the last partial window of a run
+// that finished is often not logged).
+func (g geometry) incomplete() bool {
+	return !g.completed && g.planned > 0 && g.planned-g.lastStep > max(1, g.logEvery)
+}
+
+// runGeometry reads the run's shape from its geometry, summary and
+// series.
+func runGeometry(run *trainlog.Run) geometry {
+	var g geometry
+	g.firstStep, g.lastStep = -1, -1
+	for _, s := range run.Series {
+		if s.Len() == 0 || trainlog.IsEval(s.Name) {
+			continue
+		}
+		if f := s.Points[0].Step; g.firstStep < 0 || f < g.firstStep {
+			g.firstStep = f
+		}
+		if l := s.Points[len(s.Points)-1].Step; l > g.lastStep {
+			g.lastStep = l
+		}
+	}
+	for _, s := range run.Series {
+		if s.Len() > 0 && s.Points[len(s.Points)-1].Step > g.lastStep {
+			g.lastStep = s.Points[len(s.Points)-1].Step
+		}
+	}
+	if v, ok := run.Geometry[trainlog.GeoMaxSteps]; ok && v.Value > 0 {
+		g.planned = int64(v.Value)
+	} else if m := progressRE.FindStringSubmatch(run.Info[trainlog.InfoProgress].Value); m != nil {
+		// The training progress bar's total ("829/1954 [28:49<...").
+		g.planned, _ = strconv.ParseInt(m[2], 10, 64)
+	}
+	_, hasRuntime := run.Summary["train_runtime"]
+	_, hasTrainLoss := run.Summary["train_loss"]
+	g.completed = (hasRuntime && hasTrainLoss) || run.Info[trainlog.InfoTrainingStopped].Value == "true" ||
+		(g.planned > 0 && g.lastStep >= g.planned)
+	g.stepsPerEpoch = stepsPerEpoch(run, g)
+	if s := run.Get("loss"); s.Len() > 1 {
+		d := make([]float64, 0, s.Len()-1)
+		for i := 1; i < s.Len(); i++ {
+			d = append(d, float64(s.Points[i].Step-s.Points[i-1].Step))
+		}
+		g.logEvery = int64(stats.Median(d))
+	}
+	return g
+}
+
+// stepsPerEpoch estimates the number of optimizer steps in one epoch from
+// the logged (step, epoch) pairs, or from max_steps / num_train_epochs.
+func stepsPerEpoch(run *trainlog.Run, g geometry) float64 {
+	if v, ok := run.Geometry[trainlog.GeoStepsPerEpoch]; ok && v.Value > 0 {
+		return v.Value
+	}
+	var ratios []float64
+	for _, name := range []string{"loss", "learning_rate", "grad_norm", "eval_loss"} {
+		s := run.Get(name)
+		if s == nil {
+			continue
+		}
+		for i := len(s.Points) - 1; i >= 0 && len(ratios) < 1000; i-- {
+			p := &s.Points[i]
+			if p.Epoch >= 0.5 && !math.IsNaN(p.Epoch) && p.Step > 0 {
+				ratios = append(ratios, float64(p.Step)/p.Epoch)
+			}
+		}
+		if len(ratios) > 0 {
+			break
+		}
+	}
+	if len(ratios) > 0 {
+		// The later points carry the most precise ratio.
+		return stats.Median(ratios[:(len(ratios)+1)/2])
+	}
+	if e, ok := run.Geometry[trainlog.GeoEpochs]; ok && e.Value > 0 && g.planned > 0 {
+		return float64(g.planned) / e.Value
+	}
+	return 0
+}
+
+// epochBoundaries returns the first logged step at or after each whole
+// epoch crossed by the series with epochs, excluding the last step.
+func epochBoundaries(run *trainlog.Run) []int64 {
+	var s *trainlog.Series
+	for _, name := range []string{"loss", "learning_rate", "grad_norm"} {
+		if t := run.Get(name); t.Len() > 0 && !math.IsNaN(t.Points[0].Epoch) {
+			s = t
+			break
+		}
+	}
+	if s == nil {
+		return nil
+	}
+	var out []int64
+	next := 1.0
+	for i, p := range s.Points {
+		if math.IsNaN(p.Epoch) {
+			continue
+		}
+		if p.Epoch >= next-1e-6 {
+			if i < len(s.Points)-1 {
+				out = append(out, p.Step)
+			}
+			next = math.Floor(p.Epoch+1e-6) + 1
+		}
+	}
+	return out
+}
+
+// fmtNum formats a number with 4 significant digits, the precision the
+// Trainer console prints.
+func fmtNum(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case v == 0:
+		return "0"
+	}
+	a := math.Abs(v)
+	if a >= 1e5 || a < 1e-3 {
+		return strconv.FormatFloat(v, 'e', 3, 64)
+	}
+	s := strconv.FormatFloat(v, 'g', 4, 64)
+	return s
+}
+
+// fmtPct formats a fraction as a signed percentage.
+func fmtPct(f float64) string {
+	if math.Abs(f) < 0.001 {
+		return fmt.Sprintf("%+.2f%%", 100*f)
+	}
+	return fmt.Sprintf("%+.1f%%", 100*f)
+}
+
+// fmtSteps formats a step count.
+func fmtSteps(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,283 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Projection settings.
+const (
+	// annealedRatio is the final/peak learning-rate ratio below which a
+	// schedule counts as annealed: the loss is then flat partly because
+	// the rate is ~0, and more training needs a new schedule.
+	annealedRatio = 0.1
+	// annealMomentum is the per-step decay of the annealing momentum in
+	// the S2 term of Tissue et al. (2024); they use 0.999.
+	annealMomentum = 0.999
+	// lrAxisMaxSteps bounds the per-step arrays; longer runs are sampled
+	// with a stride.
+	lrAxisMaxSteps = 1 << 20
+	projectionBins = 400
+)
+
+// anotherEpoch projects the effect of one more epoch (or of the rest of
+// an unfinished run) on the primary metric (methods §8). The metric is
+// fitted against the learning-rate areas of Tissue et al. (2024),
+// L = L0 + A*S1^-alpha - C*S2, with S1 = Σ lr the cumulative rate and S2
+// the annealing area, over the points after warmup, so that an annealed
+// schedule's flat end is not mistaken for the limit; a saturating
+// exponential in S1 gives the other end of the range. Without a logged
+// rate both forms use steps. The horizon is one epoch (or the remaining
+// steps) at the run's mean rate, never more than the observed span. The cost comes from
+// the measured throughput and the overfitting risk from the eval section.
+func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
+	ae := &AnotherEpoch{}
+	c := finiteCurve(run, r.Primary)
+	g := runGeometry(run)
+	if c.len() < minVerdictPoints {
+		ae.Reason = fmt.Sprintf("%s has %d finite points: too few to extrapolate.", r.Primary, c.len())
+		return ae
+	}
+	span := c.pts[c.len()-1].Step - c.pts[0].Step
+	what := "one more epoch"
+	h := int64(math.Round(g.stepsPerEpoch))
+	switch {
+	case g.incomplete():
+		h, what = g.planned-g.lastStep, "the remaining steps of the run"
+	case h <= 0:
+		ae.Reason = "The number of steps per epoch is unknown (no epoch was logged and no max_steps/num_train_epochs), so one more epoch cannot be sized."
+		return ae
+	}
+	if h > span {
+		h, what = span, what+" (capped at the observed span of "+fmtSteps(span)+" steps)"
+	}
+	ae.HorizonSteps = h
+	level := stats.Median(c.y[c.tailStart(opts.TailFraction, 5):])
+	ae.LastValue = level
+	p := project(run, c, h)
+	ae.Available = true
+	if !p.ok {
+		ae.Method = "no decreasing fit exists: the curve is not improving, so the last value is the projection"
+	} else {
+		ae.ExpectedGain, ae.GainLow, ae.GainHigh = p.expected, p.low, p.high
+		ae.Method = p.method
+	}
+	ae.CostSeconds, ae.Cost = epochCost(r, h, opts)
+	ae.Risk = overfitRisk(r)
+	ae.Text = anotherEpochText(ae, c, what, p.annealed, level)
+	return ae
+}
+
+// A projection is the expected improvement of a curve over a horizon.
+type projection struct {
+	expected, low, high float64 // improvements (positive = better)
+	method              string
+	annealed            bool
+	ok                  bool
+}
+
+// project fits the curve against the learning-rate areas (or steps) and
+// returns the improvement expected from h more steps at the run's mean
+// learning rate. Improvements are in the metric's good direction.
+func project(run *trainlog.Run, c *curve, h int64) projection {
+	ax := newLRAxes(run)
+	sign := 1.0
+	if c.greater {
+		sign = -1 // fit a decreasing curve
+	}
+	i0 := 0
+	if w := warmupEnd(run); w > 0 {
+		for i0 < c.len()-minVerdictPoints && c.pts[i0].Step < w {
+			i0++
+		}
+	}
+	bx, by := stats.Bin(c.x[i0:], c.y[i0:], projectionBins)
+	s1 := make([]float64, len(bx))
+	s2 := make([]float64, len(bx))
+	for i, x := range bx {
+		s1[i], s2[i] = ax.at(int64(x))
+		by[i] *= sign
+	}
+	last := c.pts[c.len()-1].Step
+	e1, _ := ax.at(last)
+	d1 := ax.meanLR * float64(h)
+	p := projection{annealed: ax.annealed}
+	var gains []float64
+	var parts []string
+	tf := stats.FitTissue(s1, s2, by)
+	if tf.OK && ax.ok {
+		gains = append(gains, tf.A*(math.Pow(e1, -tf.Alpha)-math.Pow(e1+d1, -tf.Alpha)))
+		parts = append(parts, fmt.Sprintf("L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024; alpha %.2f, C %.3g)", tf.Alpha, tf.C))
+	}
+	// A saturating exponential in S1: its tail is light where the power
+	// law's is heavy, so the two forms bracket the gain.
+	ex := stats.FitExp(s1, by)
+	if ex.OK {
+		gains = append(gains, ex.Predict(e1)-ex.Predict(e1+d1))
+		parts = append(parts, fmt.Sprintf("L = L0 + A*exp(-x/tau) (tau %.3g)", ex.Tau))
+	}
+	if len(gains) == 0 {
+		return p
+	}
+	p.ok = true
+	p.expected, p.low, p.high = gains[0], gains[0], gains[0]
+	for _, v := range gains {
+		p.low, p.high = math.Min(p.low, v), math.Max(p.high, v)
+	}
+	p.method = fmt.Sprintf("%s against %s over steps %d-%d, fitted as %s; the projection adds %d steps at the run's mean learning rate",
+		c.name, ax.what, c.pts[i0].Step, last, strings.Join(parts, " and "), h)
+	return p
+}
+
+// lrAxes holds, per step, the cumulative learning rate S1 and the
+// annealing area S2 of Tissue et al. (2024), both in units of the peak
+// rate; without a logged rate, S1 is the step and S2 is 0.
+type lrAxes struct {
+	stride   int64
+	first    int64
+	s1, s2   []float64
+	meanLR   float64 // per step, in units of the peak
+	annealed bool
+	ok       bool // a learning rate was logged
+	what     string
+}
+
+func newLRAxes(run *trainlog.Run) lrAxes {
+	lr := finiteCurve(run, "learning_rate")
+	ax := lrAxes{meanLR: 1, what: "steps"}
+	if lr.len() < 2 {
+		return ax
+	}
+	peak := 0.0
+	for _, v := range lr.y {
+		peak = math.Max(peak, v)
+	}
+	if lr.len() < 2 || peak <= 0 {
+		return ax
+	}
+	g := runGeometry(run)
+	last := max(g.lastStep, lr.pts[lr.len()-1].Step)
+	ax.stride = max(1, last/lrAxisMaxSteps+1)
+	n := int(last/ax.stride) + 1
+	ax.s1, ax.s2 = make([]float64, n), make([]float64, n)
+	lam := math.Pow(annealMomentum, float64(ax.stride))
+	var a1, a2, m, prev float64
+	j := 0
+	for k := 0; k < n; k++ {
+		step := float64(int64(k) * ax.stride)
+		for j < lr.len()-1 && lr.x[j+1] <= step {
+			j++
+		}
+		eta := lr.y[j] / peak
+		if j < lr.len()-1 && step > lr.x[j] {
+			t := (step - lr.x[j]) / (lr.x[j+1] - lr.x[j])
+			eta = (lr.y[j] + t*(lr.y[j+1]-lr.y[j])) / peak
+		}
+		if k > 0 {
+			a1 += eta * float64(ax.stride)
+			m = lam*m + (prev - eta)
+			a2 += m * float64(ax.stride)
+		}
+		prev = eta
+		ax.s1[k], ax.s2[k] = a1, a2
+	}
+	ax.ok = true
+	ax.meanLR = a1 / float64(max(1, last))
+	ax.annealed = lr.y[lr.len()-1] < annealedRatio*peak
+	ax.what = "the cumulative learning rate S1 = sum(lr)/peak and the annealing area S2"
+	return ax
+}
+
+// at returns S1 and S2 at step (S1 = step without a logged rate).
+func (ax lrAxes) at(step int64) (float64, float64) {
+	if !ax.ok {
+		return float64(step), 0
+	}
+	k := int(step / ax.stride)
+	k = max(0, min(len(ax.s1)-1, k))
+	return ax.s1[k], ax.s2[k]
+}
+
+// epochCost prices h steps from the measured throughput.
+func epochCost(r *Report, h int64, opts Options) (float64, *Derived) {
+	secPerStep := 0.0
+	t := r.Throughput
+	switch {
+	case t.StepsPerSec != nil && t.StepsPerSec.Value > 0:
+		secPerStep = 1 / t.StepsPerSec.Value
+	case t.SecondsPerIt != nil && t.SecondsPerIt.Value > 0:
+		secPerStep = t.SecondsPerIt.Value
+	case t.ItPerSecond != nil && t.ItPerSecond.Value > 0:
+		secPerStep = 1 / t.ItPerSecond.Value
+	case t.RuntimeSeconds != nil && t.RuntimeSeconds.Value > 0 && r.Run.LastStep > 0:
+		secPerStep = t.RuntimeSeconds.Value / float64(r.Run.LastStep)
+	}
+	if secPerStep <= 0 {
+		return 0, nil
+	}
+	secs := secPerStep * float64(h)
+	if opts.GPUHourPrice <= 0 {
+		return secs, nil
+	}
+	gpus := float64(max(1, opts.GPUs))
+	cost := secs / 3600 * gpus * opts.GPUHourPrice
+	return secs, &Derived{Value: cost, How: fmt.Sprintf("%d steps x %.3g s/step = %.2f h x %g GPU(s) x %g per GPU hour", h, secPerStep, secs/3600, gpus, opts.GPUHourPrice)}
+}
+
+// overfitRisk summarises the eval section for the decision.
+func overfitRisk(r *Report) string {
+	e := r.Eval
+	switch {
+	case !e.Present:
+		return "cannot tell without eval: the projection is of the train loss, which measures fit to the training set (memorisation), not quality"
+	case e.Overfitting:
+		return fmt.Sprintf("high: %s has been getting worse since step %d", e.Metric, e.Since)
+	case e.Last != nil && e.Best != nil && e.BestStep == lastRowStep(e):
+		return fmt.Sprintf("low so far: %s is still at its best at the last evaluation", e.Metric)
+	}
+	return fmt.Sprintf("moderate: %s is no longer improving clearly (best at step %d)", e.Metric, e.BestStep)
+}
+
+func anotherEpochText(ae *AnotherEpoch, c *curve, what string, annealed bool, level float64) string {
+	rel := func(v float64) string {
+		if level == 0 {
+			return ""
+		}
+		return " (" + fmtPct(v/math.Abs(level)) + ")"
+	}
+	verb := "lower"
+	if c.greater {
+		verb = "raise"
+	}
+	s := fmt.Sprintf("%s (%d steps) would %s %s by about %s%s, range %s to %s, against the last-value baseline %s.",
+		capitalizeFirst(what), ae.HorizonSteps, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(ae.GainLow), fmtNum(ae.GainHigh), fmtNum(level))
+	if annealed {
+		s += " The learning rate has decayed to ~0, so more training means a new schedule (re-warm, or extend the decay); the projection assumes the run's mean rate."
+	}
+	if ae.CostSeconds > 0 {
+		s += fmt.Sprintf(" It would take about %s", fmtDuration(ae.CostSeconds))
+		if ae.Cost != nil {
+			s += fmt.Sprintf(" and cost about %.2f", ae.Cost.Value)
+		}
+		s += " at the measured speed."
+	}
+	s += " Overfitting risk: " + ae.Risk + "."
+	return s
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fmtDuration formats seconds as h:mm:ss.
+func fmtDuration(secs float64) string {
+	d := int64(math.Round(secs))
+	return fmt.Sprintf("%d:%02d:%02d", d/3600, d/60%60, d%60)
+}

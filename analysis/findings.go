@@ -1,0 +1,253 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Finding kinds written by curveFindings.
+const (
+	KindSpike       = "spike"
+	KindEpochDrop   = "epoch-drop"
+	KindStartup     = "startup-spike"
+	KindDivergence  = "divergence"
+	KindExploding   = "exploding-gradients"
+	KindStall       = "stall"
+	KindOverfitting = "overfitting"
+)
+
+// Practitioners' conservative spike rules (methods §5), used to confirm a
+// statistical spike: Lightning's SpikeDetection (value >= 3x its running
+// mean) and LLM Foundry's KillLossSpike (>= 2x the window mean).
+const (
+	lightningSpikeRatio = 3.0
+	foundrySpikeRatio   = 2.0
+	maxSpikeFindings    = 10
+	explodingRatio      = 100.0 // grad_norm end level / start level
+)
+
+// curveFindings reports what the curves show beyond the verdict: spikes
+// (with their severity), expected epoch-boundary drops, start-up spikes,
+// non-finite values and their known signatures (a NaN window logs loss
+// 0.0 with grad_norm nan; the fp16 loss scaler skips steps with grad_norm
+// NaN and lr 0, which is information, not divergence), exploding
+// gradients, divergence, a stall and overfitting. Each finding quotes its
+// numbers and cites its sources.
+func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding {
+	var out []Finding
+	out = append(out, spikeFindings(run, r)...)
+	out = append(out, primaryNonFinite(run, r)...)
+	if f, ok := explodingGradients(run); ok {
+		out = append(out, f)
+	}
+	if f, ok := divergenceFinding(run, r, opts); ok {
+		out = append(out, f)
+	}
+	if b := reboundCheck(run, r.Primary, opts); b.rebound {
+		out = append(out, Finding{Kind: KindDivergence, Severity: SevError, Message: b.text, Step: b.bestTo, FromStep: b.bestFrom, ToStep: r.Run.LastStep,
+			Statistic: "rise of the final level over the best", Value: b.rise, Threshold: b.threshold, Sources: b.sources})
+	}
+	if s := stallCheck(run, r.Primary, opts); s.stalled {
+		out = append(out, Finding{Kind: KindStall, Severity: SevWarning, Message: s.text, Step: s.to, FromStep: s.from, ToStep: s.to,
+			Statistic: "improvement / noise threshold", Value: s.gain, Threshold: s.threshold, Sources: s.sources})
+	}
+	if e := r.Eval; e.Overfitting {
+		out = append(out, Finding{Kind: KindOverfitting, Severity: SevWarning, Step: e.Since, FromStep: e.Since, ToStep: lastRowStep(e),
+			Message:   fmt.Sprintf("%s rose from its best %s at step %d to %s (%.1f eval noise sigmas) while the train loss did not rise: overfitting; use the checkpoint of step %d.", e.Metric, fmtNum(e.Best.Value), e.BestStep, fmtNum(e.Last.Value), e.RiseSigma, e.BestStep),
+			Statistic: "rise in eval noise sigmas", Value: e.RiseSigma, Threshold: overfitZ, Sources: []string{e.Best.Source, e.Last.Source}})
+	}
+	return out
+}
+
+func lastRowStep(e Eval) int64 {
+	if len(e.Rows) == 0 {
+		return -1
+	}
+	return e.Rows[len(e.Rows)-1].Step
+}
+
+// spikeFindings turns r.Spikes into findings.
+func spikeFindings(run *trainlog.Run, r *Report) []Finding {
+	var out []Finding
+	var epochDrops []Spike
+	confirmed := map[string]int{}
+	g := runGeometry(run)
+	startup := g.firstStep + int64(0.02*float64(g.lastStep-g.firstStep))
+	var spikeFs []Finding
+	curves := map[string]*curve{}
+	for _, sp := range r.Spikes {
+		if sp.Epoch {
+			epochDrops = append(epochDrops, sp)
+			continue
+		}
+		if sp.Metric == "grad_norm" {
+			continue // pitfalls reports grad_norm outside its usual range
+		}
+		if curves[sp.Metric] == nil {
+			curves[sp.Metric] = finiteCurve(run, sp.Metric)
+		}
+		ratio := spikeRatio(curves[sp.Metric], sp)
+		f := Finding{Kind: KindSpike, Severity: SevWarning, Step: sp.Step, FromStep: sp.Step, ToStep: sp.Step,
+			Statistic: "modified z-score", Value: sp.Z, Threshold: DefaultOptions.SpikeZ, Sources: []string{sp.Source}}
+		conf := ""
+		if ratio >= lightningSpikeRatio || (ratio > 0 && ratio <= 1/lightningSpikeRatio) {
+			conf = fmt.Sprintf("; %.1fx its rolling median, also a spike by Lightning's SpikeDetection rule (>= 3x)", ratio)
+			confirmed[sp.Metric]++
+		} else if ratio >= foundrySpikeRatio {
+			conf = fmt.Sprintf("; %.1fx its rolling median (LLM Foundry's KillLossSpike threshold is 2x)", ratio)
+			confirmed[sp.Metric]++
+		} else if ratio > 0 {
+			conf = fmt.Sprintf("; %.2fx its rolling median, below the practitioners' 2x-3x rules", ratio)
+		}
+		if sp.Step <= startup && sp.Metric != "grad_norm" {
+			f.Kind, f.Severity = KindStartup, SevInfo
+			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d (modified z %.1f%s); the level after it is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, sp.Z, conf)
+		} else {
+			f.Message = fmt.Sprintf("%s spike at step %d: %s (modified z %.1f on the residual from a rolling median%s).", sp.Metric, sp.Step, fmtNum(sp.Value), sp.Z, conf)
+		}
+		spikeFs = append(spikeFs, f)
+	}
+	if len(spikeFs) > maxSpikeFindings {
+		sort.SliceStable(spikeFs, func(a, b int) bool { return math.Abs(spikeFs[a].Value) > math.Abs(spikeFs[b].Value) })
+		spikeFs = spikeFs[:maxSpikeFindings]
+		sort.SliceStable(spikeFs, func(a, b int) bool { return spikeFs[a].Step < spikeFs[b].Step })
+	}
+	out = append(out, spikeFs...)
+	for metric, n := range confirmed {
+		if n >= 3 {
+			out = append(out, Finding{Kind: KindSpike, Severity: SevError, Step: -1, FromStep: g.firstStep, ToStep: g.lastStep,
+				Message:   fmt.Sprintf("%d %s spikes pass the practitioners' 2x-3x rules as well as the z-score: repeated spikes mean unstable training (lower the learning rate, clip gradients, check the data).", n, metric),
+				Statistic: "confirmed spikes", Value: float64(n), Threshold: 3, Sources: []string{}})
+		}
+	}
+	if len(epochDrops) > 0 {
+		var srcs []string
+		for _, sp := range epochDrops {
+			srcs = append(srcs, sp.Source)
+		}
+		out = append(out, Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: epochDrops[0].Step, FromStep: epochDrops[0].Step, ToStep: epochDrops[len(epochDrops)-1].Step,
+			Message: fmt.Sprintf("The loss drops sharply at %d epoch boundar%s (first at step %d): expected in multi-epoch training, the model sees the same examples again.",
+				len(epochDrops), plural(len(epochDrops), "y", "ies"), epochDrops[0].Step),
+			Statistic: "modified z-score", Value: epochDrops[0].Z, Threshold: DefaultOptions.SpikeZ, Sources: srcs})
+	}
+	return out
+}
+
+// spikeRatio is the spike's value over the median of its neighbours.
+func spikeRatio(c *curve, sp Spike) float64 {
+	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= sp.Step })
+	if i >= c.len() {
+		return 0
+	}
+	k := 10
+	var nb []float64
+	for j := max(0, i-k); j < min(c.len(), i+k+1); j++ {
+		if j != i {
+			nb = append(nb, c.y[j])
+		}
+	}
+	m := stats.Median(nb)
+	if !(m > 0) || !(sp.Value > 0) {
+		return 0
+	}
+	return sp.Value / m
+}
+
+// primaryNonFinite reports NaN/Inf values of the primary metric (pitfalls
+// reports those of the other series, and the loss-0.0/grad_norm-NaN
+// signature).
+func primaryNonFinite(run *trainlog.Run, r *Report) []Finding {
+	s := run.Get(r.Primary)
+	if s.Len() == 0 {
+		return nil
+	}
+	var bad []trainlog.Point
+	for _, p := range s.Points {
+		if !p.Finite() {
+			bad = append(bad, p)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return []Finding{{Kind: KindNonFinite, Severity: SevError, Step: bad[0].Step, FromStep: bad[0].Step, ToStep: bad[len(bad)-1].Step,
+		Message:   fmt.Sprintf("%s is non-finite (%s) at %d of %d logged points, first at step %d: the training diverged numerically there.", r.Primary, fmtNum(bad[0].Value), len(bad), s.Len(), bad[0].Step),
+		Statistic: "non-finite points", Value: float64(len(bad)), Sources: firstSources(bad, maxFindingSources)}}
+}
+
+// nanWindows returns the logged steps whose loss is exactly 0.0 while
+// grad_norm is NaN: every step of the window was non-finite and the NaN
+// filter left the window sum at 0.
+func nanWindows(run *trainlog.Run) []trainlog.Point {
+	gn, loss := run.Get("grad_norm"), run.Get("loss")
+	if gn.Len() == 0 || loss.Len() == 0 {
+		return nil
+	}
+	var out []trainlog.Point
+	for _, p := range loss.Points {
+		if p.Value != 0 {
+			continue
+		}
+		if q, ok := gn.At(p.Step); ok && !q.Finite() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func firstSources(ps []trainlog.Point, k int) []string {
+	var out []string
+	for i, p := range ps {
+		if i == k {
+			break
+		}
+		out = append(out, p.Source.String())
+	}
+	return out
+}
+
+// explodingGradients reports a grad_norm whose final level is far above
+// its early level.
+func explodingGradients(run *trainlog.Run) (Finding, bool) {
+	c := finiteCurve(run, "grad_norm")
+	if c.len() < 10 {
+		return Finding{}, false
+	}
+	k := max(3, c.len()/10)
+	early := stats.Median(c.y[:k])
+	late := stats.Median(c.y[c.len()-k:])
+	if !(early > 0) || late < explodingRatio*early {
+		return Finding{}, false
+	}
+	maxI := 0
+	for i, v := range c.y {
+		if v > c.y[maxI] {
+			maxI = i
+		}
+	}
+	p := c.pts[maxI]
+	return Finding{Kind: KindExploding, Severity: SevError, Step: p.Step, FromStep: c.pts[0].Step, ToStep: c.pts[c.len()-1].Step,
+		Message:   fmt.Sprintf("grad_norm grows from a median of %s over its first %d points to %s over its last %d (max %s at step %d): exploding gradients. Lower the learning rate or clip gradients (max_grad_norm).", fmtNum(early), k, fmtNum(late), k, fmtNum(p.Value), p.Step),
+		Statistic: "late/early grad_norm median", Value: late / early, Threshold: explodingRatio, Sources: []string{c.pts[0].Source.String(), p.Source.String()}}, true
+}
+
+// divergenceFinding reports a primary metric getting worse in its final
+// segment beyond noise, or ending worse than it started.
+func divergenceFinding(run *trainlog.Run, r *Report, opts Options) (Finding, bool) {
+	t := r.Trend
+	if t == nil {
+		return Finding{}, false
+	}
+	if t.Direction == "worsening" {
+		c := finiteCurve(run, t.Metric)
+		i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= t.FromStep })
+		return Finding{Kind: KindDivergence, Severity: SevError, Step: t.FromStep, FromStep: t.FromStep, ToStep: t.ToStep,
+			Message:   fmt.Sprintf("%s is getting worse over steps %d-%d: Theil-Sen slope %s per step (Mann-Kendall p = %.3g), a change of %s (%s) over %d steps.", t.Metric, t.FromStep, t.ToStep, fmtNum(t.SlopePerStep), t.P, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps),
+			Statistic: "Mann-Kendall z", Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2), Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
+	}
+	return Finding{}, false
+}

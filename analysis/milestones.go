@@ -1,0 +1,226 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// maxEpochMilestones is the number of epoch ends above which only a few
+// evenly spaced ones are shown; shownEpochMilestones is how many.
+const (
+	maxEpochMilestones   = 12
+	shownEpochMilestones = 6
+)
+
+// milestones returns the state of the run at its first logged step, at
+// the end of each epoch and at its last logged step (the seed article's
+// section 3 table). Each row holds every per-step training metric logged
+// at that step, with its source.
+func milestones(run *trainlog.Run) []Milestone {
+	ref := refSeries(run)
+	if ref.Len() == 0 {
+		return nil
+	}
+	type row struct {
+		idx   int
+		label string
+	}
+	pts := ref.Points
+	rows := []row{{0, "first step"}}
+	ends := epochEnds(run, ref)
+	total := len(ends)
+	if total > maxEpochMilestones {
+		ends = spread(ends, shownEpochMilestones)
+	}
+	last := len(pts) - 1
+	for _, e := range ends {
+		label := fmt.Sprintf("end of epoch %d", e.epoch)
+		if total > maxEpochMilestones {
+			label += fmt.Sprintf(" (%d of %d epoch ends shown)", len(ends), total)
+		}
+		switch {
+		case e.idx == 0:
+			rows[0].label += ", " + label
+			continue
+		case e.idx == last:
+			label += ", last step"
+		}
+		rows = append(rows, row{e.idx, label})
+	}
+	if rows[len(rows)-1].idx != last {
+		rows = append(rows, row{last, "last step"})
+	}
+	if last == 0 {
+		rows[0].label = "first and last step"
+	}
+	names := trainSeriesNames(run)
+	out := make([]Milestone, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, milestoneAt(run, names, pts[r.idx], r.label))
+	}
+	return out
+}
+
+// milestoneAt builds the milestone of reference point p.
+func milestoneAt(run *trainlog.Run, names []string, p trainlog.Point, label string) Milestone {
+	m := Milestone{
+		Label:         label,
+		Step:          p.Step,
+		Metrics:       map[string]float64{},
+		MetricSources: map[string]string{},
+		Source:        p.Source.String(),
+		Sources:       pointSources(p),
+	}
+	if finite(p.Epoch) {
+		m.Epoch = p.Epoch
+	}
+	for _, n := range names {
+		q, ok := run.Series[n].At(p.Step)
+		if !ok || !q.Finite() {
+			// Non-finite values cannot be written as JSON numbers;
+			// pitfalls reports them.
+			continue
+		}
+		m.Metrics[n] = q.Value
+		m.MetricSources[n] = q.Source.String()
+		if m.Epoch == 0 && finite(q.Epoch) {
+			m.Epoch = q.Epoch
+		}
+	}
+	return m
+}
+
+// An epochEnd is the index, in the reference series, of the last point of
+// a whole epoch.
+type epochEnd struct {
+	epoch int
+	idx   int
+}
+
+// epochEnds finds the last logged point of each whole epoch k: the last
+// point whose epoch is <= k. Consoles round the epoch (Transformers v4
+// prints 2 decimals), so several steps around a boundary can all read
+// k.0 (steps 249, 250 and 251 of a 250-step epoch); the middle one of
+// such a run is the boundary. Without logged epochs, multiples of the
+// logged steps per epoch are used.
+func epochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
+	pts := ref.Points
+	maxEpoch := math.Inf(-1)
+	for _, p := range pts {
+		if finite(p.Epoch) && p.Epoch > maxEpoch {
+			maxEpoch = p.Epoch
+		}
+	}
+	if math.IsInf(maxEpoch, -1) {
+		return epochEndsFromGeometry(run, ref)
+	}
+	spe := loggedStepsPerEpoch(pts)
+	var out []epochEnd
+	i := 0 // index of the first point not yet past epoch k-1
+	for k := 1; float64(k) <= maxEpoch+1e-9; k++ {
+		kk := float64(k)
+		end := -1
+		for j := i; j < len(pts); j++ {
+			e := pts[j].Epoch
+			if !finite(e) {
+				continue
+			}
+			if e > kk+1e-9 {
+				break
+			}
+			end = j
+		}
+		if end < 0 || !(pts[end].Epoch > kk-1+1e-9) {
+			continue // no point logged inside epoch k
+		}
+		if math.Abs(pts[end].Epoch-kk) < 1e-9 && end < len(pts)-1 {
+			start := end
+			for start > 0 && pts[start-1].Epoch == pts[end].Epoch {
+				start--
+			}
+			end = tieBoundary(pts, start, end, kk*spe)
+		}
+		out = append(out, epochEnd{epoch: k, idx: end})
+		i = end + 1
+	}
+	return out
+}
+
+// tieBoundary picks the boundary among points start..end that all read
+// the same rounded epoch: the one nearest target (k times the steps per
+// epoch), or the middle one when target is unknown.
+func tieBoundary(pts []trainlog.Point, start, end int, target float64) int {
+	if !(target > 0) {
+		return start + (end-start)/2
+	}
+	best := start
+	for j := start; j <= end; j++ {
+		if math.Abs(float64(pts[j].Step)-target) < math.Abs(float64(pts[best].Step)-target) {
+			best = j
+		}
+	}
+	return best
+}
+
+// loggedStepsPerEpoch estimates the steps per epoch from the logged
+// (step, epoch) pairs: the median ratio over the later half of the points
+// past half an epoch, where rounding matters least. It returns 0 when
+// unknown.
+func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
+	var ratios []float64
+	for _, p := range pts {
+		if finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 {
+			ratios = append(ratios, float64(p.Step)/p.Epoch)
+		}
+	}
+	if len(ratios) == 0 {
+		return 0
+	}
+	return stats.Median(ratios[len(ratios)/2:])
+}
+
+// epochEndsFromGeometry places epoch ends at multiples of the logged
+// steps per epoch, when the run logs no epochs.
+func epochEndsFromGeometry(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
+	spe, ok := run.Geometry[trainlog.GeoStepsPerEpoch]
+	if !ok || !(spe.Value >= 1) {
+		return nil
+	}
+	idx := make(map[int64]int, len(ref.Points))
+	for i, p := range ref.Points {
+		idx[p.Step] = i
+	}
+	var out []epochEnd
+	last := ref.Points[len(ref.Points)-1].Step
+	for k := 1; float64(k)*spe.Value <= float64(last); k++ {
+		if i, ok := idx[int64(math.Round(float64(k)*spe.Value))]; ok {
+			out = append(out, epochEnd{epoch: k, idx: i})
+		}
+	}
+	return out
+}
+
+// spread keeps n evenly spaced elements of ends, the first and last
+// included.
+func spread(ends []epochEnd, n int) []epochEnd {
+	if len(ends) <= n || n < 2 {
+		return ends
+	}
+	out := make([]epochEnd, 0, n)
+	for j := range n {
+		out = append(out, ends[int(math.Round(float64(j)*float64(len(ends)-1)/float64(n-1)))])
+	}
+	return out
+}
+
+// milestoneSteps returns the steps of the milestones of run.
+func milestoneSteps(ms []Milestone) []int64 {
+	out := make([]int64, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.Step)
+	}
+	return out
+}

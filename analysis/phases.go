@@ -1,0 +1,339 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Phase names. A metric where greater is better (a reward) "rises" where
+// a loss "declines"; its worsening phase is "falling".
+const (
+	PhaseRapid       = "rapid decline"
+	PhaseSlowing     = "slowing"
+	PhaseDiminishing = "diminishing returns"
+	PhaseRising      = "rising"
+	PhaseFlat        = "flat"
+	PhaseRapidRise   = "rapid rise"
+	PhaseFalling     = "falling"
+)
+
+// Phase segmentation settings.
+const (
+	phaseBins      = 200  // the curve is binned to at most this many medians
+	phaseMax       = 6    // at most this many phases
+	phaseRapidRate = 1.0  // rate >= this multiple of the run's mean rate: rapid
+	phaseSlowRate  = 0.25 // rate >= this multiple: slowing; below: diminishing returns
+)
+
+// phases splits the curve of the primary metric into phases (methods
+// §4). The curve is binned to medians (which also winsorises spikes) and
+// taken on a log scale when positive. Known structure comes first: epoch
+// boundaries and the end of warmup are boundaries by construction. Inside
+// each known segment, binary segmentation with a piecewise-linear cost
+// adds change points where a split lowers the squared error by more than
+// the penalty 3*sigma²*ln(n) (sigma from second differences). Each phase
+// is named by its rate of improvement relative to the run's mean rate,
+// and adjacent phases with the same name are merged.
+func phases(run *trainlog.Run, opts Options) []Phase {
+	metric, _ := primaryMetric(run)
+	c := finiteCurve(run, metric)
+	if c.len() < 10 {
+		return nil
+	}
+	logScale := c.positive()
+	tr := func(v float64) float64 {
+		if logScale {
+			return math.Log(v)
+		}
+		return v
+	}
+	ty := make([]float64, c.len())
+	for i, v := range c.y {
+		ty[i] = tr(v)
+	}
+	bx, by := stats.Bin(c.x, ty, phaseBins)
+	nb := len(bx)
+	minSeg := max(3, nb/20)
+	if nb < 2*minSeg {
+		return nil
+	}
+	sigma := stats.RobustDiff2Sigma(by)
+	if !(sigma > 0) {
+		sigma = stats.DiffSigma(by)
+	}
+	penalty := 3 * sigma * sigma * math.Log(float64(nb))
+	cuts := map[int]string{0: "start"}
+	known := knownBoundaries(run)
+	for _, kb := range known {
+		k := sort.SearchFloat64s(bx, float64(kb.step))
+		if k < minSeg || nb-k < minSeg || tooClose(cuts, k, minSeg) {
+			continue
+		}
+		cuts[k] = kb.why
+	}
+	ks := sortedKeys(cuts)
+	pc := newPrefix(bx, by)
+	for i, lo := range ks {
+		hi := nb
+		if i+1 < len(ks) {
+			hi = ks[i+1]
+		}
+		binSeg(pc, lo, hi, minSeg, penalty, cuts)
+	}
+	ks = sortedKeys(cuts)
+	if len(ks) > phaseMax {
+		ks = ks[:phaseMax]
+	}
+	return namePhases(c, ks, bx, cuts, logScale, opts)
+}
+
+type knownBoundary struct {
+	step int64
+	why  string
+}
+
+// knownBoundaries lists the end of warmup and the epoch boundaries.
+func knownBoundaries(run *trainlog.Run) []knownBoundary {
+	var out []knownBoundary
+	if w := warmupEnd(run); w > 0 {
+		out = append(out, knownBoundary{w, "end of warmup"})
+	}
+	for _, b := range epochBoundaries(run) {
+		out = append(out, knownBoundary{b, "epoch boundary"})
+	}
+	return out
+}
+
+// warmupEnd returns the step where a warmup ends (the learning rate
+// reaches its peak after starting below half of it), or 0.
+func warmupEnd(run *trainlog.Run) int64 {
+	c := finiteCurve(run, "learning_rate")
+	if c.len() < 3 {
+		return 0
+	}
+	peak, at := c.y[0], 0
+	for i, v := range c.y {
+		if v > peak*(1+1e-9) {
+			peak, at = v, i
+		}
+	}
+	if at == 0 || at == c.len()-1 || c.y[0] > 0.5*peak {
+		return 0
+	}
+	return c.pts[at].Step
+}
+
+func tooClose(cuts map[int]string, k, minSeg int) bool {
+	for c := range cuts {
+		if abs(c-k) < minSeg {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(i int) int {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+func sortedKeys(m map[int]string) []int {
+	ks := make([]int, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	return ks
+}
+
+// prefix holds running sums for O(1) least-squares line costs.
+type prefix struct{ n, x, y, xx, xy, yy []float64 }
+
+func newPrefix(xs, ys []float64) *prefix {
+	p := &prefix{}
+	m := len(xs) + 1
+	p.n, p.x, p.y = make([]float64, m), make([]float64, m), make([]float64, m)
+	p.xx, p.xy, p.yy = make([]float64, m), make([]float64, m), make([]float64, m)
+	for i := range xs {
+		x, y := xs[i], ys[i]
+		p.n[i+1] = p.n[i] + 1
+		p.x[i+1] = p.x[i] + x
+		p.y[i+1] = p.y[i] + y
+		p.xx[i+1] = p.xx[i] + x*x
+		p.xy[i+1] = p.xy[i] + x*y
+		p.yy[i+1] = p.yy[i] + y*y
+	}
+	return p
+}
+
+// cost is the residual sum of squares of a line fitted to [lo, hi).
+func (p *prefix) cost(lo, hi int) float64 {
+	n := p.n[hi] - p.n[lo]
+	if n < 2 {
+		return 0
+	}
+	sx, sy := p.x[hi]-p.x[lo], p.y[hi]-p.y[lo]
+	sxx := p.xx[hi] - p.xx[lo] - sx*sx/n
+	sxy := p.xy[hi] - p.xy[lo] - sx*sy/n
+	syy := p.yy[hi] - p.yy[lo] - sy*sy/n
+	if sxx <= 0 {
+		return math.Max(0, syy)
+	}
+	return math.Max(0, syy-sxy*sxy/sxx)
+}
+
+// binSeg adds change points to cuts inside [lo, hi) by binary
+// segmentation.
+func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string) {
+	if len(cuts) >= phaseMax || hi-lo < 2*minSeg {
+		return
+	}
+	whole := p.cost(lo, hi)
+	best, bestK := 0.0, -1
+	for k := lo + minSeg; k <= hi-minSeg; k++ {
+		if g := whole - p.cost(lo, k) - p.cost(k, hi); g > best {
+			best, bestK = g, k
+		}
+	}
+	if bestK < 0 || best <= penalty {
+		return
+	}
+	cuts[bestK] = "change point"
+	binSeg(p, lo, bestK, minSeg, penalty, cuts)
+	binSeg(p, bestK, hi, minSeg, penalty, cuts)
+}
+
+// namePhases measures and names the phases starting at the bin indices
+// ks, then merges neighbours with the same name.
+func namePhases(c *curve, ks []int, bx []float64, cuts map[int]string, logScale bool, opts Options) []Phase {
+	n := c.len()
+	// Point index where each phase starts.
+	starts := make([]int, len(ks))
+	for i, k := range ks {
+		if k == 0 {
+			continue
+		}
+		starts[i] = sort.SearchFloat64s(c.x, bx[k])
+	}
+	tr := func(v float64) float64 {
+		if logScale {
+			return math.Log(v)
+		}
+		return v
+	}
+	first := windowMean(c.y[:max(3, n/20)])
+	last := windowMean(c.y[n-max(3, n/20):])
+	totalDrop := c.better(first, last)
+	span := c.x[n-1] - c.x[0]
+	meanRate := c.better(tr(first), tr(last)) / math.Max(span, 1)
+	sigma := noiseSigma(logsIf(c.y, logScale))
+
+	var out []Phase
+	prevEnd := first
+	for i, s := range starts {
+		e := n
+		if i+1 < len(starts) {
+			e = starts[i+1]
+		}
+		if e-s < 2 {
+			continue
+		}
+		seg := c.y[s:e]
+		w := max(1, min(len(seg)/5, max(3, len(seg)/10)))
+		endLevel := windowMean(seg[len(seg)-w:])
+		startLevel := prevEnd
+		if i == 0 {
+			startLevel = windowMean(seg[:w])
+		}
+		ph := Phase{
+			StartStep:  c.pts[s].Step,
+			EndStep:    c.pts[e-1].Step,
+			StartLevel: Derived{Value: startLevel, How: levelHow(i == 0, c.pts[s].Step, w)},
+			EndLevel:   Derived{Value: endLevel, How: "mean of the last " + itoa(w) + " points of the phase"},
+			Boundary:   cuts[ks[i]],
+		}
+		if totalDrop != 0 {
+			ph.ShareOfDrop = c.better(startLevel, endLevel) / totalDrop
+		}
+		lx, ly := c.x[s:e], logsIf(seg, logScale)
+		if fit := stats.TheilSen(lx, ly, 0, 0, 0.95); !math.IsNaN(fit.Slope) {
+			ph.SlopePerStep = fit.Slope
+		}
+		change := c.better(tr(startLevel), tr(endLevel))
+		se := 2 * sigma * math.Sqrt(2/float64(w))
+		ph.Name = phaseName(c.greater, change, (change)/math.Max(float64(ph.EndStep-ph.StartStep), 1), meanRate, math.Max(se, opts.PlateauRel), len(out) > 0 && improvedBefore(out))
+		prevEnd = endLevel
+		if k := len(out); k > 0 && out[k-1].Name == ph.Name {
+			out[k-1] = mergePhases(out[k-1], ph)
+			continue
+		}
+		out = append(out, ph)
+	}
+	return out
+}
+
+func improvedBefore(ps []Phase) bool {
+	for _, p := range ps {
+		switch p.Name {
+		case PhaseRapid, PhaseRapidRise, PhaseSlowing, PhaseDiminishing:
+			return true
+		}
+	}
+	return false
+}
+
+// phaseName names a phase from its improvement (in log units when the
+// curve is positive), its rate and the run's mean rate.
+func phaseName(greater bool, change, rate, meanRate, flatBelow float64, after bool) string {
+	switch {
+	case change < -flatBelow:
+		if greater {
+			return PhaseFalling
+		}
+		return PhaseRising
+	case change <= flatBelow:
+		if after {
+			return PhaseDiminishing
+		}
+		return PhaseFlat
+	case meanRate > 0 && rate >= phaseRapidRate*meanRate:
+		if greater {
+			return PhaseRapidRise
+		}
+		return PhaseRapid
+	case meanRate > 0 && rate >= phaseSlowRate*meanRate:
+		return PhaseSlowing
+	}
+	return PhaseDiminishing
+}
+
+func mergePhases(a, b Phase) Phase {
+	a.EndStep = b.EndStep
+	a.EndLevel = b.EndLevel
+	a.ShareOfDrop += b.ShareOfDrop
+	a.SlopePerStep = (a.SlopePerStep + b.SlopePerStep) / 2
+	return a
+}
+
+func levelHow(first bool, step int64, w int) string {
+	if first {
+		return "mean of the first " + itoa(w) + " points of the phase"
+	}
+	return "the previous phase's end level"
+}
+
+func windowMean(xs []float64) float64 { return stats.Mean(xs) }
+
+func logsIf(xs []float64, on bool) []float64 {
+	if !on {
+		return xs
+	}
+	return logs(xs)
+}
+
+func itoa(i int) string { return fmtSteps(int64(i)) }

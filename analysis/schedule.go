@@ -1,0 +1,436 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Learning-rate schedule names (Transformers' SchedulerType values).
+const (
+	SchedConstant           = "constant"
+	SchedConstantWarmup     = "constant_with_warmup"
+	SchedLinear             = "linear"
+	SchedCosine             = "cosine"
+	SchedCosineRestarts     = "cosine_with_restarts"
+	SchedPolynomial         = "polynomial"
+	SchedInverseSqrt        = "inverse_sqrt"
+	SchedCosineMinLR        = "cosine_with_min_lr"
+	SchedWarmupStableDecay  = "warmup_stable_decay"
+	SchedReduceLROnPlateau  = "reduce_lr_on_plateau"
+	schedSimplerTolerance   = 0.003 // a simpler kind wins when its RMS is within this of the best
+	schedAcceptableRMS      = 0.05  // above this normalised RMS the kind is reported as uncertain
+	schedMinPoints          = 3
+	schedPolynomialLREnd    = 1e-7 // Transformers' default lr_end for polynomial decay
+	schedInverseSqrtDefault = 10000
+)
+
+// lrSchedule classifies the learning-rate schedule (methods §6). The
+// logged rate is normalised by its peak and compared with the closed
+// forms of Transformers' schedulers (transformers/optimization.py),
+// evaluated at the number of scheduler steps taken before each logged
+// step. Steps skipped by the fp16 loss scaler (grad_norm NaN) do not
+// advance the scheduler and are left out. The warmup length comes from
+// the rising part (lr = peak*s/W). The kind with the least RMS residual
+// wins, a simpler kind when it is within schedSimplerTolerance of it.
+// Rows give the rate at the first step, each epoch boundary and the last
+// step.
+func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
+	c := finiteCurve(run, "learning_rate")
+	if c.len() == 0 {
+		return LRSchedule{Text: "No learning rate was logged, so the schedule cannot be described."}
+	}
+	ls := LRSchedule{Present: true, Rows: lrRows(run, c)}
+	skipped := scalerSkips(run)
+	var xs, fs []float64
+	peak := 0.0
+	for _, v := range c.y {
+		peak = math.Max(peak, v)
+	}
+	ls.Peak = peak
+	ls.Final = c.y[c.len()-1]
+	if peak <= 0 || c.len() < schedMinPoints {
+		ls.Text = fmt.Sprintf("The learning rate was logged at %d point(s), too few to classify the schedule.", c.len())
+		if peak <= 0 {
+			ls.Text = "The logged learning rate is 0 throughout: the optimizer never moved the weights (warmup longer than the run, or a wrong scheduler)."
+		}
+		return ls
+	}
+	for i, p := range c.pts {
+		if skipped.has(p.Step) && p.Value == 0 {
+			continue
+		}
+		xs = append(xs, float64(p.Step-skipped.before(p.Step)))
+		fs = append(fs, c.y[i]/peak)
+	}
+	g := runGeometry(run)
+	last := float64(g.lastStep - skipped.before(g.lastStep+1))
+	totals := []float64{last}
+	if g.planned > 0 {
+		totals = []float64{float64(g.planned - skipped.before(g.planned+1))}
+	} else {
+		// The planned length is unknown: the run may have stopped early,
+		// so the schedule's length is fitted too (up to 20x the observed).
+		for k := 1; k <= 30; k++ {
+			totals = append(totals, last*math.Pow(20, float64(k)/30))
+		}
+	}
+	xs, fs = thin(xs, fs, 1000)
+	peakAt := 0
+	for i, f := range fs {
+		if f > fs[peakAt]*(1+1e-9) {
+			peakAt = i
+		}
+	}
+	if peakAt == len(fs)-1 && fs[0] < 0.5 {
+		ls.WarmupSteps = int64(xs[peakAt])
+		ls.Text = fmt.Sprintf("The learning rate was still rising when the log ends (%s at step %d): the run stopped during warmup, so the schedule after it cannot be told.",
+			fmtNum(ls.Final), c.pts[c.len()-1].Step)
+		return ls
+	}
+	best := fitSchedules(xs, fs, totals, peakAt)
+	ls.Kind, ls.FitError, ls.WarmupSteps = best.kind, best.rms, int64(math.Round(best.warmup))
+	ls.Text = scheduleText(ls, best, c, int64(best.total))
+	return ls
+}
+
+// stepSet is a sorted set of steps.
+type stepSet []int64
+
+func (s stepSet) has(step int64) bool {
+	for _, x := range s {
+		if x == step {
+			return true
+		}
+	}
+	return false
+}
+
+// before returns how many steps of s are < step.
+func (s stepSet) before(step int64) int64 {
+	var n int64
+	for _, x := range s {
+		if x < step {
+			n++
+		}
+	}
+	return n
+}
+
+// scalerSkips lists the steps whose update the fp16 loss scaler skipped:
+// grad_norm is non-finite and the logged rate is 0 or unchanged. Only
+// per-step logs can show them.
+func scalerSkips(run *trainlog.Run) stepSet {
+	gn := run.Get("grad_norm")
+	lr := run.Get("learning_rate")
+	if gn.Len() == 0 || lr.Len() == 0 {
+		return nil
+	}
+	var out stepSet
+	for i, p := range gn.Points {
+		if p.Finite() || i > 0 && p.Step-gn.Points[i-1].Step != 1 {
+			continue
+		}
+		out = append(out, p.Step)
+	}
+	if len(out) > len(gn.Points)/4 {
+		return nil // not isolated skips: a broken run, not a loss scaler
+	}
+	return out
+}
+
+// lrRows returns the rate at the first step, each epoch boundary and the
+// last step.
+func lrRows(run *trainlog.Run, c *curve) []LRRow {
+	steps := []int64{c.pts[0].Step}
+	steps = append(steps, epochBoundaries(run)...)
+	steps = append(steps, c.pts[c.len()-1].Step)
+	s := run.Get("learning_rate")
+	var rows []LRRow
+	seen := map[int64]bool{}
+	for _, st := range steps {
+		p, ok := s.Nearest(st)
+		if !ok || seen[p.Step] {
+			continue
+		}
+		seen[p.Step] = true
+		rows = append(rows, LRRow{Step: p.Step, Value: p.Value, Source: p.Source.String()})
+	}
+	return rows
+}
+
+// A schedFit is one candidate schedule fitted to the normalised rate.
+type schedFit struct {
+	kind   string
+	rms    float64
+	warmup float64
+	detail string
+	order  int // simplicity rank: lower is simpler
+	total  float64
+}
+
+// thin keeps at most n evenly spaced points (always the first and last).
+func thin(xs, fs []float64, n int) ([]float64, []float64) {
+	if len(xs) <= n {
+		return xs, fs
+	}
+	ox, of := make([]float64, 0, n), make([]float64, 0, n)
+	for k := 0; k < n; k++ {
+		i := k * (len(xs) - 1) / (n - 1)
+		ox = append(ox, xs[i])
+		of = append(of, fs[i])
+	}
+	return ox, of
+}
+
+// fitSchedules evaluates every candidate for each schedule length in
+// totals and returns the chosen one.
+func fitSchedules(xs, fs []float64, totals []float64, peakAt int) schedFit {
+	w := estimateWarmup(xs, fs, peakAt)
+	var cands []schedFit
+	for _, total := range totals {
+		for _, off := range []float64{1, 0} {
+			// The logged rate at step s is lambda(s-1) when it is read
+			// before the scheduler steps (recent Transformers), lambda(s)
+			// otherwise.
+			for _, sf := range scheduleCandidates(xs, fs, total, w, off) {
+				sf.total = total
+				cands = append(cands, sf)
+			}
+		}
+	}
+	best := cands[0]
+	for _, c := range cands {
+		if c.rms < best.rms {
+			best = c
+		}
+	}
+	chosen := best
+	for _, c := range cands {
+		if c.rms <= best.rms+schedSimplerTolerance && c.order < chosen.order {
+			chosen = c
+		}
+	}
+	return chosen
+}
+
+// estimateWarmup returns the warmup length W from the rising points
+// (lr/peak = s/W), or 0 when the rate starts at its peak.
+func estimateWarmup(xs, fs []float64, peakAt int) float64 {
+	if peakAt == 0 || fs[0] > 0.95 {
+		return 0
+	}
+	var ws []float64
+	for i := 0; i < peakAt; i++ {
+		if fs[i] > 0.02 && fs[i] < 0.98 {
+			ws = append(ws, xs[i]/fs[i])
+		}
+	}
+	if len(ws) == 0 {
+		return xs[peakAt]
+	}
+	return math.Max(1, math.Round(stats.Median(ws)))
+}
+
+// scheduleCandidates fits each kind with the scheduler step s-off.
+func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
+	// rms fits the peak too (the logged maximum is not the peak when the
+	// first update is not logged) and returns the RMS residual relative
+	// to the fitted peak.
+	rms := func(f func(s float64) float64) float64 {
+		var sfl, sll float64
+		for i, x := range xs {
+			l := f(x - off)
+			sfl += fs[i] * l
+			sll += l * l
+		}
+		a := 1.0
+		if sll > 0 && sfl > 0 {
+			a = sfl / sll
+		}
+		var ss float64
+		for i, x := range xs {
+			d := fs[i] - a*f(x-off)
+			ss += d * d
+		}
+		return math.Sqrt(ss/float64(len(xs))) / a
+	}
+	warm := func(s float64, after func(float64) float64) float64 {
+		if s < w {
+			return s / math.Max(1, w)
+		}
+		return after(s)
+	}
+	progress := func(s float64) float64 { return (s - w) / math.Max(1, total-w) }
+	cosine := func(p float64) float64 { return math.Max(0, 0.5*(1+math.Cos(math.Pi*p))) }
+	var out []schedFit
+	add := func(kind string, order int, detail string, f func(float64) float64) {
+		out = append(out, schedFit{kind: kind, order: order, rms: rms(f), warmup: w, detail: detail})
+	}
+	constKind := SchedConstant
+	if w > 0 {
+		constKind = SchedConstantWarmup
+	}
+	add(constKind, 0, "", func(s float64) float64 { return warm(s, func(float64) float64 { return 1 }) })
+	add(SchedLinear, 1, "", func(s float64) float64 {
+		return warm(s, func(s float64) float64 { return math.Max(0, (total-s)/math.Max(1, total-w)) })
+	})
+	add(SchedCosine, 2, "", func(s float64) float64 { return warm(s, func(s float64) float64 { return cosine(progress(s)) }) })
+	out = append(out, polynomialFit(rms, warm, progress, w, fs))
+	out = append(out, cosineMinLRFit(xs, fs, off, rms, warm, progress, cosine, w))
+	ts := float64(schedInverseSqrtDefault)
+	if w > 0 {
+		ts = w
+	}
+	add(SchedInverseSqrt, 5, "", func(s float64) float64 {
+		return warm(s, func(s float64) float64 { return 1 / math.Sqrt(math.Max(1e-9, (s+ts-w)/ts)) })
+	})
+	for cycles := 2; cycles <= 8; cycles++ {
+		cyc := float64(cycles)
+		add(SchedCosineRestarts, 6, fmt.Sprintf("%d cycles", cycles), func(s float64) float64 {
+			return warm(s, func(s float64) float64 {
+				p := progress(s)
+				if p >= 1 {
+					return 0
+				}
+				return 0.5 * (1 + math.Cos(math.Pi*math.Mod(cyc*p, 1)))
+			})
+		})
+	}
+	if f, ok := wsdFit(xs, fs, total, w, off, rms); ok {
+		out = append(out, f)
+	}
+	if f, ok := plateauSteps(fs, w); ok {
+		out = append(out, f)
+	}
+	return out
+}
+
+// polynomialFit fits Transformers' polynomial decay over a grid of powers
+// (power 1 is the linear kind and is skipped).
+func polynomialFit(rms func(func(float64) float64) float64, warm func(float64, func(float64) float64) float64, progress func(float64) float64, w float64, fs []float64) schedFit {
+	best := schedFit{kind: SchedPolynomial, order: 3, rms: math.Inf(1), warmup: w}
+	end := schedPolynomialLREnd
+	for _, pw := range []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5} {
+		f := func(s float64) float64 {
+			return warm(s, func(s float64) float64 {
+				p := math.Min(1, math.Max(0, progress(s)))
+				return (1-end)*math.Pow(1-p, pw) + end
+			})
+		}
+		if r := rms(f); r < best.rms {
+			best.rms, best.detail = r, fmt.Sprintf("power %g", pw)
+		}
+	}
+	return best
+}
+
+// cosineMinLRFit fits cosine decay to a floor min_lr_rate, solved by
+// least squares.
+func cosineMinLRFit(xs, fs []float64, off float64, rms func(func(float64) float64) float64, warm func(float64, func(float64) float64) float64, progress func(float64) float64, cosine func(float64) float64, w float64) schedFit {
+	var num, den float64
+	for i, x := range xs {
+		s := x - off
+		if s < w {
+			continue
+		}
+		h := cosine(progress(s))
+		num += (fs[i] - h) * (1 - h)
+		den += (1 - h) * (1 - h)
+	}
+	m := 0.0
+	if den > 0 {
+		m = math.Max(0, math.Min(1, num/den))
+	}
+	f := func(s float64) float64 {
+		return warm(s, func(s float64) float64 { return m + (1-m)*cosine(progress(s)) })
+	}
+	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rms(f), warmup: w, detail: fmt.Sprintf("min_lr_rate %.3g", m)}
+}
+
+// wsdFit fits warmup-stable-decay: the rate stays at its peak, then decays
+// (linear, cosine or 1-sqrt) to a floor at the end.
+func wsdFit(xs, fs []float64, total, w, off float64, rms func(func(float64) float64) float64) (schedFit, bool) {
+	last := -1
+	for i, f := range fs {
+		if f >= 0.999 {
+			last = i
+		}
+	}
+	if last < 0 || last == len(fs)-1 {
+		return schedFit{}, false
+	}
+	d := xs[last] - off // decay starts after the last step at the peak
+	if (d-w)/math.Max(1, total-w) < 0.1 {
+		return schedFit{}, false // no real stable phase: a plain decay
+	}
+	floor := math.Max(0, fs[len(fs)-1])
+	best := schedFit{kind: SchedWarmupStableDecay, order: 7, rms: math.Inf(1), warmup: w}
+	for _, typ := range []string{"linear", "cosine", "1-sqrt"} {
+		f := func(s float64) float64 {
+			switch {
+			case s < w:
+				return s / math.Max(1, w)
+			case s <= d:
+				return 1
+			}
+			p := math.Min(1, (s-d)/math.Max(1, total-d))
+			var v float64
+			switch typ {
+			case "linear":
+				v = 1 - p
+			case "cosine":
+				v = 0.5 * (1 + math.Cos(math.Pi*p))
+			default:
+				v = 1 - math.Sqrt(p)
+			}
+			return floor + (1-floor)*v
+		}
+		if r := rms(f); r < best.rms {
+			best.rms, best.detail = r, fmt.Sprintf("%s decay from step %d", typ, int64(d))
+		}
+	}
+	return best, true
+}
+
+// plateauSteps recognises ReduceLROnPlateau: no warmup and a rate that is
+// piecewise constant with at least one step down.
+func plateauSteps(fs []float64, w float64) (schedFit, bool) {
+	if w > 0 || len(fs) < 4 {
+		return schedFit{}, false
+	}
+	runs, downs := 1, 0
+	for i := 1; i < len(fs); i++ {
+		if math.Abs(fs[i]-fs[i-1]) <= 1e-6*math.Max(fs[i], fs[i-1]) {
+			continue
+		}
+		if fs[i] > fs[i-1] || fs[i] > 0.9*fs[i-1] {
+			return schedFit{}, false
+		}
+		runs++
+		downs++
+	}
+	if downs == 0 || runs > max(3, len(fs)/4) {
+		return schedFit{}, false
+	}
+	return schedFit{kind: SchedReduceLROnPlateau, order: 8, rms: 0, detail: fmt.Sprintf("%d step(s) down", downs)}, true
+}
+
+func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64) string {
+	warm := "no warmup"
+	if ls.WarmupSteps > 0 {
+		warm = fmt.Sprintf("%d warmup steps", ls.WarmupSteps)
+	}
+	detail := ""
+	if f.detail != "" {
+		detail = " (" + f.detail + ")"
+	}
+	s := fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d over %d scheduled steps; fit RMS %.2g%% of the peak.",
+		ls.Kind, detail, fmtNum(ls.Peak), warm, fmtNum(ls.Final), c.pts[c.len()-1].Step, total, 100*ls.FitError)
+	if ls.FitError > schedAcceptableRMS {
+		s += " No Transformers scheduler fits well: the closest is shown."
+	}
+	return s
+}

@@ -1,0 +1,253 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/plateau-dev/plateau/internal/seedrun"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// seedReport loads the reconstruction of the seed article's run and
+// analyses it.
+func seedReport(t *testing.T) *Report {
+	t.Helper()
+	if _, ok := trainlog.LookupFormat("hf-console"); !ok {
+		t.Skip("the hf-console reader is not registered")
+	}
+	dir := t.TempDir()
+	if err := seedrun.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Analyze(run, DefaultOptions)
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatalf("report does not encode as JSON: %v", err)
+	}
+	return r
+}
+
+// round rounds v to n significant digits.
+func round(v float64, n int) float64 {
+	if v == 0 {
+		return 0
+	}
+	p := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(v))))
+	return math.Round(v*p) / p
+}
+
+// TestSeedArticle checks that the report of the seed run says what the
+// seed article says, with the same numbers on the same log lines.
+func TestSeedArticle(t *testing.T) {
+	r := seedReport(t)
+
+	t.Run("header", func(t *testing.T) {
+		h := r.Run
+		if !h.Completed || h.FirstStep != 1 || h.LastStep != 750 || h.MaxSteps != 750 || h.Epochs != 3 {
+			t.Errorf("header = %+v", h)
+		}
+		if len(h.Files) != 1 || h.Files[0].Path != seedrun.LogName || h.Files[0].Format != "hf-console" || !h.Files[0].Used {
+			t.Errorf("files = %+v", h.Files)
+		}
+		want := map[string]string{
+			trainlog.GeoExamples: "1000@all_logs.log:30", trainlog.GeoEpochs: "3@all_logs.log:31",
+			trainlog.GeoBatchPerDevice: "2@all_logs.log:32", trainlog.GeoTotalBatch: "4@all_logs.log:33",
+			trainlog.GeoGradAccum: "2@all_logs.log:34", trainlog.GeoMaxSteps: "750@all_logs.log:35",
+			trainlog.GeoTrainableParams: "1.846e+07@all_logs.log:36",
+		}
+		got := map[string]string{}
+		for _, f := range h.Geometry {
+			got[f.Key] = fmtNum(f.Value) + "@" + f.Source
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("geometry %s = %q, want %q", k, got[k], w)
+			}
+		}
+		if !strings.Contains(h.Library, "transformers 4.51.3") {
+			t.Errorf("library = %q", h.Library)
+		}
+	})
+
+	t.Run("milestones (section 3)", func(t *testing.T) {
+		if len(r.Milestones) != len(seedrun.Milestones) {
+			t.Fatalf("%d milestones, want %d: %+v", len(r.Milestones), len(seedrun.Milestones), r.Milestones)
+		}
+		for i, want := range seedrun.Milestones {
+			m := r.Milestones[i]
+			src := "all_logs.log:" + fmtSteps(int64(want.Line))
+			cb := "all_logs.log:" + fmtSteps(int64(want.Line-1))
+			if m.Step != want.Step || m.Epoch != want.Epoch || m.Source != src {
+				t.Errorf("row %d: step %d epoch %v source %s, want %d %v %s", i, m.Step, m.Epoch, m.Source, want.Step, want.Epoch, src)
+			}
+			if got := strings.Join(m.Sources, " "); got != src+" "+cb {
+				t.Errorf("step %d sources %q, want the dict and the callback line %q", m.Step, got, src+" "+cb)
+			}
+			if m.Metrics["loss"] != want.Loss || m.MetricSources["loss"] != src {
+				t.Errorf("step %d loss %v (%s), want %v (%s)", m.Step, m.Metrics["loss"], m.MetricSources["loss"], want.Loss, src)
+			}
+			if got := round(m.Metrics["mean_token_accuracy"], 3); got != want.Acc {
+				t.Errorf("step %d mean_token_accuracy %v, want %v", m.Step, got, want.Acc)
+			}
+			if got := round(m.Metrics["learning_rate"], 3); got != want.LR {
+				t.Errorf("step %d learning_rate %v, want %v (section 5)", m.Step, got, want.LR)
+			}
+		}
+		if l := r.Milestones[3].Label; l != "end of epoch 3, last step" {
+			t.Errorf("last label = %q", l)
+		}
+	})
+
+	t.Run("train_loss vs final level (section 3.2)", func(t *testing.T) {
+		tl := r.TrainLoss
+		if tl.Reported == nil || round(*tl.Reported, 4) != seedrun.TrainLoss || tl.Source != "all_logs.log:1542" {
+			t.Fatalf("reported = %v from %q, want 0.2587 from all_logs.log:1542", tl.Reported, tl.Source)
+		}
+		if round(tl.RecomputedMean.Value, 4) != seedrun.TrainLoss {
+			t.Errorf("recomputed mean %v, want 0.2587", tl.RecomputedMean.Value)
+		}
+		if v := tl.FinalLevel.Value; v < 0.105 || v > 0.12 || !strings.Contains(tl.FinalLevel.How, "steps 676-750") {
+			t.Errorf("final level %v (%s), want about 0.11 over steps 676-750", v, tl.FinalLevel.How)
+		}
+		if tl.First.Value != 2.8099 || tl.First.Source != "all_logs.log:42" || tl.Last.Value != 0.1286 || tl.Last.Source != "all_logs.log:1540" {
+			t.Errorf("first %+v, last %+v", tl.First, tl.Last)
+		}
+		for _, w := range []string{"train_loss 0.2587 is the mean over all 750 logged steps", "(2.81 at step 1) pull it up", "Judge the run by the final level"} {
+			if !strings.Contains(tl.Explanation, w) {
+				t.Errorf("explanation %q lacks %q", tl.Explanation, w)
+			}
+		}
+	})
+
+	t.Run("end rebound is noise (section 3.3)", func(t *testing.T) {
+		loss := r.Data.Get("loss")
+		p749, _ := loss.At(749)
+		if p749.Value != 0.094 || p749.Source.String() != "all_logs.log:1538" {
+			t.Errorf("step 749 = %v (%s), want 0.094 at all_logs.log:1538", p749.Value, p749.Source)
+		}
+		n := r.Noise
+		if n == nil {
+			t.Fatal("no noise judgement")
+		}
+		if !n.Normal || n.LastStep != 750 || n.Last.Value != 0.1286 || n.Deviation <= 0 || n.Deviation > 2 {
+			t.Errorf("noise = %+v, want the rise to 0.1286 at step 750 within 2 sigma", n)
+		}
+	})
+
+	t.Run("token accuracy (section 4)", func(t *testing.T) {
+		a := r.Accuracy
+		if a == nil || a.Metric != "mean_token_accuracy" || len(a.Rows) != 4 {
+			t.Fatalf("accuracy = %+v", a)
+		}
+		for i, want := range []float64{0.436, 0.957, 0.967, 0.963} {
+			if round(a.Rows[i].Value, 3) != want {
+				t.Errorf("row %d = %v, want %v", i, a.Rows[i].Value, want)
+			}
+		}
+		for _, w := range []string{"43.6% at step 1 to 96.3% at step 750", "not whether it generalises"} {
+			if !strings.Contains(a.Caveat, w) {
+				t.Errorf("caveat %q lacks %q", a.Caveat, w)
+			}
+		}
+	})
+
+	t.Run("learning rate (section 5)", func(t *testing.T) {
+		ls := r.LRSchedule
+		if !ls.Present || ls.Kind != "linear" || ls.Peak != 2e-4 || round(ls.Final, 3) != 2.67e-7 {
+			t.Errorf("schedule = %s peak %v final %v", ls.Kind, ls.Peak, ls.Final)
+		}
+	})
+
+	t.Run("throughput (section 6)", func(t *testing.T) {
+		tp := r.Throughput
+		if tp.RuntimeSeconds == nil || math.Round(tp.RuntimeSeconds.Value) != 2484 || tp.RuntimeSeconds.Source != "all_logs.log:1542" || tp.RuntimeHMS != "0:41:24" {
+			t.Fatalf("runtime = %+v %q", tp.RuntimeSeconds, tp.RuntimeHMS)
+		}
+		if tp.SamplesPerSec == nil || tp.SamplesPerSec.Value != 1.208 || tp.SecondsPerIt == nil || tp.SecondsPerIt.Value != 3.31 {
+			t.Errorf("samples/s %+v, s/it %+v", tp.SamplesPerSec, tp.SecondsPerIt)
+		}
+		if tp.GPUHours == nil || round(tp.GPUHours.Value, 2) != 0.69 || tp.Cost != nil {
+			t.Errorf("GPU hours %+v, cost %+v", tp.GPUHours, tp.Cost)
+		}
+		for _, w := range []string{"2484 s (41 min 24 s)", "3.31 s/it", "1.208 samples/s", "--gpu-hour-price"} {
+			if !strings.Contains(tp.Text, w) {
+				t.Errorf("text %q lacks %q", tp.Text, w)
+			}
+		}
+	})
+
+	t.Run("no eval: cannot tell (section 7)", func(t *testing.T) {
+		if r.Eval.Present {
+			t.Fatal("eval present")
+		}
+		found := false
+		for _, b := range r.Summary {
+			if strings.Contains(b, "overfitting: cannot tell") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("summary %q does not say that overfitting cannot be told", r.Summary)
+		}
+	})
+
+	t.Run("checkpoints (section 8)", func(t *testing.T) {
+		want := []struct {
+			path, kind string
+			loss       float64
+			src, use   string
+		}{
+			{"output/lora_elderly_single/checkpoint-500", "checkpoint", 0.1443, "all_logs.log:1040", "reduce the risk of overfitting"},
+			{"output/lora_elderly_single/checkpoint-700", "checkpoint", -1, "all_logs.log:1440", "A/B test"},
+			{"output/lora_elderly_single/final_lora", "adapter", 0.1286, "all_logs.log:1540", "default for deployment"},
+		}
+		if len(r.Checkpoints) != len(want) {
+			t.Fatalf("checkpoints = %+v", r.Checkpoints)
+		}
+		for i, w := range want {
+			c := r.Checkpoints[i]
+			if c.Path != w.path || c.Kind != w.kind || c.TrainLoss == nil || c.TrainLoss.Source != w.src ||
+				(w.loss >= 0 && c.TrainLoss.Value != w.loss) || !strings.Contains(c.Use, w.use) {
+				t.Errorf("row %d = %+v (loss %+v), want %+v", i, c, c.TrainLoss, w)
+			}
+		}
+	})
+
+	t.Run("pitfalls (section 9)", func(t *testing.T) {
+		var gn []Finding
+		for _, f := range r.Findings {
+			switch f.Kind {
+			case KindGradNormHigh:
+				gn = append(gn, f)
+			case KindMissingCallback, KindSourceDisagreement, KindZeroLoss, KindNonFinite, KindLRStuckZero, KindNoSummary, KindIncomplete, KindRestart:
+				t.Errorf("unexpected finding %+v", f)
+			}
+		}
+		if len(gn) != 1 {
+			t.Fatalf("grad-norm findings = %+v", gn)
+		}
+		f := gn[0]
+		if f.Severity != SevWarning || f.Step != 750 || f.Sources[0] != "all_logs.log:1540" ||
+			!strings.Contains(f.Message, "grad_norm 1.14 at step 750") || !strings.Contains(f.Message, "usual range 0.6-0.9") {
+			t.Errorf("grad-norm finding = %+v", f)
+		}
+	})
+
+	t.Run("summary (section 10)", func(t *testing.T) {
+		if n := len(r.Summary); n < 3 || n > 6 {
+			t.Errorf("%d bullets", n)
+		}
+		all := strings.Join(r.Summary, "\n")
+		for _, w := range []string{"loss 2.81 at step 1 -> 0.11", "95% of the drop in epoch 1 (0.2402 by step 250)",
+			"train_loss 0.2587 (all_logs.log:1542) is the mean of the whole run", "41 min 24 s", "43.6% -> 96.3%"} {
+			if !strings.Contains(all, w) {
+				t.Errorf("summary lacks %q:\n%s", w, all)
+			}
+		}
+	})
+}

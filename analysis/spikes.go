@@ -1,0 +1,118 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Spike detection settings.
+const (
+	spikeMaxPerMetric = 20 // keep the strongest spikes of each metric
+	spikeMinPoints    = 8
+)
+
+// spikes finds outliers of the loss (and of the primary metric when it is
+// another series) and of grad_norm (methods §5): the modified z-score
+// 0.6745*(r - median(r))/MAD(r) of the residuals r from a centred rolling
+// median (so the trend does not inflate the MAD), on a log scale for
+// positive series (grad_norm has a heavy right tail and a loss's noise
+// shrinks with its level). |z| > opts.SpikeZ flags a point (Iglewicz and
+// Hoaglin 1993). A MAD of zero falls back to the mean absolute deviation
+// (times 1.2533), then to a tiny floor. Runs of consecutive flagged
+// points count once, at their strongest point. Loss drops at an epoch
+// boundary are kept and marked as expected (Spike.Epoch); other drops and
+// grad_norm dips are not spikes.
+func spikes(run *trainlog.Run, opts Options) []Spike {
+	primary, _ := primaryMetric(run)
+	names := []string{"loss"}
+	if primary != "loss" {
+		names = append(names, primary)
+	}
+	names = append(names, "grad_norm")
+	bounds := epochBoundaries(run)
+	var out []Spike
+	for _, name := range names {
+		c := finiteCurve(run, name)
+		if c.len() < spikeMinPoints {
+			continue
+		}
+		out = append(out, seriesSpikes(c, name == "grad_norm", bounds, opts.SpikeZ)...)
+	}
+	return out
+}
+
+// seriesSpikes returns the spikes of one curve.
+func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
+	logScale := c.positive()
+	y := logsIf(c.y, logScale)
+	n := len(y)
+	w := max(5, min(51, n/20))
+	med := stats.RollingMedian(y, w)
+	res := make([]float64, n)
+	for i := range y {
+		res[i] = y[i] - med[i]
+	}
+	center := stats.Median(res)
+	mad := stats.MAD(res)
+	if !(mad > 0) {
+		var s float64
+		for _, r := range res {
+			s += math.Abs(r - center)
+		}
+		// z = (r - center) / (1.2533*MeanAD): express it as a MAD for the
+		// formula below.
+		mad = 0.6745 * 1.2533 * s / float64(n)
+	}
+	mad = math.Max(mad, 1e-12)
+	var flagged []Spike
+	lastIdx := -10
+	for i := range y {
+		z := 0.6745 * (res[i] - center) / mad
+		if math.Abs(z) <= zMax {
+			continue
+		}
+		sp := Spike{Metric: c.name, Step: c.pts[i].Step, Value: c.y[i], Z: z, Source: c.pts[i].Source.String()}
+		bad := z > 0 // a rise of a loss or of grad_norm
+		if c.greater {
+			bad = z < 0 // a collapse of a reward or an accuracy
+		}
+		if !bad {
+			// A loss drop is expected at an epoch boundary and kept as
+			// such; other drops, and grad_norm dips, are not problems.
+			if upOnly || c.greater || !nearBoundary(c, i, bounds, w/2+1) {
+				continue
+			}
+			sp.Epoch = true
+		}
+		if k := len(flagged); k > 0 && i-lastIdx <= 1 && (flagged[k-1].Z > 0) == (z > 0) {
+			if math.Abs(z) > math.Abs(flagged[k-1].Z) {
+				flagged[k-1] = sp
+			}
+			lastIdx = i
+			continue
+		}
+		flagged = append(flagged, sp)
+		lastIdx = i
+	}
+	if len(flagged) > spikeMaxPerMetric {
+		sort.SliceStable(flagged, func(a, b int) bool { return math.Abs(flagged[a].Z) > math.Abs(flagged[b].Z) })
+		flagged = flagged[:spikeMaxPerMetric]
+		sort.SliceStable(flagged, func(a, b int) bool { return flagged[a].Step < flagged[b].Step })
+	}
+	return flagged
+}
+
+// nearBoundary reports whether point i of c lies within k points after an
+// epoch boundary (or at it).
+func nearBoundary(c *curve, i int, bounds []int64, k int) bool {
+	for _, b := range bounds {
+		j := sort.Search(len(c.x), func(j int) bool { return c.x[j] >= float64(b) })
+		if i >= j-1 && i <= j+k {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,159 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// trendAlpha is the significance level of the Mann-Kendall trend test.
+// It is 1%, not 5%: logs are long, window means are correlated (even
+// after the Hamed-Rao correction the test is approximate), and a trend
+// call changes the verdict, so a conservative level is used.
+const trendAlpha = 0.01
+
+// trend tests the slope of the final segment of metric (methods §3). The
+// segment is the last 2*opts.TailFraction of the steps (at least 10
+// points). Its slope is the Theil-Sen median of pairwise slopes, tested
+// with Mann-Kendall, whose variance is corrected for the autocorrelation
+// of window means (Hamed and Rao 1998); long series are binned first. The
+// slope is then turned into a practical effect: the change it projects
+// over a horizon (the remaining steps of an unfinished run, else one
+// epoch, else the span of the segment, never more than the observed
+// span), compared with opts.PlateauRel of the current level. The curve is
+// a plateau when the slope is not significant or its projected change is
+// below that threshold. It returns nil with fewer than 5 points.
+func trend(run *trainlog.Run, metric string, opts Options) *Trend {
+	c := finiteCurve(run, metric)
+	if c.len() < 5 {
+		return nil
+	}
+	g := runGeometry(run)
+	t := segmentTrend(c, c.tailStart(2*opts.TailFraction, 10), g, opts)
+	t.Text = trendText(t, c, g)
+	return t
+}
+
+// segmentTrend computes the trend of c from index i0 to its end.
+func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
+	x, y := c.x[i0:], c.y[i0:]
+	mk := stats.MannKendall(y, 0, true)
+	fit := stats.TheilSen(x, y, 0, mk.VarCorrected, 0.95)
+	t := &Trend{
+		Metric:       c.name,
+		FromStep:     c.pts[i0].Step,
+		ToStep:       c.pts[c.len()-1].Step,
+		N:            len(y),
+		SlopePerStep: fit.Slope,
+		SlopeLow:     fit.Low,
+		SlopeHigh:    fit.High,
+		MannKendallZ: mk.Z,
+		P:            mk.P,
+		NoiseSigma:   noiseSigma(y),
+	}
+	if math.IsNaN(fit.Slope) {
+		t.SlopePerStep, t.SlopeLow, t.SlopeHigh = 0, 0, 0
+	}
+	t.Level = fit.Intercept + t.SlopePerStep*x[len(x)-1]
+	if math.IsNaN(t.Level) {
+		t.Level = stats.Median(y)
+	}
+	t.HorizonSteps, t.HorizonWhat = trendHorizon(g, c.pts[0].Step, t)
+	t.Projected = t.SlopePerStep * float64(t.HorizonSteps)
+	if t.Level != 0 {
+		t.RelProjected = t.Projected / math.Abs(t.Level)
+	}
+	t.Significant = mk.P < trendAlpha
+	t.Resolution = resolution(c.pts[i0:])
+	t.Plateau = !t.Significant || math.Abs(t.Projected) < opts.PlateauRel*math.Abs(t.Level) ||
+		math.Abs(t.Projected) < t.Resolution
+	switch {
+	case t.Plateau:
+		t.Direction = "flat"
+	case c.better(0, t.Projected) > 0:
+		t.Direction = "improving"
+	default:
+		t.Direction = "worsening"
+	}
+	return t
+}
+
+// trendHorizon chooses the number of steps over which a slope is
+// projected, and says what it is: the remaining steps of an unfinished
+// run, else one epoch, else the span of the segment; a straight line is
+// never extrapolated further than the span it was measured on.
+func trendHorizon(g geometry, first int64, t *Trend) (int64, string) {
+	seg := max(1, t.ToStep-t.FromStep)
+	capped := func(h int64, what string) (int64, string) {
+		if h > seg {
+			return seg, what + ", capped at the segment's span"
+		}
+		return max(1, h), what
+	}
+	switch {
+	case g.incomplete():
+		return capped(g.planned-g.lastStep, fmt.Sprintf("the %d remaining steps of max_steps %d", g.planned-g.lastStep, g.planned))
+	case g.stepsPerEpoch > 0:
+		return capped(int64(math.Round(g.stepsPerEpoch)), "one more epoch")
+	}
+	return seg, "the span of the final segment"
+}
+
+func trendText(t *Trend, c *curve, g geometry) string {
+	sig := "significant"
+	if !t.Significant {
+		sig = "not significant"
+	}
+	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s is %s per step (95%% interval %s to %s); Mann-Kendall z = %.2f, p = %.3g with the Hamed-Rao autocorrelation correction: %s. Projected over %s (%d steps) it changes %s by %s (%s of its level %s; point noise sigma %s).",
+		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh),
+		t.MannKendallZ, t.P, sig, t.HorizonWhat, t.HorizonSteps, t.Metric, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtNum(t.NoiseSigma))
+	switch t.Direction {
+	case "flat":
+		s += " The curve is flat here: a plateau."
+	case "improving":
+		s += fmt.Sprintf(" %s is still improving.", t.Metric)
+	default:
+		s += fmt.Sprintf(" %s is getting worse.", t.Metric)
+	}
+	return s
+}
+
+// resolution returns the precision the values were written with: one
+// unit in the last printed significant digit (from Point.Digits), or the
+// decimal quantum all values share (LLaMA-Factory and older Trainer logs
+// round the loss to 4 decimals). A change smaller than this cannot be
+// seen in the log. It returns 0 for full-precision values.
+func resolution(pts []trainlog.Point) float64 {
+	if len(pts) == 0 {
+		return 0
+	}
+	res := 0.0
+	minDigits := trainlog.DigitsFloat64
+	var mag float64
+	for _, p := range pts {
+		if p.Digits > 0 && p.Digits < minDigits {
+			minDigits = p.Digits
+		}
+		mag = math.Max(mag, math.Abs(p.Value))
+	}
+	if minDigits < trainlog.DigitsFloat32 && mag > 0 {
+		res = math.Pow(10, math.Floor(math.Log10(mag))-float64(minDigits-1))
+	}
+	for d := 0; d <= 8; d++ {
+		q := math.Pow(10, float64(-d))
+		all := true
+		for _, p := range pts {
+			v := p.Value / q
+			if math.Abs(v-math.Round(v)) > 1e-6+1e-12*math.Abs(v) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return math.Max(res, q)
+		}
+	}
+	return res
+}

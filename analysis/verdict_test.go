@@ -1,0 +1,271 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// synSpec describes a synthetic run: n logged steps 1..n, series given
+// as functions of the step, and evaluations every evalEvery steps.
+type synSpec struct {
+	n             int
+	stepsPerEpoch float64
+	series        map[string]func(step int) float64
+	evalEvery     int
+	eval          func(k int) float64 // k-th evaluation, 1-based
+	completed     bool
+}
+
+// synRun builds a trainlog.Run in memory from spec, as a trainer_state.json
+// reader would (one log_history entry per step).
+func synRun(spec synSpec) *trainlog.Run {
+	run := trainlog.NewRun("syn")
+	src := func(i int) trainlog.Source {
+		return trainlog.Source{File: "syn.json", Frag: "log_history[" + itoa(i) + "]"}
+	}
+	epoch := func(step int) float64 {
+		if spec.stepsPerEpoch <= 0 {
+			return math.NaN()
+		}
+		return float64(step) / spec.stepsPerEpoch
+	}
+	for name, f := range spec.series {
+		s := &trainlog.Series{Name: name, Keys: []string{name}}
+		for st := 1; st <= spec.n; st++ {
+			s.Points = append(s.Points, trainlog.Point{Step: int64(st), Value: f(st), Epoch: epoch(st), Time: math.NaN(),
+				Digits: trainlog.DigitsFloat64, Source: src(st - 1)})
+		}
+		run.Series[name] = s
+	}
+	if spec.evalEvery > 0 {
+		s := &trainlog.Series{Name: "eval_loss", Keys: []string{"eval_loss"}}
+		for k := 1; k*spec.evalEvery <= spec.n; k++ {
+			st := k * spec.evalEvery
+			s.Points = append(s.Points, trainlog.Point{Step: int64(st), Value: spec.eval(k), Epoch: epoch(st), Time: math.NaN(),
+				Digits: trainlog.DigitsFloat64, Source: src(spec.n + k)})
+		}
+		run.Series["eval_loss"] = s
+	}
+	run.Geometry[trainlog.GeoMaxSteps] = trainlog.Value{Key: "max_steps", Value: float64(spec.n), Source: trainlog.Source{File: "syn.json"}}
+	if spec.completed {
+		run.Summary["train_runtime"] = trainlog.Value{Key: "train_runtime", Value: float64(spec.n), Source: trainlog.Source{File: "syn.json"}}
+		run.Summary["train_loss"] = trainlog.Value{Key: "train_loss", Value: 1, Source: trainlog.Source{File: "syn.json"}}
+	}
+	return run
+}
+
+// noisy returns f with multiplicative Gaussian noise of relative size sd.
+func noisy(seed uint64, sd float64, f func(int) float64) func(int) float64 {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	cache := map[int]float64{}
+	return func(s int) float64 {
+		if v, ok := cache[s]; ok {
+			return v
+		}
+		v := f(s) * math.Exp(sd*r.NormFloat64())
+		cache[s] = v
+		return v
+	}
+}
+
+func constLR(float64) func(int) float64 { return func(int) float64 { return 2e-4 } }
+
+// cosineLR is Transformers' cosine schedule without warmup over n steps,
+// as logged (the rate used for update s is lambda(s-1)).
+func cosineLR(n int) func(int) float64 {
+	return func(s int) float64 { return 1e-3 * 0.5 * (1 + math.Cos(math.Pi*float64(s-1)/float64(n))) }
+}
+
+func TestVerdictSynthetic(t *testing.T) {
+	const n = 2000
+	// S1 of a cosine schedule, normalised to 1 at the end.
+	s1 := func(s int) float64 {
+		p := float64(s) / n
+		return p + math.Sin(math.Pi*p)/math.Pi
+	}
+	tests := []struct {
+		name    string
+		spec    synSpec
+		status  string
+		plateau bool
+	}{
+		{"pure noise is a plateau", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(1, 0.05, func(int) float64 { return 2 }), "learning_rate": constLR(0)}}, StatusStalled, true},
+		{"power-law decay is improving", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(2, 0.005, func(s int) float64 { return 1 + 5*math.Pow(1+float64(s)/10, -0.5) }), "learning_rate": constLR(0)}}, StatusImproving, false},
+		{"saturated decay is converged", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(3, 0.01, func(s int) float64 { return 1 + 3*math.Exp(-float64(s)/150) }), "learning_rate": constLR(0)}}, StatusConverged, true},
+		{"flat only because the lr reached 0", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(4, 0.003, func(s int) float64 { return 2 + 2*math.Exp(-s1(s)) }), "learning_rate": cosineLR(n)}}, StatusImproving, true},
+		{"flat because it saturated under the same lr", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(5, 0.003, func(s int) float64 { return 2 + 2*math.Exp(-12*s1(s)) }), "learning_rate": cosineLR(n)}}, StatusConverged, true},
+		{"rising loss is diverged", synSpec{n: n, completed: true, series: map[string]func(int) float64{
+			"loss": noisy(6, 0.01, func(s int) float64 { return 1 + 2*math.Exp(-float64(s)/100) + 0.3*math.Max(0, float64(s-1200))/800 }), "learning_rate": constLR(0)}}, StatusDiverged, false},
+		{"too few points", synSpec{n: 8, completed: true, series: map[string]func(int) float64{
+			"loss": func(s int) float64 { return 3 - 0.1*float64(s) }}}, StatusInsufficientData, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Analyze(synRun(tt.spec), DefaultOptions)
+			if r.Verdict.Status != tt.status {
+				t.Errorf("status %q (%s), want %q", r.Verdict.Status, r.Verdict.Reason, tt.status)
+			}
+			if r.Trend != nil && tt.status != StatusInsufficientData && r.Trend.Plateau != tt.plateau {
+				t.Errorf("trend plateau %v, want %v: %s", r.Trend.Plateau, tt.plateau, r.Trend.Text)
+			}
+			if r.Verdict.Reason == "" || r.Verdict.Metric != "loss" {
+				t.Errorf("verdict %+v: want a reason and metric loss", r.Verdict)
+			}
+		})
+	}
+}
+
+func TestSpikeFoundAtStep(t *testing.T) {
+	const k = 1234
+	base := noisy(7, 0.02, func(s int) float64 { return 1 + 2*math.Exp(-float64(s)/500) })
+	run := synRun(synSpec{n: 3000, completed: true, series: map[string]func(int) float64{
+		"loss": func(s int) float64 {
+			if s == k {
+				return 3 * base(s)
+			}
+			return base(s)
+		},
+		"grad_norm": noisy(8, 0.1, func(int) float64 { return 0.8 }),
+	}})
+	sp := spikes(run, DefaultOptions)
+	found := false
+	for _, s := range sp {
+		if s.Metric == "loss" {
+			if s.Step != k {
+				t.Errorf("loss spike at step %d (z %.1f), want only %d", s.Step, s.Z, k)
+			}
+			found = found || s.Step == k
+		}
+	}
+	if !found {
+		t.Fatalf("the spike at step %d was not found: %+v", k, sp)
+	}
+}
+
+func TestEvalUShapeOverfitting(t *testing.T) {
+	// Evaluations every 50 steps, minimum at the 10th (step 500).
+	run := synRun(synSpec{n: 1500, completed: true, evalEvery: 50,
+		eval: func(k int) float64 { return 2 + 0.002*float64((k-10)*(k-10)) },
+		series: map[string]func(int) float64{
+			"loss":          noisy(9, 0.01, func(s int) float64 { return 0.1 + 2*math.Exp(-float64(s)/300) }),
+			"learning_rate": constLR(0),
+		}})
+	r := Analyze(run, DefaultOptions)
+	if r.Verdict.Status != StatusOverfitting || !r.Eval.Overfitting || r.Eval.BestStep != 500 || r.Eval.Since != 500 {
+		t.Errorf("status %q, overfitting %v, best %d, since %d; want overfitting at 500 (%s)", r.Verdict.Status, r.Eval.Overfitting, r.Eval.BestStep, r.Eval.Since, r.Eval.Text)
+	}
+	if len(r.Eval.Rows) != 30 || r.Eval.Rows[9].TrainLoss == nil {
+		t.Errorf("eval rows %d, want 30 with the train loss at the same step", len(r.Eval.Rows))
+	}
+}
+
+func TestEarlyStoppingReplay(t *testing.T) {
+	// With threshold 0.007 (1% of the best, 0.7) the Trainer updates
+	// best_metric on every strict improvement, so 0.894, 0.888 and 0.882
+	// each count as "no improvement" against the previous one: stop at
+	// the third of them (step 500). Patience 1 without threshold stops at
+	// the first worse value, patience 3 never.
+	vals := []float64{1.0, 0.9, 0.894, 0.888, 0.882, 0.7, 0.71}
+	ev := &curve{name: "eval_loss"}
+	for i, v := range vals {
+		ev.pts = append(ev.pts, trainlog.Point{Step: int64(100 * (i + 1)), Value: v})
+		ev.x = append(ev.x, float64(100*(i+1)))
+		ev.y = append(ev.y, v)
+	}
+	got := replayEarlyStopping(ev)
+	want := []struct {
+		patience  int
+		threshold float64
+		stop      int64
+	}{{1, 0, 700}, {3, 0, -1}, {3, 0.007, 500}}
+	for i, w := range want {
+		g := got[i]
+		if g.Patience != w.patience || math.Abs(g.Threshold-w.threshold) > 1e-12 || g.StopStep != w.stop {
+			t.Errorf("replay %d = patience %d threshold %g stop %d, want %d %g %d", i, g.Patience, g.Threshold, g.StopStep, w.patience, w.threshold, w.stop)
+		}
+	}
+}
+
+func TestNoEvalSaysSo(t *testing.T) {
+	run := synRun(synSpec{n: 300, stepsPerEpoch: 100, completed: true, series: map[string]func(int) float64{
+		"loss":                noisy(10, 0.01, func(s int) float64 { return 0.05 + 3*math.Exp(-float64(s)/60) }),
+		"mean_token_accuracy": func(s int) float64 { return 0.99 },
+	}})
+	e := evaluate(run, DefaultOptions)
+	if e.Present || e.BestStep != -1 || len(e.Hints) < 2 {
+		t.Fatalf("eval = %+v, want absent with hints", e)
+	}
+	for _, h := range e.Hints {
+		if len(h) < 5 || h[:4] != "Hint" {
+			t.Errorf("unlabelled hint %q", h)
+		}
+	}
+}
+
+func TestResolution(t *testing.T) {
+	pts := func(digits int, vs ...float64) []trainlog.Point {
+		var out []trainlog.Point
+		for _, v := range vs {
+			out = append(out, trainlog.Point{Value: v, Digits: digits})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		pts  []trainlog.Point
+		want float64
+	}{
+		{"4 decimals", pts(17, 0.0005, 0.0012, 0.0007), 1e-4},
+		{"4 significant digits", pts(4, 3.242, 3.301), 1e-3},
+		{"full precision", pts(17, 3.2421875123, 3.30112), 0},
+	}
+	for _, tt := range tests {
+		if got := resolution(tt.pts); math.Abs(got-tt.want) > 1e-15 {
+			t.Errorf("%s: resolution %g, want %g", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestDegenerateRunsDoNotPanic feeds Analyze runs that hold almost
+// nothing, or only bad values, and checks that it still returns a
+// verdict.
+func TestDegenerateRunsDoNotPanic(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	tests := []struct {
+		name string
+		spec synSpec
+	}{
+		{"empty", synSpec{}},
+		{"one point", synSpec{n: 1, series: map[string]func(int) float64{"loss": func(int) float64 { return 1 }}}},
+		{"all NaN", synSpec{n: 50, series: map[string]func(int) float64{"loss": func(int) float64 { return nan }, "grad_norm": func(int) float64 { return nan }}}},
+		{"inf and zero", synSpec{n: 50, series: map[string]func(int) float64{"loss": func(s int) float64 {
+			if s%2 == 0 {
+				return inf
+			}
+			return 0
+		}, "learning_rate": func(int) float64 { return 0 }}}},
+		{"constant", synSpec{n: 100, completed: true, series: map[string]func(int) float64{"loss": func(int) float64 { return 0.5 }, "learning_rate": func(int) float64 { return 1e-4 }}}},
+		{"negative GRPO loss", synSpec{n: 100, series: map[string]func(int) float64{"loss": noisy(11, 0.5, func(int) float64 { return -0.001 }), "reward": func(s int) float64 { return 0 }, "kl": func(int) float64 { return 0.01 }}}},
+		{"eval only", synSpec{n: 100, evalEvery: 10, eval: func(k int) float64 { return 1 / float64(k) }}},
+		{"eval with NaN", synSpec{n: 100, evalEvery: 10, eval: func(k int) float64 { return nan }, series: map[string]func(int) float64{"loss": func(int) float64 { return 1 }}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := analyzeRecover(synRun(tt.spec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Verdict.Status == "" || r.Verdict.Reason == "" {
+				t.Errorf("empty verdict %+v", r.Verdict)
+			}
+		})
+	}
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/watch"
+	"github.com/plateau-dev/plateau/report"
+)
+
+// exitAlert is the exit status when an alert named by --exit-on fires.
+const exitAlert = 4
+
+// watchOptions are the flags of 'plateau watch'.
+type watchOptions struct {
+	Path         string
+	OnAlert      string
+	ExitOn       []string
+	GPUHourPrice float64
+	GPUs         int
+	Interval     time.Duration
+	StallAfter   time.Duration
+	NoReport     bool
+	Step         string
+	Metrics      []string
+}
+
+func init() {
+	extraCommands = append(extraCommands, func(s *streams) *cobra.Command { return newWatchCmd(s, nil) })
+}
+
+func newWatchCmd(s *streams, runF func(context.Context, *watchOptions) error) *cobra.Command {
+	opts := &watchOptions{}
+	cmd := &cobra.Command{
+		Use:   "watch PATH",
+		Short: "Follow a run while it trains and alert when to act",
+		Long: `Follow a run directory or log file while the run writes it, with no change to
+the training code. On a terminal, a live view shows the step, the ETA, the
+loss (raw and smoothed), the learning rate, grad_norm, the latest eval, the
+current verdict and the active alerts; otherwise one plain line is printed
+per alert and per evaluation.
+
+Alerts, each raised once, with numbers and file:line: ` + strings.Join(watch.Kinds, ", ") + `.
+
+--on-alert CMD runs CMD with sh -c for each alert, with PLATEAU_ALERT_KIND,
+PLATEAU_ALERT_SEVERITY, PLATEAU_ALERT_STEP, PLATEAU_ALERT_MESSAGE,
+PLATEAU_ALERT_SOURCE and PLATEAU_RUN in its environment. --exit-on KINDS
+exits with status 4 when one of those alerts fires. Ctrl-C or the end of
+training prints the final report.`,
+		Example: `  plateau watch output/
+  plateau watch train.log --exit-on non-finite,divergence
+  plateau watch output/ --on-alert 'curl -d "$PLATEAU_ALERT_MESSAGE" https://chat.example/hook'`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("watch needs exactly one PATH (a run directory or a log file; it may not exist yet)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = args[0]
+			for _, k := range opts.ExitOn {
+				if !validAlert(k) {
+					return usageError("--exit-on %q: expected alert kinds among %s", k, strings.Join(watch.Kinds, ", "))
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
+			return runWatch(ctx, opts, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.OnAlert, "on-alert", "", "run `CMD` (with sh -c) for each alert, the alert in PLATEAU_ALERT_* variables")
+	f.StringSliceVar(&opts.ExitOn, "exit-on", nil, "exit with status 4 when one of these alert `KINDS` fires")
+	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to say what stopping early saves")
+	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default 1)")
+	f.DurationVar(&opts.Interval, "interval", 500*time.Millisecond, "longest time between two polls of the files")
+	f.DurationVar(&opts.StallAfter, "stall-after", watch.DefaultThresholds.StallAfter, "least silence before the stall alert")
+	f.BoolVar(&opts.NoReport, "no-report", false, "do not print the final report at the end")
+	f.StringVar(&opts.Step, "step", "", "generic CSV/JSONL: the `COLUMN` holding the step")
+	f.StringSliceVar(&opts.Metrics, "metric", nil, "generic CSV/JSONL: map a metric, `NAME=COLUMN`; repeatable")
+	return cmd
+}
+
+func validAlert(k string) bool {
+	for _, x := range watch.Kinds {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
+func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
+	ropts, err := readerOptions(opts.Step, opts.Metrics)
+	if err != nil {
+		return err
+	}
+	if opts.Interval <= 0 || opts.Interval > time.Minute {
+		return usageError("--interval %s: expected a duration between 1ms and 1m", opts.Interval)
+	}
+	aopts := analysis.DefaultOptions
+	aopts.GPUHourPrice, aopts.GPUs = opts.GPUHourPrice, opts.GPUs
+	th := watch.DefaultThresholds
+	th.StallAfter = opts.StallAfter
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	view := newWatchView(s, opts.Path)
+	var mu sync.Mutex
+	var exitErr error
+	wopts := watch.Options{
+		Root: opts.Path, Reader: ropts, Analysis: aopts, Thresholds: th,
+		MaxPoll: opts.Interval, StopAtEnd: true,
+		OnAlert: func(a watch.Alert) {
+			view.alert(a)
+			if opts.OnAlert != "" {
+				runAlertCommand(opts.OnAlert, opts.Path, a, s)
+			}
+			for _, k := range opts.ExitOn {
+				if k == a.Kind {
+					mu.Lock()
+					if exitErr == nil {
+						exitErr = &exitError{code: exitAlert, err: fmt.Errorf("alert %s (--exit-on): %s", a.Kind, a.Message)}
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		},
+		OnUpdate: view.update,
+	}
+	final, err := watch.Watch(ctx, wopts)
+	view.close()
+	if err != nil {
+		return inputError(err)
+	}
+	if !opts.NoReport && final != nil {
+		fmt.Fprintln(s.out)
+		if err := report.WriteText(s.out, final, report.Options{Color: s.color(), Width: s.width()}); err != nil {
+			return err
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return exitErr
+}
+
+// runAlertCommand runs the user's --on-alert command for one alert.
+func runAlertCommand(command, run string, a watch.Alert, s *streams) {
+	cmd := exec.Command("sh", "-c", command)
+	src := ""
+	if len(a.Sources) > 0 {
+		src = a.Sources[0]
+	}
+	cmd.Env = append(os.Environ(),
+		"PLATEAU_ALERT_KIND="+a.Kind,
+		"PLATEAU_ALERT_SEVERITY="+a.Severity,
+		"PLATEAU_ALERT_STEP="+strconv.FormatInt(a.Step, 10),
+		"PLATEAU_ALERT_MESSAGE="+a.Message,
+		"PLATEAU_ALERT_SOURCE="+src,
+		"PLATEAU_RUN="+run,
+	)
+	cmd.Stdout, cmd.Stderr = s.err, s.err
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(s.err, "plateau: --on-alert command failed: %v\n", err)
+	}
+}

@@ -1,0 +1,254 @@
+package stats
+
+import "math"
+
+// A CurveFit is a saturating fit y = L0 + A*g(x), where g is x^-Alpha
+// (FitPowerLaw) or exp(-x/Tau) (FitExp).
+type CurveFit struct {
+	L0, A float64
+	// Alpha is the power-law exponent; Tau the exponential scale.
+	Alpha, Tau float64
+	// RMS is the root mean square residual.
+	RMS float64
+	N   int
+	OK  bool
+}
+
+// Predict returns the fitted value at x.
+func (f CurveFit) Predict(x float64) float64 {
+	if !f.OK {
+		return math.NaN()
+	}
+	if f.Tau > 0 {
+		return f.L0 + f.A*math.Exp(-x/f.Tau)
+	}
+	return f.L0 + f.A*math.Pow(x, -f.Alpha)
+}
+
+// FitPowerLaw fits y = L0 + A*x^-alpha with A > 0 (a decreasing curve)
+// by a search over alpha in [0.01, 4] with a linear least-squares solve
+// for L0 and A at each alpha. Points with x <= 0 or non-finite values are
+// skipped. It reports OK = false when no decreasing fit exists or fewer
+// than four points remain. This is the form of Tissue et al. (2024) when
+// x is the cumulative learning rate.
+func FitPowerLaw(xs, ys []float64) CurveFit {
+	var fx, fy []float64
+	for i := range min(len(xs), len(ys)) {
+		if xs[i] > 0 && isFinite(xs[i]) && isFinite(ys[i]) {
+			fx = append(fx, xs[i])
+			fy = append(fy, ys[i])
+		}
+	}
+	g := func(a float64) func(float64) float64 {
+		return func(x float64) float64 { return math.Pow(x, -a) }
+	}
+	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), func(p float64) func(float64) float64 { return g(math.Exp(p)) })
+	fit.Alpha = math.Exp(a)
+	return fit
+}
+
+// FitExp fits y = L0 + A*exp(-x/tau) with A > 0 by a search over tau
+// between 1/20 and 20 times the x range. It reports OK = false when no
+// decreasing fit exists or fewer than four points remain.
+func FitExp(xs, ys []float64) CurveFit {
+	fx, fy := finitePairs(xs, ys)
+	if len(fx) < 4 {
+		return CurveFit{N: len(fx)}
+	}
+	lo, hi := fx[0], fx[0]
+	for _, x := range fx {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	span := hi - lo
+	if span <= 0 {
+		return CurveFit{N: len(fx)}
+	}
+	shifted := make([]float64, len(fx))
+	for i, x := range fx {
+		shifted[i] = x - lo
+	}
+	mk := func(p float64) func(float64) float64 {
+		tau := math.Exp(p)
+		return func(x float64) float64 { return math.Exp(-x / tau) }
+	}
+	p, fit := searchShape(shifted, fy, math.Log(span/20), math.Log(span*20), mk)
+	if fit.OK {
+		// Undo the shift: A*exp(-(x-lo)/tau) = (A*exp(lo/tau))*exp(-x/tau).
+		fit.Tau = math.Exp(p)
+		fit.A *= math.Exp(lo / fit.Tau)
+		if math.IsInf(fit.A, 0) {
+			fit.OK = false
+		}
+	}
+	return fit
+}
+
+// searchShape minimises the residual of y = L0 + A*g_p(x) over p in
+// [lo, hi] with a coarse grid then a golden-section refinement, solving
+// L0 and A by least squares for each p and requiring A > 0.
+func searchShape(xs, ys []float64, lo, hi float64, shape func(p float64) func(float64) float64) (float64, CurveFit) {
+	best := CurveFit{N: len(xs)}
+	if len(xs) < 4 {
+		return 0, best
+	}
+	gx := make([]float64, len(xs))
+	eval := func(p float64) CurveFit {
+		g := shape(p)
+		for i, x := range xs {
+			gx[i] = g(x)
+		}
+		lf := WeightedOLS(gx, ys, nil)
+		if !(lf.Slope > 0) || !isFinite(lf.RMS) {
+			return CurveFit{RMS: math.Inf(1), N: len(xs)}
+		}
+		return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(xs), OK: true}
+	}
+	const grid = 40
+	bestP := math.NaN()
+	best.RMS = math.Inf(1)
+	for k := 0; k <= grid; k++ {
+		p := lo + (hi-lo)*float64(k)/grid
+		if f := eval(p); f.OK && f.RMS < best.RMS {
+			best, bestP = f, p
+		}
+	}
+	if math.IsNaN(bestP) {
+		return 0, CurveFit{N: len(xs)}
+	}
+	// Golden-section search in the bracket around the best grid point.
+	step := (hi - lo) / grid
+	a, b := math.Max(lo, bestP-step), math.Min(hi, bestP+step)
+	phi := (math.Sqrt(5) - 1) / 2
+	c, d := b-phi*(b-a), a+phi*(b-a)
+	fc, fd := eval(c), eval(d)
+	for range 40 {
+		if fc.RMS < fd.RMS {
+			b, d, fd = d, c, fc
+			c = b - phi*(b-a)
+			fc = eval(c)
+		} else {
+			a, c, fc = c, d, fd
+			d = a + phi*(b-a)
+			fd = eval(d)
+		}
+	}
+	if fc.OK && fc.RMS < best.RMS {
+		best, bestP = fc, c
+	}
+	if fd.OK && fd.RMS < best.RMS {
+		best, bestP = fd, d
+	}
+	return bestP, best
+}
+
+// A TissueFit is the learning-rate annealing scaling law of Tissue et
+// al. (2024), L = L0 + A*S1^-Alpha - C*S2, where S1 is the cumulative
+// learning rate (the "forward area") and S2 the annealing area, the
+// momentum-smoothed sum of the decreases of the learning rate.
+type TissueFit struct {
+	L0, A, Alpha, C float64
+	RMS             float64
+	N               int
+	OK              bool
+}
+
+// Predict returns the fitted loss at (s1, s2).
+func (f TissueFit) Predict(s1, s2 float64) float64 {
+	if !f.OK || s1 <= 0 {
+		return math.NaN()
+	}
+	return f.L0 + f.A*math.Pow(s1, -f.Alpha) - f.C*s2
+}
+
+// FitTissue fits L = L0 + A*s1^-alpha - C*s2 with A > 0 and C >= 0: a
+// search over alpha in [0.01, 4] with a least-squares solve for L0, A
+// and C at each alpha (C is dropped when the unconstrained solve makes it
+// negative). Points with s1 <= 0 or non-finite values are skipped; fewer
+// than five points give OK = false.
+func FitTissue(s1, s2, ys []float64) TissueFit {
+	var x1, x2, y []float64
+	for i := range min(len(s1), len(s2), len(ys)) {
+		if s1[i] > 0 && isFinite(s1[i]) && isFinite(s2[i]) && isFinite(ys[i]) {
+			x1 = append(x1, s1[i])
+			x2 = append(x2, s2[i])
+			y = append(y, ys[i])
+		}
+	}
+	best := TissueFit{N: len(y), RMS: math.Inf(1)}
+	if len(y) < 5 {
+		best.RMS = math.NaN()
+		return best
+	}
+	g := make([]float64, len(y))
+	try := func(alpha float64) {
+		for i, v := range x1 {
+			g[i] = math.Pow(v, -alpha)
+		}
+		l0, a, c, rms, ok := solveTissue(g, x2, y)
+		if ok && rms < best.RMS {
+			best = TissueFit{L0: l0, A: a, Alpha: alpha, C: c, RMS: rms, N: len(y), OK: true}
+		}
+	}
+	const grid = 60
+	lo, hi := math.Log(0.01), math.Log(4)
+	for k := 0; k <= grid; k++ {
+		try(math.Exp(lo + (hi-lo)*float64(k)/grid))
+	}
+	if best.OK {
+		// Refine around the best grid point.
+		step := (hi - lo) / grid
+		c := math.Log(best.Alpha)
+		for k := -10; k <= 10; k++ {
+			try(math.Exp(c + step*float64(k)/10))
+		}
+	}
+	if !best.OK {
+		best.RMS = math.NaN()
+	}
+	return best
+}
+
+// solveTissue solves y = l0 + a*g - c*s2 by least squares with a > 0 and
+// c >= 0.
+func solveTissue(g, s2, y []float64) (l0, a, c, rms float64, ok bool) {
+	n := float64(len(y))
+	var mg, ms, my float64
+	for i := range y {
+		mg += g[i]
+		ms += s2[i]
+		my += y[i]
+	}
+	mg, ms, my = mg/n, ms/n, my/n
+	var sgg, sss, sgs, sgy, ssy float64
+	for i := range y {
+		dg, ds, dy := g[i]-mg, s2[i]-ms, y[i]-my
+		sgg += dg * dg
+		sss += ds * ds
+		sgs += dg * ds
+		sgy += dg * dy
+		ssy += ds * dy
+	}
+	det := sgg*sss - sgs*sgs
+	if det > 1e-12*sgg*sss && sss > 0 {
+		a = (sgy*sss - ssy*sgs) / det
+		b := (sgg*ssy - sgs*sgy) / det // coefficient of +s2
+		c = -b
+	}
+	if !(c >= 0) || det <= 1e-12*sgg*sss || sss == 0 {
+		c = 0
+		if sgg == 0 {
+			return 0, 0, 0, 0, false
+		}
+		a = sgy / sgg
+	}
+	if !(a > 0) {
+		return 0, 0, 0, 0, false
+	}
+	l0 = my - a*mg + c*ms
+	var ss float64
+	for i := range y {
+		d := y[i] - (l0 + a*g[i] - c*s2[i])
+		ss += d * d
+	}
+	return l0, a, c, math.Sqrt(ss / n), true
+}

@@ -1,0 +1,81 @@
+package stats
+
+import "math"
+
+// A LineFit is an ordinary least-squares fit y = Intercept + Slope*x.
+type LineFit struct {
+	Slope, Intercept float64
+	// SlopeSE is the standard error of the slope (NaN with fewer than
+	// three points).
+	SlopeSE float64
+	// RMS is the root mean square residual.
+	RMS float64
+	// R2 is the coefficient of determination.
+	R2 float64
+	N  int
+}
+
+// OLS fits a straight line by least squares, skipping non-finite pairs.
+// With fewer than two distinct x values the slope is NaN.
+func OLS(xs, ys []float64) LineFit {
+	fx, fy := finitePairs(xs, ys)
+	return WeightedOLS(fx, fy, nil)
+}
+
+// WeightedOLS fits a straight line by weighted least squares; w may be
+// nil for equal weights. Pairs with a non-finite value or a weight <= 0
+// are skipped.
+func WeightedOLS(xs, ys, w []float64) LineFit {
+	fit := LineFit{Slope: math.NaN(), Intercept: math.NaN(), SlopeSE: math.NaN(), RMS: math.NaN(), R2: math.NaN()}
+	var sw, sx, sy float64
+	n := 0
+	weight := func(i int) float64 {
+		if w == nil {
+			return 1
+		}
+		return w[i]
+	}
+	for i := range xs {
+		wi := weight(i)
+		if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
+			continue
+		}
+		sw += wi
+		sx += wi * xs[i]
+		sy += wi * ys[i]
+		n++
+	}
+	fit.N = n
+	if n < 2 {
+		return fit
+	}
+	mx, my := sx/sw, sy/sw
+	var sxx, sxy, syy float64
+	for i := range xs {
+		wi := weight(i)
+		if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
+			continue
+		}
+		dx, dy := xs[i]-mx, ys[i]-my
+		sxx += wi * dx * dx
+		sxy += wi * dx * dy
+		syy += wi * dy * dy
+	}
+	if sxx == 0 {
+		return fit
+	}
+	fit.Slope = sxy / sxx
+	fit.Intercept = my - fit.Slope*mx
+	sse := math.Max(0, syy-fit.Slope*sxy)
+	fit.RMS = math.Sqrt(sse / sw)
+	if syy > 0 {
+		fit.R2 = 1 - sse/syy
+	}
+	if n > 2 {
+		fit.SlopeSE = math.Sqrt(sse / (sw * float64(n-2) / float64(n)) / sxx)
+	}
+	return fit
+}
+
+// Predict returns the fitted value at x.
+func (f LineFit) Predict(x float64) float64 { return f.Intercept + f.Slope*x }

@@ -1,0 +1,114 @@
+package stats
+
+import (
+	"math"
+	"sort"
+)
+
+// EMA returns TensorBoard's debiased exponential moving average of values
+// with smoothing weight w (0.6 is TensorBoard's default), as its
+// "Smoothing" slider computes it (tensorboard/webapp line_chart_v2
+// data_transformer.ts, classicSmoothing):
+//
+//	last = last*w + (1-w)*y;  n++;  out = last / (1 - w^n)
+//
+// Non-finite values are passed through unchanged and do not touch the
+// state; a series whose values all equal the first is returned unchanged;
+// w is clamped to [0, 1] (non-finite w counts as 0). Use it for display
+// only: it lags by about w/(1-w) points and hides late rises.
+func EMA(values []float64, w float64) []float64 {
+	out := make([]float64, len(values))
+	copy(out, values)
+	if len(values) == 0 {
+		return out
+	}
+	if !isFinite(w) {
+		w = 0
+	}
+	w = math.Max(0, math.Min(1, w))
+	same := true
+	for _, v := range values {
+		if v != values[0] {
+			same = false
+			break
+		}
+	}
+	if same {
+		return out
+	}
+	var last float64
+	n := 0
+	for i, y := range values {
+		if !isFinite(y) {
+			continue
+		}
+		last = last*w + (1-w)*y
+		n++
+		debias := 1.0
+		if w != 1 {
+			debias = 1 - math.Pow(w, float64(n))
+		}
+		out[i] = last / debias
+	}
+	return out
+}
+
+// RollingMedian returns the centred rolling median of xs over an odd
+// window (an even window is widened by one). Near the ends the window
+// shrinks to the points available. Non-finite values are excluded from
+// the windows; a position whose window holds no finite value gets NaN.
+// It keeps the window sorted, so it costs O(n*window) with a small
+// constant, which is fine for windows of a few dozen points on million
+// point series.
+func RollingMedian(xs []float64, window int) []float64 {
+	n := len(xs)
+	out := make([]float64, n)
+	if n == 0 {
+		return out
+	}
+	if window < 1 {
+		window = 1
+	}
+	if window%2 == 0 {
+		window++
+	}
+	h := window / 2
+	win := make([]float64, 0, window+1)
+	insert := func(v float64) {
+		if !isFinite(v) {
+			return
+		}
+		i := sort.SearchFloat64s(win, v)
+		win = append(win, 0)
+		copy(win[i+1:], win[i:])
+		win[i] = v
+	}
+	remove := func(v float64) {
+		if !isFinite(v) {
+			return
+		}
+		i := sort.SearchFloat64s(win, v)
+		if i < len(win) && win[i] == v {
+			win = append(win[:i], win[i+1:]...)
+		}
+	}
+	for i := 0; i <= h && i < n; i++ {
+		insert(xs[i])
+	}
+	for i := 0; i < n; i++ {
+		if m := len(win); m == 0 {
+			out[i] = math.NaN()
+		} else if m%2 == 1 {
+			out[i] = win[m/2]
+		} else {
+			out[i] = (win[m/2-1] + win[m/2]) / 2
+		}
+		if j := i + h + 1; j < n {
+			insert(xs[j])
+		}
+		if j := i - h; j >= 0 {
+			remove(xs[j])
+		}
+	}
+	return out
+}

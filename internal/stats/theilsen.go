@@ -1,0 +1,114 @@
+package stats
+
+import (
+	"math"
+	"sort"
+)
+
+// DefaultMaxPairs caps the number of points the pairwise methods
+// (Theil-Sen, Mann-Kendall) use: longer series are binned first, which
+// keeps them O(MaxPoints²) on million-step logs.
+const DefaultMaxPoints = 400
+
+// Bin reduces (xs, ys) to at most n points by splitting the index range
+// into n runs of nearly equal length and taking the median x and median y
+// of each run. Shorter inputs are returned as copies. Non-finite y values
+// are dropped first. Binning by medians also winsorises isolated spikes.
+func Bin(xs, ys []float64, n int) (bx, by []float64) {
+	fx, fy := finitePairs(xs, ys)
+	if n <= 0 || len(fx) <= n {
+		return fx, fy
+	}
+	bx = make([]float64, 0, n)
+	by = make([]float64, 0, n)
+	m := len(fx)
+	bufX := make([]float64, 0, m/n+2)
+	bufY := make([]float64, 0, m/n+2)
+	for b := 0; b < n; b++ {
+		lo, hi := b*m/n, (b+1)*m/n
+		if hi <= lo {
+			continue
+		}
+		bufX = append(bufX[:0], fx[lo:hi]...)
+		bufY = append(bufY[:0], fy[lo:hi]...)
+		bx = append(bx, medianInPlace(bufX))
+		by = append(by, medianInPlace(bufY))
+	}
+	return bx, by
+}
+
+func finitePairs(xs, ys []float64) (fx, fy []float64) {
+	n := min(len(xs), len(ys))
+	fx = make([]float64, 0, n)
+	fy = make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		if isFinite(xs[i]) && isFinite(ys[i]) {
+			fx = append(fx, xs[i])
+			fy = append(fy, ys[i])
+		}
+	}
+	return fx, fy
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// A SlopeFit is a robust straight-line fit y = Intercept + Slope*x.
+type SlopeFit struct {
+	Slope     float64
+	Intercept float64
+	// Low and High bound the slope's confidence interval (Sen 1968, using
+	// the variance of the Mann-Kendall S statistic given to TheilSen).
+	Low, High float64
+	// N is the number of points used (after binning).
+	N int
+}
+
+// TheilSen fits a line by the median of pairwise slopes (Sen 1968). The
+// series is binned to at most maxPoints points first (DefaultMaxPoints
+// when maxPoints <= 0). varS is the variance of the Mann-Kendall S
+// statistic for the confidence interval at level conf (e.g. 0.95); pass
+// varS <= 0 to get the interval from the uncorrected variance. With
+// fewer than two distinct x values the slope is NaN.
+func TheilSen(xs, ys []float64, maxPoints int, varS, conf float64) SlopeFit {
+	if maxPoints <= 0 {
+		maxPoints = DefaultMaxPoints
+	}
+	bx, by := Bin(xs, ys, maxPoints)
+	n := len(bx)
+	fit := SlopeFit{Slope: math.NaN(), Intercept: math.NaN(), Low: math.NaN(), High: math.NaN(), N: n}
+	if n < 2 {
+		return fit
+	}
+	slopes := make([]float64, 0, n*(n-1)/2)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if dx := bx[j] - bx[i]; dx != 0 {
+				slopes = append(slopes, (by[j]-by[i])/dx)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return fit
+	}
+	sort.Float64s(slopes)
+	fit.Slope = quantileSorted(slopes, 0.5)
+	res := make([]float64, n)
+	for i := range bx {
+		res[i] = by[i] - fit.Slope*bx[i]
+	}
+	fit.Intercept = medianInPlace(res)
+	if varS <= 0 {
+		varS = mkVariance(by)
+	}
+	if conf <= 0 || conf >= 1 {
+		conf = 0.95
+	}
+	c := NormalQuantile(1-(1-conf)/2) * math.Sqrt(varS)
+	nn := float64(len(slopes))
+	lo := int(math.Floor((nn - c) / 2))
+	hi := int(math.Ceil((nn + c) / 2))
+	lo = max(0, min(len(slopes)-1, lo))
+	hi = max(0, min(len(slopes)-1, hi))
+	fit.Low, fit.High = slopes[lo], slopes[hi]
+	return fit
+}

@@ -1,0 +1,516 @@
+// Package watch follows a training run while it trains: it tails the
+// files the run writes (internal/follow), feeds the new bytes to readers
+// that keep their state, merges the records into a run (trainlog), checks
+// streaming alert rules on every new step, re-runs the analysis now and
+// then for the alerts that need it (overfitting, converged), and reports a
+// coalesced status to a renderer at most a few times a second.
+package watch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/follow"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Options configure Watch.
+type Options struct {
+	// Root is the run directory or log file to follow; it may not exist yet.
+	Root       string
+	Reader     trainlog.Options
+	Analysis   analysis.Options
+	Thresholds Thresholds
+	// MinPoll and MaxPoll bound the poll interval (defaults in
+	// internal/follow).
+	MinPoll, MaxPoll time.Duration
+	// RenderEvery is the least time between two OnUpdate calls.
+	RenderEvery time.Duration
+	// AnalyzeEvery is the least time between two full analyses (they also
+	// run after each new evaluation and at the end).
+	AnalyzeEvery time.Duration
+	// MaxPoints bounds the points kept per series (older ones are thinned
+	// keeping extremes), so memory stays flat over week-long runs.
+	MaxPoints int
+	// OnAlert is called once per alert.
+	OnAlert func(Alert)
+	// OnUpdate is called with the latest status, coalesced.
+	OnUpdate func(Status)
+	// StopAtEnd makes Watch return when the run writes its end-of-training
+	// summary.
+	StopAtEnd bool
+}
+
+// Status is a snapshot for the live view.
+type Status struct {
+	Run    *trainlog.Run
+	Report *analysis.Report // the latest analysis, possibly older than Run
+	Step   int64
+	Total  int64
+	// StepsPerSecond is measured from the logged times or the arrival of
+	// new steps; 0 when unknown.
+	StepsPerSecond float64
+	ETA            time.Duration
+	Alerts         []Alert
+	Done           bool
+	Files          int
+}
+
+type tracked struct {
+	feed   *follow.Feed
+	format trainlog.Format
+	gen    int // bumped on reset so records of an old reader are dropped
+}
+
+type fileRec struct {
+	rel string
+	gen int
+	rec trainlog.Record
+}
+
+// Watch follows opts.Root until ctx is done or, with StopAtEnd, the run
+// ends. It returns the final analysis.
+func Watch(ctx context.Context, opts Options) (*analysis.Report, error) {
+	if opts.RenderEvery <= 0 {
+		opts.RenderEvery = 250 * time.Millisecond
+	}
+	if opts.AnalyzeEvery <= 0 {
+		opts.AnalyzeEvery = 5 * time.Second
+	}
+	if opts.MaxPoints <= 0 {
+		opts.MaxPoints = 50000
+	}
+	if opts.Thresholds.Window == 0 {
+		opts.Thresholds = DefaultThresholds
+	}
+	m := &monitor{
+		opts:  opts,
+		run:   trainlog.NewRun(runName(opts.Root)),
+		files: map[string]*tracked{},
+		recs:  make(chan fileRec, 4096),
+		rules: newRules(opts.Thresholds),
+	}
+	m.run.Root = opts.Root
+	m.coll = trainlog.NewCollector(m.run)
+	return m.loop(ctx)
+}
+
+type monitor struct {
+	opts       Options
+	run        *trainlog.Run
+	coll       *trainlog.Collector
+	files      map[string]*tracked
+	recs       chan fileRec
+	rules      *rules
+	alerts     []Alert
+	report     *analysis.Report
+	dirty      bool
+	newEval    bool
+	lastRender time.Time
+	lastAnal   time.Time
+	analCost   time.Duration
+	added      int
+	done       bool
+	firstSeen  time.Time
+	firstStep  int64
+}
+
+func runName(root string) string {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return root
+	}
+	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+		abs = filepath.Dir(abs)
+	}
+	return filepath.Base(abs)
+}
+
+func (m *monitor) accept(rel string, head []byte) (bool, bool) {
+	if len(head) == 0 {
+		return false, true
+	}
+	if skip := skipName(rel); skip {
+		return false, true
+	}
+	f, score := trainlog.DetectConfidence(rel, head)
+	min := 10
+	if st, err := os.Stat(m.opts.Root); err == nil && !st.IsDir() {
+		min = 1
+	}
+	if score < min {
+		return false, true
+	}
+	switch f.Name {
+	case "hf-console", "llamafactory-jsonl", "jsonl", "tensorboard", "mlflow":
+		return true, true
+	}
+	return true, false
+}
+
+func skipName(rel string) bool {
+	base := strings.ToLower(filepath.Base(rel))
+	for _, ext := range []string{".safetensors", ".bin", ".pt", ".pth", ".png", ".jpg", ".html", ".svg", ".md", ".py"} {
+		if strings.HasSuffix(base, ext) {
+			return true
+		}
+	}
+	switch base {
+	case "config.json", "generation_config.json", "adapter_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json":
+		return true
+	}
+	return false
+}
+
+func (m *monitor) loop(ctx context.Context) (*analysis.Report, error) {
+	fol := follow.New(m.opts.Root, follow.Options{Accept: m.accept, MinPoll: m.opts.MinPoll, MaxPoll: m.opts.MaxPoll, FromStart: true})
+	events := make(chan follow.Event, 64)
+	folCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	folErr := make(chan error, 1)
+	go func() { folErr <- fol.Run(folCtx, events) }()
+	tick := time.NewTicker(m.opts.RenderEvery)
+	defer tick.Stop()
+	defer m.closeFeeds()
+	for {
+		select {
+		case <-ctx.Done():
+			return m.finish(), nil
+		case err := <-folErr:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return m.finish(), err
+			}
+		case ev := <-events:
+			m.handle(ev)
+		case fr := <-m.recs:
+			m.add(fr)
+		case now := <-tick.C:
+			m.step(now)
+			if m.done && m.opts.StopAtEnd {
+				m.drain()
+				return m.finish(), nil
+			}
+		}
+	}
+}
+
+// drain adds the records already queued.
+func (m *monitor) drain() {
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		select {
+		case fr := <-m.recs:
+			m.add(fr)
+		default:
+			return
+		}
+	}
+}
+
+func (m *monitor) closeFeeds() {
+	for _, t := range m.files {
+		if t.feed != nil {
+			t.feed.Close()
+		}
+	}
+}
+
+// handle applies one file event.
+func (m *monitor) handle(ev follow.Event) {
+	t := m.files[ev.Rel]
+	switch ev.Kind {
+	case follow.Rewritten:
+		m.reread(ev)
+		return
+	case follow.Reset:
+		if t != nil {
+			t.feed.Close()
+			t.gen++
+			m.coll.RemoveFile(ev.Rel)
+			m.dirty = true
+		}
+		m.rules.lastStep = -1 // the file starts over: its steps are new
+	}
+	if t == nil || ev.Kind == follow.Reset {
+		f, ok := trainlog.Detect(ev.Rel, ev.Data)
+		if !ok {
+			return
+		}
+		gen := 0
+		if t != nil {
+			gen = t.gen
+		}
+		t = &tracked{feed: follow.NewFeed(), format: f, gen: gen}
+		m.files[ev.Rel] = t
+		go m.readFeed(ev.Rel, t.gen, f, t.feed)
+	}
+	if len(ev.Data) > 0 {
+		_, _ = t.feed.Write(ev.Data)
+	}
+}
+
+// readFeed runs a reader over a feed until the feed is closed.
+func (m *monitor) readFeed(rel string, gen int, f trainlog.Format, feed *follow.Feed) {
+	defer func() { _ = recover() }() // a reader bug must not kill the watch
+	rd := f.NewReader(rel, feed, m.opts.Reader)
+	for rd.Scan() {
+		m.recs <- fileRec{rel: rel, gen: gen, rec: rd.Record()}
+	}
+}
+
+// reread reads a whole-file format again after it changed.
+func (m *monitor) reread(ev follow.Event) {
+	data, err := os.ReadFile(ev.Path)
+	if err != nil || len(data) == 0 {
+		return
+	}
+	rd, _, err := trainlog.Open(ev.Rel, bytes.NewReader(data), m.opts.Reader)
+	if err != nil {
+		return
+	}
+	var recs []trainlog.Record
+	bad := false
+	for rd.Scan() {
+		rec := rd.Record()
+		if _, ok := rec.(*trainlog.SyntaxError); ok {
+			bad = true // probably caught mid-write: wait for the next version
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	if bad && len(recs) == 0 {
+		return
+	}
+	m.coll.RemoveFile(ev.Rel)
+	for _, rec := range recs {
+		m.addRecord(rec)
+	}
+	m.dirty = true
+}
+
+func (m *monitor) add(fr fileRec) {
+	if t := m.files[fr.rel]; t == nil || t.gen != fr.gen {
+		return
+	}
+	m.addRecord(fr.rec)
+}
+
+func (m *monitor) addRecord(rec trainlog.Record) {
+	now := time.Now()
+	m.coll.Add(rec)
+	m.dirty = true
+	m.added++
+	if m.added%(m.opts.MaxPoints/4+1) == 0 {
+		m.coll.Compact(m.opts.MaxPoints)
+	}
+	switch r := rec.(type) {
+	case *trainlog.Entry:
+		switch r.Kind {
+		case trainlog.KindTrain:
+			if m.firstSeen.IsZero() {
+				m.firstSeen, m.firstStep = now, r.Step
+			}
+			m.emit(m.rules.entry(r, now))
+		case trainlog.KindEval:
+			m.newEval = true
+		case trainlog.KindSummary:
+			if _, ok := r.Get("train_runtime"); ok {
+				m.done = true
+			}
+		}
+	case *trainlog.Meta:
+		if r.Info != nil && r.Info.Key == trainlog.InfoTrainingStopped && r.Info.Value == "true" {
+			m.done = true
+		}
+	}
+}
+
+func (m *monitor) emit(alerts []Alert) {
+	for _, a := range alerts {
+		m.alerts = append(m.alerts, a)
+		if m.opts.OnAlert != nil {
+			m.opts.OnAlert(a)
+		}
+	}
+}
+
+// step runs on every tick: time-based rules, analysis when due, render.
+func (m *monitor) step(now time.Time) {
+	m.emit(m.rules.tick(now, m.done))
+	if !m.dirty && !m.newEval {
+		return
+	}
+	due := now.Sub(m.lastAnal) >= max(m.opts.AnalyzeEvery, 20*m.analCost)
+	if m.newEval || due || m.done {
+		m.analyze(now)
+	}
+	if now.Sub(m.lastRender) >= m.opts.RenderEvery && m.opts.OnUpdate != nil {
+		m.lastRender = now
+		m.opts.OnUpdate(m.status(now))
+	}
+	m.dirty = false
+}
+
+func (m *monitor) analyze(now time.Time) {
+	start := time.Now()
+	run := m.coll.Run()
+	run.Checkpoints = findCheckpoints(m.opts.Root)
+	rep, err := safeAnalyze(run, m.opts.Analysis)
+	if err != nil {
+		m.lastAnal = now
+		return // keep the previous report; the streaming rules go on
+	}
+	m.report = rep
+	m.analCost = time.Since(start)
+	m.lastAnal = now
+	m.newEval = false
+	m.emit(m.reportAlerts(m.report))
+}
+
+// reportAlerts turns analysis results into the alerts that need them.
+func (m *monitor) reportAlerts(r *analysis.Report) []Alert {
+	var out []Alert
+	if r.Eval.Present && r.Eval.Overfitting && !m.rules.raised[KindOverfitting] {
+		ck := "no checkpoint of that step exists on disk"
+		for _, c := range r.Checkpoints {
+			if c.Step == r.Eval.BestStep {
+				ck = "roll back to " + c.Path
+			}
+		}
+		var src []string
+		if r.Eval.Best != nil {
+			src = []string{r.Eval.Best.Source}
+		}
+		last := ""
+		if r.Eval.Last != nil {
+			last = fmt.Sprintf(" and is now %.4g", r.Eval.Last.Value)
+		}
+		best := math.NaN()
+		if r.Eval.Best != nil {
+			best = r.Eval.Best.Value
+		}
+		out = m.rules.raise(out, Alert{Kind: KindOverfitting, Severity: "warning", Step: r.Eval.BestStep, Sources: src,
+			Message: fmt.Sprintf("overfitting: %s was lowest, %.4g, at step %d%s (%.1f sigma above): %s", r.Eval.Metric, best, r.Eval.BestStep, last, r.Eval.RiseSigma, ck)})
+	}
+	if r.Verdict.Status == analysis.StatusConverged && !m.done && !m.rules.raised[KindConverged] {
+		out = m.rules.raise(out, m.convergedAlert(r))
+	}
+	return out
+}
+
+func (m *monitor) convergedAlert(r *analysis.Report) Alert {
+	st := m.status(time.Now())
+	msg := "converged: " + r.Verdict.Reason
+	if r.Trend != nil {
+		msg = fmt.Sprintf("converged: plateau since step %d; ", r.Trend.FromStep)
+		if st.Total > st.Step && r.Trend.N > 0 {
+			remaining := st.Total - st.Step
+			gain := -r.Trend.SlopePerStep * float64(remaining)
+			msg += fmt.Sprintf("the remaining %d steps are expected to gain less than %.3g (Theil-Sen slope × remaining steps)", remaining, math.Max(gain, 0))
+			if st.StepsPerSecond > 0 {
+				save := time.Duration(float64(remaining) / st.StepsPerSecond * float64(time.Second))
+				msg += fmt.Sprintf("; stopping now saves %s", save.Round(time.Second))
+				if p := m.opts.Analysis.GPUHourPrice; p > 0 {
+					gpus := max(m.opts.Analysis.GPUs, 1)
+					msg += fmt.Sprintf(" (%.2f at %.2f per GPU hour × %d GPU)", save.Hours()*p*float64(gpus), p, gpus)
+				}
+			}
+		} else {
+			msg += r.Verdict.Reason
+		}
+	}
+	return Alert{Kind: KindConverged, Severity: "info", Step: st.Step, Message: msg}
+}
+
+// status builds a snapshot.
+func (m *monitor) status(now time.Time) Status {
+	run := m.coll.Run()
+	st := Status{Run: run, Report: m.report, Alerts: m.alerts, Done: m.done, Files: len(m.files)}
+	if loss := run.Get("loss"); loss.Len() > 0 {
+		st.Step = loss.Points[loss.Len()-1].Step
+	}
+	for _, name := range run.SeriesNames() {
+		if s := run.Series[name]; s.Len() > 0 && s.Points[s.Len()-1].Step > st.Step && !trainlog.IsEval(name) {
+			st.Step = s.Points[s.Len()-1].Step
+		}
+	}
+	if v, ok := run.Geometry[trainlog.GeoMaxSteps]; ok {
+		st.Total = int64(v.Value)
+	} else if v, ok := run.Summary["tqdm_total"]; ok {
+		st.Total = int64(v.Value)
+	}
+	if v, ok := run.Summary["tqdm_it_per_second"]; ok && v.Value > 0 {
+		st.StepsPerSecond = v.Value
+	} else if !m.firstSeen.IsZero() && st.Step > m.firstStep {
+		if dt := now.Sub(m.firstSeen).Seconds(); dt > 0 {
+			st.StepsPerSecond = float64(st.Step-m.firstStep) / dt
+		}
+	}
+	if st.StepsPerSecond > 0 && st.Total > st.Step {
+		st.ETA = time.Duration(float64(st.Total-st.Step) / st.StepsPerSecond * float64(time.Second))
+	}
+	return st
+}
+
+// finish runs the last analysis.
+func (m *monitor) finish() *analysis.Report {
+	m.analyze(time.Now())
+	if m.opts.OnUpdate != nil {
+		m.opts.OnUpdate(m.status(time.Now()))
+	}
+	return m.report
+}
+
+// findCheckpoints lists checkpoint-N folders under root.
+func findCheckpoints(root string) []trainlog.Checkpoint {
+	var out []trainlog.Checkpoint
+	var walk func(dir, rel string, depth int)
+	walk = func(dir, rel string, depth int) {
+		ents, err := os.ReadDir(dir)
+		if err != nil || depth > 3 {
+			return
+		}
+		for _, e := range ents {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			p := filepath.Join(dir, e.Name())
+			r := e.Name()
+			if rel != "" {
+				r = rel + "/" + e.Name()
+			}
+			if n, ok := strings.CutPrefix(e.Name(), "checkpoint-"); ok {
+				if step, err := strconv.ParseInt(n, 10, 64); err == nil {
+					_, serr := os.Stat(filepath.Join(p, "trainer_state.json"))
+					out = append(out, trainlog.Checkpoint{Step: step, Path: r, Kind: "checkpoint", HasState: serr == nil})
+					continue
+				}
+			}
+			walk(p, r, depth+1)
+		}
+	}
+	walk(root, "", 0)
+	sort.Slice(out, func(i, j int) bool { return out[i].Step < out[j].Step })
+	return out
+}
+
+// safeAnalyze runs the analysis, turning a panic (a bug) into an error so
+// that a long watch is not lost to it.
+func safeAnalyze(run *trainlog.Run, opts analysis.Options) (rep *analysis.Report, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("analysis failed: %v", p)
+		}
+	}()
+	return analysis.Analyze(run, opts), nil
+}

@@ -1,0 +1,239 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// collector gathers alerts from a watch running in the background.
+type collector struct {
+	mu     sync.Mutex
+	alerts []Alert
+	at     map[string]time.Time
+}
+
+func (c *collector) add(a Alert) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.alerts = append(c.alerts, a)
+	if c.at == nil {
+		c.at = map[string]time.Time{}
+	}
+	c.at[a.Kind] = time.Now()
+}
+
+func (c *collector) get(kind string) (Alert, time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.alerts {
+		if a.Kind == kind {
+			return a, c.at[kind], true
+		}
+	}
+	return Alert{}, time.Time{}, false
+}
+
+func (c *collector) all() []Alert {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Alert(nil), c.alerts...)
+}
+
+// startWatch runs Watch on root in the background.
+func startWatch(t *testing.T, root string, stopAtEnd bool) (*collector, context.CancelFunc, <-chan *analysis.Report) {
+	t.Helper()
+	c := &collector{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *analysis.Report, 1)
+	opts := Options{
+		Root:         root,
+		Analysis:     analysis.DefaultOptions,
+		Thresholds:   DefaultThresholds,
+		MinPoll:      10 * time.Millisecond,
+		MaxPoll:      100 * time.Millisecond,
+		RenderEvery:  50 * time.Millisecond,
+		AnalyzeEvery: 100 * time.Millisecond,
+		OnAlert:      c.add,
+		StopAtEnd:    stopAtEnd,
+	}
+	go func() {
+		rep, err := Watch(ctx, opts)
+		if err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+		done <- rep
+	}()
+	t.Cleanup(cancel)
+	return c, cancel, done
+}
+
+func appendFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func jsonlLine(step, total int, loss, lr float64) string {
+	return fmt.Sprintf(`{"current_steps": %d, "total_steps": %d, "loss": %v, "lr": %v, "epoch": %v, "percentage": %.2f, "elapsed_time": "0:00:%02d", "remaining_time": "0:01:00"}`+"\n",
+		step, total, loss, lr, float64(step)/float64(total), 100*float64(step)/float64(total), step%60)
+}
+
+// TestNonFiniteWithinOneSecond appends a NaN loss to a log being watched
+// and expects the alert within one polling interval (at most 1 s).
+func TestNonFiniteWithinOneSecond(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "trainer_log.jsonl")
+	var b strings.Builder
+	for s := 1; s <= 40; s++ {
+		fmt.Fprint(&b, jsonlLine(s, 100, 2.0-0.01*float64(s), 1e-4))
+	}
+	appendFile(t, log, []byte(b.String()))
+	c, _, _ := startWatch(t, dir, false)
+	time.Sleep(500 * time.Millisecond)
+	if as := c.all(); len(as) != 0 {
+		t.Fatalf("alerts on a healthy start: %v", as)
+	}
+	start := time.Now()
+	appendFile(t, log, []byte(`{"current_steps": 41, "total_steps": 100, "loss": NaN, "lr": 0.0001, "epoch": 0.41}`+"\n"))
+	deadline := start.Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if a, at, ok := c.get(KindNonFinite); ok {
+			if d := at.Sub(start); d > time.Second {
+				t.Errorf("alert after %s, want at most 1s", d)
+			}
+			if a.Step != 41 || !strings.Contains(a.Sources[0], "trainer_log.jsonl:41") {
+				t.Errorf("alert %+v: want step 41 at trainer_log.jsonl:41", a)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no non-finite alert within 2s; got %v", c.all())
+}
+
+// TestTruncationAndRotation rewrites the log under the watcher: the
+// watcher must start over without a crash and keep alerting.
+func TestTruncationAndRotation(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "trainer_log.jsonl")
+	var b strings.Builder
+	for s := 1; s <= 30; s++ {
+		fmt.Fprint(&b, jsonlLine(s, 100, 2.0-0.01*float64(s), 1e-4))
+	}
+	appendFile(t, log, []byte(b.String()))
+	c, cancel, done := startWatch(t, dir, false)
+	time.Sleep(300 * time.Millisecond)
+	// Truncate and write a shorter, new log (a restarted job).
+	if err := os.WriteFile(log, []byte(jsonlLine(1, 100, 2.5, 1e-4)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	// Rotate: move the file away and create a new one with a NaN.
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, log, []byte(jsonlLine(2, 100, 2.4, 1e-4)+`{"current_steps": 3, "total_steps": 100, "loss": 0.0, "grad_norm": NaN, "lr": 0.0001, "epoch": 0.03}`+"\n"))
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, _, ok := c.get(KindZeroLossNaN); ok {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, ok := c.get(KindZeroLossNaN); !ok {
+		t.Fatalf("no loss-0/grad-nan alert after rotation; got %v", c.all())
+	}
+	cancel()
+	rep := <-done
+	if rep == nil || rep.Data == nil {
+		t.Fatal("no final report")
+	}
+	if n := rep.Data.Get("loss").Len(); n > 5 {
+		t.Errorf("after the rotation the run should hold the new file's steps only, got %d loss points", n)
+	}
+}
+
+// TestComponentsOnSyntheticDivergence checks the streaming rules on a
+// loss that falls and then climbs far above its lowest level.
+func TestRulesDivergenceAndSpikes(t *testing.T) {
+	r := newRules(DefaultThresholds)
+	var got []Alert
+	now := time.Now()
+	step := int64(0)
+	add := func(loss, grad float64) {
+		step++
+		e := trainlog.NewEntry(trainlog.KindTrain, trainlog.Source{File: "x.log", Line: int(step)})
+		e.Step = step
+		e.Values = []trainlog.KV{{Key: "loss", Value: loss}, {Key: "grad_norm", Value: grad}}
+		got = append(got, r.entry(e, now)...)
+	}
+	for i := 0; i < 200; i++ {
+		add(3.0*float64(200-i)/200+0.5+0.01*float64(i%3), 1.0+0.05*float64(i%4))
+	}
+	if len(got) != 0 {
+		t.Fatalf("alerts on a healthy falling curve: %v", got)
+	}
+	add(5.0, 1.0) // loss spike: 10x the recent median
+	add(0.6, 80)  // grad_norm spike
+	for i := 0; i < 120; i++ {
+		add(0.6+0.05*float64(i), 1.0)
+	}
+	kinds := map[string]int64{}
+	for _, a := range got {
+		kinds[a.Kind] = a.Step
+	}
+	if kinds[KindLossSpike] != 201 {
+		t.Errorf("loss spike at %d, want 201 (%v)", kinds[KindLossSpike], got)
+	}
+	if kinds[KindGradNormSpike] != 202 {
+		t.Errorf("grad_norm spike at %d, want 202 (%v)", kinds[KindGradNormSpike], got)
+	}
+	if _, ok := kinds[KindDivergence]; !ok {
+		t.Errorf("no divergence alert (%v)", got)
+	}
+	// Each kind is raised once.
+	if len(got) != len(kinds) {
+		t.Errorf("alerts repeated: %v", got)
+	}
+}
+
+// TestStall fires when steps stop arriving.
+func TestStall(t *testing.T) {
+	th := DefaultThresholds
+	th.StallAfter = 50 * time.Millisecond
+	r := newRules(th)
+	t0 := time.Now()
+	for i := 1; i <= 10; i++ {
+		e := trainlog.NewEntry(trainlog.KindTrain, trainlog.Source{File: "x.log", Line: i})
+		e.Step = int64(i)
+		e.Values = []trainlog.KV{{Key: "loss", Value: 1}}
+		r.entry(e, t0.Add(time.Duration(i)*10*time.Millisecond))
+	}
+	if a := r.tick(t0.Add(150*time.Millisecond), false); len(a) != 0 {
+		t.Fatalf("stall too early: %v", a)
+	}
+	a := r.tick(t0.Add(2*time.Second), false)
+	if len(a) != 1 || a[0].Kind != KindStall || a[0].Step != 10 {
+		t.Fatalf("want one stall alert at step 10, got %v", a)
+	}
+	if a := r.tick(t0.Add(5*time.Second), true); len(a) != 0 {
+		t.Fatalf("stall raised twice or after the end: %v", a)
+	}
+}

@@ -1,0 +1,374 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/plateau-dev/plateau/analysis"
+)
+
+func buildThroughput(d *doc, r *analysis.Report) {
+	d.heading(2, "8. Throughput and cost")
+	tp := r.Throughput
+	t := newTable("Metric", "Value", "Source or how").alignRight(1)
+	if tp.RuntimeSeconds != nil {
+		t.add(code("train_runtime"), duration(tp.RuntimeSeconds.Value), code(tp.RuntimeSeconds.Source))
+	}
+	rates := []struct {
+		name string
+		c    *analysis.Cited
+	}{
+		{"s/it", tp.SecondsPerIt},
+		{"it/s", tp.ItPerSecond},
+		{"samples/s", tp.SamplesPerSec},
+		{"steps/s", tp.StepsPerSec},
+		{"tokens/s", tp.TokensPerSec},
+	}
+	for _, rt := range rates {
+		if rt.c != nil {
+			t.add(rt.name, num(rt.c.Value), code(rt.c.Source))
+		}
+	}
+	if tp.GPUHours != nil {
+		t.add("GPU hours", num(tp.GPUHours.Value)+" h", prose(tp.GPUHours.How))
+	}
+	if tp.Cost != nil {
+		t.add("cost", num(tp.Cost.Value), prose(tp.Cost.How))
+	}
+	if len(t.rows) == 0 {
+		d.para("Not logged: no runtime or speed was found. The Trainer's end-of-training summary holds " +
+			code("train_runtime") + " and " + code("train_samples_per_second") + ", and the tqdm bar shows s/it; " +
+			"keep the console output next time.")
+	} else {
+		d.table(t)
+	}
+	if tp.Cost == nil && tp.RuntimeSeconds != nil && tp.GPUHourPrice == 0 {
+		d.para("No cost: the price of a GPU hour was not given (plateau's " + code("--gpu-hour-price") + ").")
+	}
+	d.para(prose(tp.Text))
+}
+
+func buildEval(d *doc, r *analysis.Report) {
+	d.heading(2, "9. Generalisation")
+	e := r.Eval
+	if !e.Present {
+		text := prose(e.Text)
+		if text == "" {
+			text = "No evaluation was logged, so overfitting cannot be measured."
+		}
+		d.para(text)
+		if !strings.Contains(e.Text, "eval_strategy") {
+			d.para("To measure it next time, hold out part of the data (for example 10%) as " + code("eval_dataset") +
+				" and set " + code(`eval_strategy="steps"`) + " with " + code("eval_steps") + " in TrainingArguments.")
+		}
+		if len(e.Hints) > 0 {
+			d.para("Hints only, not measurements:")
+			items := make([]string, len(e.Hints))
+			for i, h := range e.Hints {
+				items[i] = prose(h)
+			}
+			d.list(items)
+		}
+		return
+	}
+	metric := e.Metric
+	if metric == "" {
+		metric = "eval_loss"
+	}
+	better := "lower is better"
+	if e.Greater {
+		better = "higher is better"
+	}
+	d.para("Metric " + code(metric) + " (" + better + ").")
+	rows, note := thinEvalRows(e.Rows, e.BestStep)
+	t := newTable("Step", "Epoch", code(metric), "Train loss", "Gap", "Source(s)").alignRight(0, 1, 2, 3, 4)
+	for _, row := range rows {
+		train, gap, srcs := "", "", []string{row.Source}
+		if row.TrainLoss != nil {
+			train, gap = num(row.TrainLoss.Value), signed(row.Gap)
+			srcs = append(srcs, row.TrainLoss.Source)
+		}
+		label := step(row.Step)
+		if row.Step == e.BestStep {
+			label = em(styleStrong, label+" (best)")
+		}
+		t.add(label, epoch(row.Epoch), num(row.Value), train, gap, codes(srcs))
+	}
+	d.table(t)
+	d.para(note)
+	s := newTable("Statistic", "Value", "Source or how").alignRight(1)
+	if e.Best != nil {
+		s.add("best", num(e.Best.Value)+" at step "+step(e.BestStep), code(e.Best.Source))
+	}
+	if e.Last != nil {
+		s.add("last", num(e.Last.Value), code(e.Last.Source))
+	}
+	s.add("rise after the best", sigma(e.RiseSigma), "(last − best) / eval noise")
+	over := "no"
+	if e.Overfitting {
+		over = em(styleWarn, "yes")
+		if e.Since > 0 {
+			over = em(styleWarn, "yes, since step "+step(e.Since))
+		}
+	}
+	s.add("overfitting", over, "criterion: eval worse than its best by more than its noise while the train loss fell")
+	d.table(s)
+	if len(e.EarlyStop) > 0 {
+		d.heading(3, "Early-stopping replay")
+		es := newTable("Patience", "Threshold", "Would stop at", "Best step", "Note").alignRight(0, 1, 2, 3)
+		for _, x := range e.EarlyStop {
+			stop := "would not stop"
+			if x.StopStep >= 0 {
+				stop = step(x.StopStep)
+			}
+			es.add(fmt.Sprint(x.Patience), num(x.Threshold), stop, step(x.BestStep), prose(x.Text))
+		}
+		d.table(es)
+	}
+	if len(e.Other) > 0 {
+		d.heading(3, "Other evaluation values")
+		o := newTable("Value", "Source").alignRight(0)
+		for _, c := range e.Other {
+			o.add(num(c.Value), code(c.Source))
+		}
+		d.table(o)
+	}
+	d.para(prose(e.Text))
+}
+
+// thinEvalRows keeps at most maxEvalRows rows, always the first, the best
+// and the last, and says how many were left out.
+func thinEvalRows(rows []analysis.EvalRow, best int64) ([]analysis.EvalRow, string) {
+	if len(rows) <= maxEvalRows {
+		return rows, ""
+	}
+	stride := (len(rows) + maxEvalRows - 3) / (maxEvalRows - 2)
+	var out []analysis.EvalRow
+	for i, row := range rows {
+		if i == 0 || i == len(rows)-1 || i%stride == 0 || row.Step == best {
+			out = append(out, row)
+		}
+	}
+	return out, fmt.Sprintf("%d of %d evaluations shown (every %d-th, plus the first, best and last); the JSON output has all of them.",
+		len(out), len(rows), stride)
+}
+
+func buildCheckpoints(d *doc, r *analysis.Report) {
+	d.heading(2, "10. Checkpoints")
+	if len(r.Checkpoints) == 0 {
+		d.para("No checkpoint directories were found next to the logs. Next time keep the output directory " +
+			"(" + code("checkpoint-N/") + " folders, written every " + code("save_steps") + ") with the logs so one can be chosen.")
+	} else {
+		t := newTable("Directory", "Step", "Kind", "Train loss", "Eval", "Use case", "Sources").alignRight(1, 3, 4)
+		for _, c := range r.Checkpoints {
+			train, ev, srcs := "", "", []string{}
+			if c.TrainLoss != nil {
+				train = num(c.TrainLoss.Value)
+				srcs = append(srcs, c.TrainLoss.Source)
+			}
+			if c.Eval != nil {
+				ev = num(c.Eval.Value)
+				srcs = append(srcs, c.Eval.Source)
+			}
+			t.add(code(c.Path), step(c.Step), prose(c.Kind), train, ev, prose(c.Use), codes(srcs))
+		}
+		d.table(t)
+	}
+	rec := r.CheckpointsRecommended
+	if rec.Path == "" && rec.Step < 0 {
+		d.para("No checkpoint to recommend. " + prose(rec.Reason))
+	} else {
+		what := code(rec.Path)
+		if what == "" {
+			what = "step " + step(rec.Step)
+		} else if rec.Step >= 0 {
+			what += " (step " + step(rec.Step) + ")"
+		}
+		d.para("Recommended: " + em(styleStrong, what) + ". " + prose(rec.Reason))
+	}
+	if len(rec.Alternatives) > 0 {
+		d.para("Alternatives:")
+		var items []string
+		for _, a := range rec.Alternatives {
+			items = append(items, orCode(a.Path, "step "+step(a.Step))+": "+orNA(prose(a.Use)))
+		}
+		d.list(items)
+	}
+}
+
+// orCode marks s as code, or returns alt when s is empty.
+func orCode(s, alt string) string {
+	if c := code(s); c != "" {
+		return c
+	}
+	return alt
+}
+
+func buildAnotherEpoch(d *doc, r *analysis.Report) {
+	d.heading(2, "11. Another epoch?")
+	a := r.AnotherEpoch
+	switch {
+	case a == nil:
+		d.para("Cannot say: no projection was made (it needs the primary metric over a known epoch length, " +
+			"so log " + code("epoch") + " with the loss and keep the " + code("num_train_epochs") + " setting).")
+		return
+	case !a.Available:
+		d.para("Cannot say: " + orNA(prose(a.Reason)))
+		return
+	}
+	t := newTable("Quantity", "Value", "How").alignRight(1)
+	t.add("horizon", count(a.HorizonSteps)+" steps", "one more epoch")
+	t.add("expected gain in "+code(primary(r)), num(a.ExpectedGain), prose(a.Method))
+	t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), "positive: better")
+	t.add("last-value baseline", num(a.LastValue), "no further change")
+	if a.CostSeconds > 0 {
+		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
+	}
+	if a.Cost != nil {
+		t.add("cost", num(a.Cost.Value), prose(a.Cost.How))
+	}
+	d.table(t)
+	if a.Risk != "" {
+		d.para("Overfitting risk: " + prose(a.Risk) + ".")
+	}
+	d.para(prose(a.Reason))
+	d.para(prose(a.Text))
+}
+
+func buildTrend(d *doc, r *analysis.Report) {
+	d.heading(2, "12. Trend and plateau evidence")
+	tr := r.Trend
+	if tr == nil {
+		d.para("No trend test: too few points at the end of " + code(primary(r)) + ". " +
+			"Next time log more often so the final segment holds at least about ten points.")
+		return
+	}
+	metric := tr.Metric
+	if metric == "" {
+		metric = primary(r)
+	}
+	t := newTable("Statistic", "Value").alignRight(1)
+	t.add("window of "+code(metric), "steps "+steps(tr.FromStep, tr.ToStep)+fmt.Sprintf(" (%d points)", tr.N))
+	t.add("Theil-Sen slope per step", sci(tr.SlopePerStep, 3)+" ["+sci(tr.SlopeLow, 3)+", "+sci(tr.SlopeHigh, 3)+"]")
+	t.add("Mann-Kendall z", sig(tr.MannKendallZ, 3))
+	t.add("p", pvalue(tr.P))
+	t.add("significant (p < 0.05)", yesNo(tr.Significant))
+	if tr.Level != 0 {
+		t.add("level at the end of the window", num(tr.Level))
+	}
+	horizon := count(tr.HorizonSteps) + " steps"
+	if tr.HorizonWhat != "" {
+		horizon = prose(tr.HorizonWhat) + " (" + horizon + ")"
+	}
+	t.add("projected change over "+horizon, signed(tr.Projected)+" ("+pct(tr.RelProjected)+" of the level)")
+	t.add("noise σ", num(tr.NoiseSigma))
+	if tr.Resolution > 0 {
+		t.add("logging resolution", num(tr.Resolution))
+	}
+	if tr.Direction != "" {
+		t.add("direction", prose(tr.Direction))
+	}
+	t.add("plateau", yesNo(tr.Plateau))
+	d.table(t)
+	d.para(prose(tr.Text))
+}
+
+// locRE splits a warning "file:line: message" into its location and
+// message.
+var locRE = regexp.MustCompile(`^(\S+?(?::\d+|#\S+)): (.*)$`)
+
+func buildFindings(d *doc, r *analysis.Report) {
+	d.heading(2, "13. Findings and pitfalls")
+	if len(r.Findings) == 0 {
+		d.para("No findings.")
+	} else {
+		t := newTable("Severity", "Finding", "Steps", "Evidence", "Sources")
+		for _, f := range r.Findings {
+			t.add(em(severityStyle(f.Severity), prose(f.Severity)), prose(f.Message), findingSteps(f), evidence(f), codes(f.Sources))
+		}
+		d.table(t)
+	}
+
+	d.heading(3, "Spikes")
+	if len(r.Spikes) == 0 {
+		d.para("No spikes: no point's modified z-score exceeded the threshold.")
+	} else {
+		t := newTable("Metric", "Step", "Value", "z", "Epoch boundary", "Source").alignRight(1, 2, 3)
+		for _, s := range r.Spikes {
+			t.add(code(s.Metric), step(s.Step), num(s.Value), sig(s.Z, 3), yesNo(s.Epoch), code(s.Source))
+		}
+		d.table(t)
+	}
+
+	d.heading(3, "Events")
+	if len(r.Run.Events) == 0 {
+		d.para("No restarts, crashes or disagreements between sources were found.")
+	} else {
+		t := newTable("Kind", "Step", "Message", "Sources").alignRight(1)
+		for _, e := range r.Run.Events {
+			t.add(prose(e.Kind), step(e.Step), prose(e.Message), codes(e.Sources))
+		}
+		d.table(t)
+	}
+
+	d.heading(3, "Warnings")
+	if len(r.Warnings) == 0 {
+		d.para("No syntax errors or read problems.")
+		return
+	}
+	var items []string
+	for i, w := range r.Warnings {
+		if i == maxWarnings {
+			break
+		}
+		w = prose(w)
+		if m := locRE.FindStringSubmatch(w); m != nil {
+			items = append(items, code(m[1])+": "+m[2])
+		} else {
+			items = append(items, w)
+		}
+	}
+	d.list(items)
+	if n := len(r.Warnings) - maxWarnings; n > 0 {
+		d.para(fmt.Sprintf("… and %s more (all are in the JSON output).", count(int64(n))))
+	}
+}
+
+// findingSteps formats the steps a finding is about.
+func findingSteps(f analysis.Finding) string {
+	switch {
+	case f.ToStep > f.FromStep:
+		return steps(f.FromStep, f.ToStep)
+	case f.Step > 0:
+		return step(f.Step)
+	}
+	return ""
+}
+
+// evidence formats a finding's statistic and threshold.
+func evidence(f analysis.Finding) string {
+	if f.Statistic == "" {
+		return ""
+	}
+	s := prose(f.Statistic) + " = " + num(f.Value)
+	if f.Threshold != 0 {
+		s += " (threshold " + num(f.Threshold) + ")"
+	}
+	return s
+}
+
+func buildSummary(d *doc, r *analysis.Report) {
+	d.heading(2, "14. Summary")
+	var items []string
+	for _, s := range r.Summary {
+		if s = strings.TrimSpace(prose(s)); s != "" {
+			items = append(items, s)
+		}
+	}
+	if len(items) == 0 {
+		d.para("No summary was produced.")
+		return
+	}
+	d.list(items)
+}

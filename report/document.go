@@ -1,0 +1,214 @@
+package report
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// The text and Markdown renderers share one document model: the sections
+// are built once (build.go) as blocks holding strings with a little inline
+// markup, and each renderer writes the blocks its own way.
+//
+// Inline markup uses control characters that never survive clean, so
+// strings taken from a report cannot forge it:
+//
+//	codeOpen text codeClose        a source, a file or a name: `text` in Markdown
+//	emOpen style text emClose      emphasis: **text** in Markdown, colour in text
+const (
+	codeOpen  = '\x01'
+	codeClose = '\x02'
+	emOpen    = '\x03'
+	emClose   = '\x04'
+)
+
+// Emphasis styles (the byte after emOpen).
+const (
+	styleStrong = 'b' // bold
+	styleGood   = 'g' // green: converged
+	styleInfo   = 'c' // cyan: improving, info
+	styleWarn   = 'y' // yellow: warnings, overfitting, stalled
+	styleBad    = 'r' // red: errors, diverged
+	styleDim    = 'd' // dim in text, plain in Markdown
+)
+
+type blockKind int
+
+const (
+	blockHeading blockKind = iota
+	blockPara
+	blockList
+	blockTable
+	blockChart
+)
+
+// A block is one heading, paragraph, list, table or chart.
+type block struct {
+	kind  blockKind
+	level int      // heading level, 1 to 3
+	text  string   // heading or paragraph text, with inline markup
+	items []string // list items
+	tab   *table
+}
+
+// A table is a header and rows of cells with inline markup.
+type table struct {
+	header []string
+	right  []int // right-aligned columns
+	rows   [][]string
+}
+
+func newTable(header ...string) *table { return &table{header: header} }
+
+func (t *table) alignRight(cols ...int) *table {
+	t.right = append(t.right, cols...)
+	return t
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+// A doc is the ordered blocks of a report.
+type doc struct{ blocks []block }
+
+func (d *doc) heading(level int, text string) {
+	d.blocks = append(d.blocks, block{kind: blockHeading, level: level, text: text})
+}
+
+func (d *doc) para(parts ...string) {
+	text := strings.TrimSpace(strings.Join(nonEmpty(parts), " "))
+	if text != "" {
+		d.blocks = append(d.blocks, block{kind: blockPara, text: text})
+	}
+}
+
+func (d *doc) list(items []string) {
+	if len(items) > 0 {
+		d.blocks = append(d.blocks, block{kind: blockList, items: items})
+	}
+}
+
+func (d *doc) table(t *table) { d.blocks = append(d.blocks, block{kind: blockTable, tab: t}) }
+
+func (d *doc) chart() { d.blocks = append(d.blocks, block{kind: blockChart}) }
+
+func nonEmpty(parts []string) []string {
+	out := parts[:0:0]
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// clean makes a string from a report safe to embed: control characters
+// (markup included) are dropped and line breaks and tabs become spaces.
+func clean(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// sourceRE matches a source written inside free text: a file name with
+// an extension followed by ":line" or "#fragment", such as
+// "console.log:1528" or "trainer_state.json#log_history[19]".
+var sourceRE = regexp.MustCompile(`(^|[\s(\[,;='"])([\w./\-]*\.[A-Za-z0-9]+(?::\d+|#[A-Za-z_]\w*(?:\[\d+\])?))`)
+
+// prose cleans free text from a report (a reason, an explanation, a
+// message) and marks the sources written in it as code, so that Markdown
+// shows them in code spans like every other source.
+func prose(s string) string {
+	s = clean(s)
+	idx := sourceRE.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		b.WriteString(s[last:m[4]])
+		b.WriteString(code(s[m[4]:m[5]]))
+		last = m[5]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// code marks s as code (a source, path or metric name); empty stays empty.
+func code(s string) string {
+	s = clean(s)
+	if s == "" {
+		return ""
+	}
+	return string(codeOpen) + s + string(codeClose)
+}
+
+// codes marks each string as code and joins them with ", ".
+func codes(ss []string) string {
+	var out []string
+	for _, s := range ss {
+		if c := code(s); c != "" {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// em emphasises text (which may hold code spans) in a style.
+func em(style byte, text string) string {
+	if text == "" {
+		return ""
+	}
+	return string(emOpen) + string(style) + text + string(emClose)
+}
+
+// An inlineWriter turns the pieces of marked-up text into one output
+// syntax.
+type inlineWriter interface {
+	plain(s string) string
+	code(s string) string
+	em(style byte, inner string) string
+}
+
+// renderInline renders marked-up text with w.
+func renderInline(s string, w inlineWriter) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexAny(s, string([]rune{codeOpen, emOpen}))
+		if i < 0 {
+			b.WriteString(w.plain(s))
+			break
+		}
+		b.WriteString(w.plain(s[:i]))
+		switch s[i] {
+		case codeOpen:
+			end := strings.IndexByte(s[i:], codeClose)
+			if end < 0 {
+				end = len(s) - i
+			}
+			b.WriteString(w.code(s[i+1 : i+end]))
+			s = s[min(i+end+1, len(s)):]
+		case emOpen:
+			end := strings.IndexByte(s[i:], emClose)
+			if end < 0 {
+				end = len(s) - i
+			}
+			style, inner := byte(styleStrong), ""
+			if end > 1 {
+				style, inner = s[i+1], s[i+2:i+end]
+			}
+			b.WriteString(w.em(style, renderInline(inner, w)))
+			s = s[min(i+end+1, len(s)):]
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,197 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// sigDigits is how many significant digits numbers are shown with.
+const sigDigits = 4
+
+// notAvailable stands for a value that is missing.
+const notAvailable = "n/a"
+
+// num formats v with sigDigits significant digits.
+func num(v float64) string { return sig(v, sigDigits) }
+
+// sig formats v with the given number of significant digits, trailing
+// zeros trimmed. Values from 0.001 to below 1e6 are written in decimal,
+// others in short scientific notation ("2.67e-7", "1.5e6"). NaN and
+// infinities are written as "NaN", "+Inf" and "-Inf".
+func sig(v float64, digits int) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case v == 0:
+		return "0"
+	}
+	digits = max(digits, 1)
+	a := math.Abs(v)
+	if a >= 1e-3 && a < 1e6 {
+		dec := max(digits-1-int(math.Floor(math.Log10(a))), 0)
+		s := strconv.FormatFloat(v, 'f', dec, 64)
+		if strings.HasPrefix(s, "1000000") || strings.HasPrefix(s, "-1000000") {
+			return sci(v, digits)
+		}
+		return trimZeros(s)
+	}
+	return sci(v, digits)
+}
+
+// sci formats v in short scientific notation with the given significant
+// digits: "2e-4", "1.34e-4", "6.5e6".
+func sci(v float64, digits int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
+		return sig(v, digits)
+	}
+	s := strconv.FormatFloat(v, 'e', max(digits-1, 0), 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	mant = trimZeros(mant)
+	e, _ := strconv.Atoi(exp)
+	return mant + "e" + strconv.Itoa(e)
+}
+
+// trimZeros removes trailing zeros after a decimal point, and the point.
+func trimZeros(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// signed formats v like num with an explicit sign: "+0.012", "-1.3";
+// zero is "0".
+func signed(v float64) string {
+	s := num(v)
+	if v > 0 && !math.IsInf(v, 1) {
+		s = "+" + s
+	}
+	return s
+}
+
+// fixed formats v with dec decimals, keeping trailing zeros (epochs:
+// "1.00"); NaN is notAvailable.
+func fixed(v float64, dec int) string {
+	if math.IsNaN(v) {
+		return notAvailable
+	}
+	if math.IsInf(v, 0) {
+		return sig(v, 1)
+	}
+	return strconv.FormatFloat(v, 'f', dec, 64)
+}
+
+// epoch formats a fractional epoch with two decimals.
+func epoch(v float64) string { return fixed(v, 2) }
+
+// pct formats a fraction as a percentage with one decimal: 0.957 →
+// "95.7%". Fractions below 0.1% keep two significant digits.
+func pct(frac float64) string {
+	if math.IsNaN(frac) || math.IsInf(frac, 0) {
+		return sig(frac, 1)
+	}
+	p := frac * 100
+	if p != 0 && math.Abs(p) < 0.1 {
+		return sig(p, 2) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}
+
+// sigma formats a deviation in noise units: "+1.2σ".
+func sigma(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return sig(v, 1) + "σ"
+	}
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if v >= 0 {
+		s = "+" + s
+	}
+	return s + "σ"
+}
+
+// pvalue formats a p-value: "< 0.001" or two significant digits.
+func pvalue(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return notAvailable
+	case p < 0.001:
+		return "< 0.001"
+	}
+	return sig(p, 2)
+}
+
+// hms formats seconds as h:mm:ss ("0:41:24"); negative or non-finite
+// durations are notAvailable.
+func hms(seconds float64) string {
+	if math.IsNaN(seconds) || math.IsInf(seconds, 0) || seconds < 0 {
+		return notAvailable
+	}
+	s := int64(math.Round(seconds))
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// duration formats seconds for reading: "2484 s (0:41:24)".
+func duration(seconds float64) string {
+	if math.IsNaN(seconds) || math.IsInf(seconds, 0) || seconds < 0 {
+		return notAvailable
+	}
+	return num(seconds) + " s (" + hms(seconds) + ")"
+}
+
+// steps formats a step range "1-250" (an ASCII hyphen, as the analysis
+// texts write it), or a single step.
+func steps(from, to int64) string {
+	if from == to {
+		return strconv.FormatInt(from, 10)
+	}
+	return strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)
+}
+
+// step formats a step; negative steps are unknown.
+func step(s int64) string {
+	if s < 0 {
+		return notAvailable
+	}
+	return strconv.FormatInt(s, 10)
+}
+
+// count formats an integer with thousands separators: 24000 → "24,000".
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// yesNo formats a bool.
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// orNA returns s, or notAvailable when s is empty.
+func orNA(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return notAvailable
+	}
+	return s
+}

@@ -1,0 +1,244 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/svgplot"
+)
+
+//go:embed html.tmpl
+var htmlTemplateText string
+
+//go:embed html.css
+var htmlPageCSS string
+
+//go:embed html.js
+var htmlScript string
+
+// htmlStyle is the page's whole style sheet: the page's own rules and
+// those of the charts.
+var htmlStyle = htmlPageCSS + svgplot.CSS()
+
+// htmlCSP is the page's Content-Security-Policy: nothing may be loaded
+// from anywhere, and only the page's own style sheet and script (by
+// hash) may run, so even a string that escaped escaping could not
+// execute.
+var htmlCSP = "default-src 'none'; img-src data:; style-src " + htmlHash(htmlStyle) +
+	"; script-src " + htmlHash(htmlScript) + "; base-uri 'none'; form-action 'none'"
+
+func htmlHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+var htmlTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"num":        htmlNum,
+	"step":       htmlStep,
+	"steps":      htmlSteps,
+	"epoch":      htmlEpoch,
+	"pct":        htmlPct,
+	"sci":        htmlSci,
+	"cell":       htmlMetricCell,
+	"join":       strings.Join,
+	"sevClass":   htmlSevClass,
+	"status":     htmlStatusClass,
+	"isRec":      htmlIsRecommended,
+	"noiseScale": htmlNoiseScale,
+}).Parse(htmlTemplateText))
+
+// WriteHTML writes r as one self-contained HTML page: every section of
+// the report, and inline SVG charts with the conclusions drawn on them.
+// The page loads nothing (no fonts, scripts or styles from elsewhere),
+// reads well without script, follows the reader's light or dark scheme
+// and prints cleanly; a small script of its own shows a point's step,
+// epoch, value and source on hover.
+func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
+	if r == nil {
+		return errors.New("write html: no report")
+	}
+	v, err := newHTMLView(r, opts.withDefaults())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, v); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// htmlView is what the page template reads.
+type htmlView struct {
+	R    *analysis.Report
+	Opts HTMLOptions
+	CSS  template.CSS
+	JS   template.JS
+	CSP  string
+	// Charts holds the rendered charts by section id.
+	Charts map[string][]htmlChart
+	// MilestoneCols are the metric columns of the milestones table.
+	MilestoneCols []string
+	// Sections are the sections in page order, for the contents list.
+	Sections []htmlSection
+}
+
+type htmlChart struct {
+	ID    string
+	SVG   template.HTML
+	Notes []string
+}
+
+type htmlSection struct{ ID, Title string }
+
+// htmlSections lists the page's sections in order.
+var htmlSections = []htmlSection{
+	{"verdict", "Verdict"},
+	{"curves", "Curves"},
+	{"milestones", "Milestones"},
+	{"phases", "Phases"},
+	{"train-loss", "train_loss vs final"},
+	{"noise", "End-of-run noise"},
+	{"accuracy", "Token accuracy"},
+	{"lr", "Learning rate"},
+	{"throughput", "Throughput and cost"},
+	{"generalisation", "Generalisation"},
+	{"checkpoints", "Checkpoints"},
+	{"another-epoch", "Another epoch?"},
+	{"trend", "Trend"},
+	{"findings", "Findings"},
+	{"events", "Events"},
+	{"warnings", "Warnings"},
+	{"summary", "Summary"},
+}
+
+func newHTMLView(r *analysis.Report, opts HTMLOptions) (*htmlView, error) {
+	v := &htmlView{
+		R: r, Opts: opts,
+		CSS: template.CSS(htmlStyle), JS: template.JS(htmlScript), CSP: htmlCSP,
+		Charts:        map[string][]htmlChart{},
+		MilestoneCols: htmlMilestoneCols(r.Milestones),
+		Sections:      htmlSections,
+	}
+	for _, c := range buildCharts(r, opts) {
+		svg, err := svgplot.HTML(c.Chart)
+		if err != nil {
+			return nil, fmt.Errorf("write html: chart %s: %w", c.Chart.ID, err)
+		}
+		v.Charts[c.Section] = append(v.Charts[c.Section], htmlChart{ID: c.Chart.ID, SVG: svg, Notes: c.Notes})
+	}
+	return v, nil
+}
+
+// htmlMilestoneCols returns the metrics logged at any milestone, the
+// loss first and the rest sorted.
+func htmlMilestoneCols(ms []analysis.Milestone) []string {
+	seen := map[string]bool{}
+	var cols []string
+	for _, m := range ms {
+		for k := range m.Metrics {
+			if !seen[k] {
+				seen[k] = true
+				cols = append(cols, k)
+			}
+		}
+	}
+	sort.Slice(cols, func(i, j int) bool {
+		if (cols[i] == "loss") != (cols[j] == "loss") {
+			return cols[i] == "loss"
+		}
+		return cols[i] < cols[j]
+	})
+	return cols
+}
+
+// htmlMetricCell returns the value and source of metric k at milestone m,
+// or nil when it was not logged there.
+func htmlMetricCell(m analysis.Milestone, k string) *analysis.Cited {
+	v, ok := m.Metrics[k]
+	if !ok {
+		return nil
+	}
+	return &analysis.Cited{Value: v, Source: m.MetricSources[k]}
+}
+
+func htmlNum(v float64) string { return svgplot.FormatValue(v) }
+
+func htmlStep(s int64) string { return strconv.FormatInt(s, 10) }
+
+func htmlSteps(a, b int64) string {
+	if a == b {
+		return htmlStep(a)
+	}
+	return htmlStep(a) + "–" + htmlStep(b)
+}
+
+func htmlEpoch(e float64) string {
+	if math.IsNaN(e) || math.IsInf(e, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(e, 'f', 2, 64)
+}
+
+func htmlPct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+}
+
+// htmlSci formats a value with three significant digits in scientific
+// notation, for slopes and learning rates.
+func htmlSci(v float64) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return svgplot.FormatValue(v)
+	}
+	return strconv.FormatFloat(v, 'e', 2, 64)
+}
+
+// htmlSevClass maps a finding severity onto a CSS class.
+func htmlSevClass(sev string) string {
+	switch sev {
+	case analysis.SevError, analysis.SevWarning:
+		return "sev-" + sev
+	}
+	return "sev-info"
+}
+
+// htmlStatusClass maps a verdict status onto a CSS class.
+func htmlStatusClass(status string) string {
+	switch status {
+	case analysis.StatusConverged, analysis.StatusImproving:
+		return "st-good"
+	case analysis.StatusOverfitting, analysis.StatusStalled:
+		return "st-warn"
+	case analysis.StatusDiverged:
+		return "st-bad"
+	}
+	return "st-unknown"
+}
+
+// htmlIsRecommended reports whether row is the recommended checkpoint.
+func htmlIsRecommended(row analysis.CheckpointRow, rec analysis.Recommendation) bool {
+	return rec.Step >= 0 && row.Step == rec.Step && (rec.Path == "" || rec.Path == row.Path)
+}
+
+// htmlNoiseScale names the scale the noise was measured on.
+func htmlNoiseScale(log bool) string {
+	if log {
+		return "log scale"
+	}
+	return "linear scale"
+}

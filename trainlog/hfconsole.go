@@ -1,0 +1,411 @@
+package trainlog
+
+// The hf-console format is what a Hugging Face Trainer run prints to a
+// terminal, as captured by `> train.log 2>&1`, nohup, tee, W&B's
+// files/output.log or LLaMA-Factory's running_log.txt.
+//
+// Grammar, as observed (transformers 4.2 to 5.17, TRL, PEFT, Unsloth,
+// LLaMA-Factory):
+//
+//	log      = { line "\n" } [ line ]            line numbers count "\n" only
+//	line     = [ rank ] piece { "\r" piece }     tqdm redraws with "\r", never "\n"
+//	rank     = "[rank" N "]:" [ " " ] | "[default" N "]:" [ " " ]   (torchrun --tee)
+//	piece    = { ansi | bar | dict | callback | text }
+//	ansi     = ESC "[" { digit | ";" } letter    ESC[A moves to a nested bar
+//	clear    = " " { " " }                       tqdm.write's erase, just before its dict
+//	bar      = [ desc ":" ] PPP "%|" BAR "| " N "/" TOTAL " [" ELAPSED "<" REMAINING ", " RATE { ", " postfix } "]"
+//	RATE     = float "it/s" | float "s/it" | "?it/s"
+//	dict     = "{" key ": " value { ", " key ": " value } "}"   a Python repr (see pydict.go)
+//	value    = float | int | "'" float "'" (v5: .4g strings) | nan | inf | None | True | False
+//	         | "np.float64(" float ")" | "tensor(" float ", device='cuda:0')"
+//	callback = "[Step " N [ "/" M ] "]" { key "=" number }      a user callback's own line
+//	         | ... "step=" N ... "loss=" number ...
+//
+// A dict may start anywhere in a piece: after a bar state
+// ("...it/s]{'loss': ...}"), after a clear, or after a logger prefix
+// ("[INFO|2024-11-26 22:09:01] logging.py:157 >> {'loss': ...}"). Dicts
+// are classified by their keys: train_runtime and train_loss make the
+// end-of-training summary, an eval_ key an evaluation, a test_ or
+// predict_ key a prediction, and loss (or any other metric) a training
+// log. Dicts without a metric or epoch key, such as
+// "{'bos_token_id': None, 'pad_token_id': 151643}", are not logs and are
+// skipped silently, as are the multi-line JSON dumps of model configs.
+//
+// Other lines carry facts about the run:
+//
+//	***** Running training *****                 then "Num examples = 1,000", "Num Epochs = 3",
+//	                                             "Num update steps per epoch = 250" (v5),
+//	                                             "Instantaneous batch size per device = 2",
+//	                                             "Total train batch size (w. parallel, ...) = 4",
+//	                                             "Gradient Accumulation steps = 2",
+//	                                             "Total optimization steps = 750",
+//	                                             "Number of trainable parameters = 524,288"
+//	Continuing training from global step N       a resumed run
+//	==((====))==  Unsloth ... | Num GPUs = 1     the Unsloth banner, "key = value" pairs split by "|"
+//	trainable params: X || all params: Y || ...  PEFT's print_trainable_parameters
+//	TrainingArguments(\n name=value,\n ... )     a dump of the arguments (logging_steps, ...)
+//	Traceback (most recent call last): ... Exc   a crash; the last unindented line names it
+//	... OVERFLOW! Rank 0 Skipping step ...       a DeepSpeed fp16 overflow
+//
+// Console dicts carry no step. The reader infers it, in this order: a
+// callback line just before the dict; the training bar that tqdm redraws
+// right after a dict it wrote (exact when stdout and stderr were captured
+// unbuffered, which the clear before the dict shows); the epoch times the
+// steps per epoch (from the INFO block, the Unsloth banner, the
+// TrainingArguments dump, or the training bar's total and the summary's
+// epoch), snapped to the logging cadence when the epoch was printed with
+// too few digits; the last training bar position; an ordinal. Entries
+// whose step needs knowledge printed later in the log (the summary) are
+// held back until it arrives or the input ends, so records keep their
+// file order.
+
+import (
+	"bytes"
+	"io"
+)
+
+func init() {
+	Register(Format{
+		Name:        "hf-console",
+		Description: "Hugging Face Trainer console output (stdout/stderr capture, tqdm bars, printed dicts; also TRL, Unsloth, LLaMA-Factory running_log.txt, W&B output.log)",
+		Detect:      detectConsole,
+		NewReader: func(name string, r io.Reader, _ Options) Reader {
+			return newConsoleReader(name, r)
+		},
+	})
+}
+
+// Buffer limits of the console reader.
+const (
+	hcMaxDict = 1 << 20            // longest dict fragment kept
+	hcBufSize = hcMaxDict + 64<<10 // read buffer: bounds memory per file
+	hcMinRead = 32 << 10           // compact the buffer when less room is left
+	hcBarText = 160                // longest progress text kept
+	hcMaxMsg  = 300                // longest crash message kept
+	hcSlab    = 256                // entries allocated together
+)
+
+// detectConsole scores head as console output: high for Trainer dicts, the
+// INFO block, tqdm bars or banners, 5 for any other text, 0 for JSON, CSV
+// and binary data.
+func detectConsole(name string, head []byte) int {
+	if len(head) == 0 || looksBinary(head) {
+		return 0
+	}
+	t := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	t = bytes.TrimLeft(t, " \t\r\n")
+	if len(t) == 0 {
+		return 5
+	}
+	switch t[0] {
+	case '{':
+		if u := bytes.TrimLeft(t[1:], " \t\r\n"); len(u) == 0 || u[0] == '"' || u[0] == '}' {
+			return 0 // a JSON object or JSON lines
+		}
+	case '[':
+		if u := bytes.TrimLeft(t[1:], " \t\r\n"); len(u) == 0 || bytes.IndexByte([]byte("{[\"-0123456789]tfn"), u[0]) >= 0 {
+			return 0 // a JSON array
+		}
+	}
+	if hcLooksCSV(t) {
+		return 0
+	}
+	switch {
+	case hcAny(head, "{'loss'", "{'eval_", "{'train_runtime'", "'epoch':", "\"epoch\":"):
+		return 90
+	case hcAny(head, "***** Running training *****", "==((====))=="):
+		return 80
+	case bytes.Contains(head, []byte("%|")) && hcAny(head, "it/s]", "s/it]"):
+		return 60
+	case bytes.Contains(head, []byte("[INFO|")) && bytes.Contains(head, []byte(" >> ")):
+		return 60
+	}
+	return 5
+}
+
+// hcLooksCSV reports a first line of comma-separated identifiers followed
+// by a line with as many commas.
+func hcLooksCSV(t []byte) bool {
+	nl := bytes.IndexByte(t, '\n')
+	if nl < 0 {
+		return false
+	}
+	first := bytes.TrimRight(t[:nl], "\r")
+	fields := bytes.Split(first, []byte(","))
+	if len(fields) < 2 {
+		return false
+	}
+	for _, f := range fields {
+		if len(f) == 0 {
+			return false
+		}
+		for _, c := range f {
+			if !(c == '_' || c == '/' || c == '.' || c == '-' || c == ' ' || (c|0x20 >= 'a' && c|0x20 <= 'z') || (c >= '0' && c <= '9')) {
+				return false
+			}
+		}
+	}
+	rest := t[nl+1:]
+	if nl2 := bytes.IndexByte(rest, '\n'); nl2 >= 0 {
+		rest = rest[:nl2]
+	}
+	return bytes.Count(rest, []byte(",")) == len(fields)-1
+}
+
+func hcAny(b []byte, subs ...string) bool {
+	for _, s := range subs {
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// An hcItem is a queued record; p is set for an entry whose step may
+// still be unknown.
+type hcItem struct {
+	rec Record
+	p   *hcPend
+}
+
+// A consoleReader reads hf-console output. See the grammar above.
+type consoleReader struct {
+	name string
+	src  io.Reader
+	buf  []byte
+	// buf[start:end] holds bytes not yet tokenized.
+	start, end int
+	eof        bool
+	err        error
+	line       int // line of the token being replayed
+	queue      []hcItem
+	head       int
+	rec        Record
+
+	tk      *hcTokenizer // tokenizes what is read sequentially
+	par     *hcPar       // reads and tokenizes large inputs in parallel, until EOF
+	pending []byte       // bytes read by par for the sequential reader
+
+	pends    []hcPend // slab of held-back entries
+	lastDict []byte   // text of the last log dict, to collapse duplicates
+	dups     hcDups
+	bar      hcBar   // the training progress bar
+	steps    hcSteps // step inference
+	txt      hcText  // INFO block, banners, tracebacks, hints
+}
+
+var _ Reader = (*consoleReader)(nil)
+
+func newConsoleReader(name string, r io.Reader) *consoleReader {
+	c := &consoleReader{name: name, src: r, line: 1, tk: newTokenizer(name, 1)}
+	c.bar.init()
+	c.steps.init()
+	if hcWorkers() > 1 {
+		c.par = &hcPar{lineStart: true, line: 1}
+	}
+	return c
+}
+
+// Scan advances to the next record.
+func (r *consoleReader) Scan() bool {
+	for {
+		if r.head < len(r.queue) && r.headReady() {
+			r.rec = r.queue[r.head].rec
+			r.queue[r.head] = hcItem{}
+			r.head++
+			r.compactQueue()
+			return true
+		}
+		if r.err != nil {
+			return false
+		}
+		if r.par != nil {
+			if r.parStep() {
+				continue
+			}
+			r.endParallel()
+			continue
+		}
+		if !r.fill() {
+			if r.err != nil {
+				return false
+			}
+			r.finish()
+			if r.head >= len(r.queue) || !r.headReady() {
+				return false
+			}
+			continue
+		}
+		r.process()
+	}
+}
+
+// Record returns the last record read by Scan.
+func (r *consoleReader) Record() Record { return r.rec }
+
+// Err returns the first I/O error met, if any.
+func (r *consoleReader) Err() error { return r.err }
+
+func (r *consoleReader) headReady() bool {
+	it := r.queue[r.head]
+	return it.p == nil || it.p.done
+}
+
+func (r *consoleReader) compactQueue() {
+	switch {
+	case r.head == len(r.queue):
+		r.queue = r.queue[:0]
+		r.head = 0
+	case r.head > 4096 && r.head*2 > len(r.queue):
+		n := copy(r.queue, r.queue[r.head:])
+		clear(r.queue[n:])
+		r.queue = r.queue[:n]
+		r.head = 0
+	}
+}
+
+// fill reads more input. It reports false when nothing new was read.
+func (r *consoleReader) fill() bool {
+	if r.buf == nil {
+		r.buf = make([]byte, hcBufSize)
+	}
+	if r.start > 0 && len(r.buf)-r.end < hcMinRead {
+		n := copy(r.buf, r.buf[r.start:r.end])
+		r.start, r.end = 0, n
+	}
+	if r.end == len(r.buf) {
+		return false // cannot happen: process drains a full buffer
+	}
+	if len(r.pending) > 0 {
+		n := copy(r.buf[r.end:], r.pending)
+		r.pending = r.pending[n:]
+		r.end += n
+		return true
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := r.src.Read(r.buf[r.end:])
+		r.end += n
+		if err != nil {
+			if err == io.EOF {
+				r.eof = true
+			} else {
+				r.err = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			r.eof = false
+			return true
+		}
+	}
+	r.err = io.ErrNoProgress
+	return false
+}
+
+// process tokenizes and replays the complete pieces in the buffer.
+func (r *consoleReader) process() {
+	r.start += r.tk.tokenize(r.buf[r.start:r.end], false)
+	r.replay(r.tk.toks)
+	if r.start == 0 && r.end == len(r.buf) {
+		r.overflow()
+	}
+}
+
+// overflow handles a buffer full of one piece: what is complete is
+// handled, and an unterminated dict is kept unless it alone fills the
+// buffer.
+func (r *consoleReader) overflow() {
+	keep := r.tk.tokenize(r.buf[:r.end], true)
+	r.replay(r.tk.toks)
+	if keep == 0 {
+		r.syntax(r.tk.line, "a dict longer than 1 MiB was skipped: expected '}' within 1 MiB of '{'")
+		keep = r.end
+	}
+	r.start = keep
+	r.tk.lineStart = false
+}
+
+// finish handles the bytes after the last line break at the end of the
+// input, then resolves every held-back step and reports the run's
+// progress. A dict cut off by the end of input is not an error: the log
+// may still be growing, and the bytes are kept for the next Scan.
+func (r *consoleReader) finish() {
+	if r.start < r.end {
+		r.start += r.tk.tokenize(r.buf[r.start:r.end], true)
+		r.replay(r.tk.toks)
+	}
+	r.txt.flush(r)
+	r.steps.resolveAll(r, true)
+	r.bar.report(r)
+	r.dups.report(r)
+}
+
+// replay runs tokens through the run's state, in order.
+func (r *consoleReader) replay(toks []hcTok) {
+	for i := range toks {
+		tk := &toks[i]
+		if tk.line != r.line {
+			if r.txt.inBlock {
+				r.txt.blockLines += tk.line - r.line
+				r.txt.inBlock = r.txt.blockLines <= 40
+			}
+			r.line = tk.line
+		}
+		switch tk.kind {
+		case tkBar:
+			r.barState(tk.n, tk.t, tk.text)
+		case tkText:
+			r.steps.age(r)
+			r.other(tk.text)
+		case tkCallback:
+			if tk.aged {
+				r.steps.age(r)
+			}
+			r.steps.callback(r, tk.n)
+			if tk.e != nil {
+				r.txt.entryKeys(r, tk.e)
+				r.emit(tk.e)
+			}
+		case tkDict:
+			r.replayDict(tk)
+		case tkSyntax:
+			r.syntax(tk.line, tk.msg)
+		}
+		*tk = hcTok{}
+	}
+}
+
+// replayDict queues a dict entry unless it repeats the previous dict.
+func (r *consoleReader) replayDict(tk *hcTok) {
+	r.txt.inBlock = false
+	if bytes.Equal(tk.text, r.lastDict) && !r.bar.moved {
+		r.dups.add(tk.e.Source)
+		return
+	}
+	r.lastDict = append(r.lastDict[:0], tk.text[:min(len(tk.text), 4096)]...)
+	r.bar.moved = false
+	r.txt.entryKeys(r, tk.e)
+	r.steps.addDict(r, tk.e, tk.tol, tk.synced)
+}
+
+// emit queues a resolved record.
+func (r *consoleReader) emit(rec Record) { r.queue = append(r.queue, hcItem{rec: rec}) }
+
+// syntax queues a syntax error at line.
+func (r *consoleReader) syntax(line int, msg string) {
+	r.emit(&SyntaxError{File: r.name, Line: line, Msg: msg})
+}
+
+func (r *consoleReader) src1(line int) Source { return Source{File: r.name, Line: line} }
+
+func (r *consoleReader) geo(key string, v float64, line int) {
+	r.emit(&Meta{Geometry: &Value{Key: key, Value: v, Digits: DigitsFloat64, Source: r.src1(line)}})
+}
+
+func (r *consoleReader) info(key, text string, line int) {
+	r.emit(&Meta{Info: &Text{Key: key, Value: text, Source: r.src1(line)}})
+}
+
+func (r *consoleReader) event(kind EventKind, step int64, msg string, srcs ...Source) {
+	r.emit(&Meta{Event: &Event{Kind: kind, Step: step, Message: msg, Sources: srcs}})
+}

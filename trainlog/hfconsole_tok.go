@@ -1,0 +1,531 @@
+package trainlog
+
+import (
+	"bytes"
+	"math"
+)
+
+// The console reader works in two stages. A tokenizer splits bytes into
+// pieces and turns each into tokens: training-bar states, dict entries,
+// callback entries, other text and syntax errors. It keeps no state about
+// the run, so blocks of a large file can be tokenized in parallel. The
+// reader then replays the tokens in order through the run's state: step
+// inference, the INFO block, tracebacks.
+
+// hcTokKind is the kind of a token.
+type hcTokKind uint8
+
+const (
+	tkBar      hcTokKind = iota + 1 // a state of a bar that may be the training bar
+	tkText                          // any other text
+	tkCallback                      // a user callback line
+	tkDict                          // a log dict
+	tkSyntax                        // a syntax error
+)
+
+// An hcTok is one token.
+type hcTok struct {
+	kind   hcTokKind
+	synced bool // tkDict: printed by tqdm.write right after its clear
+	aged   bool // tkCallback: the line was a text piece of its own
+	line   int
+	n, t   int64   // tkBar: position and total; tkCallback: step
+	tol    float64 // tkDict: half a unit of the epoch's last digit
+	e      *Entry  // tkDict, tkCallback (nil when the line had no values)
+	text   []byte  // tkBar: progress text; tkText: the text; tkDict: the dict
+	msg    string  // tkSyntax
+}
+
+// An hcTokenizer turns bytes into tokens. Tokens may point into the bytes
+// given and into the tokenizer's arena until the next tokenize call.
+type hcTokenizer struct {
+	line      int  // line number of the next byte
+	lineStart bool // the next byte begins a line
+	prevClear bool // the previous piece of this line was a tqdm clear
+	cleaned   bool // the current piece was copied to scratch
+	scratch   []byte
+	arena     []byte
+	items     []pdItem
+	keys      map[string]string
+	slots     [32]string // the keys last seen at each position of a dict (0-15) or callback line (16-31)
+	entries   []Entry
+	kvs       []KV
+	toks      []hcTok
+	name      string
+}
+
+func newTokenizer(name string, line int) *hcTokenizer {
+	return &hcTokenizer{name: name, line: line, lineStart: true, keys: map[string]string{}}
+}
+
+// tokenize tokenizes the complete pieces of data and returns how many
+// bytes it consumed. With final set, the bytes after the last line break
+// are a piece too, except for a dict cut off at their end, which is left
+// unconsumed.
+func (t *hcTokenizer) tokenize(data []byte, final bool) int {
+	t.toks = t.toks[:0]
+	t.arena = t.arena[:0]
+	start := 0
+	for start < len(data) {
+		seg := data[start:]
+		nl := bytes.IndexByte(seg, '\n')
+		if nl >= 0 {
+			seg = seg[:nl]
+		}
+		for {
+			cr := bytes.IndexByte(seg, '\r')
+			if cr < 0 {
+				break
+			}
+			t.piece(seg[:cr], false)
+			start += cr + 1
+			seg = seg[cr+1:]
+			t.lineStart = false
+		}
+		if nl < 0 {
+			if !final {
+				return start
+			}
+			keep := t.piece(seg, true)
+			if keep > 0 {
+				t.lineStart = false
+			}
+			return start + keep
+		}
+		t.piece(seg, false)
+		start += len(seg) + 1
+		t.line++
+		t.lineStart = true
+		t.prevClear = false
+	}
+	return start
+}
+
+func (t *hcTokenizer) add(tk hcTok) {
+	tk.line = t.line
+	t.toks = append(t.toks, tk)
+}
+
+// stable returns b, copied to the arena when it lives in scratch.
+func (t *hcTokenizer) stable(b []byte) []byte {
+	if !t.cleaned {
+		return b
+	}
+	if cap(t.arena)-len(t.arena) < len(b) {
+		t.arena = make([]byte, 0, max(64<<10, len(b))) // older tokens keep the old array
+	}
+	n := len(t.arena)
+	t.arena = append(t.arena, b...)
+	return t.arena[n:len(t.arena):len(t.arena)]
+}
+
+// piece tokenizes one piece of a line: the bytes between two of '\n' and
+// '\r'. With partial set the piece may continue beyond p; piece then
+// returns the offset of a dict cut off at its end, and len(p) otherwise.
+func (t *hcTokenizer) piece(p []byte, partial bool) int {
+	orig := p
+	nested := false
+	t.cleaned = false
+	if bytes.IndexByte(p, 0x1b) >= 0 {
+		p, nested = t.stripANSI(p)
+		t.cleaned = true
+	}
+	if t.lineStart {
+		p = hcStripRank(p)
+	}
+	off, textStart := 0, 0
+	for off < len(p) {
+		i := bytes.IndexByte(p[off:], '{')
+		if i < 0 {
+			break
+		}
+		i += off
+		j := pdSpace(p, i+1)
+		if j >= len(p) {
+			if partial {
+				t.text(p[textStart:i], nested)
+				return hcKeep(orig, p, i)
+			}
+			break
+		}
+		if p[j] != '\'' && p[j] != '"' {
+			off = i + 1
+			continue
+		}
+		synced := t.prevClear && i == 0
+		t.text(p[textStart:i], nested)
+		n := t.dict(p[i:], partial, synced)
+		if n < 0 {
+			return hcKeep(orig, p, i)
+		}
+		off = i + n
+		textStart = off
+		t.prevClear = false
+	}
+	t.text(p[textStart:], nested)
+	return len(orig)
+}
+
+// hcKeep maps offset i of the cleaned piece p back to the raw piece orig,
+// or returns len(orig) when the tail was changed by cleaning.
+func hcKeep(orig, p []byte, i int) int {
+	k := len(orig) - (len(p) - i)
+	if k >= 0 && bytes.Equal(orig[k:], p[i:]) {
+		return k
+	}
+	return len(orig)
+}
+
+// stripANSI copies p without its escape sequences into the scratch
+// buffer. nested reports a cursor-up (ESC[A), which tqdm writes after a
+// bar at position 1 or more: an evaluation bar under the training bar.
+func (t *hcTokenizer) stripANSI(p []byte) (out []byte, nested bool) {
+	out = t.scratch[:0]
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c != 0x1b {
+			out = append(out, c)
+			continue
+		}
+		if i+1 >= len(p) {
+			break
+		}
+		switch p[i+1] {
+		case '[': // CSI: parameters, intermediates, one final byte
+			j := i + 2
+			for j < len(p) && p[j] >= 0x20 && p[j] <= 0x3f {
+				j++
+			}
+			if j < len(p) && p[j] == 'A' {
+				nested = true
+			}
+			i = j
+		case ']': // OSC: up to BEL or ESC \
+			j := i + 2
+			for j < len(p) && p[j] != 0x07 && p[j] != 0x1b {
+				j++
+			}
+			if j < len(p) && p[j] == 0x1b {
+				j++
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	t.scratch = out
+	return out, nested
+}
+
+// hcStripRank removes a "[rank0]:" or "[default0]:" prefix.
+func hcStripRank(p []byte) []byte {
+	if len(p) < 8 || p[0] != '[' {
+		return p
+	}
+	var rest []byte
+	switch {
+	case bytes.HasPrefix(p, []byte("[rank")):
+		rest = p[5:]
+	case bytes.HasPrefix(p, []byte("[default")):
+		rest = p[8:]
+	default:
+		return p
+	}
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i == 0 || i+1 >= len(rest) || rest[i] != ']' || rest[i+1] != ':' {
+		return p
+	}
+	rest = rest[i+2:]
+	if len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	return rest
+}
+
+// text tokenizes the parts of a piece that are not dicts: a clear, a
+// progress bar (with whatever follows it), a callback line or other text.
+func (t *hcTokenizer) text(s []byte, nested bool) {
+	if len(s) == 0 {
+		return
+	}
+	if hcBlank(s) {
+		t.prevClear = true
+		return
+	}
+	t.prevClear = false
+	if b := bytes.Index(s, hcPctBar); b >= 0 {
+		if end := t.bar(s, b, nested); end > 0 {
+			s = s[end:]
+			if len(s) == 0 || hcBlank(s) {
+				return
+			}
+		}
+	}
+	if len(s) > 7 && s[0] == '[' && (s[1] == 'S' || s[1] == 's') && bytes.HasPrefix(s[2:], []byte("tep ")) {
+		if t.callbackStep(s) {
+			return
+		}
+	}
+	t.add(hcTok{kind: tkText, text: t.stable(s)})
+	if bytes.Contains(s, []byte("step=")) && bytes.Contains(s, []byte("loss=")) && !bytes.Contains(s, []byte("skipped=")) {
+		t.callbackKV(s)
+	}
+}
+
+func hcBlank(s []byte) bool {
+	for _, c := range s {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// bar tokenizes the bar whose "%|" is at s[pct] and returns the offset
+// after its closing ']', or 0 when s holds no bar with a numeric N/TOTAL.
+// Only bars that may be the training bar become tokens: not nested under
+// another bar, and without a description other than "Train...".
+func (t *hcTokenizer) bar(s []byte, pct int, nested bool) int {
+	k := pct
+	for k > 0 && s[k-1] >= '0' && s[k-1] <= '9' {
+		k--
+	}
+	if k == pct {
+		return 0
+	}
+	rest := pct + 2
+	q := bytes.IndexByte(s[rest:], '|')
+	if q < 0 {
+		return 0
+	}
+	i := rest + q + 1
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	start := i
+	n, j := hcAtoi(s, i)
+	if j == i || j >= len(s) || s[j] != '/' {
+		return 0
+	}
+	total, k2 := hcAtoi(s, j+1)
+	if k2 == j+1 || k2+1 >= len(s) || s[k2] != ' ' || s[k2+1] != '[' {
+		return 0
+	}
+	end := len(s)
+	if c := bytes.IndexByte(s[k2:], ']'); c >= 0 {
+		end = k2 + c + 1
+	}
+	if !nested && hcTrainDesc(s[:k]) {
+		text := s[start:end]
+		t.add(hcTok{kind: tkBar, n: n, t: total, text: t.stable(text[:min(len(text), hcBarText)])})
+	}
+	return end
+}
+
+// hcTrainDesc reports a description that a training bar may have.
+func hcTrainDesc(desc []byte) bool {
+	d := bytes.TrimSpace(desc)
+	return len(d) == 0 || bytes.HasPrefix(d, []byte("Train")) || bytes.HasPrefix(d, []byte("train"))
+}
+
+// dict parses the dict at b[0] and tokenizes it when it is a log. It
+// returns the bytes consumed, or -1 when partial is set and the dict is
+// cut off.
+func (t *hcTokenizer) dict(b []byte, partial, synced bool) int {
+	items, end, st, msg := pdDict(b, t.items[:0])
+	t.items = items
+	switch st {
+	case pdUnterminated:
+		if partial {
+			return -1
+		}
+		if hcLogLike(b) {
+			t.add(hcTok{kind: tkSyntax, msg: "the line ends inside a log dict: expected '}' (a truncated print?)"})
+		}
+		return len(b)
+	case pdBad:
+		e := pdSpanEnd(b)
+		if e < 0 {
+			if partial {
+				return -1
+			}
+			e = len(b)
+		}
+		if hcLogLike(b) {
+			t.add(hcTok{kind: tkSyntax, msg: "malformed log dict: " + msg})
+		}
+		return e
+	}
+	if end > hcMaxDict {
+		t.add(hcTok{kind: tkSyntax, msg: "a dict longer than 1 MiB was skipped"})
+		return end
+	}
+	t.logDict(b[:end], items, synced)
+	return end
+}
+
+// logDict tokenizes a parsed dict as an entry when it is a log.
+func (t *hcTokenizer) logDict(raw []byte, items []pdItem, synced bool) {
+	d := hcClassify(items)
+	if !d.log || d.values == 0 {
+		return
+	}
+	e := t.newEntry(d.kind())
+	e.Epoch = d.epoch
+	vals := t.kvSlice(d.values)
+	for i := range items {
+		it := &items[i]
+		if it.kind != pdNumber && it.kind != pdQuoted {
+			continue
+		}
+		switch string(it.key) {
+		case "epoch", "step", "global_step":
+			continue
+		}
+		key := t.internSlot(it.key, i)
+		vals = append(vals, KV{Key: key, Value: it.num.v, Digits: hcDigits(key, it)})
+	}
+	e.Values = vals
+	if d.step >= 0 {
+		e.Step = d.step
+	}
+	t.add(hcTok{kind: tkDict, e: e, tol: d.tol, synced: synced, text: t.stable(raw)})
+}
+
+// callbackStep tokenizes a "[Step N/M] key=value ..." line.
+func (t *hcTokenizer) callbackStep(s []byte) bool {
+	n, j := hcAtoi(s, 6)
+	if j == 6 {
+		return false
+	}
+	if j < len(s) && s[j] == '/' {
+		_, k := hcAtoi(s, j+1)
+		if k == j+1 {
+			return false
+		}
+		j = k
+	}
+	if j >= len(s) || s[j] != ']' {
+		return false
+	}
+	t.add(hcTok{kind: tkCallback, aged: true, n: n, e: t.callbackEntry(n, s[j+1:])})
+	return true
+}
+
+// callbackKV tokenizes a line of key=value pairs with a step= pair.
+func (t *hcTokenizer) callbackKV(s []byte) {
+	i := bytes.Index(s, []byte("step="))
+	if i > 0 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') && !bytes.HasSuffix(s[:i], []byte("global_")) {
+		return
+	}
+	n, j := hcAtoi(s, i+5)
+	if j == i+5 {
+		return
+	}
+	t.add(hcTok{kind: tkCallback, n: n, e: t.callbackEntry(n, s)})
+}
+
+// callbackEntry returns the entry of a user callback line at step, or nil
+// when it has no numeric values.
+func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
+	vals := t.kvSlice(bytes.Count(s, []byte("=")))
+	epoch := math.NaN()
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && (s[i] == ' ' || s[i] == ',' || s[i] == ';' || s[i] == '|' || s[i] == '\t') {
+			i++
+		}
+		s = s[i:]
+		j := 0
+		for j < len(s) && s[j] != ' ' && s[j] != ',' && s[j] != ';' && s[j] != '|' && s[j] != '\t' {
+			j++
+		}
+		tok := s[:j]
+		s = s[j:]
+		eq := bytes.IndexByte(tok, '=')
+		if eq <= 0 {
+			continue
+		}
+		key, val := tok[:eq], tok[eq+1:]
+		var n pdNum
+		if !pdParseNumberTo(val, &n) {
+			continue
+		}
+		switch string(key) {
+		case "step", "global_step":
+			continue
+		case "epoch":
+			// Callbacks print the epoch with 2 decimals ("epoch=0.00")
+			// next to a dict that prints it precisely; only a precise
+			// one is kept.
+			if n.frac >= 3 || n.hasExp {
+				epoch = n.v
+			}
+			continue
+		}
+		vals = append(vals, KV{Key: t.internSlot(key, 16+len(vals)), Value: n.v, Digits: max(1, n.sig)})
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	e := t.newEntry(KindTrain)
+	e.Origin = "callback"
+	e.Step = step
+	e.Epoch = epoch
+	e.Values = vals
+	return e
+}
+
+// newEntry returns a zeroed entry from a slab.
+func (t *hcTokenizer) newEntry(kind Kind) *Entry {
+	if len(t.entries) == 0 {
+		t.entries = make([]Entry, hcSlab)
+	}
+	e := &t.entries[0]
+	t.entries = t.entries[1:]
+	*e = Entry{Kind: kind, Step: -1, Epoch: math.NaN(), Time: math.NaN(), Source: Source{File: t.name, Line: t.line}}
+	return e
+}
+
+// kvSlice returns an empty KV slice with room for n values; appending
+// beyond n reallocates and never touches another entry's values.
+func (t *hcTokenizer) kvSlice(n int) []KV {
+	if n > 64 {
+		return make([]KV, 0, n)
+	}
+	if len(t.kvs) < n {
+		t.kvs = make([]KV, 4096)
+	}
+	s := t.kvs[:0:n]
+	t.kvs = t.kvs[n:]
+	return s
+}
+
+// internSlot interns a key, first trying the key seen at the same
+// position of the previous dict or callback line.
+func (t *hcTokenizer) internSlot(b []byte, slot int) string {
+	if slot >= len(t.slots) {
+		return t.intern(b)
+	}
+	if s := t.slots[slot]; s == string(b) {
+		return s
+	}
+	s := t.intern(b)
+	t.slots[slot] = s
+	return s
+}
+
+// intern returns a stable string for a key.
+func (t *hcTokenizer) intern(b []byte) string {
+	if s, ok := t.keys[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(t.keys) < 4096 {
+		t.keys[s] = s
+	}
+	return s
+}
