@@ -155,6 +155,14 @@ func TestCorpusAgreement(t *testing.T) {
 		}
 		if l.bestStep != "-" {
 			ok := gotBest == l.bestStep
+			if !ok && r != nil {
+				// Console logs print no step with an eval dict; the labels
+				// then number the printed records in order.
+				if ord, inferred := recordOrdinal(path, run, r); inferred && strconv.Itoa(ord) == l.bestStep {
+					ok = true
+					t.Logf("%s/%s: best eval at inferred step %s is record %d of the log, as labelled", l.run, l.file, gotBest, ord)
+				}
+			}
 			best.add(ok)
 			if !ok {
 				t.Errorf("%s/%s: eval best step %s, want %s", l.run, l.file, gotBest, l.bestStep)
@@ -215,4 +223,24 @@ func debugLine(r *Report) string {
 	}
 	s += fmt.Sprintf("lr=%s peak=%.3g final=%.3g fit=%.3g", r.LRSchedule.Kind, r.LRSchedule.Peak, r.LRSchedule.Final, r.LRSchedule.FitError)
 	return s
+}
+
+// recordOrdinal returns the 1-based position, among the Python dicts
+// printed in the log, of the line holding the best evaluation, and
+// whether that evaluation's step was inferred rather than read.
+func recordOrdinal(path string, run *trainlog.Run, r *Report) (int, bool) {
+	p, ok := run.Get(r.Eval.Metric).At(r.Eval.BestStep)
+	if !ok || !p.StepInferred || p.Source.Line == 0 {
+		return 0, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	lines := strings.Split(string(data), "\n")
+	n := 0
+	for i := 0; i < p.Source.Line && i < len(lines); i++ {
+		n += strings.Count(lines[i], "{'")
+	}
+	return n, true
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -27,6 +28,58 @@ func finiteCurve(run *trainlog.Run, name string) *curve {
 	if s == nil {
 		return nil
 	}
+	if c := curves.get(s); c != nil {
+		return c
+	}
+	c := buildCurve(s, name)
+	curves.put(s, c)
+	return c
+}
+
+// curves memoises the last few curves built: one analysis asks for the
+// same series many times, and on a million-point log each build costs
+// tens of milliseconds. A curve is returned only while its series still
+// holds the same points (a watcher's Collector rebuilds the slices), and
+// callers must not modify it.
+var curves = &curveCache{}
+
+type curveCache struct {
+	mu      sync.Mutex
+	entries [8]curveEntry
+	next    int
+}
+
+type curveEntry struct {
+	series *trainlog.Series
+	first  *trainlog.Point
+	n      int
+	c      *curve
+}
+
+func (cc *curveCache) get(s *trainlog.Series) *curve {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, e := range cc.entries {
+		if e.series == s && e.n == len(s.Points) && (e.n == 0 || e.first == &s.Points[0]) {
+			return e.c
+		}
+	}
+	return nil
+}
+
+func (cc *curveCache) put(s *trainlog.Series, c *curve) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	e := curveEntry{series: s, n: len(s.Points), c: c}
+	if e.n > 0 {
+		e.first = &s.Points[0]
+	}
+	cc.entries[cc.next] = e
+	cc.next = (cc.next + 1) % len(cc.entries)
+}
+
+// buildCurve extracts the finite points of s.
+func buildCurve(s *trainlog.Series, name string) *curve {
 	c := &curve{name: name, greater: greaterIsBetter(name)}
 	n := 0
 	for i := range s.Points {
@@ -127,10 +180,30 @@ func greaterIsBetter(name string) bool {
 	return false
 }
 
+// maxNoisePairs bounds the successive differences a noise estimate uses.
+const maxNoisePairs = 50000
+
 // noiseSigma returns the point-to-point noise of ys in their own units:
 // the robust successive-difference estimate, falling back to the RMS one
 // when rounding makes most differences zero.
 func noiseSigma(ys []float64) float64 {
+	if len(ys) > maxNoisePairs {
+		// Long series: estimate from evenly spread successive pairs.
+		stride := len(ys) / maxNoisePairs
+		d := make([]float64, 0, maxNoisePairs+1)
+		for i := 0; i+1 < len(ys); i += stride {
+			d = append(d, ys[i+1]-ys[i])
+		}
+		s := stats.RobustSigma(d) / math.Sqrt2
+		if !(s > 0) {
+			var ss float64
+			for _, v := range d {
+				ss += v * v
+			}
+			s = math.Sqrt(ss / float64(len(d)) / 2)
+		}
+		return s
+	}
 	s := stats.RobustDiffSigma(ys)
 	if !(s > 0) {
 		s = stats.DiffSigma(ys)
@@ -194,8 +267,9 @@ func runGeometry(run *trainlog.Run) geometry {
 		(g.planned > 0 && g.lastStep >= g.planned)
 	g.stepsPerEpoch = stepsPerEpoch(run, g)
 	if s := run.Get("loss"); s.Len() > 1 {
-		d := make([]float64, 0, s.Len()-1)
-		for i := 1; i < s.Len(); i++ {
+		// The median interval of the last (up to 1000) logs.
+		d := make([]float64, 0, 1000)
+		for i := s.Len() - 1; i > 0 && len(d) < cap(d); i-- {
 			d = append(d, float64(s.Points[i].Step-s.Points[i-1].Step))
 		}
 		g.logEvery = int64(stats.Median(d))
@@ -235,12 +309,15 @@ func stepsPerEpoch(run *trainlog.Run, g geometry) float64 {
 	return 0
 }
 
-// epochBoundaries returns the first logged step at or after each whole
-// epoch crossed by the series with epochs, excluding the last step.
+// epochBoundaries returns, for each whole epoch k the run crossed before
+// its last step, the logged step nearest to k epochs. Steps per epoch come
+// from the logged (step, epoch) pairs (see stepsPerEpoch), which
+// tolerates epochs printed with two decimals (a v4 console shows 1.0 one
+// step before the boundary).
 func epochBoundaries(run *trainlog.Run) []int64 {
 	var s *trainlog.Series
 	for _, name := range []string{"loss", "learning_rate", "grad_norm"} {
-		if t := run.Get(name); t.Len() > 0 && !math.IsNaN(t.Points[0].Epoch) {
+		if t := run.Get(name); t.Len() > 0 {
 			s = t
 			break
 		}
@@ -248,17 +325,17 @@ func epochBoundaries(run *trainlog.Run) []int64 {
 	if s == nil {
 		return nil
 	}
+	g := runGeometry(run)
+	spe := g.stepsPerEpoch
+	if spe < 1 {
+		return nil
+	}
+	last := s.Points[len(s.Points)-1].Step
 	var out []int64
-	next := 1.0
-	for i, p := range s.Points {
-		if math.IsNaN(p.Epoch) {
-			continue
-		}
-		if p.Epoch >= next-1e-6 {
-			if i < len(s.Points)-1 {
-				out = append(out, p.Step)
-			}
-			next = math.Floor(p.Epoch+1e-6) + 1
+	for k := 1; float64(k)*spe < float64(last)-0.5; k++ {
+		p, ok := s.Nearest(int64(math.Round(float64(k) * spe)))
+		if ok && p.Step < last && (len(out) == 0 || p.Step > out[len(out)-1]) {
+			out = append(out, p.Step)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -41,6 +42,9 @@ func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding {
 	var out []Finding
 	out = append(out, spikeFindings(run, r)...)
 	out = append(out, primaryNonFinite(run, r)...)
+	if f, ok := epochStaircase(run, r); ok {
+		out = append(out, f)
+	}
 	if f, ok := explodingGradients(run); ok {
 		out = append(out, f)
 	}
@@ -124,7 +128,7 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 				Statistic: "confirmed spikes", Value: float64(n), Threshold: 3, Sources: []string{}})
 		}
 	}
-	if len(epochDrops) > 0 {
+	if len(epochDrops) > 0 && !staircaseFound(run) {
 		var srcs []string
 		for _, sp := range epochDrops {
 			srcs = append(srcs, sp.Source)
@@ -250,4 +254,31 @@ func divergenceFinding(run *trainlog.Run, r *Report, opts Options) (Finding, boo
 			Statistic: "Mann-Kendall z", Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2), Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
 	}
 	return Finding{}, false
+}
+
+// staircaseFound reports whether epochStaircase reports the loss drops
+// at epoch boundaries (then the spike-level epoch drops are not repeated).
+func staircaseFound(run *trainlog.Run) bool {
+	loss := finiteCurve(run, "loss")
+	return len(epochDropList(loss, epochBoundaries(run))) > 0
+}
+
+// epochStaircase reports the loss drops at epoch boundaries, measured
+// between the medians of the windows just before and just after each
+// boundary: expected in multi-epoch training, and a sign of memorisation.
+func epochStaircase(run *trainlog.Run, r *Report) (Finding, bool) {
+	loss := finiteCurve(run, "loss")
+	drops := epochDropList(loss, epochBoundaries(run))
+	if len(drops) == 0 {
+		return Finding{}, false
+	}
+	var parts, srcs []string
+	for _, d := range drops {
+		parts = append(parts, fmt.Sprintf("step %d: %s -> %s", d.step, fmtNum(d.before), fmtNum(d.after)))
+		srcs = append(srcs, d.source)
+	}
+	return Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: drops[0].step, FromStep: drops[0].step, ToStep: drops[len(drops)-1].step,
+		Message: fmt.Sprintf("The loss drops at %d epoch boundar%s (%s; medians of the windows before and after): expected when the model sees the same examples again, and a sign that it memorises them.",
+			len(drops), plural(len(drops), "y", "ies"), strings.Join(parts, "; ")),
+		Statistic: "drop at the first boundary", Value: drops[0].before - drops[0].after, Sources: srcs}, true
 }

@@ -230,11 +230,23 @@ func noEvalHints(run *trainlog.Run) []string {
 	return hints
 }
 
-// epochDrops counts the epoch boundaries where the loss drops by more
-// than 3 noise sigmas between the windows just before and just after.
-func epochDrops(c *curve, bounds []int64) int {
+// An epochDrop is the loss level just before and just after an epoch
+// boundary.
+type epochDrop struct {
+	step          int64
+	before, after float64
+	source        string
+}
+
+// epochDropList returns the epoch boundaries where the loss drops by more
+// than 3 standard errors of the two window medians and by more than 2%:
+// the windows hold k points on each side (3 to 20, 2% of the curve).
+func epochDropList(c *curve, bounds []int64) []epochDrop {
+	if c.len() < 10 {
+		return nil
+	}
 	sigma := noiseSigma(c.y)
-	n := 0
+	var out []epochDrop
 	for _, b := range bounds {
 		i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > b })
 		k := max(3, min(20, c.len()/50))
@@ -243,12 +255,15 @@ func epochDrops(c *curve, bounds []int64) int {
 		}
 		before := stats.Median(c.y[i-k : i])
 		after := stats.Median(c.y[i : i+k])
-		if before-after > 3*sigma/math.Sqrt(float64(k)) && before-after > 0.02*before {
-			n++
+		if before-after > 3*1.2533*sigma*math.Sqrt(2/float64(k)) && before-after > 0.02*before {
+			out = append(out, epochDrop{step: b, before: before, after: after, source: c.pts[i].Source.String()})
 		}
 	}
-	return n
+	return out
 }
+
+// epochDrops counts the epoch boundaries with a drop (epochDropList).
+func epochDrops(c *curve, bounds []int64) int { return len(epochDropList(c, bounds)) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

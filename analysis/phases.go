@@ -22,21 +22,25 @@ const (
 
 // Phase segmentation settings.
 const (
-	phaseBins      = 200  // the curve is binned to at most this many medians
-	phaseMax       = 6    // at most this many phases
-	phaseRapidRate = 1.0  // rate >= this multiple of the run's mean rate: rapid
-	phaseSlowRate  = 0.25 // rate >= this multiple: slowing; below: diminishing returns
+	phaseBins      = 200 // the curve is binned to at most this many medians
+	phaseMax       = 6   // at most this many phases
+	phaseRapidRate = 0.5 // rate >= this fraction of the fastest phase's: rapid
+	phaseSlowRate  = 0.1 // rate >= this fraction: slowing; below: diminishing returns
+	// phaseSlopePoints caps the points of each phase's Theil-Sen slope.
+	phaseSlopePoints = 150
 )
 
 // phases splits the curve of the primary metric into phases (methods
 // §4). The curve is binned to medians (which also winsorises spikes) and
 // taken on a log scale when positive. Known structure comes first: epoch
-// boundaries and the end of warmup are boundaries by construction. Inside
-// each known segment, binary segmentation with a piecewise-linear cost
-// adds change points where a split lowers the squared error by more than
-// the penalty 3*sigma²*ln(n) (sigma from second differences). Each phase
-// is named by its rate of improvement relative to the run's mean rate,
-// and adjacent phases with the same name are merged.
+// boundaries and the end of warmup are boundaries by construction, and
+// when they already give three phases or more they are the phases.
+// Otherwise, inside each known segment, binary segmentation with a
+// piecewise-linear cost adds change points where a split lowers the
+// squared error by more than the penalty 3*sigma²*ln(n) (sigma from
+// second differences). Each phase
+// is named by its rate of improvement relative to the fastest phase (see
+// phaseName), and adjacent phases with the same name are merged.
 func phases(run *trainlog.Run, opts Options) []Phase {
 	metric, _ := primaryMetric(run)
 	c := finiteCurve(run, metric)
@@ -75,13 +79,16 @@ func phases(run *trainlog.Run, opts Options) []Phase {
 		cuts[k] = kb.why
 	}
 	ks := sortedKeys(cuts)
-	pc := newPrefix(bx, by)
-	for i, lo := range ks {
-		hi := nb
-		if i+1 < len(ks) {
-			hi = ks[i+1]
+	if len(ks) < 3 {
+		// Too little known structure: let the data add change points.
+		pc := newPrefix(bx, by)
+		for i, lo := range ks {
+			hi := nb
+			if i+1 < len(ks) {
+				hi = ks[i+1]
+			}
+			binSeg(pc, lo, hi, minSeg, penalty, cuts)
 		}
-		binSeg(pc, lo, hi, minSeg, penalty, cuts)
 	}
 	ks = sortedKeys(cuts)
 	if len(ks) > phaseMax {
@@ -212,84 +219,95 @@ func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string)
 // ks, then merges neighbours with the same name.
 func namePhases(c *curve, ks []int, bx []float64, cuts map[int]string, logScale bool, opts Options) []Phase {
 	n := c.len()
-	// Point index where each phase starts.
-	starts := make([]int, len(ks))
+	// Point ranges [start, end) of the phases.
+	type span struct{ s, e, w int }
+	var spans []span
 	for i, k := range ks {
-		if k == 0 {
-			continue
+		s := 0
+		if k > 0 {
+			s = sort.SearchFloat64s(c.x, bx[k])
 		}
-		starts[i] = sort.SearchFloat64s(c.x, bx[k])
-	}
-	tr := func(v float64) float64 {
-		if logScale {
-			return math.Log(v)
-		}
-		return v
-	}
-	first := windowMean(c.y[:max(3, n/20)])
-	last := windowMean(c.y[n-max(3, n/20):])
-	totalDrop := c.better(first, last)
-	span := c.x[n-1] - c.x[0]
-	meanRate := c.better(tr(first), tr(last)) / math.Max(span, 1)
-	sigma := noiseSigma(logsIf(c.y, logScale))
-
-	var out []Phase
-	prevEnd := first
-	for i, s := range starts {
 		e := n
-		if i+1 < len(starts) {
-			e = starts[i+1]
+		if i+1 < len(ks) {
+			e = sort.SearchFloat64s(c.x, bx[ks[i+1]])
 		}
 		if e-s < 2 {
 			continue
 		}
-		seg := c.y[s:e]
-		w := max(1, min(len(seg)/5, max(3, len(seg)/10)))
-		endLevel := windowMean(seg[len(seg)-w:])
-		startLevel := prevEnd
-		if i == 0 {
-			startLevel = windowMean(seg[:w])
-		}
+		spans = append(spans, span{s, e, max(1, min((e-s)/5, max(3, (e-s)/10)))})
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	sigma := noiseSigma(logsIf(c.y, logScale))
+	// Levels: the first phase starts at the mean of its first points; each
+	// phase starts where the previous one ended, so the shares add up.
+	first := windowMean(c.y[spans[0].s : spans[0].s+spans[0].w])
+	var out []Phase
+	var changes, rates, flats []float64
+	prevEnd := first
+	for i, sp := range spans {
+		seg := c.y[sp.s:sp.e]
+		endLevel := windowMean(seg[len(seg)-sp.w:])
 		ph := Phase{
-			StartStep:  c.pts[s].Step,
-			EndStep:    c.pts[e-1].Step,
-			StartLevel: Derived{Value: startLevel, How: levelHow(i == 0, c.pts[s].Step, w)},
-			EndLevel:   Derived{Value: endLevel, How: "mean of the last " + itoa(w) + " points of the phase"},
-			Boundary:   cuts[ks[i]],
+			StartStep:  c.pts[sp.s].Step,
+			EndStep:    c.pts[sp.e-1].Step,
+			StartLevel: Derived{Value: prevEnd, How: levelHow(i == 0, c.pts[sp.s].Step, sp.w)},
+			EndLevel:   Derived{Value: endLevel, How: "mean of the last " + itoa(sp.w) + " points of the phase"},
+			Boundary:   cuts[ks[0]],
 		}
-		if totalDrop != 0 {
-			ph.ShareOfDrop = c.better(startLevel, endLevel) / totalDrop
+		for _, k := range ks {
+			if k > 0 && sort.SearchFloat64s(c.x, bx[k]) == sp.s {
+				ph.Boundary = cuts[k]
+			}
 		}
-		lx, ly := c.x[s:e], logsIf(seg, logScale)
-		if fit := stats.TheilSen(lx, ly, 0, 0, 0.95); !math.IsNaN(fit.Slope) {
-			ph.SlopePerStep = fit.Slope
+		// The rate is the phase's own Theil-Sen slope (a drop at its
+		// boundary does not count), as an improvement per step.
+		rate := 0.0
+		if fit := stats.TheilSen(c.x[sp.s:sp.e], logsIf(seg, logScale), phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
+			rate = -fit.Slope
+			if c.greater {
+				rate = fit.Slope
+			}
 		}
-		change := c.better(tr(startLevel), tr(endLevel))
-		se := 2 * sigma * math.Sqrt(2/float64(w))
-		ph.Name = phaseName(c.greater, change, (change)/math.Max(float64(ph.EndStep-ph.StartStep), 1), meanRate, math.Max(se, opts.PlateauRel), len(out) > 0 && improvedBefore(out))
-		prevEnd = endLevel
-		if k := len(out); k > 0 && out[k-1].Name == ph.Name {
-			out[k-1] = mergePhases(out[k-1], ph)
-			continue
-		}
+		rates = append(rates, rate)
+		changes = append(changes, rate*math.Max(float64(ph.EndStep-ph.StartStep), 1))
+		flats = append(flats, math.Max(2*sigma*math.Sqrt(2/float64(sp.w)), opts.PlateauRel))
 		out = append(out, ph)
+		prevEnd = endLevel
+	}
+	maxRate := 0.0
+	for _, r := range rates {
+		maxRate = math.Max(maxRate, r)
+	}
+	improved := false
+	for i := range out {
+		out[i].Name = phaseName(c.greater, changes[i], rates[i], maxRate, flats[i], improved)
+		improved = improved || changes[i] > flats[i]
+	}
+	out = mergeSameNames(out)
+	total := c.better(out[0].StartLevel.Value, out[len(out)-1].EndLevel.Value)
+	for i := range out {
+		if total != 0 {
+			out[i].ShareOfDrop = c.better(out[i].StartLevel.Value, out[i].EndLevel.Value) / total
+		}
+		lo := sort.SearchFloat64s(c.x, float64(out[i].StartStep))
+		hi := sort.SearchFloat64s(c.x, float64(out[i].EndStep)+0.5)
+		if fit := stats.TheilSen(c.x[lo:hi], logsIf(c.y[lo:hi], logScale), phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
+			out[i].SlopePerStep = fit.Slope
+		}
 	}
 	return out
 }
 
-func improvedBefore(ps []Phase) bool {
-	for _, p := range ps {
-		switch p.Name {
-		case PhaseRapid, PhaseRapidRise, PhaseSlowing, PhaseDiminishing:
-			return true
-		}
-	}
-	return false
-}
-
-// phaseName names a phase from its improvement (in log units when the
-// curve is positive), its rate and the run's mean rate.
-func phaseName(greater bool, change, rate, meanRate, flatBelow float64, after bool) string {
+// phaseName names a phase from its improvement over its span (its own
+// Theil-Sen slope times its length, in log units when the curve is
+// positive) and its rate relative to the fastest phase: at least
+// phaseRapidRate of it is a rapid decline, at least phaseSlowRate is
+// slowing, less is diminishing returns; a change within flatBelow is flat
+// (diminishing returns once the curve has improved before), and a
+// worsening beyond it is rising (falling for a reward).
+func phaseName(greater bool, change, rate, maxRate, flatBelow float64, after bool) string {
 	switch {
 	case change < -flatBelow:
 		if greater {
@@ -301,23 +319,29 @@ func phaseName(greater bool, change, rate, meanRate, flatBelow float64, after bo
 			return PhaseDiminishing
 		}
 		return PhaseFlat
-	case meanRate > 0 && rate >= phaseRapidRate*meanRate:
+	case maxRate > 0 && rate >= phaseRapidRate*maxRate:
 		if greater {
 			return PhaseRapidRise
 		}
 		return PhaseRapid
-	case meanRate > 0 && rate >= phaseSlowRate*meanRate:
+	case maxRate > 0 && rate >= phaseSlowRate*maxRate:
 		return PhaseSlowing
 	}
 	return PhaseDiminishing
 }
 
-func mergePhases(a, b Phase) Phase {
-	a.EndStep = b.EndStep
-	a.EndLevel = b.EndLevel
-	a.ShareOfDrop += b.ShareOfDrop
-	a.SlopePerStep = (a.SlopePerStep + b.SlopePerStep) / 2
-	return a
+// mergeSameNames merges neighbouring phases with the same name.
+func mergeSameNames(ps []Phase) []Phase {
+	var out []Phase
+	for _, p := range ps {
+		if k := len(out); k > 0 && out[k-1].Name == p.Name {
+			out[k-1].EndStep = p.EndStep
+			out[k-1].EndLevel = p.EndLevel
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func levelHow(first bool, step int64, w int) string {

@@ -141,17 +141,26 @@ func scalerSkips(run *trainlog.Run) stepSet {
 	return out
 }
 
-// lrRows returns the rate at the first step, each epoch boundary and the
-// last step.
+// lrRows returns the rate at the milestone steps (the first step, each
+// epoch end and the last step, as the milestone table shows them), or at
+// the nearest logged step.
 func lrRows(run *trainlog.Run, c *curve) []LRRow {
-	steps := []int64{c.pts[0].Step}
-	steps = append(steps, epochBoundaries(run)...)
-	steps = append(steps, c.pts[c.len()-1].Step)
+	var steps []int64
+	for _, m := range milestones(run) {
+		steps = append(steps, m.Step)
+	}
+	if len(steps) == 0 {
+		steps = append([]int64{c.pts[0].Step}, epochBoundaries(run)...)
+		steps = append(steps, c.pts[c.len()-1].Step)
+	}
 	s := run.Get("learning_rate")
 	var rows []LRRow
 	seen := map[int64]bool{}
 	for _, st := range steps {
-		p, ok := s.Nearest(st)
+		p, ok := s.At(st)
+		if !ok || !p.Finite() {
+			p, ok = s.Nearest(st)
+		}
 		if !ok || seen[p.Step] {
 			continue
 		}
@@ -222,16 +231,25 @@ func estimateWarmup(xs, fs []float64, peakAt int) float64 {
 	if peakAt == 0 || fs[0] > 0.95 {
 		return 0
 	}
-	var ws []float64
+	var wx, wf []float64
 	for i := 0; i < peakAt; i++ {
 		if fs[i] > 0.02 && fs[i] < 0.98 {
-			ws = append(ws, xs[i]/fs[i])
+			wx = append(wx, xs[i])
+			wf = append(wf, fs[i])
 		}
 	}
-	if len(ws) == 0 {
+	switch len(wx) {
+	case 0:
 		return xs[peakAt]
+	case 1:
+		return math.Max(1, math.Round(wx[0]/wf[0]))
 	}
-	return math.Max(1, math.Round(stats.Median(ws)))
+	// lr/peak = (s - offset)/W: the slope gives W whatever the offset.
+	fit := stats.OLS(wx, wf)
+	if !(fit.Slope > 0) {
+		return math.Max(1, math.Round(wx[0]/wf[0]))
+	}
+	return math.Max(1, math.Round(1/fit.Slope))
 }
 
 // scheduleCandidates fits each kind with the scheduler step s-off.

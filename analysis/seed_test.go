@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 
@@ -161,6 +162,18 @@ func TestSeedArticle(t *testing.T) {
 		if !ls.Present || ls.Kind != "linear" || ls.Peak != 2e-4 || round(ls.Final, 3) != 2.67e-7 {
 			t.Errorf("schedule = %s peak %v final %v", ls.Kind, ls.Peak, ls.Final)
 		}
+		// The article's table: the rate at the first step and at the end
+		// of each epoch, on the dict lines.
+		rows := map[int64]LRRow{}
+		for _, row := range ls.Rows {
+			rows[row.Step] = row
+		}
+		for _, m := range seedrun.Milestones {
+			row, ok := rows[m.Step]
+			if !ok || round(row.Value, 3) != m.LR || row.Source != "all_logs.log:"+fmtSteps(int64(m.Line)) {
+				t.Errorf("lr table row for step %d = %+v, want %v at all_logs.log:%d (rows %+v)", m.Step, row, m.LR, m.Line, ls.Rows)
+			}
+		}
 	})
 
 	t.Run("throughput (section 6)", func(t *testing.T) {
@@ -250,4 +263,53 @@ func TestSeedArticle(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSeedArticleWithTrainerState reads the reconstruction with the
+// checkpoints' trainer_state.json (the article's "structured
+// log_history"): a step logged by both the console and the state cites
+// both, the full-precision state first (the others in any order).
+func TestSeedArticleWithTrainerState(t *testing.T) {
+	if _, ok := trainlog.LookupFormat("hf-console"); !ok {
+		t.Skip("the hf-console reader is not registered")
+	}
+	dir := t.TempDir()
+	if err := seedrun.WriteWith(dir, seedrun.Options{TrainerState: true}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Analyze(run, DefaultOptions)
+	state := seedrun.OutputDir + "/checkpoint-700/trainer_state.json"
+	want := [][]string{
+		{state + "#log_history[0]", "all_logs.log:42", "all_logs.log:41"},
+		{state + "#log_history[249]", "all_logs.log:540", "all_logs.log:539"},
+		{state + "#log_history[499]", "all_logs.log:1040", "all_logs.log:1039"},
+		{"all_logs.log:1540", "all_logs.log:1539"},
+	}
+	if len(r.Milestones) != len(want) {
+		t.Fatalf("milestones = %v", milestoneSteps(r.Milestones))
+	}
+	for i, m := range r.Milestones {
+		got := append([]string(nil), m.Sources...)
+		sort.Strings(got[1:])
+		w := append([]string(nil), want[i]...)
+		sort.Strings(w[1:])
+		if strings.Join(got, " ") != strings.Join(w, " ") || m.Source != want[i][0] {
+			t.Errorf("step %d sources %q (source %q), want %q", m.Step, m.Sources, m.Source, want[i])
+		}
+		if m.Metrics["loss"] != seedrun.Milestones[i].Loss || round(m.Epoch+1, 3) != seedrun.Milestones[i].Epoch+1 {
+			t.Errorf("step %d loss %v epoch %v", m.Step, m.Metrics["loss"], m.Epoch)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Kind == KindSourceDisagreement || f.Kind == KindMissingCallback {
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+	if c := r.Checkpoints[0]; c.TrainLoss == nil || c.TrainLoss.Source != state+"#log_history[499]" {
+		t.Errorf("checkpoint-500 = %+v", c)
+	}
 }

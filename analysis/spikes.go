@@ -55,16 +55,26 @@ func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 	for i := range y {
 		res[i] = y[i] - med[i]
 	}
-	center := stats.Median(res)
-	mad := stats.MAD(res)
+	// The centre and scale of the residuals; a long series is sampled
+	// evenly (the estimates need tens of thousands of points, not all).
+	sample := res
+	if n > maxNoisePairs {
+		stride := n / maxNoisePairs
+		sample = make([]float64, 0, maxNoisePairs+1)
+		for i := 0; i < n; i += stride {
+			sample = append(sample, res[i])
+		}
+	}
+	center := stats.Median(sample)
+	mad := stats.MAD(sample)
 	if !(mad > 0) {
 		var s float64
-		for _, r := range res {
+		for _, r := range sample {
 			s += math.Abs(r - center)
 		}
 		// z = (r - center) / (1.2533*MeanAD): express it as a MAD for the
 		// formula below.
-		mad = 0.6745 * 1.2533 * s / float64(n)
+		mad = 0.6745 * 1.2533 * s / float64(len(sample))
 	}
 	mad = math.Max(mad, 1e-12)
 	var flagged []Spike

@@ -70,10 +70,9 @@ func trajectoryBullet(r *Report) string {
 		if tl.Last != nil {
 			text += fmt.Sprintf("; last logged %s at step %d", fmtNum(tl.Last.Value), r.Run.LastStep)
 		}
-		if m, ok := epochOneEnd(r); ok && first != level {
+		if m, ok := epochOneEnd(r); ok && first > level {
 			v := m.Metrics["loss"]
-			share := (first - v) / (first - level)
-			if share >= 0.5 && share <= 1.5 {
+			if share := (first - v) / (first - level); share > 0 {
 				text += fmt.Sprintf("; %.0f%% of the drop in epoch 1 (%s by step %d)", 100*math.Min(share, 1), fmtNum(v), m.Step)
 			}
 		}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -24,7 +25,9 @@ const trendAlpha = 0.01
 // epoch, else the span of the segment, never more than the observed
 // span), compared with opts.PlateauRel of the current level. The curve is
 // a plateau when the slope is not significant or its projected change is
-// below that threshold. It returns nil with fewer than 5 points.
+// below that threshold. A positive loss is projected on a log scale (it
+// decays multiplicatively and stays above 0). It returns nil with fewer
+// than 5 points.
 func trend(run *trainlog.Run, metric string, opts Options) *Trend {
 	c := finiteCurve(run, metric)
 	if c.len() < 5 {
@@ -32,7 +35,7 @@ func trend(run *trainlog.Run, metric string, opts Options) *Trend {
 	}
 	g := runGeometry(run)
 	t := segmentTrend(c, c.tailStart(2*opts.TailFraction, 10), g, opts)
-	t.Text = trendText(t, c, g)
+	t.Text = trendText(t, c, g, opts)
 	return t
 }
 
@@ -62,6 +65,16 @@ func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
 	}
 	t.HorizonSteps, t.HorizonWhat = trendHorizon(g, c.pts[0].Step, t)
 	t.Projected = t.SlopePerStep * float64(t.HorizonSteps)
+	if c.positive() && !c.greater {
+		// A loss decays multiplicatively and cannot go below 0: project
+		// the Theil-Sen slope of log(loss) instead of a straight line.
+		lf := stats.TheilSen(x, logs(y), 0, mk.VarCorrected, 0.95)
+		if !math.IsNaN(lf.Slope) {
+			lvl := math.Exp(lf.Intercept + lf.Slope*x[len(x)-1])
+			t.Level = lvl
+			t.Projected = lvl * math.Expm1(lf.Slope*float64(t.HorizonSteps))
+		}
+	}
 	if t.Level != 0 {
 		t.RelProjected = t.Projected / math.Abs(t.Level)
 	}
@@ -88,30 +101,44 @@ func trendHorizon(g geometry, first int64, t *Trend) (int64, string) {
 	seg := max(1, t.ToStep-t.FromStep)
 	capped := func(h int64, what string) (int64, string) {
 		if h > seg {
-			return seg, what + ", capped at the segment's span"
+			return seg, fmt.Sprintf("the span the slope was measured on (%s would be %d steps)", what, h)
 		}
 		return max(1, h), what
 	}
 	switch {
 	case g.incomplete():
-		return capped(g.planned-g.lastStep, fmt.Sprintf("the %d remaining steps of max_steps %d", g.planned-g.lastStep, g.planned))
+		return capped(g.planned-g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned))
 	case g.stepsPerEpoch > 0:
 		return capped(int64(math.Round(g.stepsPerEpoch)), "one more epoch")
 	}
 	return seg, "the span of the final segment"
 }
 
-func trendText(t *Trend, c *curve, g geometry) string {
+// plateauWhy says which test made the trend a plateau.
+func plateauWhy(t *Trend, opts Options) string {
+	switch {
+	case !t.Significant:
+		return fmt.Sprintf("the slope is not significant (Mann-Kendall p = %.2g >= %g)", t.P, trendAlpha)
+	case t.Resolution > 0 && math.Abs(t.Projected) < t.Resolution:
+		return fmt.Sprintf("the change is smaller than the precision the log was written with (%s), although the slope is significant (p = %.2g)", fmtNum(t.Resolution), t.P)
+	}
+	return fmt.Sprintf("the change is below %s of the level, although the slope is significant (p = %.2g)", fmtRel(opts.PlateauRel), t.P)
+}
+
+// fmtRel formats a positive fraction as a percentage.
+func fmtRel(f float64) string { return strings.TrimPrefix(fmtPct(f), "+") }
+
+func trendText(t *Trend, c *curve, g geometry, opts Options) string {
 	sig := "significant"
 	if !t.Significant {
 		sig = "not significant"
 	}
-	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s is %s per step (95%% interval %s to %s); Mann-Kendall z = %.2f, p = %.3g with the Hamed-Rao autocorrelation correction: %s. Projected over %s (%d steps) it changes %s by %s (%s of its level %s; point noise sigma %s).",
+	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s is %s per step (95%% interval %s to %s); Mann-Kendall z = %.2f, p = %.3g with the Hamed-Rao autocorrelation correction: %s at the %g level. Projected over %d steps (%s) it changes %s by %s (%s of its level %s; point noise sigma %s).",
 		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh),
-		t.MannKendallZ, t.P, sig, t.HorizonWhat, t.HorizonSteps, t.Metric, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtNum(t.NoiseSigma))
+		t.MannKendallZ, t.P, sig, trendAlpha, t.HorizonSteps, t.HorizonWhat, t.Metric, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtNum(t.NoiseSigma))
 	switch t.Direction {
 	case "flat":
-		s += " The curve is flat here: a plateau."
+		s += " A plateau: " + plateauWhy(t, opts) + "."
 	case "improving":
 		s += fmt.Sprintf(" %s is still improving.", t.Metric)
 	default:

@@ -39,6 +39,9 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 	if v, ok := stoppedInWarmup(run); ok {
 		return v
 	}
+	if v, ok := stoppedAtStart(run); ok {
+		return v
+	}
 	if v, ok := divergedNonFinite(run, r, metric); ok {
 		return v
 	}
@@ -59,8 +62,8 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 	}
 	if t := r.Trend; t != nil && t.Direction == "worsening" {
 		return Verdict{Status: StatusDiverged, Confidence: confidenceFor(t.N), Reason: fmt.Sprintf(
-			"%s is getting worse at the end: over steps %d-%d its Theil-Sen slope projects %s (%s) over %s (Mann-Kendall p = %.2g).",
-			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonWhat, t.P)}
+			"%s is getting worse at the end: over steps %d-%d its Theil-Sen slope projects %s (%s) over %d steps (%s; Mann-Kendall p = %.2g).",
+			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, t.P)}
 	}
 	if v, ok := evalConvergence(run, r, opts); ok {
 		return v
@@ -102,6 +105,22 @@ func stoppedInWarmup(run *trainlog.Run) (Verdict, bool) {
 	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
 		"The run stopped at step %d%s while the learning rate was still warming up (%s at %s): nothing after warmup was observed. Let the run pass its warmup before judging it.",
 		g.lastStep, planned, fmtNum(last.Value), last.Source.String())}, true
+}
+
+// minProgress is the share of its planned steps below which an
+// interrupted run is still in its start-up transient: no verdict.
+const minProgress = 0.05
+
+// stoppedAtStart reports a run interrupted before minProgress of its
+// planned steps.
+func stoppedAtStart(run *trainlog.Run) (Verdict, bool) {
+	g := runGeometry(run)
+	if !g.incomplete() || float64(g.lastStep) >= minProgress*float64(g.planned) {
+		return Verdict{}, false
+	}
+	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
+		"The run stopped at step %d of %d planned (%.1f%%): that is the start-up transient, too early for a verdict. Judge it after at least %.0f%% of its steps, or log the full run.",
+		g.lastStep, g.planned, 100*float64(g.lastStep)/float64(g.planned), 100*minProgress)}, true
 }
 
 // divergedNonFinite reports non-finite values (or NaN windows) in the
@@ -151,17 +170,17 @@ func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool)
 	}
 	trainNote := ""
 	if tr := r.Trend; tr != nil && tr.Direction == "improving" && t.Plateau {
-		trainNote = fmt.Sprintf(" The train loss still falls (%s over %s), which now only fits the training set better.", fmtPct(tr.RelProjected), tr.HorizonWhat)
+		trainNote = fmt.Sprintf(" The train loss still falls (%s over %d steps), which now only fits the training set better.", fmtPct(tr.RelProjected), tr.HorizonSteps)
 	}
 	if t.Plateau {
 		return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
-			"%s has flattened: over its last %d evaluations (steps %d-%d) the projected change over %s is %s (%s of its level %s), below the %s threshold or not significant (Mann-Kendall p = %.2g).%s",
-			e.Metric, t.N, t.FromStep, t.ToStep, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtPct(opts.PlateauRel), t.P, trainNote)}, true
+			"%s has flattened: over its last %d evaluations (steps %d-%d) the projected change over %d steps (%s) is %s (%s of its level %s): %s.%s",
+			e.Metric, t.N, t.FromStep, t.ToStep, t.HorizonSteps, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), plateauWhy(t, opts), trainNote)}, true
 	}
 	if t.Direction == "improving" {
 		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
-			"%s is still improving: over its last %d evaluations (steps %d-%d) the Theil-Sen slope projects %s (%s) over %s (Mann-Kendall p = %.2g).",
-			e.Metric, t.N, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonWhat, t.P)}, true
+			"%s is still improving: over its last %d evaluations (steps %d-%d) the Theil-Sen slope projects %s (%s) over %d steps (%s; Mann-Kendall p = %.2g).",
+			e.Metric, t.N, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, t.P)}, true
 	}
 	return Verdict{}, false
 }
@@ -177,16 +196,16 @@ func trainConvergence(run *trainlog.Run, r *Report, opts Options) Verdict {
 	conf := confidenceFor(t.N)
 	if t.Direction == "improving" {
 		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
-			"%s is still improving: over steps %d-%d the Theil-Sen slope projects %s (%s of its level %s) over %s (Mann-Kendall p = %.2g).",
-			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonWhat, t.P)}
+			"%s is still improving: over steps %d-%d the Theil-Sen slope projects %s (%s of its level %s) over %d steps (%s; Mann-Kendall p = %.2g).",
+			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, t.P)}
 	}
-	flat := fmt.Sprintf("over steps %d-%d the projected change over %s is %s (%s of its level %s; Mann-Kendall p = %.2g)",
-		t.FromStep, t.ToStep, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.P)
+	flat := fmt.Sprintf("over steps %d-%d the projected change over %d steps (%s) is %s (%s of its level %s): %s",
+		t.FromStep, t.ToStep, t.HorizonSteps, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), plateauWhy(t, opts))
 	if v, ok := flatButNotDone(run, r, t, flat, opts); ok {
 		return v
 	}
 	return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
-		"%s has reached a plateau at %s: %s, below the %s threshold or not significant.", metric, fmtNum(t.Level), flat, fmtPct(opts.PlateauRel))}
+		"%s has reached a plateau at %s: %s.", metric, fmtNum(t.Level), flat)}
 }
 
 // flatButNotDone handles a flat final segment that is not the end of
@@ -211,12 +230,12 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if !p.ok || p.low <= threshold {
 		return Verdict{}, false
 	}
-	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end)", fmtNum(finalLR(run)))
+	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end, peak %s)", fmtNum(finalLR(run)), fmtNum(r.LRSchedule.Peak))
 	if !ax.annealed {
 		why = fmt.Sprintf("at the current learning rate, but the run stopped at step %d of %d", g.lastStep, g.planned)
 	}
 	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
-		"%s is flat at the end %s: %s. Measured against the cumulative learning rate it is still improving: %d more steps at the run's mean rate project a gain of %s to %s (%s to %s of the level).",
+		"%s is flat at the end %s: %s. Measured against the cumulative learning rate it is still improving: %d more steps at the run's mean rate (a new schedule) project a gain of %s to %s (%s to %s of the level) by the two fits of another_epoch.",
 		r.Primary, why, flat, t.HorizonSteps, fmtNum(p.low), fmtNum(p.high), fmtPct(p.low/math.Abs(t.Level)), fmtPct(p.high/math.Abs(t.Level)))}, true
 }
 
@@ -280,7 +299,7 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 		dir = "rose"
 	}
 	s.text = fmt.Sprintf("%s never %s meaningfully: median %s over the first %d points, %s over the last %d (change %s; threshold %s = the larger of 2 standard errors of the difference, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
-		metric, dir, fmtNum(start), k, fmtNum(end), k, fmtNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtPct(opts.PlateauRel))
+		metric, dir, fmtNum(start), k, fmtNum(end), k, fmtNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
 	return s
 }
 
@@ -344,6 +363,6 @@ func reboundCheck(run *trainlog.Run, metric string, opts Options) rebound {
 		scale = " of log(" + metric + ")"
 	}
 	b.text = fmt.Sprintf("%s reached %s (median of steps %d-%d) and ended at %s (median of the last %d points, to step %d): worse by %s, beyond the threshold %s (3 standard errors of the difference of two window medians, from a point noise sigma%s of %s, and at least %s of the best). Training became unstable late: lower the learning rate or stop earlier.",
-		metric, fmtNum(b.best), b.bestFrom, b.bestTo, fmtNum(b.end), k, c.pts[n-1].Step, fmtNum(b.rise), fmtNum(b.threshold), scale, fmtNum(sigma), fmtPct(opts.PlateauRel))
+		metric, fmtNum(b.best), b.bestFrom, b.bestTo, fmtNum(b.end), k, c.pts[n-1].Step, fmtNum(b.rise), fmtNum(b.threshold), scale, fmtNum(sigma), fmtRel(opts.PlateauRel))
 	return b
 }

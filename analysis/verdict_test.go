@@ -269,3 +269,40 @@ func TestDegenerateRunsDoNotPanic(t *testing.T) {
 		})
 	}
 }
+
+// TestPhasesSeedShape checks the three phases of the seed article's run:
+// 2.81 -> 0.24 in epoch 1 (rapid decline), 0.24 -> 0.14 in epoch 2
+// (slowing), 0.14 -> 0.13 in epoch 3 (diminishing returns), each starting
+// at an epoch boundary.
+func TestPhasesSeedShape(t *testing.T) {
+	level := func(s int) float64 {
+		switch {
+		case s <= 250:
+			return 0.24 + 2.57*math.Exp(-float64(s)/25)
+		case s <= 500:
+			return 0.144 + 0.096*math.Exp(-float64(s-250)/80)
+		}
+		return 0.129 + 0.015*math.Exp(-float64(s-500)/100)
+	}
+	run := synRun(synSpec{n: 750, stepsPerEpoch: 250, completed: true, series: map[string]func(int) float64{
+		"loss": noisy(12, 0.02, level), "learning_rate": func(s int) float64 { return 2e-4 * float64(751-s) / 750 },
+	}})
+	ps := phases(run, DefaultOptions)
+	want := []struct {
+		name  string
+		start int64
+	}{{PhaseRapid, 1}, {PhaseSlowing, 250}, {PhaseDiminishing, 500}}
+	if len(ps) != len(want) {
+		t.Fatalf("%d phases %+v, want 3", len(ps), ps)
+	}
+	var share float64
+	for i, w := range want {
+		if ps[i].Name != w.name || ps[i].StartStep != w.start {
+			t.Errorf("phase %d = %q from %d, want %q from %d", i, ps[i].Name, ps[i].StartStep, w.name, w.start)
+		}
+		share += ps[i].ShareOfDrop
+	}
+	if math.Abs(share-1) > 1e-9 || ps[1].Boundary != "epoch boundary" {
+		t.Errorf("shares add to %g, boundary %q", share, ps[1].Boundary)
+	}
+}

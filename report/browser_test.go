@@ -269,16 +269,28 @@ func TestBrowserReport(t *testing.T) {
 	}
 	p.screenshot(t, "report-hover.png")
 
-	// The page follows the reader's colour scheme.
-	if err := p.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
-		return err
-	})); err != nil {
-		t.Fatal(err)
+	// The page follows the reader's colour scheme, and prints in black
+	// on white without its navigation.
+	tests := []struct {
+		media emulation.SetEmulatedMediaParams
+		expr  string
+		want  string
+	}{
+		{emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}},
+			`getComputedStyle(document.body).backgroundColor`, "rgb(13, 17, 23)"},
+		{emulation.SetEmulatedMediaParams{Media: "print", Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}},
+			`getComputedStyle(document.body).backgroundColor + " " + getComputedStyle(document.querySelector("nav.toc")).display`, "rgb(255, 255, 255) none"},
 	}
-	if bg := browserEval[string](t, p, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
-		t.Errorf("dark scheme background %s, want rgb(13, 17, 23)", bg)
+	for _, tt := range tests {
+		if err := p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, tt.media)
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		if got := browserEval[string](t, p, tt.expr); got != tt.want {
+			t.Errorf("with media %+v: %s = %q, want %q", tt.media, tt.expr, got, tt.want)
+		}
 	}
 	p.checkQuiet(t)
 }

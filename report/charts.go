@@ -321,13 +321,15 @@ func slug(name string) string {
 	return s
 }
 
-// lossName is the training loss series drawn on the main chart.
+// lossName is the loss drawn on the main chart: the training loss, or a
+// primary metric that is a loss (eval_loss for a run that logged only
+// validation). A reward gets a chart of its own.
 func (b *chartBuilder) lossName() string {
 	if b.run.Get("loss").Len() > 0 {
 		return "loss"
 	}
-	if b.r.Primary != "" && b.run.Get(b.r.Primary).Len() > 0 {
-		return b.r.Primary
+	if p := b.r.Primary; strings.Contains(p, "loss") && b.run.Get(p).Len() > 0 {
+		return p
 	}
 	return ""
 }
@@ -371,7 +373,7 @@ func (b *chartBuilder) lossChart() (chartSpec, bool) {
 	c := &svgplot.Chart{ID: "chart-loss", Title: "Training " + name, XLabel: "step", YLabel: name,
 		Series: series, XLines: b.epochLines()}
 	spec := chartSpec{Section: sectionCurves, Chart: c, Notes: []string{note}}
-	if ev := b.run.Get("eval_loss"); ev.Len() > 0 && strings.Contains(name, "loss") {
+	if ev := b.run.Get("eval_loss"); ev.Len() > 0 && name != ev.Name {
 		pts, evBad := b.points(ev, b.flagged(ev.Name))
 		c.Series = append(c.Series, svgplot.Series{Name: ev.Name, Class: "c1 thin", Line: true, Dots: true, Total: ev.Len(), Points: pts})
 		bad = append(bad, evBad...)

@@ -35,7 +35,7 @@ var htmlStyle = htmlPageCSS + svgplot.CSS()
 // from anywhere, and only the page's own style sheet and script (by
 // hash) may run, so even a string that escaped escaping could not
 // execute.
-var htmlCSP = "default-src 'none'; img-src data:; style-src " + htmlHash(htmlStyle) +
+var htmlCSP = "default-src 'none'; style-src " + htmlHash(htmlStyle) +
 	"; script-src " + htmlHash(htmlScript) + "; base-uri 'none'; form-action 'none'"
 
 func htmlHash(s string) string {

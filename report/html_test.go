@@ -350,6 +350,45 @@ func TestHTMLDownsampleKeepsFlagged(t *testing.T) {
 	}
 }
 
+// TestHTMLFamilyCharts checks each trainer family gets the charts of its
+// primary metrics.
+func TestHTMLFamilyCharts(t *testing.T) {
+	tests := []struct {
+		family, primary string
+		series          []string
+		want            string
+	}{
+		{"sft", "loss", []string{"loss", "mean_token_accuracy", "learning_rate"}, "chart-loss chart-accuracy chart-lr"},
+		{"dpo", "rewards/margins", []string{"loss", "rewards/margins", "rewards/accuracies", "grad_norm"}, "chart-loss chart-grad-norm chart-rewards-margins chart-rewards-accuracies"},
+		{"grpo", "reward", []string{"loss", "reward", "learning_rate"}, "chart-loss chart-reward chart-lr"},
+		{"ppo", "objective/rlhf_reward", []string{"objective/rlhf_reward"}, "chart-objective-rlhf-reward"},
+		{"sft", "eval_loss", []string{"eval_loss"}, "chart-loss"}, // validation only
+		{"sft", "loss", nil, ""},
+	}
+	for _, tt := range tests {
+		run := trainlog.NewRun("r")
+		for _, name := range tt.series {
+			s := &trainlog.Series{Name: name}
+			for i := 1; i <= 10; i++ {
+				s.Points = append(s.Points, trainlog.Point{Step: int64(i), Value: 1 / float64(i), Epoch: math.NaN()})
+			}
+			run.Series[name] = s
+		}
+		r := &analysis.Report{Data: run, Primary: tt.primary, Run: analysis.RunInfo{Family: tt.family},
+			Eval: analysis.Eval{BestStep: -1}, CheckpointsRecommended: analysis.Recommendation{Step: -1}}
+		var ids []string
+		for _, c := range buildCharts(r, HTMLOptions{}) {
+			ids = append(ids, c.Chart.ID)
+			if c.Chart.ID == "chart-loss" && len(c.Chart.Series) != 2 {
+				t.Errorf("%s/%s: the loss chart has %d series, want the points and the EMA", tt.family, tt.primary, len(c.Chart.Series))
+			}
+		}
+		if got := strings.Join(ids, " "); got != tt.want {
+			t.Errorf("%s with primary %s: charts %q, want %q", tt.family, tt.primary, got, tt.want)
+		}
+	}
+}
+
 func TestWriteCharts(t *testing.T) {
 	dir := t.TempDir()
 	paths, err := WriteCharts(dir, fixtureReport(fixtureOptions{steps: 300, hostile: true}), HTMLOptions{})

@@ -3,6 +3,7 @@ package trainlog
 import (
 	"fmt"
 	"math"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,16 +15,24 @@ import (
 //
 // Merging rules:
 //   - Within one origin (a file, or a printer inside a file such as a
-//     user callback), the last record per (series, step) wins; a step
-//     lower than the highest seen so far records an EventRestart.
+//     user callback), the last record per (series, step) wins; a train
+//     step lower than the one before it records an EventRestart, unless
+//     another origin of the same file already recorded that resume (a
+//     console log's dicts and its callback lines go back together). A
+//     resume that a reader announces itself (a SessionLog START, the
+//     Trainer's "Continuing training from global step N") is an event of
+//     its own, and the Collector still records the steps going back.
 //   - Across origins, the most precise value per (series, step) wins
-//     (see Point.Digits); ties go to the origin added first. The others
+//     (see Point.Digits); ties go to the origin added first (except
+//     successive TensorBoard files, where the newer wins). The others
 //     are listed in Point.Also, and values that differ beyond rounding
 //     record an EventDisagreement.
 type Collector struct {
 	run     *Run
 	origins []*origin
 	byKey   map[string]*origin
+	// restarts counts the restart events recorded per file.
+	restarts map[string]int
 }
 
 type origin struct {
@@ -32,9 +41,9 @@ type origin struct {
 	name     string
 	series   map[string]*rawSeries
 	names    []string
-	maxStep  int64
+	lastStep int64 // of the last train entry
 	ordinal  int64
-	restarts map[int64]bool
+	restarts int // the file's restart count at the last train entry
 }
 
 type rawSeries struct {
@@ -45,7 +54,7 @@ type rawSeries struct {
 
 // NewCollector returns a Collector that fills run.
 func NewCollector(run *Run) *Collector {
-	return &Collector{run: run, byKey: map[string]*origin{}}
+	return &Collector{run: run, byKey: map[string]*origin{}, restarts: map[string]int{}}
 }
 
 // AddFile records a file's description in the run.
@@ -71,7 +80,7 @@ func (c *Collector) origin(e *Entry) *origin {
 		if e.Origin != "" {
 			name += " (" + e.Origin + ")"
 		}
-		o = &origin{key: key, file: e.Source.File, name: name, series: map[string]*rawSeries{}, maxStep: -1, restarts: map[int64]bool{}}
+		o = &origin{key: key, file: e.Source.File, name: name, series: map[string]*rawSeries{}, lastStep: -1}
 		c.byKey[key] = o
 		c.origins = append(c.origins, o)
 	}
@@ -101,18 +110,21 @@ func (c *Collector) addEntry(e *Entry) {
 		o.ordinal = step
 	}
 	if e.Kind == KindTrain || e.Kind == KindUnknown {
-		if step < o.maxStep && !o.restarts[step] {
-			o.restarts[step] = true
+		// One event per resume: the steps after the first one that went
+		// back rise again until they pass the old maximum, and a resume
+		// known since this origin's last entry is not recorded again.
+		known := c.restarts[o.file] > o.restarts
+		if step < o.lastStep && !known {
+			c.restarts[o.file]++
 			c.run.Events = append(c.run.Events, Event{
 				Kind:    EventRestart,
 				Step:    step,
-				Message: fmt.Sprintf("steps go back from %d to %d in %s: the run was resumed; the last record per step is kept", o.maxStep, step, o.name),
+				Message: fmt.Sprintf("steps go back from %d to %d in %s: the run was resumed; the last record per step is kept", o.lastStep, step, o.name),
 				Sources: []Source{e.Source},
 			})
 		}
-		if step > o.maxStep {
-			o.maxStep = step
-		}
+		o.lastStep = step
+		o.restarts = c.restarts[o.file]
 	}
 	for _, kv := range e.Values {
 		name := Canonical(e.Kind, kv.Key)
@@ -169,6 +181,11 @@ func (c *Collector) addMeta(m *Meta) {
 		c.run.Info[m.Info.Key] = *m.Info
 	case m.Event != nil:
 		c.run.Events = append(c.run.Events, *m.Event)
+		if m.Event.Kind == EventRestart && len(m.Event.Sources) > 0 {
+			// A resume the log announces itself: the steps that go back
+			// after it are not recorded as a second restart.
+			c.restarts[m.Event.Sources[0].File]++
+		}
 	}
 }
 
@@ -253,7 +270,11 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 		cands := byStep[st]
 		best := 0
 		for i, p := range cands {
-			if p.Digits > cands[best].Digits || (cands[best].StepInferred && !p.StepInferred && p.Digits == cands[best].Digits) {
+			b := cands[best]
+			switch {
+			case p.Digits > b.Digits,
+				p.Digits == b.Digits && b.StepInferred && !p.StepInferred,
+				p.Digits == b.Digits && i > 0 && sameSeries(b.Source.File, p.Source.File):
 				best = i
 			}
 		}
@@ -291,6 +312,15 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 			Message: fmt.Sprintf("%s: %d steps disagree between sources in all (first 20 listed)", name, disagreements)})
 	}
 	return out
+}
+
+// sameSeries reports whether two files are successive files of one
+// writer (TensorBoard event files of a resumed run, which sort by their
+// time stamp): the later one wins a tie, as TensorBoard keeps the newest
+// values.
+func sameSeries(a, b string) bool {
+	const tb = "events.out.tfevents."
+	return strings.Contains(path.Base(a), tb) && strings.Contains(path.Base(b), tb) && a < b
 }
 
 func fmtG(v float64) string { return fmt.Sprintf("%.6g", v) }

@@ -66,6 +66,12 @@ func loadOne(t *testing.T, path, format string) *trainlog.Run {
 	for _, w := range run.Warnings {
 		t.Errorf("Load(%s): warning %v", path, w)
 	}
+	// A console log's dicts and callback lines must agree with each other.
+	for _, ev := range run.Events {
+		if ev.Kind == trainlog.EventDisagreement || ev.Kind == trainlog.EventRestart {
+			t.Errorf("Load(%s): %s event: %s", path, ev.Kind, ev.Message)
+		}
+	}
 	return run
 }
 

@@ -103,8 +103,8 @@ func detectConsole(name string, head []byte) int {
 			return 0 // a JSON object or JSON lines
 		}
 	case '[':
-		if u := bytes.TrimLeft(t[1:], " \t\r\n"); len(u) == 0 || bytes.IndexByte([]byte("{[\"-0123456789]tfn"), u[0]) >= 0 {
-			return 0 // a JSON array
+		if hcJSONArray(t) {
+			return 0
 		}
 	}
 	if hcLooksCSV(t) {
@@ -121,6 +121,29 @@ func detectConsole(name string, head []byte) int {
 		return 60
 	}
 	return 5
+}
+
+// hcJSONArray reports whether t, which starts with '[', starts a JSON
+// array rather than a log line such as "[2025-07-03 06:30:21,439] ..." or
+// "[nltk_data] ...".
+func hcJSONArray(t []byte) bool {
+	u := bytes.TrimLeft(t[1:], " \t\r\n")
+	switch {
+	case len(u) == 0:
+		return true
+	case u[0] == '{' || u[0] == '[' || u[0] == '"' || u[0] == ']':
+		return true
+	case bytes.HasPrefix(u, []byte("true")) || bytes.HasPrefix(u, []byte("false")) || bytes.HasPrefix(u, []byte("null")):
+		return true
+	case u[0] == '-' || (u[0] >= '0' && u[0] <= '9'):
+		i := 0
+		for i < len(u) && bytes.IndexByte([]byte("0123456789.eE+-"), u[i]) >= 0 {
+			i++
+		}
+		v := bytes.TrimLeft(u[i:], " \t\r\n")
+		return len(v) == 0 || v[0] == ',' || v[0] == ']'
+	}
+	return false
 }
 
 // hcLooksCSV reports a first line of comma-separated identifiers followed
@@ -185,6 +208,8 @@ type consoleReader struct {
 	tk      *hcTokenizer // tokenizes what is read sequentially
 	par     *hcPar       // reads and tokenizes large inputs in parallel, until EOF
 	pending []byte       // bytes read by par for the sequential reader
+	nread   int64        // bytes read sequentially
+	parDone bool         // parallel reading was used up to an end of input
 
 	pends    []hcPend // slab of held-back entries
 	lastDict []byte   // text of the last log dict, to collapse duplicates
@@ -200,9 +225,6 @@ func newConsoleReader(name string, r io.Reader) *consoleReader {
 	c := &consoleReader{name: name, src: r, line: 1, tk: newTokenizer(name, 1)}
 	c.bar.init()
 	c.steps.init()
-	if hcWorkers() > 1 {
-		c.par = &hcPar{lineStart: true, line: 1}
-	}
 	return c
 }
 
@@ -237,6 +259,7 @@ func (r *consoleReader) Scan() bool {
 			continue
 		}
 		r.process()
+		r.maybeParallel()
 	}
 }
 
@@ -267,7 +290,7 @@ func (r *consoleReader) compactQueue() {
 // fill reads more input. It reports false when nothing new was read.
 func (r *consoleReader) fill() bool {
 	if r.buf == nil {
-		r.buf = make([]byte, hcBufSize)
+		r.buf = make([]byte, hcMinRead*2)
 	}
 	if r.start > 0 && len(r.buf)-r.end < hcMinRead {
 		n := copy(r.buf, r.buf[r.start:r.end])
@@ -285,6 +308,7 @@ func (r *consoleReader) fill() bool {
 	for tries := 0; tries < 100; tries++ {
 		n, err := r.src.Read(r.buf[r.end:])
 		r.end += n
+		r.nread += int64(n)
 		if err != nil {
 			if err == io.EOF {
 				r.eof = true
@@ -307,6 +331,12 @@ func (r *consoleReader) process() {
 	r.start += r.tk.tokenize(r.buf[r.start:r.end], false)
 	r.replay(r.tk.toks)
 	if r.start == 0 && r.end == len(r.buf) {
+		if len(r.buf) < hcBufSize {
+			b := make([]byte, min(2*len(r.buf), hcBufSize))
+			copy(b, r.buf[:r.end])
+			r.buf = b
+			return
+		}
 		r.overflow()
 	}
 }

@@ -9,28 +9,28 @@ import (
 	"testing"
 )
 
-// genConsoleLog writes a transformers v5 console log of steps optimizer
+// hcGenLog writes a transformers v5 console log of steps optimizer
 // steps shaped like examples/hf_v5_sft_lora_3ep/console.log: per step two
 // tqdm frames, a user callback line, tqdm's clear and a quoted-float dict,
 // with an eval dict every evalEvery steps (0 for none).
-func genConsoleLog(steps, evalEvery int, callbacks bool) []byte {
+func hcGenLog(steps, evalEvery int, callbacks bool) []byte {
 	var b bytes.Buffer
 	b.WriteString("[gen] transformers 5.17.0 torch 2.11.0+cu130 run bench\n")
 	b.WriteString("[transformers] ***** Running training *****\n")
-	fmt.Fprintf(&b, "[transformers]   Num examples = %s\n", thousands(steps*2))
+	fmt.Fprintf(&b, "[transformers]   Num examples = %s\n", hcThousands(steps*2))
 	b.WriteString("[transformers]   Num Epochs = 1\n")
-	fmt.Fprintf(&b, "[transformers]   Num update steps per epoch = %s\n", thousands(steps))
+	fmt.Fprintf(&b, "[transformers]   Num update steps per epoch = %s\n", hcThousands(steps))
 	b.WriteString("[transformers]   Instantaneous batch size per device = 2\n")
 	b.WriteString("[transformers]   Total train batch size (w. parallel, distributed & accumulation) = 2\n")
 	b.WriteString("[transformers]   Gradient Accumulation steps = 1\n")
-	fmt.Fprintf(&b, "[transformers]   Total optimization steps = %s\n", thousands(steps))
+	fmt.Fprintf(&b, "[transformers]   Total optimization steps = %s\n", hcThousands(steps))
 	total := strconv.Itoa(steps)
 	bar := func(n int) {
 		pct := n * 100 / steps
 		fill := n * 10 / steps
 		fmt.Fprintf(&b, "\r%3d%%|%s%s| %d/%s [%s<%s, %5.2fit/s]", pct,
 			strings.Repeat("█", fill), strings.Repeat(" ", 10-fill), n, total,
-			clock(n/11), clock((steps-n)/11), 11+float64(n%97)/100)
+			hcClock(n/11), hcClock((steps-n)/11), 11+float64(n%97)/100)
 	}
 	loss := 6.0
 	for s := 1; s <= steps; s++ {
@@ -54,7 +54,7 @@ func genConsoleLog(steps, evalEvery int, callbacks bool) []byte {
 	return b.Bytes()
 }
 
-func thousands(n int) string {
+func hcThousands(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -62,7 +62,7 @@ func thousands(n int) string {
 	return s
 }
 
-func clock(sec int) string {
+func hcClock(sec int) string {
 	if sec >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
 	}
@@ -80,12 +80,12 @@ func BenchmarkConsoleReader(b *testing.B) {
 		{"v5-callbacks", true, 0},
 		{"v5-eval", false, 50},
 	} {
-		data := genConsoleLog(200_000, bc.eval, bc.callbacks)
+		data := hcGenLog(200_000, bc.eval, bc.callbacks)
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				n := drainCount(newConsoleReader("bench.log", bytes.NewReader(data)))
+				n := hcDrainCount(newConsoleReader("bench.log", bytes.NewReader(data)))
 				if n < 200_000 {
 					b.Fatalf("read %d entries", n)
 				}
@@ -94,7 +94,7 @@ func BenchmarkConsoleReader(b *testing.B) {
 	}
 }
 
-func drainCount(r Reader) int {
+func hcDrainCount(r Reader) int {
 	n := 0
 	for r.Scan() {
 		if _, ok := r.Record().(*Entry); ok {
@@ -107,20 +107,20 @@ func drainCount(r Reader) int {
 // BenchmarkConsoleReaderStream reads the log through a reader that
 // returns small chunks, as a pipe does.
 func BenchmarkConsoleReaderStream(b *testing.B) {
-	data := genConsoleLog(50_000, 100, true)
+	data := hcGenLog(50_000, 100, true)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		drainCount(newConsoleReader("bench.log", &chunkReader{data: data, n: 4096}))
+		hcDrainCount(newConsoleReader("bench.log", &hcChunkReader{data: data, n: 4096}))
 	}
 }
 
-// A chunkReader returns at most n bytes per Read.
-type chunkReader struct {
+// A hcChunkReader returns at most n bytes per Read.
+type hcChunkReader struct {
 	data []byte
 	n    int
 }
 
-func (c *chunkReader) Read(p []byte) (int, error) {
+func (c *hcChunkReader) Read(p []byte) (int, error) {
 	if len(c.data) == 0 {
 		return 0, io.EOF
 	}

@@ -17,6 +17,10 @@ import (
 // and 1 turns parallel reading off. Tests set it.
 var hcParallel = 0
 
+// hcParallelMin is how many bytes are read sequentially before reading
+// goes parallel, so that small files cost no goroutines or large buffers.
+var hcParallelMin int64 = 4 << 20
+
 func hcWorkers() int {
 	if hcParallel > 0 {
 		return hcParallel
@@ -39,6 +43,7 @@ type hcJob struct {
 type hcPar struct {
 	line      int  // line number of the next block
 	lineStart bool // the next block begins a line
+	prevClear bool // the piece before the next block was a tqdm clear
 	inflight  []*hcJob
 	free      []*hcJob
 	carry     []byte // bytes after the last block's cut
@@ -70,6 +75,9 @@ func (r *consoleReader) parStep() bool {
 	p.inflight[n] = nil
 	p.inflight = p.inflight[:n]
 	r.replay(j.tk.toks)
+	if len(p.inflight) == 0 && p.eof {
+		p.prevClear = j.tk.prevClear // for the bytes after the last block
+	}
 	p.free = append(p.free, j)
 	return true
 }
@@ -124,17 +132,31 @@ func (r *consoleReader) readBlock() *hcJob {
 		return nil
 	}
 	j.n = cut
-	j.tk.line, j.tk.lineStart, j.tk.prevClear = p.line, p.lineStart, false
+	j.tk.line, j.tk.lineStart, j.tk.prevClear = p.line, p.lineStart, p.prevClear
+	p.prevClear = false
 	j.done = make(chan struct{})
 	p.line += bytes.Count(data[:cut], []byte{'\n'})
 	p.lineStart = data[cut-1] == '\n'
 	return j
 }
 
+// maybeParallel switches to parallel reading once enough of a large
+// input was read sequentially. The bytes not tokenized yet start the
+// first block.
+func (r *consoleReader) maybeParallel() {
+	if r.parDone || r.eof || r.nread < hcParallelMin || hcWorkers() < 2 {
+		return
+	}
+	r.par = &hcPar{line: r.tk.line, lineStart: r.tk.lineStart, prevClear: r.tk.prevClear}
+	r.par.carry = append(r.par.carry, r.buf[r.start:r.end]...)
+	r.start, r.end = 0, 0
+}
+
 // endParallel hands what is left to the sequential reader.
 func (r *consoleReader) endParallel() {
 	p := r.par
 	r.par = nil
-	r.tk.line, r.tk.lineStart = p.line, p.lineStart
+	r.parDone = true
+	r.tk.line, r.tk.lineStart, r.tk.prevClear = p.line, p.lineStart, p.prevClear
 	r.pending = p.tail
 }

@@ -44,6 +44,7 @@ type hcSteps struct {
 	lastTrain          *hcPend
 	lastEpoch, lastTol float64
 	lastStep           int64
+	evalOrd            int64
 
 	window    []*hcPend
 	windowAge int
@@ -301,8 +302,11 @@ func (s *hcSteps) fallback(p *hcPend) int64 {
 			return p.prev.e.Step
 		case p.barBefore >= 0:
 			return p.barBefore
+		case s.lastStep >= 0:
+			return s.lastStep
 		}
-		return -1
+		s.evalOrd++ // an evaluation-only log: number the evaluations
+		return s.evalOrd
 	}
 	if p.synced && p.barBefore >= 0 {
 		return max(p.barBefore, s.lastStep+1)

@@ -101,6 +101,21 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 	return start
 }
 
+// addBar adds a bar state. Of a run of states of one bar only the first
+// (the redraw after a dict) and the last (where the bar stands) matter, so
+// a state between them is replaced.
+func (t *hcTokenizer) addBar(tk hcTok) {
+	if k := len(t.toks); k >= 2 {
+		last, prev := &t.toks[k-1], &t.toks[k-2]
+		if last.kind == tkBar && prev.kind == tkBar && last.t == tk.t && prev.t == tk.t {
+			tk.line = t.line
+			*last = tk
+			return
+		}
+	}
+	t.add(tk)
+}
+
 func (t *hcTokenizer) add(tk hcTok) {
 	tk.line = t.line
 	t.toks = append(t.toks, tk)
@@ -320,7 +335,7 @@ func (t *hcTokenizer) bar(s []byte, pct int, nested bool) int {
 	}
 	if !nested && hcTrainDesc(s[:k]) {
 		text := s[start:end]
-		t.add(hcTok{kind: tkBar, n: n, t: total, text: t.stable(text[:min(len(text), hcBarText)])})
+		t.addBar(hcTok{kind: tkBar, n: n, t: total, text: t.stable(text[:min(len(text), hcBarText)])})
 	}
 	return end
 }
@@ -378,7 +393,7 @@ func (t *hcTokenizer) logDict(raw []byte, items []pdItem, synced bool) {
 	vals := t.kvSlice(d.values)
 	for i := range items {
 		it := &items[i]
-		if it.kind != pdNumber && it.kind != pdQuoted {
+		if it.kind != pdNumber && it.kind != pdQuoted || len(it.key) == 0 {
 			continue
 		}
 		switch string(it.key) {
@@ -387,6 +402,9 @@ func (t *hcTokenizer) logDict(raw []byte, items []pdItem, synced bool) {
 		}
 		key := t.internSlot(it.key, i)
 		vals = append(vals, KV{Key: key, Value: it.num.v, Digits: hcDigits(key, it)})
+	}
+	if len(vals) == 0 {
+		return
 	}
 	e.Values = vals
 	if d.step >= 0 {

@@ -54,6 +54,9 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	var firstErr error
 	for i, res := range results {
 		pl := plans[i]
+		if pl.format.Name == "" {
+			pl.format = res.format
+		}
 		f := File{Path: pl.display, Format: pl.format.Name, Used: true, Reason: pl.note}
 		if res.openErr != nil {
 			f.Used, f.Format, f.Reason = false, "", res.openErr.Error()
@@ -161,6 +164,7 @@ const minWalkConfidence = 10
 
 type readResult struct {
 	records []Record
+	format  Format // the format Open detected, for standard input
 	openErr error
 	ioErr   error
 }
@@ -213,7 +217,7 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 		rd = pl.format.NewReader(pl.display, r, opts.Options)
 	} else {
 		var err error
-		rd, _, err = Open(pl.display, r, opts.Options)
+		rd, res.format, err = Open(pl.display, r, opts.Options)
 		if err != nil {
 			res.openErr = err
 			return res

@@ -18,8 +18,10 @@ func TestHugeLineWithoutNewline(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "huge.log")
-	line := bytes.Repeat([]byte("  5%|▌         | 37/750 [00:03<01:04, 11.05it/s]\r"), 50<<20/52)
-	if err := os.WriteFile(path, line, 0o644); err != nil {
+	// One readable dict, then 50 MB of text with no line break at all.
+	data := []byte("{'loss': 2.5, 'grad_norm': 1.0, 'learning_rate': 0.001, 'epoch': 0.1}\n")
+	data = append(data, bytes.Repeat([]byte("abcdefgh"), 50<<20/8)...)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
@@ -27,8 +29,11 @@ func TestHugeLineWithoutNewline(t *testing.T) {
 	if code != exitInput {
 		t.Errorf("exit status %d, want %d; stderr: %s", code, exitInput, errb.String())
 	}
-	if !strings.Contains(errb.String(), "huge.log") {
-		t.Errorf("stderr does not name the file: %q", errb.String())
+	if !strings.Contains(errb.String(), "huge.log:2") {
+		t.Errorf("stderr does not name the file and line: %q", errb.String())
+	}
+	if !strings.Contains(out.String(), "loss") {
+		t.Errorf("no report of the readable part: %.300q", out.String())
 	}
 }
 

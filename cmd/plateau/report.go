@@ -72,7 +72,7 @@ part (the report of what was readable is still written); 2 usage error;
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to compute the run's cost (no cost is shown without it)")
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default: the logged world size, or 1)")
-	f.Float64Var(&opts.Smoothing, "smoothing", 0.6, "EMA weight of the smoothed line in HTML charts (TensorBoard's default 0.6)")
+	f.Float64Var(&opts.Smoothing, "smoothing", 0.6, "EMA weight of the smoothed line in HTML charts (TensorBoard's default 0.6; 0 draws no smoothed line)")
 	f.StringVar(&opts.ChartsDir, "charts", "", "also write each chart as a standalone SVG file into `DIR`")
 	f.StringSliceVar(&opts.FailOn, "fail-on", nil, "exit with status 3 when the verdict is one of these `STATUSES` (e.g. diverged,overfitting,stalled)")
 	f.StringVar(&opts.Step, "step", "", "generic CSV/JSONL: the `COLUMN` holding the step")
@@ -151,6 +151,10 @@ func runReport(opts *reportOptions, s *streams) error {
 	aopts.GPUs = opts.GPUs
 	rep := analysis.Analyze(run, aopts)
 
+	hopts := report.HTMLOptions{Smoothing: opts.Smoothing}
+	if opts.Smoothing == 0 {
+		hopts.Smoothing = report.NoSmoothing
+	}
 	var buf bytes.Buffer
 	switch format {
 	case "text":
@@ -165,7 +169,7 @@ func runReport(opts *reportOptions, s *streams) error {
 	case "json":
 		err = report.WriteJSON(&buf, rep)
 	case "html":
-		err = report.WriteHTML(&buf, rep, report.HTMLOptions{Smoothing: opts.Smoothing})
+		err = report.WriteHTML(&buf, rep, hopts)
 	}
 	if err != nil {
 		return fmt.Errorf("rendering the report: %w", err)
@@ -174,7 +178,7 @@ func runReport(opts *reportOptions, s *streams) error {
 		if err := checkNotInput(opts.ChartsDir, opts.Paths); err != nil {
 			return err
 		}
-		files, err := report.WriteCharts(opts.ChartsDir, rep, report.HTMLOptions{Smoothing: opts.Smoothing})
+		files, err := report.WriteCharts(opts.ChartsDir, rep, hopts)
 		if err != nil {
 			return inputError(fmt.Errorf("writing charts: %w", err))
 		}

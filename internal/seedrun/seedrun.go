@@ -228,9 +228,20 @@ func (s *splitmix) normal() float64 {
 	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
 
+// Options select optional parts of the reconstruction.
+type Options struct {
+	// TrainerState writes checkpoint-500/ and checkpoint-700/
+	// trainer_state.json (the article's "structured log_history"), whose
+	// log_history holds steps 1-500 and 1-700.
+	TrainerState bool
+}
+
 // Write writes the reconstruction into dir: dir/all_logs.log and the
 // checkpoint and adapter directories under dir/output/lora_elderly_single.
-func Write(dir string) error {
+func Write(dir string) error { return WriteWith(dir, Options{}) }
+
+// WriteWith is Write with options.
+func WriteWith(dir string, opts Options) error {
 	c := NewCurve()
 	text := Log(c)
 	if err := os.WriteFile(filepath.Join(dir, LogName), []byte(text), 0o644); err != nil {
@@ -244,6 +255,11 @@ func Write(dir string) error {
 		files := map[string]string{
 			"adapter_config.json":       adapterConfig,
 			"adapter_model.safetensors": "",
+		}
+		if opts.TrainerState && ck != "final_lora" {
+			var last int
+			fmt.Sscanf(ck, "checkpoint-%d", &last)
+			files["trainer_state.json"] = TrainerState(c, last)
 		}
 		for name, body := range files {
 			if err := os.WriteFile(filepath.Join(p, name), []byte(body), 0o644); err != nil {
@@ -264,6 +280,30 @@ const adapterConfig = `{
   "task_type": "CAUSAL_LM"
 }
 `
+
+// TrainerState returns the trainer_state.json that the Trainer saves in
+// checkpoint-<last>: json.dumps(indent=2, sort_keys=True) of the state,
+// with full-precision epochs and the loss rounded to 4 decimals as in the
+// logged dicts.
+func TrainerState(c *Curve, last int) string {
+	var b strings.Builder
+	b.WriteString("{\n  \"best_global_step\": null,\n  \"best_metric\": null,\n  \"best_model_checkpoint\": null,\n")
+	fmt.Fprintf(&b, "  \"epoch\": %s,\n  \"eval_steps\": 500,\n  \"global_step\": %d,\n", pyRepr(float64(last)/StepsPerEp), last)
+	b.WriteString("  \"is_hyper_param_search\": false,\n  \"is_local_process_zero\": true,\n  \"is_world_process_zero\": true,\n  \"log_history\": [\n")
+	for s := 1; s <= last; s++ {
+		i := s - 1
+		fmt.Fprintf(&b, "    {\n      \"epoch\": %s,\n      \"grad_norm\": %s,\n      \"learning_rate\": %s,\n      \"loss\": %s,\n      \"mean_token_accuracy\": %s,\n      \"step\": %d\n    }",
+			pyRepr(float64(s)/StepsPerEp), pyRepr(c.GradNorm[i]), pyRepr(c.LR[i]), pyRepr(c.Logged(int64(s))), pyRepr(c.Acc[i]), s)
+		if s < last {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "  ],\n  \"logging_steps\": 1,\n  \"max_steps\": %d,\n  \"num_input_tokens_seen\": 0,\n  \"num_train_epochs\": %d,\n  \"save_steps\": 100,\n", Steps, Epochs)
+	b.WriteString("  \"stateful_callbacks\": {\n    \"TrainerControl\": {\n      \"args\": {\n        \"should_epoch_stop\": false,\n        \"should_evaluate\": false,\n        \"should_log\": false,\n        \"should_save\": true,\n        \"should_training_stop\": false\n      },\n      \"attributes\": {}\n    }\n  },\n")
+	fmt.Fprintf(&b, "  \"total_flos\": %s,\n  \"train_batch_size\": %d,\n  \"trial_name\": null,\n  \"trial_params\": null\n}\n", pyRepr(float64(last)*9.87e13), BatchPerDev)
+	return b.String()
+}
 
 // Log returns the text of all_logs.log for curve c.
 func Log(c *Curve) string {

@@ -1,6 +1,7 @@
 package seedrun
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -134,6 +135,35 @@ func TestCurveMatchesArticle(t *testing.T) {
 	for s, v := range c.GradNorm[37 : Steps-1] {
 		if v > 1.0 {
 			t.Errorf("grad_norm at step %d = %.3f, want only step 750 above 1", s+38, v)
+		}
+	}
+}
+
+func TestTrainerState(t *testing.T) {
+	c := NewCurve()
+	var st struct {
+		GlobalStep int `json:"global_step"`
+		MaxSteps   int `json:"max_steps"`
+		LogHistory []struct {
+			Epoch float64 `json:"epoch"`
+			Loss  float64 `json:"loss"`
+			Step  int     `json:"step"`
+		} `json:"log_history"`
+	}
+	if err := json.Unmarshal([]byte(TrainerState(c, 500)), &st); err != nil {
+		t.Fatal(err)
+	}
+	h := st.LogHistory
+	if st.GlobalStep != 500 || st.MaxSteps != 750 || len(h) != 500 || h[249].Step != 250 || h[249].Loss != 0.2402 || h[249].Epoch != 1 || h[0].Epoch != 0.004 {
+		t.Errorf("state: global_step %d, max_steps %d, %d entries, entry 249 %+v", st.GlobalStep, st.MaxSteps, len(h), h[249])
+	}
+	dir := t.TempDir()
+	if err := WriteWith(dir, Options{TrainerState: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ck := range []string{"checkpoint-500", "checkpoint-700"} {
+		if _, err := os.Stat(filepath.Join(dir, OutputDir, ck, "trainer_state.json")); err != nil {
+			t.Error(err)
 		}
 	}
 }

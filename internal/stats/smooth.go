@@ -1,9 +1,6 @@
 package stats
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // EMA returns TensorBoard's debiased exponential moving average of values
 // with smoothing weight w (0.6 is TensorBoard's default), as its
@@ -78,7 +75,7 @@ func RollingMedian(xs []float64, window int) []float64 {
 		if !isFinite(v) {
 			return
 		}
-		i := sort.SearchFloat64s(win, v)
+		i := searchSorted(win, v)
 		win = append(win, 0)
 		copy(win[i+1:], win[i:])
 		win[i] = v
@@ -87,9 +84,26 @@ func RollingMedian(xs []float64, window int) []float64 {
 		if !isFinite(v) {
 			return
 		}
-		i := sort.SearchFloat64s(win, v)
+		i := searchSorted(win, v)
 		if i < len(win) && win[i] == v {
 			win = append(win[:i], win[i+1:]...)
+		}
+	}
+	// replace swaps old for v in one shift of the values between them.
+	replace := func(old, v float64) {
+		i := searchSorted(win, old)
+		if i >= len(win) || win[i] != old {
+			insert(v)
+			return
+		}
+		j := searchSorted(win, v)
+		switch {
+		case j > i:
+			copy(win[i:j-1], win[i+1:j])
+			win[j-1] = v
+		default:
+			copy(win[j+1:i+1], win[j:i])
+			win[j] = v
 		}
 	}
 	for i := 0; i <= h && i < n; i++ {
@@ -103,12 +117,35 @@ func RollingMedian(xs []float64, window int) []float64 {
 		} else {
 			out[i] = (win[m/2-1] + win[m/2]) / 2
 		}
+		in, out := math.NaN(), math.NaN()
 		if j := i + h + 1; j < n {
-			insert(xs[j])
+			in = xs[j]
 		}
 		if j := i - h; j >= 0 {
-			remove(xs[j])
+			out = xs[j]
+		}
+		switch {
+		case isFinite(in) && isFinite(out):
+			replace(out, in)
+		default:
+			insert(in)
+			remove(out)
 		}
 	}
 	return out
+}
+
+// searchSorted returns the first index i of the sorted slice a with
+// a[i] >= v (sort.SearchFloat64s without the closure call per step).
+func searchSorted(a []float64, v float64) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if a[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }

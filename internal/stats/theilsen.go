@@ -15,13 +15,25 @@ const DefaultMaxPoints = 400
 // of each run. Shorter inputs are returned as copies. Non-finite y values
 // are dropped first. Binning by medians also winsorises isolated spikes.
 func Bin(xs, ys []float64, n int) (bx, by []float64) {
-	fx, fy := finitePairs(xs, ys)
-	if n <= 0 || len(fx) <= n {
-		return fx, fy
+	m := min(len(xs), len(ys))
+	if n <= 0 || m <= n {
+		return finitePairs(xs, ys)
+	}
+	finite := 0
+	for i := 0; i < m; i++ {
+		if isFinite(xs[i]) && isFinite(ys[i]) {
+			finite++
+		}
+	}
+	if finite <= n {
+		return finitePairs(xs, ys)
+	}
+	if finite < m {
+		xs, ys = finitePairs(xs, ys)
+		m = finite
 	}
 	bx = make([]float64, 0, n)
 	by = make([]float64, 0, n)
-	m := len(fx)
 	bufX := make([]float64, 0, m/n+2)
 	bufY := make([]float64, 0, m/n+2)
 	for b := 0; b < n; b++ {
@@ -29,8 +41,8 @@ func Bin(xs, ys []float64, n int) (bx, by []float64) {
 		if hi <= lo {
 			continue
 		}
-		bufX = append(bufX[:0], fx[lo:hi]...)
-		bufY = append(bufY[:0], fy[lo:hi]...)
+		bufX = append(bufX[:0], xs[lo:hi]...)
+		bufY = append(bufY[:0], ys[lo:hi]...)
 		bx = append(bx, medianInPlace(bufX))
 		by = append(by, medianInPlace(bufY))
 	}

@@ -1,0 +1,201 @@
+package watch
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func exampleDir(t *testing.T, name string) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "examples", name)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+var evalStepRE = regexp.MustCompile(`'eval_loss': '([0-9.]+)'.*'epoch': '([0-9.]+)'`)
+
+// replay writes a console log into dir at speed, a few lines at a time,
+// calling onLine after each line (to create checkpoint folders as the
+// trainer would).
+func replay(t *testing.T, path string, data []byte, linesPerChunk int, pause time.Duration, onLine func(line []byte)) {
+	t.Helper()
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i := 0; i < len(lines); i += linesPerChunk {
+		end := min(i+linesPerChunk, len(lines))
+		appendFile(t, path, bytes.Join(lines[i:end], nil))
+		if onLine != nil {
+			for _, l := range lines[i:end] {
+				onLine(l)
+			}
+		}
+		time.Sleep(pause)
+	}
+}
+
+// TestReplayOverfit replays the overfitting example's console log while
+// the trainer's checkpoint folders appear (save every 20 steps, keep the
+// last 3 and the best): the overfitting alert must fire once the eval
+// rise is beyond noise and name checkpoint-80.
+func TestReplayOverfit(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(exampleDir(t, "hf_v5_overfit_eval"), "console.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "console.log")
+	c, _, done := startWatch(t, dir, true)
+	var ckpts []int
+	lastEval := 0
+	best, bestStep := 1e9, 0
+	firedAt := -1
+	replay(t, log, data, 6, 40*time.Millisecond, func(line []byte) {
+		m := evalStepRE.FindSubmatch(line)
+		if m == nil {
+			return
+		}
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		ep, _ := strconv.ParseFloat(string(m[2]), 64)
+		step := int(ep*20 + 0.5)
+		if v < best {
+			best, bestStep = v, step
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "checkpoint-"+strconv.Itoa(step)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		ckpts = append(ckpts, step)
+		sort.Ints(ckpts)
+		for len(ckpts) > 3 {
+			drop := ckpts[0]
+			if drop == bestStep {
+				drop = ckpts[1]
+			}
+			os.RemoveAll(filepath.Join(dir, "checkpoint-"+strconv.Itoa(drop)))
+			for i, s := range ckpts {
+				if s == drop {
+					ckpts = append(ckpts[:i], ckpts[i+1:]...)
+					break
+				}
+			}
+		}
+		if _, _, ok := c.get(KindOverfitting); ok && firedAt < 0 {
+			firedAt = lastEval
+		}
+		lastEval = step
+	})
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watch did not stop at the end of training")
+	}
+	a, _, ok := c.get(KindOverfitting)
+	if !ok {
+		t.Fatalf("no overfitting alert; alerts: %v", c.all())
+	}
+	if a.Step != 80 || !strings.Contains(a.Message, "checkpoint-80") {
+		t.Errorf("overfitting alert %q at step %d: want the minimum at step 80 and checkpoint-80", a.Message, a.Step)
+	}
+	t.Logf("overfitting alert raised by the evaluation at step %d: %s", firedAt, a)
+	if firedAt < 0 || firedAt > 300 {
+		t.Errorf("overfitting alert raised at eval step %d: want it well before the end (eval rises beyond noise by step ~140)", firedAt)
+	}
+	for _, al := range c.all() {
+		switch al.Kind {
+		case KindOverfitting, KindLossSpike:
+			// A memorising run has noisy, tiny losses at the end; only
+			// overfitting is expected, but a loss spike is tolerated.
+		default:
+			t.Errorf("unexpected alert %s", al)
+		}
+	}
+}
+
+// TestReplayHealthy replays the healthy LoRA example: nothing may fire.
+func TestReplayHealthy(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(exampleDir(t, "hf_v5_sft_lora_3ep"), "console.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	c, _, done := startWatch(t, dir, true)
+	replay(t, filepath.Join(dir, "console.log"), data, 40, 10*time.Millisecond, nil)
+	var rep = func() any {
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatal("the watch did not stop at the end of training")
+		}
+		return nil
+	}()
+	if as := c.all(); len(as) != 0 {
+		t.Errorf("alerts on the healthy example: %v", as)
+	}
+	if rep == nil {
+		t.Fatal("no final report")
+	}
+}
+
+// TestReplayCrashAndResume replays a log that crashes at step 300 and is
+// resumed from checkpoint-250: steps 251-300 come twice. No alert may
+// fire and the final run keeps one value per step.
+func TestReplayCrashAndResume(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(exampleDir(t, "hf_v5_sft_lora_3ep"), "console.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	cut, resume := -1, -1
+	for i, l := range lines {
+		if cut < 0 && bytes.Contains(l, []byte("[Step 300/750]")) {
+			cut = i
+		}
+		if resume < 0 && bytes.Contains(l, []byte("[Step 251/750]")) {
+			resume = i
+		}
+	}
+	if cut < 0 || resume < 0 {
+		t.Fatal("markers not found in the example")
+	}
+	var crashed bytes.Buffer
+	for _, l := range lines[:cut] {
+		crashed.Write(l)
+	}
+	crashed.WriteString("Traceback (most recent call last):\n  File \"train.py\", line 80, in <module>\n    trainer.train()\nRuntimeError: CUDA error: an illegal memory access was encountered\n")
+	crashed.WriteString("[transformers]   Continuing training from global step 250\n")
+	for _, l := range lines[resume:] {
+		crashed.Write(l)
+	}
+	dir := t.TempDir()
+	c, _, done := startWatch(t, dir, true)
+	replay(t, filepath.Join(dir, "console.log"), crashed.Bytes(), 60, 10*time.Millisecond, nil)
+	var final = func() any {
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatal("the watch did not stop at the end of training")
+		}
+		return nil
+	}()
+	if as := c.all(); len(as) != 0 {
+		t.Errorf("alerts on a crashed-and-resumed healthy run: %v", as)
+	}
+	if final == nil {
+		t.Fatal("no final report")
+	}
+}
