@@ -109,7 +109,13 @@ func assignUses(rows []CheckpointRow, r *Report, lastStep int64, evalName string
 	if r.Eval.Present && r.Eval.BestStep >= 0 {
 		for i, row := range rows {
 			if row.Step == r.Eval.BestStep && row.Eval != nil {
-				rows[i].Use = fmt.Sprintf("best %s (%s): the one to ship when held-out quality matters; ", evalName, fmtNum(row.Eval.Value)) + rows[i].Use
+				best := fmt.Sprintf("best %s (%s): the one to ship when held-out quality matters", evalName, fmtNum(row.Eval.Value))
+				if i == final || i == late {
+					// Its other role still matters: it is also the
+					// final or the late checkpoint.
+					best += "; also the " + rows[i].Use
+				}
+				rows[i].Use = best
 			}
 		}
 	}

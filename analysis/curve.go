@@ -19,6 +19,21 @@ type curve struct {
 	x       []float64        // steps as floats
 	y       []float64        // values
 	greater bool             // greater is better (reward, accuracy, margins)
+
+	pos bool // every value is > 0
+
+	logOnce sync.Once
+	ly      []float64 // log(y), built on first use
+}
+
+// logY returns log(y) (computed once per curve; only for positive
+// curves) or y itself when on is false. Callers must not modify it.
+func (c *curve) logY(on bool) []float64 {
+	if !on {
+		return c.y
+	}
+	c.logOnce.Do(func() { c.ly = logs(c.y) })
+	return c.ly
 }
 
 // finiteCurve returns the finite points of the named series, or nil when
@@ -99,9 +114,11 @@ func buildCurve(s *trainlog.Series, name string) *curve {
 	}
 	c.x = make([]float64, n)
 	c.y = make([]float64, n)
+	c.pos = n > 0
 	for i := range c.pts {
 		c.x[i] = float64(c.pts[i].Step)
 		c.y[i] = c.pts[i].Value
+		c.pos = c.pos && c.y[i] > 0
 	}
 	return c
 }
@@ -128,14 +145,7 @@ func (c *curve) len() int {
 }
 
 // positive reports whether every value is > 0, so that a log scale works.
-func (c *curve) positive() bool {
-	for _, v := range c.y {
-		if v <= 0 {
-			return false
-		}
-	}
-	return len(c.y) > 0
-}
+func (c *curve) positive() bool { return c != nil && c.pos }
 
 // tailStart returns the index of the first point of the final window that
 // spans frac of the curve's step range, widened to hold at least minPts
@@ -165,6 +175,10 @@ func (c *curve) better(a, b float64) float64 {
 	}
 	return a - b
 }
+
+// GreaterIsBetter reports metrics whose larger values are better
+// (rewards, margins, accuracies, scores), as the analysis judges them.
+func GreaterIsBetter(name string) bool { return greaterIsBetter(name) }
 
 // greaterIsBetter reports metrics whose larger values are better.
 func greaterIsBetter(name string) bool {
@@ -342,7 +356,9 @@ func epochBoundaries(run *trainlog.Run) []int64 {
 }
 
 // fmtNum formats a number with 4 significant digits, the precision the
-// Trainer console prints.
+// Trainer console prints, as package report writes numbers: decimal from
+// 0.001 to below 1e6 ("0.1286", "24487"), short scientific notation
+// otherwise ("2.67e-7", "1.846e7"), trailing zeros trimmed.
 func fmtNum(v float64) string {
 	switch {
 	case math.IsNaN(v):
@@ -354,12 +370,34 @@ func fmtNum(v float64) string {
 	case v == 0:
 		return "0"
 	}
-	a := math.Abs(v)
-	if a >= 1e5 || a < 1e-3 {
-		return strconv.FormatFloat(v, 'e', 3, 64)
+	if a := math.Abs(v); a >= 1e-3 && a < 1e6 {
+		dec := max(3-int(math.Floor(math.Log10(a))), 0)
+		s := trimFloat(strconv.FormatFloat(v, 'f', dec, 64))
+		if s != "1000000" && s != "-1000000" {
+			return s
+		}
 	}
-	s := strconv.FormatFloat(v, 'g', 4, 64)
-	return s
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 3, 64), "e")
+	e, _ := strconv.Atoi(exp)
+	return trimFloat(mant) + "e" + strconv.Itoa(e)
+}
+
+// trimFloat removes the trailing zeros after a decimal point, and the
+// point.
+func trimFloat(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+}
+
+// pIs states a p-value for running text: "p = 0.62", or "p < 0.001"
+// for the tiny values a test rounds to 0.
+func pIs(p float64) string {
+	if p < 0.001 {
+		return "p < 0.001"
+	}
+	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
 }
 
 // fmtPct formats a fraction as a signed percentage.

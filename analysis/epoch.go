@@ -53,9 +53,11 @@ func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
 		return ae
 	}
 	if h > span {
-		h, what = span, what+" (capped at the observed span of "+fmtSteps(span)+" steps)"
+		what = fmt.Sprintf("%s: %d steps, capped at the %d steps observed, as a fit is not extrapolated beyond its data", what, h, span)
+		h = span
 	}
 	ae.HorizonSteps = h
+	ae.HorizonWhat = what
 	level := stats.Median(c.y[c.tailStart(opts.TailFraction, 5):])
 	ae.LastValue = level
 	p := project(run, c, h)
@@ -66,7 +68,7 @@ func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
 		ae.ExpectedGain, ae.GainLow, ae.GainHigh = p.expected, p.low, p.high
 		ae.Method = p.method
 	}
-	ae.CostSeconds, ae.Cost = epochCost(r, h, opts)
+	ae.CostSeconds, ae.Cost = epochCost(run, r, h, opts)
 	ae.Risk = overfitRisk(r)
 	ae.Text = anotherEpochText(ae, c, what, p.annealed, level)
 	return ae
@@ -95,12 +97,22 @@ func project(run *trainlog.Run, c *curve, h int64) projection {
 			i0++
 		}
 	}
-	bx, by := stats.Bin(c.x[i0:], c.y[i0:], projectionBins)
+	// A positive loss is fitted on a log scale, so that no projection
+	// takes it below 0.
+	logScale := c.positive() && !c.greater
+	bx, by := stats.Bin(c.x[i0:], c.logY(logScale)[i0:], projectionBins)
 	s1 := make([]float64, len(bx))
 	s2 := make([]float64, len(bx))
 	for i, x := range bx {
 		s1[i], s2[i] = ax.at(int64(x))
 		by[i] *= sign
+	}
+	level := stats.Median(c.y[c.tailStart(0.1, 5):])
+	toGain := func(d float64) float64 {
+		if logScale {
+			return level * -math.Expm1(-d)
+		}
+		return d
 	}
 	last := c.pts[c.len()-1].Step
 	e1, _ := ax.at(last)
@@ -110,14 +122,14 @@ func project(run *trainlog.Run, c *curve, h int64) projection {
 	var parts []string
 	tf := stats.FitTissue(s1, s2, by)
 	if tf.OK && ax.ok {
-		gains = append(gains, tf.A*(math.Pow(e1, -tf.Alpha)-math.Pow(e1+d1, -tf.Alpha)))
+		gains = append(gains, toGain(tf.A*(math.Pow(e1, -tf.Alpha)-math.Pow(e1+d1, -tf.Alpha))))
 		parts = append(parts, fmt.Sprintf("L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024; alpha %.2f, C %.3g)", tf.Alpha, tf.C))
 	}
 	// A saturating exponential in S1: its tail is light where the power
 	// law's is heavy, so the two forms bracket the gain.
 	ex := stats.FitExp(s1, by)
 	if ex.OK {
-		gains = append(gains, ex.Predict(e1)-ex.Predict(e1+d1))
+		gains = append(gains, toGain(ex.Predict(e1)-ex.Predict(e1+d1)))
 		parts = append(parts, fmt.Sprintf("L = L0 + A*exp(-x/tau) (tau %.3g)", ex.Tau))
 	}
 	if len(gains) == 0 {
@@ -128,8 +140,15 @@ func project(run *trainlog.Run, c *curve, h int64) projection {
 	for _, v := range gains {
 		p.low, p.high = math.Min(p.low, v), math.Max(p.high, v)
 	}
-	p.method = fmt.Sprintf("%s against %s over steps %d-%d, fitted as %s; the projection adds %d steps at the run's mean learning rate",
-		c.name, ax.what, c.pts[i0].Step, last, strings.Join(parts, " and "), h)
+	what := c.name
+	if logScale {
+		what = "log(" + c.name + ")"
+	}
+	p.method = fmt.Sprintf("%s against %s over steps %d-%d, fitted as %s; the projection adds %d steps",
+		what, ax.what, c.pts[i0].Step, last, strings.Join(parts, " and "), h)
+	if ax.ok {
+		p.method += " at the run's mean learning rate"
+	}
 	return p
 }
 
@@ -203,7 +222,7 @@ func (ax lrAxes) at(step int64) (float64, float64) {
 }
 
 // epochCost prices h steps from the measured throughput.
-func epochCost(r *Report, h int64, opts Options) (float64, *Derived) {
+func epochCost(run *trainlog.Run, r *Report, h int64, opts Options) (float64, *Derived) {
 	secPerStep := 0.0
 	t := r.Throughput
 	switch {
@@ -223,17 +242,20 @@ func epochCost(r *Report, h int64, opts Options) (float64, *Derived) {
 	if opts.GPUHourPrice <= 0 {
 		return secs, nil
 	}
-	gpus := float64(max(1, opts.GPUs))
+	n, why := billedGPUs(run, opts)
+	gpus := float64(max(1, n))
 	cost := secs / 3600 * gpus * opts.GPUHourPrice
-	return secs, &Derived{Value: cost, How: fmt.Sprintf("%d steps x %.3g s/step = %.2f h x %g GPU(s) x %g per GPU hour", h, secPerStep, secs/3600, gpus, opts.GPUHourPrice)}
+	return secs, &Derived{Value: cost, How: fmt.Sprintf("%d steps x %.3g s/step = %.3g h x %g GPU(s) (%s) x %g per GPU hour", h, secPerStep, secs/3600, gpus, why, opts.GPUHourPrice)}
 }
 
 // overfitRisk summarises the eval section for the decision.
 func overfitRisk(r *Report) string {
 	e := r.Eval
 	switch {
-	case !e.Present:
+	case !e.Present && (r.Primary == "" || r.Primary == "loss"):
 		return "cannot tell without eval: the projection is of the train loss, which measures fit to the training set (memorisation), not quality"
+	case !e.Present:
+		return fmt.Sprintf("cannot tell without eval: the projection is of the training %s, which does not measure quality on unseen data", r.Primary)
 	case e.Overfitting:
 		return fmt.Sprintf("high: %s has been getting worse since step %d", e.Metric, e.Since)
 	case e.Last != nil && e.Best != nil && e.BestStep == lastRowStep(e):
@@ -247,14 +269,25 @@ func anotherEpochText(ae *AnotherEpoch, c *curve, what string, annealed bool, le
 		if level == 0 {
 			return ""
 		}
-		return " (" + fmtPct(v/math.Abs(level)) + ")"
+		return " (" + fmtRel(v/math.Abs(level)) + ")"
 	}
 	verb := "lower"
 	if c.greater {
 		verb = "raise"
 	}
-	s := fmt.Sprintf("%s (%d steps) would %s %s by about %s%s, range %s to %s, against the last-value baseline %s.",
-		capitalizeFirst(what), ae.HorizonSteps, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(ae.GainLow), fmtNum(ae.GainHigh), fmtNum(level))
+	horizon := fmt.Sprintf("%s (%d steps)", capitalizeFirst(what), ae.HorizonSteps)
+	if strings.Contains(what, ":") {
+		horizon = fmt.Sprintf("%d more steps (%s)", ae.HorizonSteps, what)
+	}
+	var s string
+	switch {
+	case ae.GainLow == 0 && ae.GainHigh == 0:
+		s = fmt.Sprintf("%s: no gain is projected, as no improving fit of %s exists; the projection is its current level %s.", horizon, c.name, fmtNum(level))
+	case ae.GainLow == ae.GainHigh:
+		s = fmt.Sprintf("%s would %s %s by about %s%s, from its current level %s.", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(level))
+	default:
+		s = fmt.Sprintf("%s would %s %s by about %s%s, range %s to %s, from its current level %s.", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(ae.GainLow), fmtNum(ae.GainHigh), fmtNum(level))
+	}
 	if annealed {
 		s += " The learning rate has decayed to ~0, so more training means a new schedule (re-warm, or extend the decay); the projection assumes the run's mean rate."
 	}

@@ -57,7 +57,7 @@ func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding {
 	}
 	if s := stallCheck(run, r.Primary, opts); s.stalled {
 		out = append(out, Finding{Kind: KindStall, Severity: SevWarning, Message: s.text, Step: s.to, FromStep: s.from, ToStep: s.to,
-			Statistic: "improvement / noise threshold", Value: s.gain, Threshold: s.threshold, Sources: s.sources})
+			Statistic: "improvement of the median", Value: s.gain, Threshold: s.threshold, Sources: s.sources})
 	}
 	if e := r.Eval; e.Overfitting {
 		out = append(out, Finding{Kind: KindOverfitting, Severity: SevWarning, Step: e.Since, FromStep: e.Since, ToStep: lastRowStep(e),
@@ -78,12 +78,17 @@ func lastRowStep(e Eval) int64 {
 func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 	var out []Finding
 	var epochDrops []Spike
-	confirmed := map[string]int{}
+	confirmed := map[string][]Spike{}
+	minor := map[string][]Spike{}
+	oneStep := map[string][]Spike{} // 2x-3x for one logged step, recovered
 	g := runGeometry(run)
 	startup := g.firstStep + int64(0.02*float64(g.lastStep-g.firstStep))
 	var spikeFs []Finding
 	curves := map[string]*curve{}
 	for _, sp := range r.Spikes {
+		if lossByConstruction(r) && sp.Metric == "loss" {
+			continue // the loss of GRPO-style trainers is about 0 by construction
+		}
 		if sp.Epoch {
 			epochDrops = append(epochDrops, sp)
 			continue
@@ -94,24 +99,32 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 		if curves[sp.Metric] == nil {
 			curves[sp.Metric] = finiteCurve(run, sp.Metric)
 		}
-		ratio := spikeRatio(curves[sp.Metric], sp)
+		c := curves[sp.Metric]
+		ratio := spikeRatio(c, sp)
 		f := Finding{Kind: KindSpike, Severity: SevWarning, Step: sp.Step, FromStep: sp.Step, ToStep: sp.Step,
 			Statistic: "modified z-score", Value: sp.Z, Threshold: DefaultOptions.SpikeZ, Sources: []string{sp.Source}}
 		conf := ""
-		if ratio >= lightningSpikeRatio || (ratio > 0 && ratio <= 1/lightningSpikeRatio) {
-			conf = fmt.Sprintf("; %.1fx its rolling median, also a spike by Lightning's SpikeDetection rule (>= 3x)", ratio)
-			confirmed[sp.Metric]++
-		} else if ratio >= foundrySpikeRatio {
-			conf = fmt.Sprintf("; %.1fx its rolling median (LLM Foundry's KillLossSpike threshold is 2x)", ratio)
-			confirmed[sp.Metric]++
-		} else if ratio > 0 {
-			conf = fmt.Sprintf("; %.2fx its rolling median, below the practitioners' 2x-3x rules", ratio)
+		switch {
+		case ratio >= lightningSpikeRatio:
+			conf = fmt.Sprintf(", %sx the median of its neighbours; Lightning's SpikeDetection rule (3x or more) flags it too", fmtRatio(ratio))
+			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
+		case ratio >= foundrySpikeRatio && sustained(c, sp.Step, foundrySpikeRatio):
+			conf = fmt.Sprintf(", %sx the median of its neighbours for several logged steps; LLM Foundry's KillLossSpike rule (2x or more, sustained) flags it too", fmtRatio(ratio))
+			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
+		case ratio >= foundrySpikeRatio && sp.Step > startup && !c.greater:
+			oneStep[sp.Metric] = append(oneStep[sp.Metric], sp)
+			continue
+		case ratio > 0 && sp.Step > startup && !c.greater:
+			// A statistical outlier within 2x of its neighbourhood:
+			// ordinary batch-to-batch variation, summarised below.
+			minor[sp.Metric] = append(minor[sp.Metric], sp)
+			continue
 		}
-		if sp.Step <= startup && sp.Metric != "grad_norm" {
+		if sp.Step <= startup && !c.greater {
 			f.Kind, f.Severity = KindStartup, SevInfo
-			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d (modified z %.1f%s); the level after it is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, sp.Z, conf)
+			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d (modified z-score %s)%s. Early steps are often high; the level after them is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, fmtZ(sp.Z), conf)
 		} else {
-			f.Message = fmt.Sprintf("%s spike at step %d: %s (modified z %.1f on the residual from a rolling median%s).", sp.Metric, sp.Step, fmtNum(sp.Value), sp.Z, conf)
+			f.Message = fmt.Sprintf("%s spike at step %d: %s (modified z-score %s against the rolling median of its neighbours)%s.", sp.Metric, sp.Step, fmtNum(sp.Value), fmtZ(sp.Z), conf)
 		}
 		spikeFs = append(spikeFs, f)
 	}
@@ -121,23 +134,110 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 		sort.SliceStable(spikeFs, func(a, b int) bool { return spikeFs[a].Step < spikeFs[b].Step })
 	}
 	out = append(out, spikeFs...)
-	for metric, n := range confirmed {
-		if n >= 3 {
-			out = append(out, Finding{Kind: KindSpike, Severity: SevError, Step: -1, FromStep: g.firstStep, ToStep: g.lastStep,
-				Message:   fmt.Sprintf("%d %s spikes pass the practitioners' 2x-3x rules as well as the z-score: repeated spikes mean unstable training (lower the learning rate, clip gradients, check the data).", n, metric),
-				Statistic: "confirmed spikes", Value: float64(n), Threshold: 3, Sources: []string{}})
+	for _, metric := range sortedNames(oneStep) {
+		sps := oneStep[metric]
+		steps := make([]string, 0, len(sps))
+		for i, sp := range sps {
+			if i == 8 {
+				steps = append(steps, "...")
+				break
+			}
+			steps = append(steps, fmtSteps(sp.Step))
+		}
+		msg := fmt.Sprintf("%d one-step %s spikes of 2x-3x their neighbourhood (steps %s), each back to normal at the next log: single bad batches; watch them if they grow or repeat at the same data.",
+			len(sps), metric, strings.Join(steps, ", "))
+		if len(sps) == 1 {
+			msg = fmt.Sprintf("one %s spike of 2x-3x its neighbourhood at step %d, back to normal at the next log: a single bad batch; watch for repeats at the same data.",
+				metric, sps[0].Step)
+		}
+		out = append(out, Finding{Kind: KindSpike, Severity: SevWarning, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
+			Message:   msg,
+			Statistic: "modified z-score of the largest", Value: maxZ(sps), Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(sps, maxFindingSources)})
+	}
+	for _, metric := range sortedNames(minor) {
+		sps := minor[metric]
+		msg := fmt.Sprintf("%d points of %s are statistical outliers (modified z-score above %g, first at step %d) but stay within 2x of their neighbours: ordinary batch-to-batch variation, not instability.",
+			len(sps), metric, DefaultOptions.SpikeZ, sps[0].Step)
+		if len(sps) == 1 {
+			msg = fmt.Sprintf("1 point of %s, at step %d, is a statistical outlier (modified z-score above %g) but stays within 2x of its neighbours: ordinary batch-to-batch variation, not instability.",
+				metric, sps[0].Step, DefaultOptions.SpikeZ)
+		}
+		out = append(out, Finding{Kind: KindSpike, Severity: SevInfo, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
+			Message:   msg,
+			Statistic: "outliers within 2x of their neighbours", Value: float64(len(sps)), Sources: spikeSources(sps, maxFindingSources)})
+	}
+	for _, metric := range sortedNames(confirmed) {
+		if sps := confirmed[metric]; len(sps) >= 3 {
+			out = append(out, Finding{Kind: KindSpike, Severity: SevError, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
+				Message:   fmt.Sprintf("%d %s spikes pass the practitioners' rules (Lightning's 3x, LLM Foundry's sustained 2x) as well as the z-score: repeated spikes mean unstable training (lower the learning rate, clip gradients, check the data at those steps).", len(sps), metric),
+				Statistic: "confirmed spikes", Value: float64(len(sps)), Threshold: 3, Sources: spikeSources(sps, maxFindingSources)})
 		}
 	}
 	if len(epochDrops) > 0 && !staircaseFound(run) {
-		var srcs []string
-		for _, sp := range epochDrops {
-			srcs = append(srcs, sp.Source)
-		}
 		out = append(out, Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: epochDrops[0].Step, FromStep: epochDrops[0].Step, ToStep: epochDrops[len(epochDrops)-1].Step,
 			Message: fmt.Sprintf("The loss drops sharply at %d epoch boundar%s (first at step %d): expected in multi-epoch training, the model sees the same examples again.",
 				len(epochDrops), plural(len(epochDrops), "y", "ies"), epochDrops[0].Step),
-			Statistic: "modified z-score", Value: epochDrops[0].Z, Threshold: DefaultOptions.SpikeZ, Sources: srcs})
+			Statistic: "modified z-score", Value: epochDrops[0].Z, Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(epochDrops, maxFindingSources)})
 	}
+	return out
+}
+
+// lossByConstruction reports a run judged on its reward whose loss is
+// about 0 by construction (GRPO, PPO, RLOO): its loss spikes say nothing
+// about stability.
+func lossByConstruction(r *Report) bool {
+	return r.Primary != "" && r.Primary != "loss" && isRLFamily(r.Run.Family)
+}
+
+// sustained reports whether the points just after step (up to 3 logged
+// points) also stay at least ratio times the neighbourhood median: LLM
+// Foundry's KillLossSpike acts on a high loss over several steps, not
+// one batch.
+func sustained(c *curve, step int64, ratio float64) bool {
+	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= step })
+	if i+2 >= c.len() {
+		return false
+	}
+	lo := max(0, i-20)
+	m := stats.Median(c.y[lo:i])
+	if !(m > 0) {
+		return false
+	}
+	for j := i + 1; j <= i+2; j++ {
+		if c.y[j] < ratio*m {
+			return false
+		}
+	}
+	return true
+}
+
+func maxZ(sps []Spike) float64 {
+	m := 0.0
+	for _, sp := range sps {
+		if math.Abs(sp.Z) > math.Abs(m) {
+			m = sp.Z
+		}
+	}
+	return m
+}
+
+func spikeSources(sps []Spike, k int) []string {
+	out := []string{}
+	for i, sp := range sps {
+		if i == k {
+			break
+		}
+		out = append(out, sp.Source)
+	}
+	return out
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -250,7 +350,7 @@ func divergenceFinding(run *trainlog.Run, r *Report, opts Options) (Finding, boo
 		c := finiteCurve(run, t.Metric)
 		i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= t.FromStep })
 		return Finding{Kind: KindDivergence, Severity: SevError, Step: t.FromStep, FromStep: t.FromStep, ToStep: t.ToStep,
-			Message:   fmt.Sprintf("%s is getting worse over steps %d-%d: Theil-Sen slope %s per step (Mann-Kendall p = %.3g), a change of %s (%s) over %d steps.", t.Metric, t.FromStep, t.ToStep, fmtNum(t.SlopePerStep), t.P, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps),
+			Message:   fmt.Sprintf("%s is getting worse over steps %d-%d: Theil-Sen slope %s per step (Mann-Kendall %s), a change of %s (%s) over %d steps.", t.Metric, t.FromStep, t.ToStep, fmtNum(t.SlopePerStep), pIs(t.P), signedNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps),
 			Statistic: "Mann-Kendall z", Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2), Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
 	}
 	return Finding{}, false
@@ -273,12 +373,32 @@ func epochStaircase(run *trainlog.Run, r *Report) (Finding, bool) {
 		return Finding{}, false
 	}
 	var parts, srcs []string
-	for _, d := range drops {
-		parts = append(parts, fmt.Sprintf("step %d: %s -> %s", d.step, fmtNum(d.before), fmtNum(d.after)))
+	for i, d := range drops {
+		if i < maxListedDrops {
+			parts = append(parts, fmt.Sprintf("step %d: %s -> %s", d.step, fmtNum(d.before), fmtNum(d.after)))
+		}
 		srcs = append(srcs, d.source)
+	}
+	if n := len(drops) - maxListedDrops; n > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", n))
 	}
 	return Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: drops[0].step, FromStep: drops[0].step, ToStep: drops[len(drops)-1].step,
 		Message: fmt.Sprintf("The loss drops at %d epoch boundar%s (%s; medians of the windows before and after): expected when the model sees the same examples again, and a sign that it memorises them.",
 			len(drops), plural(len(drops), "y", "ies"), strings.Join(parts, "; ")),
 		Statistic: "drop at the first boundary", Value: drops[0].before - drops[0].after, Sources: srcs}, true
 }
+
+// maxListedDrops is how many epoch-boundary drops a finding spells out.
+const maxListedDrops = 3
+
+// fmtZ formats a modified z-score: one decimal, none from 100 up.
+func fmtZ(z float64) string {
+	if math.Abs(z) >= 100 {
+		return fmt.Sprintf("%.0f", z)
+	}
+	return fmt.Sprintf("%.1f", z)
+}
+
+// fmtRatio formats a ratio such as a spike's multiple of its
+// neighbourhood: one decimal, none from 100 up.
+func fmtRatio(r float64) string { return fmtZ(r) }

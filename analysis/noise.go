@@ -71,9 +71,12 @@ func endNoise(run *trainlog.Run, metric string, opts Options) *Noise {
 			verdict += " (in the good direction)"
 		}
 	}
-	nz.Text = fmt.Sprintf("The last %s, %s at step %d (%s), is %.1f sigma %s the mean of the last %d points (%s ± %s standard error, steps %d-%d; point noise sigma %s): %s.",
-		metric, fmtNum(last.Value), last.Step, nz.Last.Source, math.Abs(dev), dir, nz.N,
-		fmtNum(nz.Mean), fmtNum(nz.StdErr), nz.FromStep, nz.ToStep, fmtNum(sigma), verdict)
+	nz.Text = fmt.Sprintf("The last %s, %s at step %d (%s), is %.1f sigma %s the mean %s of the last %d points (steps %d-%d), where sigma %s is the step-to-step noise: %s.",
+		metric, fmtNum(last.Value), last.Step, nz.Last.Source, math.Abs(dev), dir, fmtNum(nz.Mean), nz.N,
+		nz.FromStep, nz.ToStep, fmtNum(sigma), verdict)
+	if nz.Normal {
+		nz.Text += fmt.Sprintf(" A single logged value moves with its batch; judge the end of the run by the mean %s.", fmtNum(nz.Mean))
+	}
 	return nz
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -162,6 +163,10 @@ func evalText(e Eval, ev *curve, bi int, sigma, threshold float64, after int, tr
 	if e.Greater {
 		word = "maximum"
 	}
+	if ev.len() == 1 {
+		return fmt.Sprintf("1 evaluation of %s: %s at step %d (%s). One evaluation shows no trend, so overfitting cannot be judged yet; evaluate more often (a smaller eval_steps) to see one.",
+			e.Metric, fmtNum(e.Best.Value), e.BestStep, e.Best.Source)
+	}
 	s := fmt.Sprintf("%d evaluations of %s. Its %s is %s at step %d (%s); the last is %s at step %d (%s), %.1f eval noise sigmas (sigma %s) from the best.",
 		ev.len(), e.Metric, word, fmtNum(e.Best.Value), e.BestStep, e.Best.Source, fmtNum(e.Last.Value), ev.pts[ev.len()-1].Step, e.Last.Source, e.RiseSigma, fmtNum(sigma))
 	switch {
@@ -188,7 +193,62 @@ func noEval(run *trainlog.Run, opts Options) Eval {
 		"Hold out 5-10% of the data as an eval split and set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss; " +
 		"with load_best_model_at_end=True and metric_for_best_model=\"eval_loss\" it also keeps the best checkpoint."
 	e.Hints = noEvalHints(run)
+	if other, parts, gaps := summaryEvals(run); len(other) > 0 {
+		e.Other = other
+		text := "No per-step evaluation was logged, but the end-of-run summary holds final values: " + strings.Join(parts, ", ") + "."
+		if len(gaps) > 0 {
+			text += " " + capitalise(strings.Join(gaps, "; ")) + "."
+		}
+		e.Text = text + " " + e.Text
+	}
 	return e
+}
+
+// summaryGapRel is the relative difference between an eval and a test
+// value of the same metric beyond which the two splits are said to
+// disagree.
+const summaryGapRel = 0.1
+
+// summaryEvals returns the final eval_* and test_* values of the
+// end-of-run summary (all_results.json, wandb-summary.json), each quoted
+// with its source, and the comparisons of eval with test values of the
+// same metric.
+func summaryEvals(run *trainlog.Run) (out []Cited, parts, gaps []string) {
+	var keys []string
+	for k, v := range run.Summary {
+		if !(strings.HasPrefix(k, "eval_") || strings.HasPrefix(k, "test_")) || !finite(v.Value) {
+			continue
+		}
+		if strings.HasSuffix(k, "_runtime") || strings.HasSuffix(k, "_per_second") {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, nil, nil
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := run.Summary[k]
+		out = append(out, *citeValue(v))
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", k, fmtNum(v.Value), v.Source))
+		name, ok := strings.CutPrefix(k, "eval_")
+		if !ok {
+			continue
+		}
+		t, ok := run.Summary["test_"+name]
+		if !ok || !finite(t.Value) || v.Value == 0 {
+			continue
+		}
+		d := math.Abs(t.Value - v.Value)
+		if d > summaryGapRel*math.Abs(v.Value) {
+			gaps = append(gaps, fmt.Sprintf("%s %s and test_%s %s differ by %s (%.0f%% of the eval value): the eval split does not represent the test data (another distribution, or eval examples leaked into training), so the eval numbers overstate quality; trust the test split",
+				k, fmtNum(v.Value), name, fmtNum(t.Value), fmtNum(d), 100*d/math.Abs(v.Value)))
+		} else {
+			gaps = append(gaps, fmt.Sprintf("%s %s and test_%s %s agree within %.0f%%", k, fmtNum(v.Value), name, fmtNum(t.Value), 100*summaryGapRel))
+		}
+	}
+	return out, parts, gaps
 }
 
 // noEvalHints lists indirect signs of memorisation, each labelled as a
@@ -215,8 +275,8 @@ func noEvalHints(run *trainlog.Run) []string {
 			firstEpoch := stats.Median(loss.y[:i1])
 			end := stats.Median(loss.y[loss.tailStart(0.1, 5):])
 			if end < 0.5*firstEpoch {
-				hints = append(hints, fmt.Sprintf("Hint (not a measurement): the final train loss level %s is %.0f%% below the first-epoch median %s: the model has seen each example %d times and fits the training set far better than it did in the first pass.",
-					fmtNum(end), 100*(1-end/firstEpoch), fmtNum(firstEpoch), len(bounds)+1))
+				hints = append(hints, fmt.Sprintf("Hint (not a measurement): the final train loss level %s is %s below the first-epoch median %s: the model has seen each example %d times and fits the training set far better than it did in the first pass.",
+					fmtNum(end), fmtShare(1-end/firstEpoch), fmtNum(firstEpoch), len(bounds)+1))
 			}
 		}
 		if n := epochDrops(loss, bounds); n > 0 {
@@ -264,6 +324,15 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 
 // epochDrops counts the epoch boundaries with a drop (epochDropList).
 func epochDrops(c *curve, bounds []int64) int { return len(epochDropList(c, bounds)) }
+
+// fmtShare formats a fraction as a whole percentage, with one decimal
+// near 100% so that 99.9% is not rounded to 100%.
+func fmtShare(f float64) string {
+	if f > 0.99 && f < 1 {
+		return fmt.Sprintf("%.1f%%", 100*f)
+	}
+	return fmt.Sprintf("%.0f%%", 100*f)
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -31,33 +31,32 @@ const (
 )
 
 // phases splits the curve of the primary metric into phases (methods
-// §4). The curve is binned to medians (which also winsorises spikes) and
-// taken on a log scale when positive. Known structure comes first: epoch
-// boundaries and the end of warmup are boundaries by construction, and
-// when they already give three phases or more they are the phases.
-// Otherwise, inside each known segment, binary segmentation with a
-// piecewise-linear cost adds change points where a split lowers the
-// squared error by more than the penalty 3*sigma²*ln(n) (sigma from
-// second differences). Each phase
-// is named by its rate of improvement relative to the fastest phase (see
-// phaseName), and adjacent phases with the same name are merged.
+// §4); preference runs (DPO, ORPO, KTO) show their loss curve. The curve
+// is binned to medians (which also winsorises spikes) and taken on a log
+// scale when positive. Known structure comes first: epoch boundaries and
+// the end of warmup are boundaries by construction, and when they give
+// three phases or more they are the phases (with many epochs, binary
+// segmentation chooses among them). Otherwise, inside each known segment,
+// binary segmentation with a piecewise-linear cost adds change points
+// where a split lowers the squared error by more than the penalty
+// 3*sigma²*ln(n) (sigma from second differences). Each phase is named by
+// its rate of improvement relative to the fastest phase (see phaseName),
+// and adjacent phases with the same name are merged.
 func phases(run *trainlog.Run, opts Options) []Phase {
-	metric, _ := primaryMetric(run)
+	metric, family := primaryMetric(run)
+	switch family {
+	case FamilyDPO, FamilyORPO, FamilyKTO:
+		// Judged on the margins, but the curve shown is the loss.
+		if hasFinite(run, "loss") {
+			metric = "loss"
+		}
+	}
 	c := finiteCurve(run, metric)
 	if c.len() < 10 {
 		return nil
 	}
 	logScale := c.positive()
-	tr := func(v float64) float64 {
-		if logScale {
-			return math.Log(v)
-		}
-		return v
-	}
-	ty := make([]float64, c.len())
-	for i, v := range c.y {
-		ty[i] = tr(v)
-	}
+	ty := c.logY(logScale)
 	bx, by := stats.Bin(c.x, ty, phaseBins)
 	nb := len(bx)
 	minSeg := max(3, nb/20)
@@ -70,18 +69,29 @@ func phases(run *trainlog.Run, opts Options) []Phase {
 	}
 	penalty := 3 * sigma * sigma * math.Log(float64(nb))
 	cuts := map[int]string{0: "start"}
-	known := knownBoundaries(run)
-	for _, kb := range known {
+	exact := map[int]int64{} // bin index -> the known boundary's step
+	known := map[int]string{}
+	for _, kb := range knownBoundaries(run) {
 		k := sort.SearchFloat64s(bx, float64(kb.step))
-		if k < minSeg || nb-k < minSeg || tooClose(cuts, k, minSeg) {
+		if k < minSeg || nb-k < minSeg || tooClose(known, k, minSeg) {
 			continue
 		}
-		cuts[k] = kb.why
+		known[k] = kb.why
+		exact[k] = kb.step
 	}
-	ks := sortedKeys(cuts)
-	if len(ks) < 3 {
+	pc := newPrefix(bx, by)
+	if len(known) < phaseMax {
+		for k, why := range known {
+			cuts[k] = why
+		}
+	} else {
+		// Many epochs: keep the known boundaries where the slope changes,
+		// chosen by binary segmentation among them.
+		binSegAt(pc, 0, nb, sortedKeys(known), penalty, known, cuts)
+	}
+	if len(cuts) < 3 {
 		// Too little known structure: let the data add change points.
-		pc := newPrefix(bx, by)
+		ks := sortedKeys(cuts)
 		for i, lo := range ks {
 			hi := nb
 			if i+1 < len(ks) {
@@ -90,11 +100,31 @@ func phases(run *trainlog.Run, opts Options) []Phase {
 			binSeg(pc, lo, hi, minSeg, penalty, cuts)
 		}
 	}
-	ks = sortedKeys(cuts)
-	if len(ks) > phaseMax {
-		ks = ks[:phaseMax]
+	ks := sortedKeys(cuts)
+	var cs []phaseCut
+	for _, k := range ks {
+		switch st, ok := exact[k]; {
+		case k == 0:
+			cs = append(cs, phaseCut{first: 0, start: c.pts[0].Step, why: cuts[k]})
+		case ok:
+			// A known boundary is the last step of what precedes it (the
+			// end of an epoch, the peak of warmup): the phase starts
+			// there, its points after it.
+			cs = append(cs, phaseCut{first: sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > st }), start: st, why: cuts[k], exact: true})
+		default:
+			f := sort.SearchFloat64s(c.x, bx[k])
+			cs = append(cs, phaseCut{first: f, start: c.pts[min(f, c.len()-1)].Step, why: cuts[k]})
+		}
 	}
-	return namePhases(c, ks, bx, cuts, logScale, opts)
+	return namePhases(c, cs, logScale, opts)
+}
+
+// A phaseCut is where a phase begins.
+type phaseCut struct {
+	first int    // index of its first point
+	start int64  // its start step as shown
+	why   string // Phase.Boundary
+	exact bool   // a known boundary: the previous phase ends at start
 }
 
 type knownBoundary struct {
@@ -215,66 +245,83 @@ func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string)
 	binSeg(p, bestK, hi, minSeg, penalty, cuts)
 }
 
-// namePhases measures and names the phases starting at the bin indices
-// ks, then merges neighbours with the same name.
-func namePhases(c *curve, ks []int, bx []float64, cuts map[int]string, logScale bool, opts Options) []Phase {
-	n := c.len()
-	// Point ranges [start, end) of the phases.
-	type span struct{ s, e, w int }
-	var spans []span
-	for i, k := range ks {
-		s := 0
-		if k > 0 {
-			s = sort.SearchFloat64s(c.x, bx[k])
-		}
-		e := n
-		if i+1 < len(ks) {
-			e = sort.SearchFloat64s(c.x, bx[ks[i+1]])
-		}
-		if e-s < 2 {
+// binSegAt adds to cuts, by binary segmentation inside [lo, hi), the
+// candidate split points (bin indices) that lower the piecewise-linear
+// cost by more than the penalty, labelled as in why.
+func binSegAt(p *prefix, lo, hi int, cands []int, penalty float64, why map[int]string, cuts map[int]string) {
+	if len(cuts) >= phaseMax {
+		return
+	}
+	whole := p.cost(lo, hi)
+	best, bestK := 0.0, -1
+	for _, k := range cands {
+		if k <= lo || k >= hi {
 			continue
 		}
-		spans = append(spans, span{s, e, max(1, min((e-s)/5, max(3, (e-s)/10)))})
+		if g := whole - p.cost(lo, k) - p.cost(k, hi); g > best {
+			best, bestK = g, k
+		}
 	}
-	if len(spans) == 0 {
-		return nil
+	if bestK < 0 || best <= penalty {
+		return
 	}
-	sigma := noiseSigma(logsIf(c.y, logScale))
-	// Levels: the first phase starts at the mean of its first points; each
-	// phase starts where the previous one ended, so the shares add up.
-	first := windowMean(c.y[spans[0].s : spans[0].s+spans[0].w])
+	cuts[bestK] = why[bestK]
+	binSegAt(p, lo, bestK, cands, penalty, why, cuts)
+	binSegAt(p, bestK, hi, cands, penalty, why, cuts)
+}
+
+// namePhases measures and names the phases that begin at the cuts, then
+// merges neighbours with the same name. Each phase starts at the level
+// where the previous one ended, so the shares of the drop add up; its
+// rate is its change of level (log scale when positive) per step,
+// relative to the fastest phase.
+func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
+	n := c.len()
+	tr := func(v float64) float64 {
+		if logScale {
+			return math.Log(v)
+		}
+		return v
+	}
+	sigma := noiseSigma(c.logY(logScale))
 	var out []Phase
 	var changes, rates, flats []float64
-	prevEnd := first
-	for i, sp := range spans {
-		seg := c.y[sp.s:sp.e]
-		endLevel := windowMean(seg[len(seg)-sp.w:])
+	var prevEnd float64
+	for i, cut := range cs {
+		e := n
+		end := c.pts[n-1].Step
+		if i+1 < len(cs) {
+			e = cs[i+1].first
+			end = c.pts[max(cut.first, e-1)].Step
+			if cs[i+1].exact {
+				end = cs[i+1].start
+			}
+		}
+		if e-cut.first < 2 {
+			continue
+		}
+		seg := c.y[cut.first:e]
+		w := max(1, min(len(seg)/5, max(3, len(seg)/10)))
+		if len(out) == 0 {
+			prevEnd = windowMean(seg[:w])
+		}
+		endLevel := windowMean(seg[len(seg)-w:])
 		ph := Phase{
-			StartStep:  c.pts[sp.s].Step,
-			EndStep:    c.pts[sp.e-1].Step,
-			StartLevel: Derived{Value: prevEnd, How: levelHow(i == 0, c.pts[sp.s].Step, sp.w)},
-			EndLevel:   Derived{Value: endLevel, How: "mean of the last " + itoa(sp.w) + " points of the phase"},
-			Boundary:   cuts[ks[0]],
+			StartStep:  cut.start,
+			EndStep:    end,
+			StartLevel: Derived{Value: prevEnd, How: levelHow(len(out) == 0, cut.start, w)},
+			EndLevel:   Derived{Value: endLevel, How: endHow(w)},
+			Boundary:   cut.why,
 		}
-		for _, k := range ks {
-			if k > 0 && sort.SearchFloat64s(c.x, bx[k]) == sp.s {
-				ph.Boundary = cuts[k]
-			}
-		}
-		// The rate is the phase's own Theil-Sen slope (a drop at its
-		// boundary does not count), as an improvement per step.
-		rate := 0.0
-		if fit := stats.TheilSen(c.x[sp.s:sp.e], logsIf(seg, logScale), phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
-			rate = -fit.Slope
-			if c.greater {
-				rate = fit.Slope
-			}
-		}
-		rates = append(rates, rate)
-		changes = append(changes, rate*math.Max(float64(ph.EndStep-ph.StartStep), 1))
-		flats = append(flats, math.Max(2*sigma*math.Sqrt(2/float64(sp.w)), opts.PlateauRel))
+		change := c.better(tr(prevEnd), tr(endLevel))
+		changes = append(changes, change)
+		rates = append(rates, change/math.Max(float64(ph.EndStep-ph.StartStep), 1))
+		flats = append(flats, math.Max(2*sigma*math.Sqrt(2/float64(w)), opts.PlateauRel))
 		out = append(out, ph)
 		prevEnd = endLevel
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	maxRate := 0.0
 	for _, r := range rates {
@@ -293,16 +340,16 @@ func namePhases(c *curve, ks []int, bx []float64, cuts map[int]string, logScale 
 		}
 		lo := sort.SearchFloat64s(c.x, float64(out[i].StartStep))
 		hi := sort.SearchFloat64s(c.x, float64(out[i].EndStep)+0.5)
-		if fit := stats.TheilSen(c.x[lo:hi], logsIf(c.y[lo:hi], logScale), phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
+		if fit := stats.TheilSen(c.x[lo:hi], c.logY(logScale)[lo:hi], phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
 			out[i].SlopePerStep = fit.Slope
 		}
+		out[i].Metric, out[i].LogScale = c.name, logScale
 	}
 	return out
 }
 
-// phaseName names a phase from its improvement over its span (its own
-// Theil-Sen slope times its length, in log units when the curve is
-// positive) and its rate relative to the fastest phase: at least
+// phaseName names a phase from its improvement (in log units when the
+// curve is positive) and its rate relative to the fastest phase: at least
 // phaseRapidRate of it is a rapid decline, at least phaseSlowRate is
 // slowing, less is diminishing returns; a change within flatBelow is flat
 // (diminishing returns once the curve has improved before), and a
@@ -345,10 +392,21 @@ func mergeSameNames(ps []Phase) []Phase {
 }
 
 func levelHow(first bool, step int64, w int) string {
-	if first {
-		return "mean of the first " + itoa(w) + " points of the phase"
+	if !first {
+		return "the previous phase's end level"
 	}
-	return "the previous phase's end level"
+	if w == 1 {
+		return "the first point of the phase"
+	}
+	return "mean of the first " + itoa(w) + " points of the phase"
+}
+
+// endHow says how a phase's end level was measured.
+func endHow(w int) string {
+	if w == 1 {
+		return "the last point of the phase"
+	}
+	return "mean of the last " + itoa(w) + " points of the phase"
 }
 
 func windowMean(xs []float64) float64 { return stats.Mean(xs) }

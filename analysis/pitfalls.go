@@ -246,9 +246,9 @@ func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
 			top = p
 		}
 	}
-	rng := fmt.Sprintf("%s-%s (10th-90th percentile of steps %d-%d)", fmtRange(p10), fmtRange(p90), from, to)
+	rng := fmt.Sprintf("%s-%s (10th-90th percentile of steps %d-%d) and its flag level p90*sqrt(p90/p10) = %s", fmtRange(p10), fmtRange(p90), from, to, fmtNum(thr))
 	f := Finding{Kind: KindGradNormHigh, Severity: SevWarning, Step: top.Step, FromStep: from, ToStep: to,
-		Statistic: "grad_norm above p90*sqrt(p90/p10)", Value: top.Value, Threshold: thr}
+		Statistic: "largest grad_norm", Value: top.Value, Threshold: thr}
 	for _, p := range high {
 		if len(f.Sources) < maxFindingSources {
 			f.Sources = append(f.Sources, p.Source.String())

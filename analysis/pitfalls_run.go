@@ -58,18 +58,26 @@ func endFindings(run *trainlog.Run, r *Report) []Finding {
 			crash = &run.Events[i]
 		}
 	}
+	reached, planned := stepsReached(run)
 	if !r.Run.Completed {
 		f := Finding{Kind: KindNoSummary, Severity: SevWarning, Step: last, FromStep: first, ToStep: last}
-		if crash != nil {
+		switch {
+		case crash != nil:
 			f.Severity = SevError
-			f.Message = fmt.Sprintf("the run ended without an end-of-training summary: it crashed (%s); the last logged step is %d", crash.Message, last)
+			msg := strings.TrimRight(crash.Message, ": ")
+			f.Message = fmt.Sprintf("the run ended without an end-of-training summary: it crashed (%s); the last logged step is %d", msg, last)
+			if strings.HasPrefix(msg, "KeyboardInterrupt") {
+				f.Message += "; a KeyboardInterrupt means the process was stopped by hand (Ctrl-C) or by a job scheduler, not by a training error"
+			}
 			f.Sources = sourceStrings(crash.Sources)
-		} else {
+		case planned > 0 && reached >= planned:
+			f.Severity = SevInfo
+			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found, but the last logged step %d is the planned max_steps %d: training reached its end and only the summary is missing (for example, only trainer_state.json was kept)", last, planned)
+		default:
 			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found: the run was interrupted, is still running, or only a checkpoint's log was read; the last logged step is %d", last)
 		}
 		out = append(out, f)
 	}
-	reached, planned := stepsReached(run)
 	if planned <= 0 || reached >= planned {
 		return out
 	}

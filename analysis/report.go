@@ -122,8 +122,15 @@ type Phase struct {
 	// ShareOfDrop is the fraction of the run's total drop that happened in
 	// this phase.
 	ShareOfDrop float64 `json:"share_of_drop"`
-	// SlopePerStep is the Theil-Sen slope of log(loss) per step.
+	// SlopePerStep is the Theil-Sen slope of log(loss) per step (of the
+	// metric itself when LogScale is false).
 	SlopePerStep float64 `json:"slope_per_step"`
+	// Metric is the series the phases split: the primary metric, or the
+	// loss of a preference run judged on its margins.
+	Metric string `json:"metric,omitempty"`
+	// LogScale reports whether the levels were compared, and the slope
+	// taken, on log(Metric) (a positive curve).
+	LogScale bool `json:"log_scale,omitempty"`
 	// Boundary says why the phase starts where it does: "start", "epoch
 	// boundary", "end of warmup", "schedule kink", "change point".
 	Boundary string `json:"boundary"`
@@ -178,7 +185,7 @@ type Trend struct {
 	// Level is the fitted value at the end of the segment, the reference
 	// of RelProjected.
 	Level float64 `json:"level"`
-	// Significant reports Mann-Kendall p < 0.05.
+	// Significant reports Mann-Kendall p < TrendAlpha (0.01).
 	Significant bool `json:"significant"`
 	// Direction is "improving", "worsening" or "flat" (a plateau).
 	Direction string `json:"direction"`
@@ -233,6 +240,10 @@ type Throughput struct {
 	GPUHours       *Derived `json:"gpu_hours,omitempty"`
 	Cost           *Derived `json:"cost,omitempty"`
 	Text           string   `json:"text"`
+	// Notes are the facts of Text that the fields above do not hold (how
+	// a missing runtime was estimated, tokens seen, caveats), for
+	// renderers that show the fields as a table.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // EvalRow is one evaluation.
@@ -292,9 +303,12 @@ type Recommendation struct {
 
 // AnotherEpoch is the projection of one more epoch.
 type AnotherEpoch struct {
-	Available    bool     `json:"available"`
-	Reason       string   `json:"reason"`
-	HorizonSteps int64    `json:"horizon_steps"`
+	Available    bool   `json:"available"`
+	Reason       string `json:"reason"`
+	HorizonSteps int64  `json:"horizon_steps"`
+	// HorizonWhat says what HorizonSteps is: "one more epoch", "the
+	// remaining steps of the run", or why it was capped.
+	HorizonWhat  string   `json:"horizon_what,omitempty"`
 	Method       string   `json:"method"`
 	ExpectedGain float64  `json:"expected_gain"`
 	GainLow      float64  `json:"gain_low"`

@@ -59,7 +59,7 @@ func TestSeedArticle(t *testing.T) {
 			trainlog.GeoExamples: "1000@all_logs.log:30", trainlog.GeoEpochs: "3@all_logs.log:31",
 			trainlog.GeoBatchPerDevice: "2@all_logs.log:32", trainlog.GeoTotalBatch: "4@all_logs.log:33",
 			trainlog.GeoGradAccum: "2@all_logs.log:34", trainlog.GeoMaxSteps: "750@all_logs.log:35",
-			trainlog.GeoTrainableParams: "1.846e+07@all_logs.log:36",
+			trainlog.GeoTrainableParams: "1.846e7@all_logs.log:36",
 		}
 		got := map[string]string{}
 		for _, f := range h.Geometry {

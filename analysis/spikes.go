@@ -17,7 +17,8 @@ const (
 // spikes finds outliers of the loss (and of the primary metric when it is
 // another series) and of grad_norm (methods §5): the modified z-score
 // 0.6745*(r - median(r))/MAD(r) of the residuals r from a centred rolling
-// median (so the trend does not inflate the MAD), on a log scale for
+// median of up to 25 logged points (so the trend does not inflate the
+// MAD), on a log scale for
 // positive series (grad_norm has a heavy right tail and a loss's noise
 // shrinks with its level). |z| > opts.SpikeZ flags a point (Iglewicz and
 // Hoaglin 1993). A MAD of zero falls back to the mean absolute deviation
@@ -47,9 +48,9 @@ func spikes(run *trainlog.Run, opts Options) []Spike {
 // seriesSpikes returns the spikes of one curve.
 func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 	logScale := c.positive()
-	y := logsIf(c.y, logScale)
+	y := c.logY(logScale)
 	n := len(y)
-	w := max(5, min(51, n/20))
+	w := max(5, min(25, n/20))
 	med := stats.RollingMedian(y, w)
 	res := make([]float64, n)
 	for i := range y {

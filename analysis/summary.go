@@ -86,8 +86,19 @@ func trajectoryBullet(r *Report) string {
 		return ""
 	}
 	first, last := c.pts[0], c.pts[c.len()-1]
-	return fmt.Sprintf("%s %s -> %s (%s) from step %d to step %d (%s, %s)", r.Primary, fmtNum(first.Value), fmtNum(last.Value),
-		fmtPct(relDiff(last.Value, first.Value)), first.Step, last.Step, first.Source, last.Source)
+	change := func(to float64) string {
+		if math.Abs(first.Value) < 1e-9 {
+			return "" // a change relative to 0 means nothing
+		}
+		return " (" + fmtPct(relDiff(to, first.Value)) + ")"
+	}
+	if n := r.Noise; n != nil && n.N >= 3 && n.ToStep == last.Step {
+		// The mean of the last points says more than the noisy last one.
+		return fmt.Sprintf("%s %s at step %d (%s) -> %s%s, the mean of steps %d-%d; last logged %s at step %d (%s)", r.Primary, fmtNum(first.Value), first.Step, first.Source,
+			fmtNum(n.Mean), change(n.Mean), n.FromStep, n.ToStep, fmtNum(last.Value), last.Step, last.Source)
+	}
+	return fmt.Sprintf("%s %s -> %s%s from step %d to step %d (%s, %s)", r.Primary, fmtNum(first.Value), fmtNum(last.Value),
+		change(last.Value), first.Step, last.Step, first.Source, last.Source)
 }
 
 // epochOneEnd returns the milestone at the end of epoch 1, when it is not
@@ -179,6 +190,9 @@ func runtimeBullet(r *Report) string {
 		rates = append(rates, fmtNum(t.SamplesPerSec.Value)+" samples/s")
 	}
 	text := fmt.Sprintf("runtime %s (%s s, %s)%s", humanDuration(t.RuntimeSeconds.Value), fmtSeconds(t.RuntimeSeconds.Value), t.RuntimeSeconds.Source, steps)
+	if t.RuntimeSeconds.Value < 60 {
+		text = fmt.Sprintf("runtime %s s (%s)%s", fmtSeconds(t.RuntimeSeconds.Value), t.RuntimeSeconds.Source, steps)
+	}
 	if len(rates) > 0 {
 		text += " at " + strings.Join(rates, ", ")
 	}
@@ -195,6 +209,14 @@ func runtimeBullet(r *Report) string {
 // be told without one.
 func evalBullet(r *Report) string {
 	e := r.Eval
+	if !e.Present && len(e.Other) > 0 && r.Data != nil {
+		_, parts, gaps := summaryEvals(r.Data)
+		text := "no per-step evaluation, so overfitting over time cannot be told; final values in the summary: " + strings.Join(parts, ", ")
+		if len(gaps) > 0 {
+			text += "; " + gaps[0]
+		}
+		return text
+	}
 	if !e.Present {
 		return "overfitting: cannot tell, no evaluation was logged; hold out a validation split (eval_strategy=\"steps\") or check generations on unseen prompts"
 	}

@@ -34,9 +34,10 @@ func throughput(run *trainlog.Run, opts Options) Throughput {
 		secs := t.RuntimeSeconds.Value
 		t.RuntimeHMS = hms(secs)
 		first, last := stepRange(run)
-		text := fmt.Sprintf("train_runtime %s s (%s)", fmtSeconds(secs), humanDuration(secs))
+		text := "train_runtime " + secondsAndHuman(secs)
 		if how != "" {
-			text = fmt.Sprintf("runtime about %s s (%s), %s", fmtSeconds(secs), humanDuration(secs), how)
+			text = fmt.Sprintf("runtime about %s, %s", secondsAndHuman(secs), how)
+			t.Notes = append(t.Notes, fmt.Sprintf("No train_runtime was logged: the runtime is %s.", how))
 		}
 		if last > 0 {
 			text += fmt.Sprintf(" for steps %d-%d", first, last)
@@ -55,6 +56,7 @@ func throughput(run *trainlog.Run, opts Options) Throughput {
 	parts = append(parts, rateTexts(run, t)...)
 	if tok := tokensSeen(run); tok != nil {
 		parts = append(parts, fmt.Sprintf("%s input tokens seen (%s)", fmtCount(tok.Value), tok.Source))
+		t.Notes = append(t.Notes, fmt.Sprintf("%s input tokens seen (%s).", fmtCount(tok.Value), tok.Source))
 	}
 	text := strings.Join(parts, "; ") + "."
 	switch {
@@ -62,9 +64,12 @@ func throughput(run *trainlog.Run, opts Options) Throughput {
 		text += fmt.Sprintf(" %s GPU-hours cost about %.2f at %g per GPU-hour.", fmtHours(t.GPUHours.Value), t.Cost.Value, t.GPUHourPrice)
 	case t.GPUHours != nil:
 		text += fmt.Sprintf(" %s GPU-hours: %s. No price was given: pass --gpu-hour-price PRICE to get the cost.", fmtHours(t.GPUHours.Value), t.GPUHours.How)
+		t.Notes = append(t.Notes, "No cost: no price was given; pass --gpu-hour-price PRICE to get it.")
 	}
 	if t.SamplesPerSec != nil && stoppedEarly(run) {
-		text += " The Trainer computes its per-second rates from the planned steps, so they are inflated when training stops early."
+		note := "The Trainer computes its per-second rates from the planned steps, so they are inflated when training stops early."
+		text += " " + note
+		t.Notes = append(t.Notes, note)
 	}
 	t.Text = text
 	return t
@@ -190,6 +195,15 @@ func stepsReached(run *trainlog.Run) (reached, planned int64) {
 		planned = int64(v.Value)
 	}
 	return reached, planned
+}
+
+// secondsAndHuman formats a duration as "2484 s (41 min 24 s)", or
+// "16.84 s" under a minute, where a second form would repeat the first.
+func secondsAndHuman(secs float64) string {
+	if secs < 60 {
+		return fmtSeconds(secs) + " s"
+	}
+	return fmt.Sprintf("%s s (%s)", fmtSeconds(secs), humanDuration(secs))
 }
 
 // fmtSeconds formats a duration in seconds: whole seconds from 100 s on.

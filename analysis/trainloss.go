@@ -24,9 +24,17 @@ func trainLoss(run *trainlog.Run, opts Options) TrainLoss {
 	}
 	c := finiteCurve(run, "loss")
 	if c.len() == 0 {
-		if tl.Reported != nil {
+		last, hasLast := run.Summary["loss"]
+		hasLast = hasLast && finite(last.Value)
+		if hasLast {
+			tl.Last = citeValue(last)
+		}
+		switch {
+		case tl.Reported != nil && hasLast:
+			tl.Explanation = fmt.Sprintf("train_loss %s is the mean loss of the whole run. No per-step loss was logged, only the last one in the summary, %s (%s): one batch's loss, noisy, but it shows where the run ended better than the mean does.", fmtNum(*tl.Reported), fmtNum(last.Value), last.Source)
+		case tl.Reported != nil:
 			tl.Explanation = fmt.Sprintf("train_loss %s is the mean loss of the whole run; no per-step loss was logged, so the level the run ended at cannot be told.", fmtNum(*tl.Reported))
-		} else {
+		default:
 			tl.Explanation = "No train_loss and no per-step loss were logged: cannot compare the run's mean with its final level."
 		}
 		return tl

@@ -15,15 +15,19 @@ import (
 // call changes the verdict, so a conservative level is used.
 const trendAlpha = 0.01
 
+// TrendAlpha is the significance level behind Trend.Significant, for
+// renderers that label it.
+const TrendAlpha = trendAlpha
+
 // trend tests the slope of the final segment of metric (methods §3). The
 // segment is the last 2*opts.TailFraction of the steps (at least 10
 // points). Its slope is the Theil-Sen median of pairwise slopes, tested
 // with Mann-Kendall, whose variance is corrected for the autocorrelation
 // of window means (Hamed and Rao 1998); long series are binned first. The
 // slope is then turned into a practical effect: the change it projects
-// over a horizon (the remaining steps of an unfinished run, else one
-// epoch, else the span of the segment, never more than the observed
-// span), compared with opts.PlateauRel of the current level. The curve is
+// over a horizon (one epoch, else the remaining steps of an unfinished
+// run, else the span of the segment, never more than the segment's span),
+// compared with opts.PlateauRel of the current level. The curve is
 // a plateau when the slope is not significant or its projected change is
 // below that threshold. A positive loss is projected on a log scale (it
 // decays multiplicatively and stays above 0). It returns nil with fewer
@@ -94,22 +98,22 @@ func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
 }
 
 // trendHorizon chooses the number of steps over which a slope is
-// projected, and says what it is: the remaining steps of an unfinished
-// run, else one epoch, else the span of the segment; a straight line is
+// projected, and says what it is: one epoch, else the remaining steps of
+// an unfinished run, else the span of the segment; a straight line is
 // never extrapolated further than the span it was measured on.
 func trendHorizon(g geometry, first int64, t *Trend) (int64, string) {
 	seg := max(1, t.ToStep-t.FromStep)
 	capped := func(h int64, what string) (int64, string) {
 		if h > seg {
-			return seg, fmt.Sprintf("the span the slope was measured on (%s would be %d steps)", what, h)
+			return seg, fmt.Sprintf("the span the slope was measured on; %s would be %d steps", what, h)
 		}
 		return max(1, h), what
 	}
 	switch {
-	case g.incomplete():
-		return capped(g.planned-g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned))
 	case g.stepsPerEpoch > 0:
 		return capped(int64(math.Round(g.stepsPerEpoch)), "one more epoch")
+	case g.incomplete():
+		return capped(g.planned-g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned))
 	}
 	return seg, "the span of the final segment"
 }
@@ -118,11 +122,11 @@ func trendHorizon(g geometry, first int64, t *Trend) (int64, string) {
 func plateauWhy(t *Trend, opts Options) string {
 	switch {
 	case !t.Significant:
-		return fmt.Sprintf("the slope is not significant (Mann-Kendall p = %.2g >= %g)", t.P, trendAlpha)
+		return fmt.Sprintf("the slope is not significant (Mann-Kendall %s, above the %g level)", pIs(t.P), trendAlpha)
 	case t.Resolution > 0 && math.Abs(t.Projected) < t.Resolution:
-		return fmt.Sprintf("the change is smaller than the precision the log was written with (%s), although the slope is significant (p = %.2g)", fmtNum(t.Resolution), t.P)
+		return fmt.Sprintf("the change is smaller than the precision the log was written with (%s), although the slope is significant (Mann-Kendall %s)", fmtNum(t.Resolution), pIs(t.P))
 	}
-	return fmt.Sprintf("the change is below %s of the level, although the slope is significant (p = %.2g)", fmtRel(opts.PlateauRel), t.P)
+	return fmt.Sprintf("the change is below %s of the level, although the slope is significant (Mann-Kendall %s)", fmtRel(opts.PlateauRel), pIs(t.P))
 }
 
 // fmtRel formats a positive fraction as a percentage.
@@ -133,18 +137,40 @@ func trendText(t *Trend, c *curve, g geometry, opts Options) string {
 	if !t.Significant {
 		sig = "not significant"
 	}
-	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s is %s per step (95%% interval %s to %s); Mann-Kendall z = %.2f, p = %.3g with the Hamed-Rao autocorrelation correction: %s at the %g level. Projected over %d steps (%s) it changes %s by %s (%s of its level %s; point noise sigma %s).",
-		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh),
-		t.MannKendallZ, t.P, sig, trendAlpha, t.HorizonSteps, t.HorizonWhat, t.Metric, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), fmtNum(t.NoiseSigma))
+	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s (the median of the slopes between all pairs of points, which spikes do not move) is %s per step, 95%% interval %s to %s. The Mann-Kendall test (do later points tend to be %s than earlier ones? corrected for autocorrelation by Hamed and Rao) gives z = %.2f, %s: %s at the %g level.",
+		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh), lowerHigher(c), t.MannKendallZ, pIs(t.P), sig, trendAlpha)
+	s += fmt.Sprintf(" Over %d steps (%s) the slope changes %s by %s", t.HorizonSteps, t.HorizonWhat, t.Metric, signedNum(t.Projected))
+	if t.Level != 0 {
+		s += fmt.Sprintf(", %s of its level %s", fmtPct(t.RelProjected), fmtNum(t.Level))
+	}
+	s += fmt.Sprintf(" (point-to-point noise sigma %s).", fmtNum(t.NoiseSigma))
 	switch t.Direction {
 	case "flat":
 		s += " A plateau: " + plateauWhy(t, opts) + "."
 	case "improving":
-		s += fmt.Sprintf(" %s is still improving.", t.Metric)
+		s += fmt.Sprintf(" %s is still improving.", capitalizeFirst(t.Metric))
 	default:
-		s += fmt.Sprintf(" %s is getting worse.", t.Metric)
+		s += fmt.Sprintf(" %s is getting worse.", capitalizeFirst(t.Metric))
 	}
 	return s
+}
+
+// lowerHigher says which way a curve improves: "lower" for a loss,
+// "higher" for a reward.
+func lowerHigher(c *curve) string {
+	if c.greater {
+		return "higher"
+	}
+	return "lower"
+}
+
+// signedNum formats v like fmtNum with an explicit sign for a positive
+// value.
+func signedNum(v float64) string {
+	if v > 0 {
+		return "+" + fmtNum(v)
+	}
+	return fmtNum(v)
 }
 
 // resolution returns the precision the values were written with: one
@@ -183,4 +209,13 @@ func resolution(pts []trainlog.Point) float64 {
 		}
 	}
 	return res
+}
+
+// conclusivelyFlat reports whether the whole 95% interval of the slope,
+// projected over the horizon, stays within the plateau threshold: evidence
+// of a plateau, not only the absence of evidence of a slope.
+func (t *Trend) conclusivelyFlat(opts Options) bool {
+	thr := math.Max(opts.PlateauRel*math.Abs(t.Level), t.Resolution)
+	h := float64(t.HorizonSteps)
+	return math.Abs(t.SlopeLow*h) < thr && math.Abs(t.SlopeHigh*h) < thr
 }

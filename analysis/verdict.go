@@ -3,26 +3,40 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
 )
+
+// minTrendPower is the number of points below which Mann-Kendall cannot
+// reach significance at trendAlpha at all (n = 5 gives p >= 0.028), so
+// that its silence says nothing about a plateau.
+const minTrendPower = 6
 
 // minVerdictPoints is the number of finite points of the primary metric
 // below which no verdict is given.
 const minVerdictPoints = 10
 
 // verdict decides the status of the run from the sections computed
-// before it, in order: too little data; non-finite values at the end
-// (diverged); eval rising beyond noise while train did not (overfitting);
-// no meaningful improvement since the start (stalled); the final segment
-// getting worse beyond noise (diverged); then improving or converged,
-// judged on the eval metric when at least 3 evaluations exist (the
-// held-out metric is what matters) and on the trend of the primary metric
-// otherwise. A flat curve whose learning rate decayed to ~0 is still
-// called improving when both forms of the another-epoch projection
-// expect a gain above opts.PlateauRel: it is flat because the schedule
-// ended, not because more training cannot help.
+// before it, in order:
+//   - insufficient-data: fewer than minVerdictPoints finite points of the
+//     primary metric, a run stopped during warmup, or one interrupted
+//     before minProgress of its planned steps;
+//   - diverged: non-finite values (or loss-0.0/grad_norm-NaN windows) at
+//     the end;
+//   - overfitting: eval rose beyond its noise after its best while the
+//     train loss did not rise;
+//   - stalled: no improvement beyond noise since the start;
+//   - diverged: the end is worse than an earlier level beyond noise, or
+//     the final segment is getting worse significantly and practically;
+//   - improving or converged: judged on the eval metric when at least 3
+//     evaluations exist (the held-out metric is what matters), otherwise
+//     on the trend of the primary metric; a flat end is still improving
+//     when the learning rate decayed to ~0 or the run stopped early and
+//     the another-epoch projection, by both of its forms, expects a gain
+//     above opts.PlateauRel (flat because the schedule ended, not because
+//     more training cannot help).
 func verdict(run *trainlog.Run, r *Report, opts Options) Verdict {
 	v := decide(run, r, opts)
 	v.Metric = r.Primary
@@ -62,8 +76,8 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 	}
 	if t := r.Trend; t != nil && t.Direction == "worsening" {
 		return Verdict{Status: StatusDiverged, Confidence: confidenceFor(t.N), Reason: fmt.Sprintf(
-			"%s is getting worse at the end: over steps %d-%d its Theil-Sen slope projects %s (%s) over %d steps (%s; Mann-Kendall p = %.2g).",
-			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, t.P)}
+			"%s is getting worse at the end: over steps %d-%d its Theil-Sen slope projects a change of %s (%s) over %d steps (%s); Mann-Kendall %s.",
+			metric, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, pIs(t.P))}
 	}
 	if v, ok := evalConvergence(run, r, opts); ok {
 		return v
@@ -73,12 +87,13 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 
 // insufficient explains a verdict that cannot be given.
 func insufficient(run *trainlog.Run, metric string, n, total int) Verdict {
-	reason := fmt.Sprintf("Only %d finite point(s) of %s were logged (at least %d are needed)", n, metric, minVerdictPoints)
 	if total == 0 {
-		reason = fmt.Sprintf("No per-step %s was found in the logs", metric)
+		return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
+			"No per-step %s was found in the logs, only end-of-run values: next time keep the per-step log (trainer_state.json, the console output, or the W&B run history rather than only wandb-summary.json).", metric)}
 	}
-	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: reason +
-		": log more often next time (logging_steps so that a run has at least 50 logs) and keep trainer_state.json or the console output."}
+	return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
+		"Only %d finite point%s of %s %s logged (at least %d are needed): log more often next time (logging_steps so that a run has at least 50 logs) and keep trainer_state.json or the console output.",
+		n, plural(n, "", "s"), metric, plural(n, "was", "were"), minVerdictPoints)}
 }
 
 // stoppedInWarmup reports a run that ended while its learning rate was
@@ -172,15 +187,20 @@ func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool)
 	if tr := r.Trend; tr != nil && tr.Direction == "improving" && t.Plateau {
 		trainNote = fmt.Sprintf(" The train loss still falls (%s over %d steps), which now only fits the training set better.", fmtPct(tr.RelProjected), tr.HorizonSteps)
 	}
+	if t.Plateau && !runGeometry(run).completed && !t.Significant && (t.N < minTrendPower || !t.conclusivelyFlat(opts)) {
+		// While training goes on, too few or too noisy evaluations do not
+		// show a plateau: let the train curve decide.
+		return Verdict{}, false
+	}
 	if t.Plateau {
 		return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
-			"%s has flattened: over its last %d evaluations (steps %d-%d) the projected change over %d steps (%s) is %s (%s of its level %s): %s.%s",
-			e.Metric, t.N, t.FromStep, t.ToStep, t.HorizonSteps, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), plateauWhy(t, opts), trainNote)}, true
+			"%s has flattened: over its last %d evaluations (steps %d-%d) its slope projects a change of %s (%s of its level %s) over %d steps (%s), and %s.%s",
+			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, plateauWhy(t, opts), trainNote)}, true
 	}
 	if t.Direction == "improving" {
 		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
-			"%s is still improving: over its last %d evaluations (steps %d-%d) the Theil-Sen slope projects %s (%s) over %d steps (%s; Mann-Kendall p = %.2g).",
-			e.Metric, t.N, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, t.P)}, true
+			"%s is still improving: over its last %d evaluations (steps %d-%d) its Theil-Sen slope projects a change of %s (%s) over %d steps (%s); Mann-Kendall %s.",
+			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, pIs(t.P))}, true
 	}
 	return Verdict{}, false
 }
@@ -196,16 +216,53 @@ func trainConvergence(run *trainlog.Run, r *Report, opts Options) Verdict {
 	conf := confidenceFor(t.N)
 	if t.Direction == "improving" {
 		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
-			"%s is still improving: over steps %d-%d the Theil-Sen slope projects %s (%s of its level %s) over %d steps (%s; Mann-Kendall p = %.2g).",
-			metric, t.FromStep, t.ToStep, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, t.P)}
+			"%s is still improving: over steps %d-%d its Theil-Sen slope projects a change of %s (%s of its level %s) over %d steps (%s); Mann-Kendall %s.",
+			metric, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, pIs(t.P))}
 	}
-	flat := fmt.Sprintf("over steps %d-%d the projected change over %d steps (%s) is %s (%s of its level %s): %s",
-		t.FromStep, t.ToStep, t.HorizonSteps, t.HorizonWhat, fmtNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), plateauWhy(t, opts))
+	flat := fmt.Sprintf("over steps %d-%d its slope projects a change of %s (%s of its level %s) over %d steps (%s), and %s",
+		t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, plateauWhy(t, opts))
 	if v, ok := flatButNotDone(run, r, t, flat, opts); ok {
+		return v
+	}
+	if v, ok := tooEarly(run, r, t, opts); ok {
 		return v
 	}
 	return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
 		"%s has reached a plateau at %s: %s.", metric, fmtNum(t.Level), flat)}
+}
+
+// tooEarly handles a run still in progress whose final segment shows no
+// significant trend but cannot show a plateau either (the interval of
+// the projected change is wider than the threshold): absence of evidence
+// is not convergence while training goes on. The whole curve after
+// warmup then decides: improving when it falls significantly, otherwise
+// too early to tell.
+func tooEarly(run *trainlog.Run, r *Report, t *Trend, opts Options) (Verdict, bool) {
+	g := runGeometry(run)
+	if g.completed || t.Significant || (t.N >= minTrendPower && t.conclusivelyFlat(opts)) {
+		return Verdict{}, false
+	}
+	c := finiteCurve(run, t.Metric)
+	i0 := 0
+	if w := warmupEnd(run); w > 0 {
+		i0 = sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= w })
+	}
+	interval := fmt.Sprintf("over steps %d-%d its slope is not significant (Mann-Kendall %s), but the 95%% interval of the slope projects %s to %s over %d steps, more than the %s of the level that counts as flat",
+		t.FromStep, t.ToStep, pIs(t.P), fmtNum(t.SlopeLow*float64(t.HorizonSteps)), fmtNum(t.SlopeHigh*float64(t.HorizonSteps)), t.HorizonSteps, fmtRel(opts.PlateauRel))
+	at := fmt.Sprintf("the run is at step %d of %d", g.lastStep, g.planned)
+	if g.planned <= 0 {
+		at = fmt.Sprintf("the run is at step %d without an end-of-training summary, so it may not have finished", g.lastStep)
+	}
+	if c.len()-i0 >= minVerdictPoints {
+		mk := stats.MannKendall(c.y[i0:], 0, true)
+		if mk.P < trendAlpha && (mk.Z < 0) != c.greater {
+			return Verdict{Status: StatusImproving, Confidence: "low", Reason: fmt.Sprintf(
+				"%s is still improving over the run so far (steps %d-%d, Mann-Kendall %s), and %s. Its end is too noisy to call a plateau yet: %s.",
+				t.Metric, c.pts[i0].Step, c.pts[c.len()-1].Step, pIs(mk.P), at, interval)}, true
+		}
+	}
+	return Verdict{Status: StatusInsufficientData, Confidence: "low", Reason: fmt.Sprintf(
+		"Too early to tell: %s, and %s %s.", at, t.Metric, interval)}, true
 }
 
 // flatButNotDone handles a flat final segment that is not the end of
@@ -234,9 +291,13 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if !ax.annealed {
 		why = fmt.Sprintf("at the current learning rate, but the run stopped at step %d of %d", g.lastStep, g.planned)
 	}
+	verb := "lower"
+	if c.greater {
+		verb = "raise"
+	}
 	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
-		"%s is flat at the end %s: %s. Measured against the cumulative learning rate it is still improving: %d more steps at the run's mean rate (a new schedule) project a gain of %s to %s (%s to %s of the level) by the two fits of another_epoch.",
-		r.Primary, why, flat, t.HorizonSteps, fmtNum(p.low), fmtNum(p.high), fmtPct(p.low/math.Abs(t.Level)), fmtPct(p.high/math.Abs(t.Level)))}, true
+		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: %d more steps at the run's mean learning rate (which needs a new schedule) would %s it by %s to %s (%s to %s of the level), by both fits of the another-epoch projection.",
+		r.Primary, why, flat, t.HorizonSteps, verb, fmtNum(p.low), fmtNum(p.high), fmtRel(p.low/math.Abs(t.Level)), fmtRel(p.high/math.Abs(t.Level)))}, true
 }
 
 func finalLR(run *trainlog.Run) float64 {
@@ -280,7 +341,7 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 	k := max(3, int(math.Ceil(opts.TailFraction*float64(n))))
 	start, end := stats.Median(c.y[:k]), stats.Median(c.y[n-k:])
 	logScale := c.positive() && !c.greater
-	ys := logsIf(c.y, logScale)
+	ys := c.logY(logScale)
 	sigma := noiseSigma(ys)
 	se := sigma * math.Sqrt(2/float64(k))
 	s := stall{gain: c.better(start, end), from: c.pts[0].Step, to: c.pts[n-1].Step,
@@ -298,8 +359,8 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 	if c.greater {
 		dir = "rose"
 	}
-	s.text = fmt.Sprintf("%s never %s meaningfully: median %s over the first %d points, %s over the last %d (change %s; threshold %s = the larger of 2 standard errors of the difference, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
-		metric, dir, fmtNum(start), k, fmtNum(end), k, fmtNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
+	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d, a change of %s, below the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
+		metric, dir, fmtNum(start), k, fmtNum(end), k, signedNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
 	return s
 }
 
@@ -332,7 +393,7 @@ func reboundCheck(run *trainlog.Run, metric string, opts Options) rebound {
 	// Positive losses are compared on a log scale, where their noise is
 	// about constant.
 	logScale := c.positive() && !c.greater
-	ys := logsIf(c.y, logScale)
+	ys := c.logY(logScale)
 	endT := stats.Median(ys[n-k:])
 	var b rebound
 	var bestT float64

@@ -306,3 +306,73 @@ func TestPhasesSeedShape(t *testing.T) {
 		t.Errorf("shares add to %g, boundary %q", share, ps[1].Boundary)
 	}
 }
+
+func TestRecommendCheckpoint(t *testing.T) {
+	spec := synSpec{n: 1500, completed: true, evalEvery: 50,
+		eval: func(k int) float64 { return 2 + 0.002*float64((k-10)*(k-10)) },
+		series: map[string]func(int) float64{
+			"loss":          noisy(13, 0.01, func(s int) float64 { return 0.1 + 2*math.Exp(-float64(s)/300) }),
+			"learning_rate": constLR(0),
+		}}
+	tests := []struct {
+		name     string
+		steps    []int64
+		want     int64
+		warnGone bool
+	}{
+		{"best kept", []int64{500, 1450, 1500}, 500, false},
+		{"best deleted", []int64{1400, 1450, 1500}, 1400, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := synRun(spec)
+			for _, st := range tt.steps {
+				run.Checkpoints = append(run.Checkpoints, trainlog.Checkpoint{Step: st, Path: "checkpoint-" + itoa(int(st)), Kind: "checkpoint", HasState: true})
+			}
+			r := Analyze(run, DefaultOptions)
+			rec := r.CheckpointsRecommended
+			if rec.Step != tt.want {
+				t.Errorf("recommended step %d, want %d (%s)", rec.Step, tt.want, rec.Reason)
+			}
+			if gone := len(rec.Reason) > 0 && contains(rec.Reason, "deleted"); gone != tt.warnGone {
+				t.Errorf("reason %q: warning about the deleted best = %v, want %v", rec.Reason, gone, tt.warnGone)
+			}
+			if len(rec.Alternatives) < 2 {
+				t.Errorf("alternatives %+v, want at least the final one and a late one", rec.Alternatives)
+			}
+		})
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAnotherEpochCost(t *testing.T) {
+	run := synRun(synSpec{n: 1000, stepsPerEpoch: 250, completed: true, series: map[string]func(int) float64{
+		"loss":          noisy(14, 0.01, func(s int) float64 { return 1 + 3*math.Pow(1+float64(s)/20, -0.7) }),
+		"learning_rate": constLR(0),
+	}})
+	run.Summary["train_steps_per_second"] = trainlog.Value{Key: "train_steps_per_second", Value: 2, Source: trainlog.Source{File: "syn.json"}}
+	opts := DefaultOptions
+	opts.GPUHourPrice = 3.6
+	r := Analyze(run, opts)
+	ae := r.AnotherEpoch
+	if ae == nil || !ae.Available || ae.HorizonSteps != 250 {
+		t.Fatalf("another epoch %+v", ae)
+	}
+	if !(ae.ExpectedGain > 0) || ae.GainLow > ae.GainHigh || ae.LastValue <= 0 {
+		t.Errorf("gain %g in [%g, %g], baseline %g", ae.ExpectedGain, ae.GainLow, ae.GainHigh, ae.LastValue)
+	}
+	if math.Abs(ae.CostSeconds-125) > 1e-9 || ae.Cost == nil || math.Abs(ae.Cost.Value-0.125) > 1e-9 {
+		t.Errorf("cost %g s, %+v; want 125 s and 0.125 at 3.6 per GPU hour (throughput %+v)", ae.CostSeconds, ae.Cost, r.Throughput)
+	}
+	if !contains(ae.Risk, "cannot tell without eval") {
+		t.Errorf("risk %q", ae.Risk)
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -268,8 +269,14 @@ func buildMilestones(d *doc, r *analysis.Report) {
 	for i := 1; i < 3+len(cols); i++ {
 		t.alignRight(i)
 	}
+	shownNote := ""
 	for _, m := range r.Milestones {
-		row := []string{prose(m.Label), step(m.Step), epoch(m.Epoch)}
+		label := m.Label
+		if sm := shownRE.FindStringSubmatch(label); sm != nil {
+			label = sm[1] + sm[4]
+			shownNote = "Only " + sm[2] + " of the " + sm[3] + " epoch ends are shown, evenly spaced."
+		}
+		row := []string{prose(label), step(m.Step), epoch(m.Epoch)}
 		for _, c := range cols {
 			if v, ok := m.Metrics[c]; ok {
 				row = append(row, metricValue(c, v))
@@ -288,11 +295,17 @@ func buildMilestones(d *doc, r *analysis.Report) {
 		t.header[3+i] = code(c)
 	}
 	d.table(t)
+	d.para(shownNote)
 	if len(omitted) > 0 {
 		d.para("Also logged at these steps (in the JSON output): " + codes(omitted) + ".")
 	}
 	d.para("Each value is read at its step; the first source of a row is the one used, the others logged the same step.")
 }
+
+// shownRE matches the note the analysis adds to epoch milestones when
+// only some epoch ends are shown: "end of epoch 27 (6 of 130 epoch ends
+// shown)", which the table states once below instead of on every row.
+var shownRE = regexp.MustCompile(`^(.*?) \((\d+) of (\d+) epoch ends shown\)(.*)$`)
 
 func buildPhases(d *doc, r *analysis.Report) {
 	d.heading(2, "3. Phases")
@@ -301,24 +314,61 @@ func buildPhases(d *doc, r *analysis.Report) {
 			"Next time log more often (a lower " + code("logging_steps") + ") so the curve has at least a few dozen points.")
 		return
 	}
-	t := newTable("Phase", "Steps", "Level start → end", "Share of drop", "Log slope/step", "Starts at").alignRight(2, 3, 4)
-	var hows []string
+	metric, logScale := primary(r), true
+	if p := r.Phases[0]; p.Metric != "" {
+		metric, logScale = p.Metric, p.LogScale
+	}
+	share := "Share of change"
+	start, end := r.Phases[0].StartLevel.Value, r.Phases[len(r.Phases)-1].EndLevel.Value
+	switch greater := analysis.GreaterIsBetter(metric); {
+	case greater && end > start:
+		share = "Share of gain"
+	case !greater && end < start:
+		share = "Share of drop"
+	}
+	slope := "Log slope/step"
+	if !logScale {
+		slope = "Slope/step"
+	}
+	t := newTable("Phase", "Steps", "Level start → end", share, slope, "Starts at").alignRight(2, 3, 4)
+	prev, backwards := "", false
 	for i, p := range r.Phases {
-		t.add(phaseLetter(i)+": "+prose(p.Name), steps(p.StartStep, p.EndStep),
+		backwards = backwards || p.ShareOfDrop < -0.0005
+		t.add(phaseLetter(i)+": "+prose(phaseName(prev, p.Name)), steps(p.StartStep, p.EndStep),
 			num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop),
 			sci(p.SlopePerStep, 2), prose(p.Boundary))
-		for _, h := range []string{p.StartLevel.How, p.EndLevel.How} {
-			if h = prose(h); h != "" && !slices.Contains(hows, h) {
-				hows = append(hows, h)
-			}
-		}
+		prev = p.Name
 	}
 	d.table(t)
-	how := "Log slope/step is the Theil-Sen slope of log(" + code(primary(r)) + ") per step within the phase."
-	if len(hows) > 0 {
-		how = "Levels: " + strings.Join(hows, "; ") + ". " + how
+	var notes []string
+	if metric != primary(r) {
+		notes = append(notes, "The phases split the "+code(metric)+" curve, which shows the training better than "+code(primary(r))+".")
 	}
-	d.para(how)
+	first := r.Phases[0].StartLevel.How
+	if first != "" {
+		notes = append(notes, "Levels: the first phase starts at the "+prose(strings.TrimPrefix(first, "the "))+
+			"; each later phase starts where the previous one ended; a phase ends at the mean of its last points (about a tenth of the phase, at least 3 where it has them).")
+	}
+	what := code(metric)
+	if logScale {
+		what = "log(" + code(metric) + ")"
+	}
+	notes = append(notes, slope+" is the Theil-Sen slope of "+what+" per step within the phase (the median of the slopes between pairs of points).")
+	if backwards {
+		notes = append(notes, "A negative share is a phase that went the wrong way; the shares add up to 100%.")
+	}
+	d.para(notes...)
+}
+
+// phaseName words a phase for a reader: "slowing" only makes sense after
+// a faster decline, so a first or speeding-up phase the analysis calls
+// slowing (its rate is a tenth to a half of the fastest phase's) is a
+// "moderate decline".
+func phaseName(prev, name string) string {
+	if name == analysis.PhaseSlowing && prev != analysis.PhaseRapid && prev != analysis.PhaseSlowing {
+		return "moderate decline"
+	}
+	return name
 }
 
 // phaseLetter names phases A, B, C, ... as the seed article does.
@@ -340,7 +390,7 @@ func buildTrainLoss(d *doc, r *analysis.Report) {
 			"the Trainer prints it in the end-of-training summary; it is missing when the run was interrupted or its console was not saved")
 	}
 	if tl.RecomputedMean != nil {
-		t.add("recomputed mean of the logged "+code(primary(r)), num(tl.RecomputedMean.Value), prose(tl.RecomputedMean.How))
+		t.add("recomputed mean of the logged "+code("loss"), num(tl.RecomputedMean.Value), prose(tl.RecomputedMean.How))
 	}
 	if tl.FinalLevel != nil {
 		t.add("final level", num(tl.FinalLevel.Value), prose(tl.FinalLevel.How))
@@ -390,8 +440,14 @@ func buildAccuracy(d *doc, r *analysis.Report) {
 	d.heading(2, "6. Token accuracy")
 	a := r.Accuracy
 	if a == nil || len(a.Rows) == 0 {
-		d.para("Not logged: no " + code("mean_token_accuracy") + " series. TRL's SFTTrainer logs it; " +
-			"with the plain Trainer, add it through " + code("compute_metrics") + " if you want it next time.")
+		switch r.Run.Family {
+		case "sft", "":
+			d.para("Not logged: no " + code("mean_token_accuracy") + " series. TRL's SFTTrainer logs it; " +
+				"with the plain Trainer, add it through " + code("compute_metrics") + " if you want it next time.")
+		default:
+			d.para("Not logged, and not expected: token accuracy is a supervised fine-tuning metric, and this is a " +
+				prose(r.Run.Family) + " run.")
+		}
 		return
 	}
 	metric := a.Metric
@@ -426,11 +482,10 @@ func buildLR(d *doc, r *analysis.Report) {
 		}
 		d.table(t)
 	}
-	kind := "not recognised"
-	if lr.Kind != "" {
-		kind = em(styleStrong, prose(lr.Kind))
+	text := prose(lr.Text)
+	if rest, ok := strings.CutPrefix(text, lr.Kind+" schedule"); ok && lr.Kind != "" {
+		// The analysis text names the kind first: make it stand out.
+		text = em(styleStrong, prose(lr.Kind)) + rest
 	}
-	d.para(fmt.Sprintf("Schedule: %s (RMS error of the normalised fit %s); warmup %s steps; peak %s; final %s.",
-		kind, num(lr.FitError), count(lr.WarmupSteps), sci(lr.Peak, 3), sci(lr.Final, 3)))
-	d.para(prose(lr.Text))
+	d.para("Schedule: " + text)
 }

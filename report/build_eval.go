@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -43,10 +44,12 @@ func buildThroughput(d *doc, r *analysis.Report) {
 	} else {
 		d.table(t)
 	}
-	if tp.Cost == nil && tp.RuntimeSeconds != nil && tp.GPUHourPrice == 0 {
-		d.para("No cost: the price of a GPU hour was not given (plateau's " + code("--gpu-hour-price") + ").")
+	// The table holds the numbers of tp.Text; the notes hold the rest.
+	var notes []string
+	for _, n := range tp.Notes {
+		notes = append(notes, prose(n))
 	}
-	d.para(prose(tp.Text))
+	d.para(notes...)
 }
 
 func buildEval(d *doc, r *analysis.Report) {
@@ -61,6 +64,17 @@ func buildEval(d *doc, r *analysis.Report) {
 		if !strings.Contains(e.Text, "eval_strategy") {
 			d.para("To measure it next time, hold out part of the data (for example 10%) as " + code("eval_dataset") +
 				" and set " + code(`eval_strategy="steps"`) + " with " + code("eval_steps") + " in TrainingArguments.")
+		}
+		if len(e.Other) > 0 {
+			o := newTable("Final value", "Value", "Source").alignRight(1)
+			for _, c := range e.Other {
+				name := c.Source
+				if _, frag, ok := strings.Cut(c.Source, "#"); ok {
+					name = frag
+				}
+				o.add(code(name), num(c.Value), code(c.Source))
+			}
+			d.table(o)
 		}
 		if len(e.Hints) > 0 {
 			d.para("Hints only, not measurements:")
@@ -82,7 +96,14 @@ func buildEval(d *doc, r *analysis.Report) {
 	}
 	d.para("Metric " + code(metric) + " (" + better + ").")
 	rows, note := thinEvalRows(e.Rows, e.BestStep)
+	withTrain := false
+	for _, row := range rows {
+		withTrain = withTrain || row.TrainLoss != nil
+	}
 	t := newTable("Step", "Epoch", code(metric), "Train loss", "Gap", "Source(s)").alignRight(0, 1, 2, 3, 4)
+	if !withTrain {
+		t = newTable("Step", "Epoch", code(metric), "Source").alignRight(0, 1, 2)
+	}
 	for _, row := range rows {
 		train, gap, srcs := "", "", []string{row.Source}
 		if row.TrainLoss != nil {
@@ -90,13 +111,26 @@ func buildEval(d *doc, r *analysis.Report) {
 			srcs = append(srcs, row.TrainLoss.Source)
 		}
 		label := step(row.Step)
-		if row.Step == e.BestStep {
+		if row.Step == e.BestStep && len(e.Rows) > 1 {
 			label = em(styleStrong, label+" (best)")
 		}
-		t.add(label, epoch(row.Epoch), num(row.Value), train, gap, codes(srcs))
+		if withTrain {
+			t.add(label, epoch(row.Epoch), num(row.Value), train, gap, codes(srcs))
+		} else {
+			t.add(label, epoch(row.Epoch), num(row.Value), codes(srcs))
+		}
 	}
 	d.table(t)
+	if withTrain {
+		note = strings.TrimSpace("Gap is the eval value minus the train loss logged at the same step. " + note)
+	} else {
+		note = strings.TrimSpace("No train loss was logged at the evaluation steps, so the gap cannot be shown. " + note)
+	}
 	d.para(note)
+	if len(e.Rows) < 2 {
+		d.para(prose(e.Text))
+		return
+	}
 	s := newTable("Statistic", "Value", "Source or how").alignRight(1)
 	if e.Best != nil {
 		s.add("best", num(e.Best.Value)+" at step "+step(e.BestStep), code(e.Best.Source))
@@ -114,15 +148,18 @@ func buildEval(d *doc, r *analysis.Report) {
 	}
 	s.add("overfitting", over, "criterion: eval worse than its best by more than its noise while the train loss fell")
 	d.table(s)
-	if len(e.EarlyStop) > 0 {
+	if len(e.EarlyStop) > 0 && len(e.Rows) >= 3 {
 		d.heading(3, "Early-stopping replay")
-		es := newTable("Patience", "Threshold", "Would stop at", "Best step", "Note").alignRight(0, 1, 2, 3)
+		d.para("What Transformers' " + code("EarlyStoppingCallback") + " would have done on these evaluations: it stops after " +
+			code("early_stopping_patience") + " evaluations in a row that do not beat the best by more than " +
+			code("early_stopping_threshold") + ", and " + code("load_best_model_at_end") + " then keeps the best checkpoint.")
+		es := newTable("Patience", "Threshold", "Would stop at", "Best checkpoint kept").alignRight(0, 1, 2, 3)
 		for _, x := range e.EarlyStop {
 			stop := "would not stop"
 			if x.StopStep >= 0 {
-				stop = step(x.StopStep)
+				stop = "step " + step(x.StopStep)
 			}
-			es.add(fmt.Sprint(x.Patience), num(x.Threshold), stop, step(x.BestStep), prose(x.Text))
+			es.add(fmt.Sprint(x.Patience), num(x.Threshold), stop, "step "+step(x.BestStep))
 		}
 		d.table(es)
 	}
@@ -187,14 +224,29 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 		}
 		d.para("Recommended: " + em(styleStrong, what) + ". " + prose(rec.Reason))
 	}
-	if len(rec.Alternatives) > 0 {
+	if alternativesBesides(rec) > 0 {
 		d.para("Alternatives:")
 		var items []string
 		for _, a := range rec.Alternatives {
+			if a.Path != "" && a.Path == rec.Path {
+				continue // the recommendation itself
+			}
 			items = append(items, orCode(a.Path, "step "+step(a.Step))+": "+orNA(prose(a.Use)))
 		}
 		d.list(items)
 	}
+}
+
+// alternativesBesides counts the alternatives other than the
+// recommended checkpoint itself.
+func alternativesBesides(rec analysis.Recommendation) int {
+	n := 0
+	for _, a := range rec.Alternatives {
+		if a.Path == "" || a.Path != rec.Path {
+			n++
+		}
+	}
+	return n
 }
 
 // orCode marks s as code, or returns alt when s is empty.
@@ -218,10 +270,16 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 		return
 	}
 	t := newTable("Quantity", "Value", "How").alignRight(1)
-	t.add("horizon", count(a.HorizonSteps)+" steps", "one more epoch")
+	what := a.HorizonWhat
+	if what == "" {
+		what = "one more epoch"
+	}
+	t.add("horizon", count(a.HorizonSteps)+" steps", prose(what))
 	t.add("expected gain in "+code(primary(r)), num(a.ExpectedGain), prose(a.Method))
-	t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), "positive: better")
-	t.add("last-value baseline", num(a.LastValue), "no further change")
+	if a.GainLow != a.GainHigh {
+		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), "the two fits; positive is better")
+	}
+	t.add("current level", num(a.LastValue), "median of the last 10% of the points: the projection if nothing changes")
 	if a.CostSeconds > 0 {
 		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
 	}
@@ -229,7 +287,7 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 		t.add("cost", num(a.Cost.Value), prose(a.Cost.How))
 	}
 	d.table(t)
-	if a.Risk != "" {
+	if a.Risk != "" && !strings.Contains(a.Text, "Overfitting risk") {
 		d.para("Overfitting risk: " + prose(a.Risk) + ".")
 	}
 	d.para(prose(a.Reason))
@@ -253,16 +311,20 @@ func buildTrend(d *doc, r *analysis.Report) {
 	t.add("Theil-Sen slope per step", sci(tr.SlopePerStep, 3)+" ["+sci(tr.SlopeLow, 3)+", "+sci(tr.SlopeHigh, 3)+"]")
 	t.add("Mann-Kendall z", sig(tr.MannKendallZ, 3))
 	t.add("p", pvalue(tr.P))
-	t.add("significant (p < 0.05)", yesNo(tr.Significant))
+	t.add("significant (p < "+sig(analysis.TrendAlpha, 2)+")", yesNo(tr.Significant))
 	if tr.Level != 0 {
 		t.add("level at the end of the window", num(tr.Level))
 	}
 	horizon := count(tr.HorizonSteps) + " steps"
 	if tr.HorizonWhat != "" {
-		horizon = prose(tr.HorizonWhat) + " (" + horizon + ")"
+		horizon += " (" + prose(tr.HorizonWhat) + ")"
 	}
-	t.add("projected change over "+horizon, signed(tr.Projected)+" ("+pct(tr.RelProjected)+" of the level)")
-	t.add("noise σ", num(tr.NoiseSigma))
+	change := signed(tr.Projected)
+	if tr.Level != 0 {
+		change += " (" + pct(tr.RelProjected) + " of the level)"
+	}
+	t.add("projected change over "+horizon, change)
+	t.add("point-to-point noise σ", num(tr.NoiseSigma))
 	if tr.Resolution > 0 {
 		t.add("logging resolution", num(tr.Resolution))
 	}
@@ -283,30 +345,39 @@ func buildFindings(d *doc, r *analysis.Report) {
 	if len(r.Findings) == 0 {
 		d.para("No findings.")
 	} else {
-		t := newTable("Severity", "Finding", "Steps", "Evidence", "Sources")
-		for _, f := range r.Findings {
-			t.add(em(severityStyle(f.Severity), prose(f.Severity)), prose(f.Message), findingSteps(f), evidence(f), codes(f.Sources))
+		var items []string
+		for _, f := range sortedFindings(r.Findings) {
+			items = append(items, finding(f))
 		}
-		d.table(t)
+		d.list(items)
 	}
 
 	d.heading(3, "Spikes")
-	if len(r.Spikes) == 0 {
+	spikes, hidden := shownSpikes(r)
+	switch {
+	case len(spikes) == 0 && hidden == 0:
 		d.para("No spikes: no point's modified z-score exceeded the threshold.")
-	} else {
-		t := newTable("Metric", "Step", "Value", "z", "Epoch boundary", "Source").alignRight(1, 2, 3)
-		for _, s := range r.Spikes {
-			t.add(code(s.Metric), step(s.Step), num(s.Value), sig(s.Z, 3), yesNo(s.Epoch), code(s.Source))
+	case len(spikes) > 0:
+		t := newTable("Metric", "Step", "Value", "z", "Kind", "Source").alignRight(1, 2, 3)
+		for _, s := range spikes {
+			t.add(code(s.Metric), step(s.Step), num(s.Value), sig(s.Z, 3), spikeKind(s), code(s.Source))
 		}
 		d.table(t)
+		d.para("z is the modified z-score of a point against the rolling median of its neighbours (on a log scale for positive series); " +
+			"points beyond 3.5 are listed. The findings above say which of them matter; an epoch-boundary drop is expected in multi-epoch training.")
+	}
+	if hidden > 0 {
+		d.para(fmt.Sprintf("%s outliers of %s are not listed: the loss of a %s run is about 0 by construction, so its spikes say nothing about stability.",
+			count(int64(hidden)), code("loss"), prose(r.Run.Family)))
 	}
 
 	d.heading(3, "Events")
-	if len(r.Run.Events) == 0 {
+	events := dedupEvents(r.Run.Events)
+	if len(events) == 0 {
 		d.para("No restarts, crashes or disagreements between sources were found.")
 	} else {
 		t := newTable("Kind", "Step", "Message", "Sources").alignRight(1)
-		for _, e := range r.Run.Events {
+		for _, e := range events {
 			t.add(prose(e.Kind), step(e.Step), prose(e.Message), codes(e.Sources))
 		}
 		d.table(t)
@@ -333,6 +404,109 @@ func buildFindings(d *doc, r *analysis.Report) {
 	if n := len(r.Warnings) - maxWarnings; n > 0 {
 		d.para(fmt.Sprintf("… and %s more (all are in the JSON output).", count(int64(n))))
 	}
+}
+
+// maxFindingSourcesShown is how many sources a finding lists; the JSON
+// output has all of them.
+const maxFindingSourcesShown = 4
+
+// sortedFindings orders findings by severity (errors first), keeping the
+// analysis order within a severity.
+func sortedFindings(fs []analysis.Finding) []analysis.Finding {
+	rank := map[string]int{analysis.SevError: 0, analysis.SevWarning: 1, analysis.SevInfo: 2}
+	out := append([]analysis.Finding(nil), fs...)
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Severity] < rank[out[j].Severity] })
+	return out
+}
+
+// finding formats one finding as a list item: severity, steps, message,
+// evidence and sources.
+func finding(f analysis.Finding) string {
+	head := em(severityStyle(f.Severity), prose(f.Severity))
+	if st := findingSteps(f); st != "" {
+		head += " (" + stepWord(st) + ")"
+	}
+	msg := prose(strings.TrimSpace(f.Message))
+	if msg != "" && !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	item := head + ": " + msg
+	if ev := evidence(f); ev != "" {
+		item += " Evidence: " + ev + "."
+	}
+	if len(f.Sources) > 0 {
+		srcs := f.Sources
+		more := ""
+		if len(srcs) > maxFindingSourcesShown {
+			more = fmt.Sprintf(" and %d more", len(srcs)-maxFindingSourcesShown)
+			srcs = srcs[:maxFindingSourcesShown]
+		}
+		item += " Sources: " + codes(srcs) + more + "."
+	}
+	return item
+}
+
+// stepWord prefixes a step or step range with "step" or "steps".
+func stepWord(s string) string {
+	if strings.Contains(s, "-") {
+		return "steps " + s
+	}
+	return "step " + s
+}
+
+// shownSpikes returns the spikes to list, leaving out the loss spikes of
+// a run whose loss is about 0 by construction (GRPO-style trainers judged
+// on their reward), and how many were left out.
+func shownSpikes(r *analysis.Report) ([]analysis.Spike, int) {
+	if r.Primary == "" || r.Primary == "loss" || !rlFamily(r.Run.Family) {
+		return r.Spikes, 0
+	}
+	var out []analysis.Spike
+	for _, s := range r.Spikes {
+		if s.Metric != "loss" {
+			out = append(out, s)
+		}
+	}
+	return out, len(r.Spikes) - len(out)
+}
+
+// rlFamily reports the trainer families whose loss is about 0 by
+// construction.
+func rlFamily(f string) bool {
+	switch f {
+	case "grpo", "ppo", "rloo", "online-dpo":
+		return true
+	}
+	return false
+}
+
+// spikeKind says what a spike is: a rise, a drop, or the expected drop
+// at an epoch boundary.
+func spikeKind(s analysis.Spike) string {
+	switch {
+	case s.Epoch:
+		return "epoch-boundary drop"
+	case s.Z < 0:
+		return "drop"
+	}
+	return "rise"
+}
+
+// dedupEvents drops events that repeat an earlier one: the same kind at
+// the same step with the same message up to trailing punctuation (a
+// traceback's "KeyboardInterrupt" and "KeyboardInterrupt:").
+func dedupEvents(evs []analysis.Event) []analysis.Event {
+	var out []analysis.Event
+	seen := map[string]bool{}
+	for _, e := range evs {
+		key := e.Kind + "\x00" + step(e.Step) + "\x00" + strings.TrimRight(strings.TrimSpace(e.Message), ":.;, ")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, e)
+	}
+	return out
 }
 
 // findingSteps formats the steps a finding is about.

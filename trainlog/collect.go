@@ -46,10 +46,56 @@ type origin struct {
 	restarts int // the file's restart count at the last train entry
 }
 
+// A rawSeries is one origin's points of one series, in arrival order.
+// Points are stored in fixed-size chunks so that appending a million
+// points never copies them.
 type rawSeries struct {
 	keys   []string
-	points []Point
+	chunks [][]Point
+	n      int
+	last   int64 // step of the last point added
 	sorted bool
+}
+
+const chunkPoints = 8192
+
+func (rs *rawSeries) add(p Point) {
+	if rs.n > 0 && rs.last >= p.Step {
+		rs.sorted = false
+	}
+	k := len(rs.chunks)
+	if k == 0 || len(rs.chunks[k-1]) == cap(rs.chunks[k-1]) {
+		size := chunkPoints
+		if k == 0 {
+			size = 64 // most series are short
+		} else if c := cap(rs.chunks[k-1]); c < chunkPoints {
+			size = min(4*c, chunkPoints)
+		}
+		rs.chunks = append(rs.chunks, make([]Point, 0, size))
+		k++
+	}
+	rs.chunks[k-1] = append(rs.chunks[k-1], p)
+	rs.n++
+	rs.last = p.Step
+}
+
+// all returns a fresh slice of every point, in arrival order.
+func (rs *rawSeries) all() []Point {
+	out := make([]Point, 0, rs.n)
+	for _, ch := range rs.chunks {
+		out = append(out, ch...)
+	}
+	return out
+}
+
+// set replaces the points.
+func (rs *rawSeries) set(pts []Point, sorted bool) {
+	rs.chunks = [][]Point{pts}
+	rs.n = len(pts)
+	rs.sorted = sorted
+	if rs.n > 0 {
+		rs.last = pts[rs.n-1].Step
+	}
 }
 
 // NewCollector returns a Collector that fills run.
@@ -143,10 +189,7 @@ func (c *Collector) addEntry(e *Entry) {
 			}
 		}
 		p := Point{Step: step, Value: kv.Value, Epoch: e.Epoch, Time: e.Time, Digits: kv.Digits, StepInferred: inferred, Source: e.Source}
-		if n := len(rs.points); n > 0 && rs.points[n-1].Step >= step {
-			rs.sorted = false
-		}
-		rs.points = append(rs.points, p)
+		rs.add(p)
 	}
 }
 
@@ -192,12 +235,11 @@ func (c *Collector) addMeta(m *Meta) {
 // dedupLast sorts points by step, keeping file order among equal steps,
 // and keeps the last point per step.
 func dedupLast(rs *rawSeries) []Point {
-	pts := rs.points
+	pts := rs.all()
 	if !rs.sorted {
-		pts = append([]Point(nil), pts...)
 		sort.SliceStable(pts, func(i, j int) bool { return pts[i].Step < pts[j].Step })
 	}
-	out := make([]Point, 0, len(pts))
+	out := pts[:0]
 	for _, p := range pts {
 		if n := len(out); n > 0 && out[n-1].Step == p.Step {
 			out[n-1] = p
@@ -393,7 +435,7 @@ func (c *Collector) Compact(max int) {
 	}
 	for _, o := range c.origins {
 		for _, rs := range o.series {
-			if len(rs.points) <= max {
+			if rs.n <= max {
 				continue
 			}
 			pts := dedupLast(rs)
@@ -423,8 +465,48 @@ func (c *Collector) Compact(max int) {
 				}
 			}
 			sort.SliceStable(thin, func(a, b int) bool { return thin[a].Step < thin[b].Step })
-			rs.points = append(thin, recent...)
-			rs.sorted = true
+			rs.set(append(thin, recent...), true)
 		}
 	}
+}
+
+// absorb adds what another Collector gathered from one file, as if its
+// records had been added to c at this point: per-file origins are moved,
+// summary and geometry values follow the precision rules, and events and
+// warnings are appended.
+func (c *Collector) absorb(sub *Collector) {
+	for _, o := range sub.origins {
+		if old, ok := c.byKey[o.key]; ok {
+			// The same file given twice: keep its first reading.
+			_ = old
+			continue
+		}
+		c.byKey[o.key] = o
+		c.origins = append(c.origins, o)
+	}
+	for file, n := range sub.restarts {
+		c.restarts[file] += n
+	}
+	// Summary and geometry in a stable order: by name.
+	for _, name := range sortedKeys(sub.run.Summary) {
+		c.setSummary(name, sub.run.Summary[name])
+	}
+	for _, name := range sortedKeys(sub.run.Geometry) {
+		v := sub.run.Geometry[name]
+		c.Add(&Meta{Geometry: &v})
+	}
+	for k, v := range sub.run.Info {
+		c.run.Info[k] = v
+	}
+	c.run.Events = append(c.run.Events, sub.run.Events...)
+	c.run.Warnings = append(c.run.Warnings, sub.run.Warnings...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

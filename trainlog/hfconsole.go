@@ -52,12 +52,16 @@ package trainlog
 // right after a dict it wrote (exact when stdout and stderr were captured
 // unbuffered, which the clear before the dict shows); the epoch times the
 // steps per epoch (from the INFO block, the Unsloth banner, the
-// TrainingArguments dump, or the training bar's total and the summary's
-// epoch), snapped to the logging cadence when the epoch was printed with
-// too few digits; the last training bar position; an ordinal. Entries
-// whose step needs knowledge printed later in the log (the summary) are
-// held back until it arrives or the input ends, so records keep their
-// file order.
+// TrainingArguments dump, or the training bar's position and the
+// summary's epoch), replaced by k×L for the k-th dict when one logging
+// cadence L fits every epoch (the 2-decimal epochs of v4 cannot tell
+// neighbouring steps apart, and versions differ on how an epoch's last
+// partial accumulation counts); the last training bar position; an
+// ordinal. Entries whose step needs knowledge printed later in the log
+// (the summary) are held back until it arrives or the input ends, so
+// records keep their file order. A callback line's own entry has its
+// printed step; its epoch is kept only when printed with 3 or more
+// decimals, since the dict of the same step prints it more precisely.
 
 import (
 	"bytes"
@@ -69,8 +73,10 @@ func init() {
 		Name:        "hf-console",
 		Description: "Hugging Face Trainer console output (stdout/stderr capture, tqdm bars, printed dicts; also TRL, Unsloth, LLaMA-Factory running_log.txt, W&B output.log)",
 		Detect:      detectConsole,
-		NewReader: func(name string, r io.Reader, _ Options) Reader {
-			return newConsoleReader(name, r)
+		NewReader: func(name string, r io.Reader, opts Options) Reader {
+			c := newConsoleReader(name, r)
+			c.live = opts.Live
+			return c
 		},
 	})
 }
@@ -205,11 +211,12 @@ type consoleReader struct {
 	head       int
 	rec        Record
 
-	tk      *hcTokenizer // tokenizes what is read sequentially
-	par     *hcPar       // reads and tokenizes large inputs in parallel, until EOF
-	pending []byte       // bytes read by par for the sequential reader
-	nread   int64        // bytes read sequentially
-	parDone bool         // parallel reading was used up to an end of input
+	tk       *hcTokenizer // tokenizes what is read sequentially
+	par      *hcPar       // reads and tokenizes large inputs in parallel, until EOF
+	pending  []byte       // bytes read by par for the sequential reader
+	nread    int64        // bytes read sequentially
+	parDone  bool         // parallel reading was used up to an end of input
+	lastFull bool         // the last read filled the buffer: more input is at hand
 
 	pends    []hcPend // slab of held-back entries
 	lastDict []byte   // text of the last log dict, to collapse duplicates
@@ -217,6 +224,9 @@ type consoleReader struct {
 	bar      hcBar   // the training progress bar
 	steps    hcSteps // step inference
 	txt      hcText  // INFO block, banners, tracebacks, hints
+	// live resolves every step at once (Options.Live): a watcher must see
+	// each dict when it is written.
+	live bool
 }
 
 var _ Reader = (*consoleReader)(nil)
@@ -345,6 +355,10 @@ func (r *consoleReader) process() {
 // handled, and an unterminated dict is kept unless it alone fills the
 // buffer.
 func (r *consoleReader) overflow() {
+	if !r.tk.inLong {
+		r.tk.inLong = true
+		r.syntax(r.tk.line, hcLongMsg)
+	}
 	keep := r.tk.tokenize(r.buf[:r.end], true)
 	r.replay(r.tk.toks)
 	if keep == 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 func TestConsoleDetect(t *testing.T) {
@@ -163,7 +164,7 @@ func TestConsoleLongLine(t *testing.T) {
 		syntax  int
 	}{
 		{"frames", frames, 3, 0},
-		{"no break", noBreak, 2, 1},
+		{"no break", noBreak, 2, 2}, // the long line, and the 3 MB dict in it
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var before, after runtime.MemStats
@@ -308,5 +309,50 @@ func TestConsoleGrowing(t *testing.T) {
 		if hcDescribe(a[i]) != hcDescribe(b[i]) {
 			t.Fatalf("entry %d: %s vs %s", i, hcDescribe(b[i]), hcDescribe(a[i]))
 		}
+	}
+}
+
+// TestConsoleLive reads a log while it is written through a pipe, in
+// parallel mode: each record must arrive while the next read blocks.
+func TestConsoleLive(t *testing.T) {
+	old, oldMin := hcParallel, hcParallelMin
+	hcParallel, hcParallelMin = 2, 1
+	defer func() { hcParallel, hcParallelMin = old, oldMin }()
+	pr, pw := io.Pipe()
+	r := newConsoleReader("live.log", pr)
+	got := make(chan *Entry, 16)
+	go func() {
+		for r.Scan() {
+			if e, ok := r.Record().(*Entry); ok {
+				got <- e
+			}
+		}
+		close(got)
+	}()
+	// The INFO block gives the steps per epoch, so each dict's step is
+	// known as soon as it is read. (Without it, or callbacks, or tqdm's
+	// redraw, a dict waits for the end-of-training summary.)
+	if _, err := pw.Write([]byte("***** Running training *****\n  Num update steps per epoch = 10\n")); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 4; i++ {
+		line := fmt.Sprintf("%s{'loss': '%d.5', 'grad_norm': '1', 'epoch': '0.%d'}\n", strings.Repeat("x", i*1000), i, i)
+		if _, err := pw.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case e := <-got:
+			if v, _ := e.Get("loss"); v != float64(i)+0.5 || e.Source.Line != i+2 || e.Step != int64(i) {
+				t.Fatalf("entry %d: %s", i, hcDescribe(e))
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("entry %d did not arrive while the writer waits", i)
+		}
+	}
+	pw.Close()
+	for range got {
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
 	}
 }

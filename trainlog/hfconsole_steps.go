@@ -5,6 +5,10 @@ import (
 	"math"
 )
 
+// hcMaxFitPts bounds the dicts kept to fit the logging cadence on, so
+// that memory stays flat over a long watch.
+const hcMaxFitPts = 1 << 14
+
 // An hcPend is a queued dict entry whose step may not be known yet.
 type hcPend struct {
 	e          *Entry
@@ -34,8 +38,9 @@ type hcSteps struct {
 	summarySPE, guessSPE      float64
 	summarySeen               bool
 
-	spe   float64 // steps per epoch, 0 when unknown
-	lenDL float64 // micro-batches per epoch and process, 0 when unknown
+	spe     float64 // steps per epoch, 0 when unknown
+	retries int     // retries of all held-back entries on a new shape
+	lenDL   float64 // micro-batches per epoch and process, 0 when unknown
 
 	nTrain             int
 	seg                int
@@ -108,10 +113,13 @@ func (s *hcSteps) compute(barTotal int64) {
 }
 
 // changed is called when the log printed something about the run's shape.
+// Held-back entries are retried at most a few dozen times this way; the
+// end of the input resolves them all anyway.
 func (s *hcSteps) changed(r *consoleReader) {
 	old := s.spe
 	s.compute(r.bar.total)
-	if s.spe != old {
+	if s.spe != old && s.retries < 64 {
+		s.retries++
 		s.resolveAll(r, false)
 	}
 }
@@ -154,7 +162,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 			p.cb, s.cbStep = s.cbStep, -1
 		}
 		s.newTrain(p)
-		if !synced && p.cb < 0 && !math.IsNaN(p.epoch) {
+		if !synced && p.cb < 0 && !math.IsNaN(p.epoch) && s.fitL == 0 && len(s.fitPts) < hcMaxFitPts {
 			s.fitPts = append(s.fitPts, hcFitPt{ord: p.ord, epoch: p.epoch, tol: tol})
 		}
 	} else {
@@ -168,7 +176,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 	if synced && p.cb < 0 {
 		p.window = true
 	}
-	if s.try(r, p, false) {
+	if s.try(r, p, r.live) {
 		// Resolved at once: no need to keep p, except as the training
 		// dict a later eval dict may refer to.
 		if e.Kind == KindTrain {
@@ -278,6 +286,12 @@ func (s *hcSteps) fromEpoch(p *hcPend, final bool) (int64, bool) {
 		}
 		s.fitL, s.nextFit = 0, 8 // a dict is missing: fit again from here
 		s.fitPts = append(s.fitPts[:0], hcFitPt{ord: p.ord, epoch: p.epoch, tol: p.tol})
+	}
+	if tol >= 0.5 && p.synced && p.barBefore >= 0 {
+		// Printed live, so the bar before the dict lags the step by a
+		// little at most: take the first step the epoch allows at or
+		// after it.
+		return max(p.barBefore, int64(math.Ceil(est-tol))), true
 	}
 	if tol >= 0.5 && !final && !s.summarySeen {
 		return 0, false
@@ -499,7 +513,10 @@ func hcFitCadence(pts []hcFitPt, base, prefer int64, force bool) (int64, bool, b
 		}
 		span := last.epoch - float64(base)
 		lo := max(int64(math.Floor((span-last.tol)/k)), 1)
-		hi := min(int64(math.Ceil((span+last.tol)/k)), lo+10000)
+		hi := int64(math.Ceil((span + last.tol) / k))
+		if hi-lo > 1000 {
+			continue // the epochs allow too many cadences
+		}
 		bestL, bestSSE, n := int64(0), math.Inf(1), 0
 		for l := lo; l <= hi; l++ {
 			if sse, ok := check(l, first); ok {

@@ -42,6 +42,7 @@ type hcTokenizer struct {
 	line      int  // line number of the next byte
 	lineStart bool // the next byte begins a line
 	prevClear bool // the previous piece of this line was a tqdm clear
+	inLong    bool // inside a piece of more than hcMaxDict bytes, already reported
 	cleaned   bool // the current piece was copied to scratch
 	scratch   []byte
 	arena     []byte
@@ -77,7 +78,7 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 			if cr < 0 {
 				break
 			}
-			t.piece(seg[:cr], false)
+			t.whole(seg[:cr])
 			start += cr + 1
 			seg = seg[cr+1:]
 			t.lineStart = false
@@ -92,7 +93,7 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 			}
 			return start + keep
 		}
-		t.piece(seg, false)
+		t.whole(seg)
 		start += len(seg) + 1
 		t.line++
 		t.lineStart = true
@@ -114,6 +115,18 @@ func (t *hcTokenizer) addBar(tk hcTok) {
 		}
 	}
 	t.add(tk)
+}
+
+// hcLongMsg reports a piece longer than hcMaxDict.
+const hcLongMsg = "a line of more than 1 MiB without a line break: expected console text (dicts within it are still read)"
+
+// whole tokenizes a piece that ends at a line break or '\r'.
+func (t *hcTokenizer) whole(p []byte) {
+	if len(p) > hcMaxDict && !t.inLong {
+		t.add(hcTok{kind: tkSyntax, msg: hcLongMsg})
+	}
+	t.piece(p, false)
+	t.inLong = false
 }
 
 func (t *hcTokenizer) add(tk hcTok) {

@@ -57,7 +57,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 		if pl.format.Name == "" {
 			pl.format = res.format
 		}
-		f := File{Path: pl.display, Format: pl.format.Name, Used: true, Reason: pl.note}
+		f := File{Path: pl.display, Format: pl.format.Name, Used: true, Reason: pl.note, Records: res.entries, Errors: res.errors}
 		if res.openErr != nil {
 			f.Used, f.Format, f.Reason = false, "", res.openErr.Error()
 			run.Warnings = append(run.Warnings, res.openErr)
@@ -65,20 +65,14 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 				firstErr = res.openErr
 			}
 		}
-		for _, rec := range res.records {
-			switch rec.(type) {
-			case *Entry:
-				f.Records++
-			case *SyntaxError:
-				f.Errors++
-			}
-			c.Add(rec)
+		if res.sub != nil {
+			c.absorb(res.sub)
 		}
 		if res.ioErr != nil {
 			f.Errors++
 			run.Warnings = append(run.Warnings, res.ioErr)
 		}
-		if f.Used && f.Records == 0 && len(res.records) == 0 {
+		if f.Used && res.records == 0 {
 			f.Reason = "recognised as " + pl.format.Name + " but holds no training records"
 		}
 		c.AddFile(f)
@@ -162,8 +156,13 @@ type plan struct {
 // some format accepts it.
 const minWalkConfidence = 10
 
+// A readResult is one file read into its own Collector, so that files
+// are read in parallel and merged in plan order.
 type readResult struct {
-	records []Record
+	sub     *Collector
+	records int // records of any kind
+	entries int
+	errors  int
 	format  Format // the format Open detected, for standard input
 	openErr error
 	ioErr   error
@@ -223,8 +222,17 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 			return res
 		}
 	}
+	res.sub = NewCollector(NewRun(""))
 	for rd.Scan() {
-		res.records = append(res.records, rd.Record())
+		rec := rd.Record()
+		res.records++
+		switch rec.(type) {
+		case *Entry:
+			res.entries++
+		case *SyntaxError:
+			res.errors++
+		}
+		res.sub.Add(rec)
 	}
 	res.ioErr = rd.Err()
 	return res

@@ -19,6 +19,11 @@ type Options struct {
 	// Metrics maps canonical metric names to the columns of a generic CSV
 	// or JSONL file (plateau's --metric NAME=COLUMN flags).
 	Metrics map[string]string
+	// Live tells a reader that its input is a file still being written
+	// (plateau watch): it must emit each record as soon as the record is
+	// complete, even when a later line could make an inferred step more
+	// exact, rather than hold records back until the end of the input.
+	Live bool
 }
 
 // A Format is one supported input format.

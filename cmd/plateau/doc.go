@@ -59,7 +59,19 @@ Generic CSV and JSON-lines files are read with --step COLUMN and
 0 when the report was written; 1 when an input could not be read, wholly
 or in part (a report of whatever was readable is still written, and each
 problem is printed as file:line: what was expected); 2 for a usage error;
-3 when the verdict matched --fail-on.
+3 when the verdict matched --fail-on; 4 when plateau watch stopped on an
+alert named by --exit-on.
+
+# Watch
+
+plateau watch PATH follows a run while it trains (a folder or a log file,
+which may not exist yet), with no change to the training code. It reads
+what is already there, then polls for appended bytes, new checkpoint
+folders and new event files, and raises each alert once, with numbers and
+file:line: non-finite loss or grad_norm, loss 0.0 with grad_norm nan, loss
+spike, grad_norm spike, divergence, stall, overfitting (with the checkpoint
+to roll back to) and converged (with the time and money stopping now
+saves). See docs/watch.md.
 
 # Formats
 

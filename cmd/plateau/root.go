@@ -15,6 +15,7 @@ const (
 	exitInput   = 1 // an input could not be read, wholly or in part
 	exitUsage   = 2 // bad flags or arguments
 	exitVerdict = 3 // --fail-on matched the verdict
+	exitAlert   = 4 // watch: an alert named by --exit-on fired
 )
 
 // exitError carries an exit code through cobra.

@@ -19,9 +19,6 @@ import (
 	"github.com/plateau-dev/plateau/report"
 )
 
-// exitAlert is the exit status when an alert named by --exit-on fires.
-const exitAlert = 4
-
 // watchOptions are the flags of 'plateau watch'.
 type watchOptions struct {
 	Path         string
@@ -119,6 +116,14 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	view := newWatchView(s, opts.Path)
+	alertCmds := make(chan watch.Alert, 64)
+	cmdsDone := make(chan struct{})
+	go func() {
+		defer close(cmdsDone)
+		for a := range alertCmds {
+			runAlertCommand(opts.OnAlert, opts.Path, a, s)
+		}
+	}()
 	var mu sync.Mutex
 	var exitErr error
 	wopts := watch.Options{
@@ -127,7 +132,9 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 		OnAlert: func(a watch.Alert) {
 			view.alert(a)
 			if opts.OnAlert != "" {
-				runAlertCommand(opts.OnAlert, opts.Path, a, s)
+				// Run in the background so that a slow command does not
+				// delay polling; the commands of one watch run in order.
+				alertCmds <- a
 			}
 			for _, k := range opts.ExitOn {
 				if k == a.Kind {
@@ -143,6 +150,8 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 		OnUpdate: view.update,
 	}
 	final, err := watch.Watch(ctx, wopts)
+	close(alertCmds)
+	<-cmdsDone
 	view.close()
 	if err != nil {
 		return inputError(err)

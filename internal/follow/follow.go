@@ -72,6 +72,10 @@ type Follower struct {
 	// file is reconsidered when it grows (an empty log is not yet known).
 	ignored  map[string]int64
 	lastScan time.Time
+	// dirs holds the modification time of every folder seen, so that a
+	// new file or folder (a checkpoint being saved) triggers a rescan at
+	// the next poll rather than RescanEvery later.
+	dirs map[string]time.Time
 }
 
 // New returns a Follower of root, which may not exist yet.
@@ -82,7 +86,7 @@ func New(root string, opts Options) *Follower {
 	if opts.MaxPoll <= 0 {
 		opts.MaxPoll = MaxPoll
 	}
-	return &Follower{root: root, opts: opts, files: map[string]*fileState{}, ignored: map[string]int64{}}
+	return &Follower{root: root, opts: opts, files: map[string]*fileState{}, ignored: map[string]int64{}, dirs: map[string]time.Time{}}
 }
 
 // Run polls until ctx is done, sending events to out. It returns
@@ -120,7 +124,7 @@ func (f *Follower) Run(ctx context.Context, out chan<- Event) error {
 // Poll checks every file once and calls emit for each change. It reports
 // whether anything changed. emit returning false stops the poll.
 func (f *Follower) Poll(emit func(Event) bool) (bool, error) {
-	if time.Since(f.lastScan) >= RescanEvery || len(f.files) == 0 {
+	if time.Since(f.lastScan) >= RescanEvery || len(f.files) == 0 || f.dirsChanged() {
 		if err := f.scan(); err != nil {
 			return false, err
 		}
@@ -161,13 +165,17 @@ func (f *Follower) scan() error {
 		f.consider(f.root, filepath.Base(f.root))
 		return nil
 	}
-	return filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+	dirs := map[string]time.Time{}
+	err = filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
 		if d.IsDir() {
 			if p != f.root && strings.HasPrefix(d.Name(), ".") {
 				return fs.SkipDir
+			}
+			if info, err := d.Info(); err == nil {
+				dirs[p] = info.ModTime()
 			}
 			return nil
 		}
@@ -178,6 +186,24 @@ func (f *Follower) scan() error {
 		f.consider(p, filepath.ToSlash(rel))
 		return nil
 	})
+	f.dirs = dirs
+	return err
+}
+
+// dirsChanged reports whether a folder seen at the last scan changed or
+// vanished, or the root appeared.
+func (f *Follower) dirsChanged() bool {
+	if len(f.dirs) == 0 {
+		_, err := os.Stat(f.root)
+		return err == nil
+	}
+	for d, mod := range f.dirs {
+		info, err := os.Stat(d)
+		if err != nil || !info.ModTime().Equal(mod) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Follower) consider(path, rel string) {

@@ -262,7 +262,9 @@ func (m *monitor) handle(ev follow.Event) {
 // readFeed runs a reader over a feed until the feed is closed.
 func (m *monitor) readFeed(rel string, gen int, f trainlog.Format, feed *follow.Feed) {
 	defer func() { _ = recover() }() // a reader bug must not kill the watch
-	rd := f.NewReader(rel, feed, m.opts.Reader)
+	ropts := m.opts.Reader
+	ropts.Live = true
+	rd := f.NewReader(rel, feed, ropts)
 	for rd.Scan() {
 		m.recs <- fileRec{rel: rel, gen: gen, rec: rd.Record()}
 	}
@@ -346,6 +348,9 @@ func (m *monitor) emit(alerts []Alert) {
 
 // step runs on every tick: time-based rules, analysis when due, render.
 func (m *monitor) step(now time.Time) {
+	if !m.dirty && len(m.recs) == 0 {
+		m.rules.live = true // caught up with the backlog
+	}
 	m.emit(m.rules.tick(now, m.done))
 	if !m.dirty && !m.newEval {
 		return

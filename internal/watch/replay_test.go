@@ -2,6 +2,7 @@ package watch
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,6 +57,39 @@ func TestReplayOverfit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The trainer writes checkpoint-N/trainer_state.json (full precision)
+	// at every save: replay them from the run's final state.
+	var state map[string]any
+	raw, err := os.ReadFile(filepath.Join(exampleDir(t, "hf_v5_overfit_eval"), "trainer_state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	history := state["log_history"].([]any)
+	evalAt := map[int]float64{}
+	for _, h := range history {
+		e := h.(map[string]any)
+		if v, ok := e["eval_loss"].(float64); ok {
+			evalAt[int(e["step"].(float64))] = v
+		}
+	}
+	writeState := func(dir string, step int) {
+		var hist []any
+		for _, h := range history {
+			e := h.(map[string]any)
+			if int(e["step"].(float64)) <= step && e["train_runtime"] == nil {
+				hist = append(hist, e)
+			}
+		}
+		st := map[string]any{"global_step": step, "max_steps": 500, "logging_steps": 5, "eval_steps": 20,
+			"save_steps": 20, "num_train_epochs": 25, "train_batch_size": 8, "log_history": hist}
+		b, _ := json.MarshalIndent(st, "", "  ")
+		if err := os.WriteFile(filepath.Join(dir, "trainer_state.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	dir := t.TempDir()
 	log := filepath.Join(dir, "console.log")
 	c, _, done := startWatch(t, dir, true)
@@ -68,15 +102,16 @@ func TestReplayOverfit(t *testing.T) {
 		if m == nil {
 			return
 		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
 		ep, _ := strconv.ParseFloat(string(m[2]), 64)
 		step := int(ep*20 + 0.5)
-		if v < best {
+		if v := evalAt[step]; v < best {
 			best, bestStep = v, step
 		}
-		if err := os.MkdirAll(filepath.Join(dir, "checkpoint-"+strconv.Itoa(step)), 0o755); err != nil {
+		ck := filepath.Join(dir, "checkpoint-"+strconv.Itoa(step))
+		if err := os.MkdirAll(ck, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		writeState(ck, step)
 		ckpts = append(ckpts, step)
 		sort.Ints(ckpts)
 		for len(ckpts) > 3 {

@@ -87,7 +87,11 @@ type rules struct {
 	startN    int
 	minMean   float64
 	lastNew   time.Time
-	gaps      []float64 // recent seconds between new steps
+	gaps      []float64 // recent seconds between new steps, measured live
+	// live is set once the watcher has caught up with what the files held
+	// when it started: only steps arriving after that measure the usual
+	// time between steps (a backlog arrives all at once).
+	live bool
 }
 
 func newRules(th Thresholds) *rules {
@@ -110,7 +114,7 @@ func (r *rules) entry(e *trainlog.Entry, now time.Time) []Alert {
 	if e.Kind != trainlog.KindTrain || e.Step <= r.lastStep {
 		return nil
 	}
-	if r.lastStep >= 0 && !r.lastNew.IsZero() {
+	if r.live && r.lastStep >= 0 && !r.lastNew.IsZero() {
 		r.gaps = appendCap(r.gaps, now.Sub(r.lastNew).Seconds(), 64)
 	}
 	r.lastStep, r.lastNew = e.Step, now

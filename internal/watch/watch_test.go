@@ -170,7 +170,7 @@ func TestTruncationAndRotation(t *testing.T) {
 	}
 }
 
-// TestComponentsOnSyntheticDivergence checks the streaming rules on a
+// TestRulesDivergenceAndSpikes checks the streaming rules on a
 // loss that falls and then climbs far above its lowest level.
 func TestRulesDivergenceAndSpikes(t *testing.T) {
 	r := newRules(DefaultThresholds)
@@ -219,6 +219,7 @@ func TestStall(t *testing.T) {
 	th := DefaultThresholds
 	th.StallAfter = 50 * time.Millisecond
 	r := newRules(th)
+	r.live = true
 	t0 := time.Now()
 	for i := 1; i <= 10; i++ {
 		e := trainlog.NewEntry(trainlog.KindTrain, trainlog.Source{File: "x.log", Line: i})

@@ -1,0 +1,177 @@
+/*
+Package analysis turns a trainlog.Run into a Report: what a fine-tuning run
+did, whether it converged, which checkpoint to use and whether more training
+would help. Analyze is a pure function of the run and its Options: it reads
+no file and formats nothing, and it never fails. When the data cannot
+support a conclusion, the Report says so, and says what to log next time.
+
+Every number in a Report is either Cited (a value read from a log, with its
+source: file:line, or file#log_history[i] for JSON) or Derived (a value
+computed by plateau, with a sentence saying how). Package report renders a
+Report as text, Markdown, JSON (schema plateau.report/v1, see
+docs/json-schema.md) and HTML. docs/methods.md explains every method for
+users, section by section of the report.
+
+# The Report
+
+Analyze fills the Report in this order; later parts read earlier ones.
+
+  - Run: the header: files read and ignored, library, trainer family
+    (sft, pretrain, dpo, orpo, kto, reward, grpo, ppo, classification),
+    the geometry the logs state (nothing is guessed), the step range,
+    whether the run completed, and the events met (restarts, crashes,
+    disagreements between sources).
+  - Primary: the series the verdict is about: loss; the reward for
+    GRPO/PPO (their loss is about 0 by construction); rewards/margins for
+    DPO/ORPO/KTO; eval_loss for a run that logged no train loss.
+  - Milestones: every per-step training metric at the first step, at the
+    end of each epoch (all of them up to 12, else 6 evenly spread) and at
+    the last step.
+  - TrainLoss: the end-of-training train_loss (a mean over the whole run)
+    against the recomputed mean of the logged losses and the final level.
+  - Noise: whether the last value is ordinary fluctuation.
+  - Trend: the slope test of the final segment and its practical effect.
+  - Phases: the curve cut into named stretches.
+  - Spikes: outliers of loss, the primary metric and grad_norm.
+  - Accuracy: training token accuracy at the milestones, with its caveat.
+  - LRSchedule: the Transformers scheduler that fits the logged rate.
+  - Throughput: runtime, rates, GPU hours and, given a price, the cost.
+  - Eval: the generalisation section, or why it cannot be measured.
+  - Checkpoints and CheckpointsRecommended: the checkpoints on disk, each
+    with a use case, and the one to use.
+  - AnotherEpoch: the projected gain of more training, its range and cost.
+  - Findings: each conclusion or problem with its Kind, Severity (info,
+    warning, error), Statistic, Value, Threshold, step range and Sources.
+  - Verdict: converged, improving, overfitting, diverged, stalled or
+    insufficient-data, with a reason that quotes its numbers and a
+    confidence.
+  - Summary: at most six closing bullets, each backed by a number above.
+  - Warnings: the read problems of the run (syntax errors with file:line).
+
+Data holds the run itself for renderers that draw curves; it is not part of
+the JSON.
+
+# Windows and noise
+
+Options.TailFraction (0.1) sets the final window: the last 10% of the
+logged step range, widened to a minimum number of points. A noise sigma is
+the point-to-point noise from successive differences,
+1.4826*MAD(diff)/sqrt(2) (the RMS form when rounding makes the MAD 0),
+which a smooth trend barely affects; it is taken on log(value) when every
+value is positive, because a loss's spread shrinks with its level.
+Evaluations are few and trending, so their noise comes from second
+differences, 1.4826*MAD(d2)/sqrt(6). Pairwise statistics (Theil-Sen,
+Mann-Kendall) bin long series to at most 400 medians first.
+
+# Methods and thresholds
+
+Noise: window = the final TailFraction, at least 10 points. The last value
+is ordinary fluctuation when it lies within 2 noise sigmas of the window
+mean.
+
+Trend: window = the final 2*TailFraction, at least 10 points. Theil-Sen
+slope with its 95% interval; Mann-Kendall test with the Hamed and Rao
+(1998) autocorrelation correction, significant at p < 0.01. The slope is
+projected over a horizon (one epoch, else the steps left to max_steps,
+else the window's span; never more than the window's span), on a log
+scale for a positive loss. The curve is a plateau when the slope is not
+significant, or the projected change is below Options.PlateauRel (1%) of
+the level, or below the precision the values were logged with.
+
+Phases: the primary curve (the loss for DPO/ORPO/KTO), binned to 200
+medians, on a log scale when positive. The end of warmup and the epoch
+boundaries are cuts by construction; when they give fewer than three
+phases, binary segmentation on a piecewise-linear cost adds change points
+whose split lowers the squared error by more than 3*sigma²*ln(n) (sigma
+from second differences), up to 6 phases of at least n/20 bins. A phase is
+named by its rate of improvement against the fastest phase's: rapid
+decline (at least half of it), slowing (at least a tenth), diminishing
+returns (less, or flat after an improvement); flat or rising when it
+changed by less, or worsened by more, than its noise.
+
+Spikes: modified z-score 0.6745*(r-median(r))/MAD(r) of the residuals
+from a centred rolling median of 5 to 25 points, on a log scale for
+positive series; |z| > Options.SpikeZ (3.5, Iglewicz and Hoaglin). Only
+the harmful direction counts; a loss drop just after an epoch boundary is
+kept and marked as expected. A loss spike is then compared with the median
+of its 20 neighbours: at least 3x (Lightning's SpikeDetection) or at least
+2x for three logged steps (LLM Foundry's KillLossSpike) confirms it, and
+three confirmed spikes are an error; a spike in the first 2% of the run is
+a start-up spike (info); single 2x-3x steps are grouped as bad batches
+(warning), and outliers below 2x as batch-to-batch variation (info).
+grad_norm is flagged above p90*sqrt(p90/p10) of its values after the first
+5% of points, ignoring the first 15% of the run; exploding gradients are a
+late median 100x the early one.
+
+Learning-rate schedule: the rate normalised by its peak is fitted with the
+closed forms of Transformers' schedulers (constant, linear, cosine,
+polynomial, cosine_with_min_lr, inverse_sqrt, cosine_with_restarts with 2
+to 8 cycles, warmup_stable_decay, and step-downs for reduce_lr_on_plateau),
+with the warmup length from the rising part and the schedule length from
+max_steps (fitted when unknown). The least RMS residual wins; a simpler
+kind within 0.003 of it is preferred; above 0.05 no scheduler fits well.
+
+Eval: eval_loss, else eval_accuracy. The best evaluation is the first
+minimum (maximum for accuracy), as the Trainer keeps it. Overfitting: at
+least two evaluations after the best, a rise above the larger of 2 eval
+noise sigmas and PlateauRel of the best, and no significant rise of the
+train loss over the same steps (else it is instability). Transformers'
+EarlyStoppingCallback is replayed with (patience, threshold) = (1, 0),
+(3, 0) and (3, 1% of the best). Without eval, overfitting cannot be
+measured: the section says how to add an eval split and lists hints
+(token accuracy at least 0.95, a final loss below half the first epoch's,
+drops at epoch boundaries), labelled as hints.
+
+Another epoch: the primary curve after warmup (log(loss) for a positive
+loss) is fitted against the cumulative learning rate S1 = sum(lr)/peak and
+the annealing area S2 with L = L0 + A*S1^-alpha - C*S2 (Tissue et al.
+2024), and with L = L0 + A*exp(-S1/tau). Each is extended by one more
+epoch (or the remaining steps) at the run's mean rate, capped at the
+observed span: the first form gives the expected gain, the two its range,
+next to the last-value baseline. The cost comes from the measured speed,
+the risk from the eval section.
+
+Checkpoints: with eval, the best evaluation's checkpoint when it is on
+disk (matched on checkpoint-N), else the best of those left, with a
+warning; without eval, the final checkpoint unless an error-severity
+finding sits in the final window, then the last one before it.
+
+Findings also cover the logs themselves: printers that stop, sources that
+disagree, loss exactly 0 (with grad_norm NaN: every step of the window was
+non-finite), non-finite values, a learning rate stuck at 0, a missing
+end-of-training summary, an incomplete run, resumes (and the low bias they
+put on train_loss), and the step count explained by the batch geometry.
+
+# Verdict
+
+The verdict is decided in this order; the first rule that applies wins.
+
+ 1. insufficient-data: fewer than 10 finite points of the primary metric,
+    a run that stopped during warmup, or one interrupted before 5% of its
+    planned steps.
+ 2. diverged: the primary metric is non-finite at the last step, or loss
+    0.0 with grad_norm NaN in the final 10% of the run.
+ 3. overfitting: as in Eval above.
+ 4. stalled: the median of the last window improves on that of the first
+    by less than the larger of 2 standard errors of their difference and
+    PlateauRel of the start.
+ 5. diverged: the end is worse than the best earlier window by more than 3
+    standard errors and PlateauRel, or the final trend worsens
+    significantly and practically.
+ 6. improving or converged, on the eval trend when at least 3 evaluations
+    exist and the primary metric is the loss, else on the primary trend. A
+    flat end is still improving when the rate decayed below 10% of its
+    peak or the run stopped early, and the smaller of the two
+    another-epoch projections expects a gain above PlateauRel of the level
+    (or of the improvement so far, when larger); an unfinished run whose
+    trend is neither significant nor conclusively flat is improving if
+    its whole curve after warmup falls significantly, else
+    insufficient-data.
+
+Confidence comes from the number of points behind the decision: high from
+50, medium from 20, low below. Verdicts on the eval trend are medium (low
+with fewer than 5 evaluations in the window); overfitting is high when the
+rise reaches 4 sigmas with at least 3 evaluations after the best, else
+medium.
+*/
+package analysis
