@@ -391,6 +391,17 @@ func trimFloat(s string) string {
 	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
+// fmtLR formats a learning rate as package report's tables do: short
+// scientific notation with 3 significant digits ("1e-3", "1.33e-6").
+func fmtLR(v float64) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmtNum(v)
+	}
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 2, 64), "e")
+	e, _ := strconv.Atoi(exp)
+	return trimFloat(mant) + "e" + strconv.Itoa(e)
+}
+
 // pIs states a p-value for running text: "p = 0.62", or "p < 0.001"
 // for the tiny values a test rounds to 0.
 func pIs(p float64) string {

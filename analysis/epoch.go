@@ -123,14 +123,14 @@ func project(run *trainlog.Run, c *curve, h int64) projection {
 	tf := stats.FitTissue(s1, s2, by)
 	if tf.OK && ax.ok {
 		gains = append(gains, toGain(tf.A*(math.Pow(e1, -tf.Alpha)-math.Pow(e1+d1, -tf.Alpha))))
-		parts = append(parts, fmt.Sprintf("L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024; alpha %.2f, C %.3g)", tf.Alpha, tf.C))
+		parts = append(parts, fmt.Sprintf("L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024; alpha %.2f, C %s)", tf.Alpha, fmtNum(tf.C)))
 	}
 	// A saturating exponential in S1: its tail is light where the power
 	// law's is heavy, so the two forms bracket the gain.
 	ex := stats.FitExp(s1, by)
 	if ex.OK {
 		gains = append(gains, toGain(ex.Predict(e1)-ex.Predict(e1+d1)))
-		parts = append(parts, fmt.Sprintf("L = L0 + A*exp(-x/tau) (tau %.3g)", ex.Tau))
+		parts = append(parts, fmt.Sprintf("L = L0 + A*exp(-x/tau) (tau %s)", fmtNum(ex.Tau)))
 	}
 	if len(gains) == 0 {
 		return p

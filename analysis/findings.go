@@ -106,10 +106,10 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 		conf := ""
 		switch {
 		case ratio >= lightningSpikeRatio:
-			conf = fmt.Sprintf(", %sx the median of its neighbours; Lightning's SpikeDetection rule (3x or more) flags it too", fmtRatio(ratio))
+			conf = fmt.Sprintf("%sx the median of its neighbours (modified z-score %s); Lightning's SpikeDetection rule (3x or more) flags it too", fmtRatio(ratio), fmtZ(sp.Z))
 			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
 		case ratio >= foundrySpikeRatio && sustained(c, sp.Step, foundrySpikeRatio):
-			conf = fmt.Sprintf(", %sx the median of its neighbours for several logged steps; LLM Foundry's KillLossSpike rule (2x or more, sustained) flags it too", fmtRatio(ratio))
+			conf = fmt.Sprintf("%sx the median of its neighbours for several logged steps (modified z-score %s); LLM Foundry's KillLossSpike rule (2x or more, sustained) flags it too", fmtRatio(ratio), fmtZ(sp.Z))
 			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
 		case ratio >= foundrySpikeRatio && sp.Step > startup && !c.greater:
 			oneStep[sp.Metric] = append(oneStep[sp.Metric], sp)
@@ -120,11 +120,14 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 			minor[sp.Metric] = append(minor[sp.Metric], sp)
 			continue
 		}
+		if conf == "" {
+			conf = fmt.Sprintf("modified z-score %s against the rolling median of its neighbours", fmtZ(sp.Z))
+		}
 		if sp.Step <= startup && !c.greater {
 			f.Kind, f.Severity = KindStartup, SevInfo
-			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d (modified z-score %s)%s. Early steps are often high; the level after them is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, fmtZ(sp.Z), conf)
+			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d, %s. Early steps are often high; the level after them is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, conf)
 		} else {
-			f.Message = fmt.Sprintf("%s spike at step %d: %s (modified z-score %s against the rolling median of its neighbours)%s.", sp.Metric, sp.Step, fmtNum(sp.Value), fmtZ(sp.Z), conf)
+			f.Message = fmt.Sprintf("%s spike at step %d: %s, %s.", sp.Metric, sp.Step, fmtNum(sp.Value), conf)
 		}
 		spikeFs = append(spikeFs, f)
 	}

@@ -193,15 +193,27 @@ func noEval(run *trainlog.Run, opts Options) Eval {
 		"Hold out 5-10% of the data as an eval split and set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss; " +
 		"with load_best_model_at_end=True and metric_for_best_model=\"eval_loss\" it also keeps the best checkpoint."
 	e.Hints = noEvalHints(run)
-	if other, parts, gaps := summaryEvals(run); len(other) > 0 {
+	if other, _, gaps := summaryEvals(run); len(other) > 0 {
 		e.Other = other
-		text := "No per-step evaluation was logged, but the end-of-run summary holds final values: " + strings.Join(parts, ", ") + "."
+		e.Text = "No per-step evaluation was logged, only the final eval or test values of the end-of-run summary, so overfitting over time cannot be measured."
 		if len(gaps) > 0 {
-			text += " " + capitalise(strings.Join(gaps, "; ")) + "."
+			e.Text += " " + capitalise(strings.Join(gaps, "; ")) + "."
 		}
-		e.Text = text + " " + e.Text
+		e.Text += " Next time set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss during training; " +
+			"with load_best_model_at_end=True and metric_for_best_model=\"eval_loss\" it also keeps the best checkpoint."
 	}
 	return e
+}
+
+// keyMetric reports the summary metrics worth a sentence: losses,
+// accuracies and preference margins.
+func keyMetric(name string) bool {
+	for _, k := range []string{"loss", "accurac", "margin"} {
+		if strings.Contains(name, k) && !strings.Contains(name, "odds") && !strings.Contains(name, "sft") {
+			return true
+		}
+	}
+	return false
 }
 
 // summaryGapRel is the relative difference between an eval and a test
@@ -214,6 +226,7 @@ const summaryGapRel = 0.1
 // with its source, and the comparisons of eval with test values of the
 // same metric.
 func summaryEvals(run *trainlog.Run) (out []Cited, parts, gaps []string) {
+	wide := false
 	var keys []string
 	for k, v := range run.Summary {
 		if !(strings.HasPrefix(k, "eval_") || strings.HasPrefix(k, "test_")) || !finite(v.Value) {
@@ -236,17 +249,28 @@ func summaryEvals(run *trainlog.Run) (out []Cited, parts, gaps []string) {
 		if !ok {
 			continue
 		}
+		if c := finiteCurve(run, name); c.len() > 0 && keyMetric(name) {
+			last := c.pts[c.len()-1]
+			gap := fmt.Sprintf("%s %s against %s %s at the last training step %d (%s)", k, fmtNum(v.Value), name, fmtNum(last.Value), last.Step, last.Source)
+			if name == "rewards/accuracies" && v.Value < 0.6 {
+				gap += ": near 0.5, the chance level of a preference pair, so the preference barely carries over to held-out pairs"
+			}
+			gaps = append(gaps, gap)
+		}
 		t, ok := run.Summary["test_"+name]
 		if !ok || !finite(t.Value) || v.Value == 0 {
 			continue
 		}
 		d := math.Abs(t.Value - v.Value)
 		if d > summaryGapRel*math.Abs(v.Value) {
-			gaps = append(gaps, fmt.Sprintf("%s %s and test_%s %s differ by %s (%.0f%% of the eval value): the eval split does not represent the test data (another distribution, or eval examples leaked into training), so the eval numbers overstate quality; trust the test split",
-				k, fmtNum(v.Value), name, fmtNum(t.Value), fmtNum(d), 100*d/math.Abs(v.Value)))
+			gaps = append(gaps, fmt.Sprintf("%s %s but test_%s %s (%s)", k, fmtNum(v.Value), name, fmtNum(t.Value), t.Source))
+			wide = true
 		} else {
 			gaps = append(gaps, fmt.Sprintf("%s %s and test_%s %s agree within %.0f%%", k, fmtNum(v.Value), name, fmtNum(t.Value), 100*summaryGapRel))
 		}
+	}
+	if wide {
+		gaps = append(gaps, "the test split scores far worse than the eval split: the eval data do not represent the test data (another distribution, or eval examples that leaked into training or were used to pick the model), so the eval numbers overstate quality; trust the test split")
 	}
 	return out, parts, gaps
 }

@@ -70,9 +70,15 @@ func endFindings(run *trainlog.Run, r *Report) []Finding {
 				f.Message += "; a KeyboardInterrupt means the process was stopped by hand (Ctrl-C) or by a job scheduler, not by a training error"
 			}
 			f.Sources = sourceStrings(crash.Sources)
+		case noSummaryFormat(run):
+			f.Severity = SevInfo
+			f.Message = fmt.Sprintf("the logs hold no end-of-training summary: Lightning's metrics.csv never writes one, so whether the run finished cannot be checked; the last logged step is %d", last)
 		case planned > 0 && reached >= planned:
 			f.Severity = SevInfo
 			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found, but the last logged step %d is the planned max_steps %d: training reached its end and only the summary is missing (for example, only trainer_state.json was kept)", last, planned)
+		case planned > 0 && float64(reached) >= 0.99*float64(planned):
+			f.Severity = SevInfo
+			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found, and the log ends at step %d of %d planned: training probably finished, and the log read is a checkpoint's trainer_state.json saved just before the end", last, planned)
 		default:
 			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found: the run was interrupted, is still running, or only a checkpoint's log was read; the last logged step is %d", last)
 		}
@@ -97,6 +103,23 @@ func endFindings(run *trainlog.Run, r *Report) []Finding {
 		f.Message = fmt.Sprintf("stopped at step %d of %d (%.1f%%): the run is incomplete, so the schedule did not finish and the last steps' levels are not final", reached, planned, pct)
 	}
 	return append(out, f)
+}
+
+// noSummaryFormat reports a run read only from formats that never hold
+// an end-of-training summary (Lightning's metrics.csv), whose missing
+// summary says nothing about how the run ended.
+func noSummaryFormat(run *trainlog.Run) bool {
+	used := 0
+	for _, f := range run.Files {
+		if !f.Used {
+			continue
+		}
+		if f.Format != "lightning-csv" {
+			return false
+		}
+		used++
+	}
+	return used > 0
 }
 
 // restartFindings reports resumed runs and the bias they put on

@@ -450,7 +450,7 @@ func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64) string {
 		fit = fmt.Sprintf("the logged rates differ from it by %.2g%% of the peak (RMS)", 100*ls.FitError)
 	}
 	s := fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d of %d scheduled steps; %s.",
-		ls.Kind, detail, fmtNum(ls.Peak), warm, fmtNum(ls.Final), c.pts[c.len()-1].Step, total, fit)
+		ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), c.pts[c.len()-1].Step, total, fit)
 	if ls.FitError > schedAcceptableRMS {
 		s += " No Transformers scheduler fits well: the closest is shown."
 	}

@@ -210,12 +210,11 @@ func runtimeBullet(r *Report) string {
 func evalBullet(r *Report) string {
 	e := r.Eval
 	if !e.Present && len(e.Other) > 0 && r.Data != nil {
-		_, parts, gaps := summaryEvals(r.Data)
-		text := "no per-step evaluation, so overfitting over time cannot be told; final values in the summary: " + strings.Join(parts, ", ")
-		if len(gaps) > 0 {
-			text += "; " + gaps[0]
+		_, _, gaps := summaryEvals(r.Data)
+		if len(gaps) == 0 {
+			return fmt.Sprintf("no per-step evaluation, so overfitting over time cannot be told; the summary holds %d final eval/test values (section Generalisation)", len(e.Other))
 		}
-		return text
+		return "final evaluation only (no per-step eval): " + strings.Join(gaps, "; ")
 	}
 	if !e.Present {
 		return "overfitting: cannot tell, no evaluation was logged; hold out a validation split (eval_strategy=\"steps\") or check generations on unseen prompts"
@@ -223,6 +222,14 @@ func evalBullet(r *Report) string {
 	metric := e.Metric
 	if metric == "" {
 		metric = "eval"
+	}
+	if len(e.Rows) == 1 && e.Best != nil {
+		return fmt.Sprintf("1 evaluation only: %s %s at step %d (%s), too few to judge overfitting", metric, fmtNum(e.Best.Value), e.BestStep, e.Best.Source)
+	}
+	if n := len(e.Rows); n >= 3 && e.Best != nil && e.BestStep == e.Rows[n-1].Step {
+		first := e.Rows[0]
+		return fmt.Sprintf("%s %s at step %d (%s) -> %s at step %d (%s): the last of its %d evaluations is the best one: no overfitting so far", metric,
+			fmtNum(first.Value), first.Step, first.Source, fmtNum(e.Best.Value), e.BestStep, e.Best.Source, n)
 	}
 	var parts []string
 	if e.Best != nil {

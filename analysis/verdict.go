@@ -287,7 +287,7 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if !p.ok || p.low <= threshold {
 		return Verdict{}, false
 	}
-	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end, peak %s)", fmtNum(finalLR(run)), fmtNum(r.LRSchedule.Peak))
+	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end, peak %s)", fmtLR(finalLR(run)), fmtLR(r.LRSchedule.Peak))
 	if !ax.annealed {
 		why = fmt.Sprintf("at the current learning rate, but the run stopped at step %d of %d", g.lastStep, g.planned)
 	}
@@ -295,9 +295,13 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if c.greater {
 		verb = "raise"
 	}
+	rate := "the run's mean learning rate"
+	if ax.annealed {
+		rate += " (which needs a new schedule)"
+	}
 	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
-		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: %d more steps at the run's mean learning rate (which needs a new schedule) would %s it by %s to %s (%s to %s of the level), by both fits of the another-epoch projection.",
-		r.Primary, why, flat, t.HorizonSteps, verb, fmtNum(p.low), fmtNum(p.high), fmtRel(p.low/math.Abs(t.Level)), fmtRel(p.high/math.Abs(t.Level)))}, true
+		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: %d more steps at %s would %s it by %s to %s (%s to %s of the level), by both fits of the another-epoch projection.",
+		r.Primary, why, flat, t.HorizonSteps, rate, verb, fmtNum(p.low), fmtNum(p.high), fmtRel(p.low/math.Abs(t.Level)), fmtRel(p.high/math.Abs(t.Level)))}, true
 }
 
 func finalLR(run *trainlog.Run) float64 {
@@ -359,8 +363,16 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 	if c.greater {
 		dir = "rose"
 	}
-	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d, a change of %s, below the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
-		metric, dir, fmtNum(start), k, fmtNum(end), k, signedNum(s.gain), fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
+	moved := fmt.Sprintf("it %s by only %s", dir, fmtNum(s.gain))
+	if s.gain < 0 {
+		back := "rose"
+		if c.greater {
+			back = "fell"
+		}
+		moved = fmt.Sprintf("it %s by %s instead", back, fmtNum(-s.gain))
+	}
+	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d; %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
+		metric, dir, fmtNum(start), k, fmtNum(end), k, moved, fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
 	return s
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -344,10 +345,8 @@ func buildPhases(d *doc, r *analysis.Report) {
 	if metric != primary(r) {
 		notes = append(notes, "The phases split the "+code(metric)+" curve, which shows the training better than "+code(primary(r))+".")
 	}
-	first := r.Phases[0].StartLevel.How
-	if first != "" {
-		notes = append(notes, "Levels: the first phase starts at the "+prose(strings.TrimPrefix(first, "the "))+
-			"; each later phase starts where the previous one ended; a phase ends at the mean of its last points (about a tenth of the phase, at least 3 where it has them).")
+	if lv := phaseLevels(r.Phases); lv != "" {
+		notes = append(notes, lv)
 	}
 	what := code(metric)
 	if logScale {
@@ -358,6 +357,67 @@ func buildPhases(d *doc, r *analysis.Report) {
 		notes = append(notes, "A negative share is a phase that went the wrong way; the shares add up to 100%.")
 	}
 	d.para(notes...)
+}
+
+// lastPointsRE matches the analysis' description of a phase's end level.
+var lastPointsRE = regexp.MustCompile(`^(?:mean of the last (\d+) points|the last point) of the phase$`)
+
+// phaseLevels says once how the phase levels were measured, rather than
+// listing every phase's window: the first phase's start, then the ends.
+func phaseLevels(ps []analysis.Phase) string {
+	var parts []string
+	if h := ps[0].StartLevel.How; h != "" {
+		parts = append(parts, "the first phase starts at "+withThe(prose(h)))
+	}
+	chained := true
+	for i := 1; i < len(ps); i++ {
+		chained = chained && ps[i].StartLevel.Value == ps[i-1].EndLevel.Value
+	}
+	if len(ps) > 1 && chained {
+		parts = append(parts, "each later phase starts where the previous one ended")
+	}
+	lo, hi, uniform := 0, 0, true
+	var ends []string
+	for _, p := range ps {
+		m := lastPointsRE.FindStringSubmatch(p.EndLevel.How)
+		if m == nil {
+			uniform = false
+		} else {
+			n := 1
+			if m[1] != "" {
+				n, _ = strconv.Atoi(m[1])
+			}
+			if lo == 0 || n < lo {
+				lo = n
+			}
+			hi = max(hi, n)
+		}
+		if h := withThe(prose(p.EndLevel.How)); h != "" && !slices.Contains(ends, h) {
+			ends = append(ends, h)
+		}
+	}
+	switch {
+	case uniform && lo == hi && lo == 1:
+		parts = append(parts, "a phase ends at its last point")
+	case uniform && lo == hi:
+		parts = append(parts, fmt.Sprintf("a phase ends at the mean of its last %d points", lo))
+	case uniform:
+		parts = append(parts, fmt.Sprintf("a phase ends at the mean of its last %d to %d points (about a tenth of the phase)", lo, hi))
+	case len(ends) > 0:
+		parts = append(parts, "the phases end at "+strings.Join(ends, ", "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Levels: " + strings.Join(parts, "; ") + "."
+}
+
+// withThe starts a description with "the" ("the mean of ...").
+func withThe(s string) string {
+	if s == "" || strings.HasPrefix(s, "the ") {
+		return s
+	}
+	return "the " + s
 }
 
 // phaseName words a phase for a reader: "slowing" only makes sense after
@@ -484,8 +544,20 @@ func buildLR(d *doc, r *analysis.Report) {
 	}
 	text := prose(lr.Text)
 	if rest, ok := strings.CutPrefix(text, lr.Kind+" schedule"); ok && lr.Kind != "" {
-		// The analysis text names the kind first: make it stand out.
-		text = em(styleStrong, prose(lr.Kind)) + rest
+		// The analysis text names the kind and its numbers first: make
+		// the kind stand out.
+		d.para("Schedule: " + em(styleStrong, prose(lr.Kind)) + rest)
+		return
 	}
-	d.para("Schedule: " + text)
+	kind := "not recognised"
+	if lr.Kind != "" {
+		kind = em(styleStrong, prose(lr.Kind))
+	}
+	warm := "no warmup"
+	if lr.WarmupSteps > 0 {
+		warm = count(lr.WarmupSteps) + " warmup steps"
+	}
+	d.para(fmt.Sprintf("Schedule: %s, peak %s, %s, final %s (the fitted schedule is off by %s of the peak, RMS).",
+		kind, sci(lr.Peak, 3), warm, sci(lr.Final, 3), pct(lr.FitError)))
+	d.para(text)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -48,6 +49,9 @@ func buildThroughput(d *doc, r *analysis.Report) {
 	var notes []string
 	for _, n := range tp.Notes {
 		notes = append(notes, prose(n))
+	}
+	if len(notes) == 0 && len(t.rows) == 0 {
+		notes = append(notes, prose(tp.Text))
 	}
 	d.para(notes...)
 }
@@ -274,12 +278,12 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 	if what == "" {
 		what = "one more epoch"
 	}
-	t.add("horizon", count(a.HorizonSteps)+" steps", prose(what))
+	t.add("horizon", strconv.FormatInt(a.HorizonSteps, 10)+" steps", prose(what))
 	t.add("expected gain in "+code(primary(r)), num(a.ExpectedGain), prose(a.Method))
 	if a.GainLow != a.GainHigh {
 		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), "the two fits; positive is better")
 	}
-	t.add("current level", num(a.LastValue), "median of the last 10% of the points: the projection if nothing changes")
+	t.add("current level", num(a.LastValue), "median of the final points: the projection if nothing changes")
 	if a.CostSeconds > 0 {
 		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
 	}
@@ -315,7 +319,7 @@ func buildTrend(d *doc, r *analysis.Report) {
 	if tr.Level != 0 {
 		t.add("level at the end of the window", num(tr.Level))
 	}
-	horizon := count(tr.HorizonSteps) + " steps"
+	horizon := strconv.FormatInt(tr.HorizonSteps, 10) + " steps"
 	if tr.HorizonWhat != "" {
 		horizon += " (" + prose(tr.HorizonWhat) + ")"
 	}

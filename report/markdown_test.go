@@ -62,12 +62,16 @@ func TestCodeSpan(t *testing.T) {
 }
 
 // TestMarkdownCells checks that report strings holding Markdown
-// metacharacters reach the table cells escaped, and sources stay
-// greppable in code spans.
+// metacharacters reach the table cells and list items escaped, and
+// sources stay greppable in code spans.
 func TestMarkdownCells(t *testing.T) {
 	r := emptyReport()
 	r.Findings = []analysis.Finding{{
 		Severity: analysis.SevError, Message: "loss | eval *diverged* at <step>",
+		Sources: []string{"a|b.log:3"},
+	}}
+	r.Run.Events = []analysis.Event{{
+		Kind: "crash", Step: 3, Message: "loss | eval *diverged* at <step>",
 		Sources: []string{"a|b.log:3"},
 	}}
 	var b bytes.Buffer
@@ -76,7 +80,8 @@ func TestMarkdownCells(t *testing.T) {
 	}
 	md := b.String()
 	for _, want := range []string{
-		`| **error** | loss \| eval \*diverged\* at \<step> |`,
+		`| crash |    3 | loss \| eval \*diverged\* at \<step> |`,
+		`- **error**: loss | eval \*diverged\* at \<step>. Sources: `,
 		"`a\\|b.log:3`",
 	} {
 		if !strings.Contains(md, want) {
