@@ -87,6 +87,10 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 
 // insufficient explains a verdict that cannot be given.
 func insufficient(run *trainlog.Run, metric string, n, total int) Verdict {
+	if total == 0 && len(run.Summary) == 0 {
+		return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
+			"No per-step %s and no end-of-run values were found in the logs (the files were read, but none holds Trainer dicts, a trainer_state.json log_history or another supported format): next time keep the Trainer's console output or trainer_state.json (see plateau formats).", metric)}
+	}
 	if total == 0 {
 		return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
 			"No per-step %s was found in the logs, only end-of-run values: next time keep the per-step log (trainer_state.json, the console output, or the W&B run history rather than only wandb-summary.json).", metric)}

@@ -224,9 +224,18 @@ type consoleReader struct {
 	bar      hcBar   // the training progress bar
 	steps    hcSteps // step inference
 	txt      hcText  // INFO block, banners, tracebacks, hints
-	// live resolves every step at once (Options.Live): a watcher must see
-	// each dict when it is written.
-	live bool
+	// live resolves held-back steps whenever the input has nothing more
+	// to give for now (Options.Live): a watcher must see each dict when
+	// it is written.
+	live    bool
+	flushed bool // held-back dicts were resolved since the last read
+}
+
+// srcIdle reports whether the source has no bytes ready (a follow.Feed
+// tells; any other source is treated as never idle).
+func (r *consoleReader) srcIdle() bool {
+	b, ok := r.src.(interface{ Buffered() int })
+	return ok && b.Buffered() == 0
 }
 
 var _ Reader = (*consoleReader)(nil)
@@ -256,6 +265,14 @@ func (r *consoleReader) Scan() bool {
 				continue
 			}
 			r.endParallel()
+			continue
+		}
+		if r.live && !r.flushed && r.head < len(r.queue) && r.srcIdle() {
+			// Live input with nothing more to read for now: resolve the
+			// held-back dicts with what is known, so that a watcher sees
+			// them now rather than when the next line arrives.
+			r.flushed = true
+			r.steps.resolveAll(r, true)
 			continue
 		}
 		if !r.fill() {
@@ -319,6 +336,9 @@ func (r *consoleReader) fill() bool {
 		n, err := r.src.Read(r.buf[r.end:])
 		r.end += n
 		r.nread += int64(n)
+		if n > 0 {
+			r.flushed = false
+		}
 		if err != nil {
 			if err == io.EOF {
 				r.eof = true

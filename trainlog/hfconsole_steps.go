@@ -176,7 +176,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 	if synced && p.cb < 0 {
 		p.window = true
 	}
-	if s.try(r, p, r.live) {
+	if s.try(r, p, false) {
 		// Resolved at once: no need to keep p, except as the training
 		// dict a later eval dict may refer to.
 		if e.Kind == KindTrain {

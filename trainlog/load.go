@@ -111,7 +111,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			if firstErr != nil && len(paths) == 1 && !isDir(paths[0]) {
 				return run, firstErr
 			}
-			return run, fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %d files ignored)", paths[0], ErrNoData, len(run.Files))
+			return run, fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", paths[0], ErrNoData, plural(len(run.Files), "file"))
 		}
 	}
 	return run, nil
@@ -304,6 +304,7 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, []extra, error) 
 	var plans []plan
 	states := map[string][]plan{} // run dir -> trainer_state plans
 	var extras []extra
+	var weak []plan // text logs no format recognised well
 	mlflowSeen := map[string]bool{}
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(path, p)
@@ -354,6 +355,9 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, []extra, error) 
 		}
 		pl, ok, reason := sniff(p, rel)
 		if ok && pl.confidence < minWalkConfidence {
+			if logName(d.Name()) {
+				weak = append(weak, pl)
+			}
 			ok, reason = false, errors.New("text without training records")
 		}
 		if !ok {
@@ -385,7 +389,34 @@ func discover(path string, run *Run, opts LoadOptions) ([]plan, []extra, error) 
 		}
 		plans = append(plans, group[best])
 	}
+	if len(plans) == 0 && len(weak) > 0 {
+		// Nothing but text logs in an unknown shape (a custom logger):
+		// read them anyway, so that the report can say what they hold
+		// and that no per-step data was found.
+		for _, pl := range weak {
+			pl.note = "read as a console log although no Trainer output was recognised in its first 64 KiB"
+			plans = append(plans, pl)
+			for i := range run.Files {
+				if run.Files[i].Path == pl.display {
+					run.Files = append(run.Files[:i], run.Files[i+1:]...)
+					break
+				}
+			}
+		}
+	}
 	return plans, extras, nil
+}
+
+// logName reports file names that usually hold console output: *.log,
+// *.out, *.err, or a name that says "log" or "train".
+func logName(name string) bool {
+	lower := strings.ToLower(name)
+	for _, ext := range []string{".log", ".out", ".err"} {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return strings.Contains(lower, "log") || strings.Contains(lower, "train")
 }
 
 // An extra is a file that holds settings rather than records: a
@@ -483,4 +514,11 @@ func addCheckpoint(run *Run, p, rel, base string) {
 		ck.Kind = "adapter"
 	}
 	run.Checkpoints = append(run.Checkpoints, ck)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -59,7 +59,7 @@ func (v *watchView) update(st watch.Status) {
 		v.plain(st)
 		return
 	}
-	text := liveText(st, v.path, v.s.width())
+	text := fitWidth(liveText(st, v.path, v.s.width()), v.s.width())
 	v.clear()
 	fmt.Fprint(v.s.out, text)
 	v.lines = strings.Count(text, "\n")
@@ -202,4 +202,26 @@ func sparkline(vals []float64, width int) string {
 		out[i] = blocks[k]
 	}
 	return string(out)
+}
+
+// fitWidth cuts every line to the terminal width, so that no line wraps
+// and the view can be erased by moving up one row per line.
+func fitWidth(text string, width int) string {
+	if width < 10 {
+		width = 10
+	}
+	lines := strings.SplitAfter(text, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		nl := strings.HasSuffix(l, "\n")
+		l = strings.TrimSuffix(l, "\n")
+		if r := []rune(l); len(r) > width-1 {
+			l = string(r[:width-2]) + "…"
+		}
+		b.WriteString(l)
+		if nl {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
