@@ -21,9 +21,16 @@ func corpusDir(t *testing.T) string {
 	t.Helper()
 	env := os.Getenv("PLATEAU_CORPUS")
 	dir := ""
-	if strings.ContainsRune(env, filepath.Separator) {
+	root, rootErr := repoRoot()
+	switch {
+	case filepath.IsAbs(env):
 		dir = env
-	} else if root, err := repoRoot(); err == nil {
+	case strings.ContainsRune(env, filepath.Separator) && rootErr == nil:
+		// A relative path is relative to the repository root, where
+		// .ci/run runs the tests (go test runs each package in its own
+		// folder).
+		dir = filepath.Join(root, env)
+	case rootErr == nil:
 		dir = filepath.Join(root, "..", "shared", "corpus")
 	}
 	if fi, err := os.Stat(dir); dir == "" || err != nil || !fi.IsDir() {

@@ -77,7 +77,7 @@ func FuzzReportContent(f *testing.F) {
 		r.Primary, r.Run.Family = "loss", "sft"
 		r.Milestones = milestones(run)
 		r.TrainLoss = trainLoss(run, DefaultOptions)
-		r.Accuracy = accuracy(run)
+		r.Accuracy = accuracy(run, DefaultOptions)
 		r.Throughput = throughput(run, Options{GPUHourPrice: 1.5, TailFraction: 0.1})
 		r.Checkpoints = checkpoints(run, r)
 		r.Findings = pitfalls(run, r, DefaultOptions)

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -21,19 +20,20 @@ const (
 	// lrAxisMaxSteps bounds the per-step arrays; longer runs are sampled
 	// with a stride.
 	lrAxisMaxSteps = 1 << 20
-	projectionBins = 400
 )
 
 // anotherEpoch projects the effect of one more epoch (or of the rest of
-// an unfinished run) on the primary metric (methods §8). The metric is
-// fitted against the learning-rate areas of Tissue et al. (2024),
-// L = L0 + A*S1^-alpha - C*S2, with S1 = Σ lr the cumulative rate and S2
-// the annealing area, over the points after warmup, so that an annealed
-// schedule's flat end is not mistaken for the limit; a saturating
-// exponential in S1 gives the other end of the range. Without a logged
-// rate both forms use steps. The horizon is one epoch (or the remaining
-// steps) at the run's mean rate, never more than the observed span. The cost comes from
-// the measured throughput and the overfitting risk from the eval section.
+// an unfinished run; see horizon) on the primary metric (methods §8). The
+// metric is fitted against the learning-rate areas of Tissue et al.
+// (2024), L = L0 + A*S1^-alpha - C*S2, with S1 = Σ lr the cumulative rate
+// and S2 the annealing area, and as a saturating exponential in S1, over
+// the points after warmup, so that an annealed schedule's flat end is not
+// mistaken for the limit (see project for how the form and the range are
+// chosen). Without a logged rate the exponential is fitted against steps.
+// The horizon is at the run's mean rate, never more than the observed
+// span. The baseline is the current level (see finalLevel). The cost
+// comes from the measured throughput and the overfitting risk from the
+// eval section.
 func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
 	ae := &AnotherEpoch{}
 	c := finiteCurve(run, r.Primary)
@@ -42,114 +42,29 @@ func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
 		ae.Reason = fmt.Sprintf("%s has %d finite points: too few to extrapolate.", r.Primary, c.len())
 		return ae
 	}
-	span := c.pts[c.len()-1].Step - c.pts[0].Step
-	what := "one more epoch"
-	h := int64(math.Round(g.stepsPerEpoch))
-	switch {
-	case g.incomplete():
-		h, what = g.planned-g.lastStep, "the remaining steps of the run"
-	case h <= 0:
+	hz := nextHorizon(g)
+	if hz.steps <= 0 {
 		ae.Reason = "The number of steps per epoch is unknown (no epoch was logged and no max_steps/num_train_epochs), so one more epoch cannot be sized."
 		return ae
 	}
-	if h > span {
-		what = fmt.Sprintf("%s: %d steps, capped at the %d steps observed, as a fit is not extrapolated beyond its data", what, h, span)
-		h = span
-	}
+	span := c.pts[c.len()-1].Step - c.pts[0].Step
+	h, what := hz.capped(span, "the whole curve")
 	ae.HorizonSteps = h
 	ae.HorizonWhat = what
-	level := stats.Median(c.y[c.tailStart(opts.TailFraction, 5):])
-	ae.LastValue = level
-	p := project(run, c, h)
+	level, l0 := finalLevel(c, opts)
+	ae.LastValue, ae.LevelHow = level, finalLevelHow(c, l0, opts)
+	p := project(run, c, h, level)
 	ae.Available = true
 	if !p.ok {
-		ae.Method = "no decreasing fit exists: the curve is not improving, so the last value is the projection"
+		ae.Method = "no decreasing fit exists: the curve is not improving, so the current level is the projection"
 	} else {
 		ae.ExpectedGain, ae.GainLow, ae.GainHigh = p.expected, p.low, p.high
-		ae.Method = p.method
+		ae.Method, ae.RangeHow = p.method, p.rangeHow
 	}
 	ae.CostSeconds, ae.Cost = epochCost(run, r, h, opts)
 	ae.Risk = overfitRisk(r)
 	ae.Text = anotherEpochText(ae, c, what, p.annealed, level)
 	return ae
-}
-
-// A projection is the expected improvement of a curve over a horizon.
-type projection struct {
-	expected, low, high float64 // improvements (positive = better)
-	method              string
-	annealed            bool
-	ok                  bool
-}
-
-// project fits the curve against the learning-rate areas (or steps) and
-// returns the improvement expected from h more steps at the run's mean
-// learning rate. Improvements are in the metric's good direction.
-func project(run *trainlog.Run, c *curve, h int64) projection {
-	ax := newLRAxes(run)
-	sign := 1.0
-	if c.greater {
-		sign = -1 // fit a decreasing curve
-	}
-	i0 := 0
-	if w := warmupEnd(run); w > 0 {
-		for i0 < c.len()-minVerdictPoints && c.pts[i0].Step < w {
-			i0++
-		}
-	}
-	// A positive loss is fitted on a log scale, so that no projection
-	// takes it below 0.
-	logScale := c.positive() && !c.greater
-	bx, by := stats.Bin(c.x[i0:], c.logY(logScale)[i0:], projectionBins)
-	s1 := make([]float64, len(bx))
-	s2 := make([]float64, len(bx))
-	for i, x := range bx {
-		s1[i], s2[i] = ax.at(int64(x))
-		by[i] *= sign
-	}
-	level := stats.Median(c.y[c.tailStart(0.1, 5):])
-	toGain := func(d float64) float64 {
-		if logScale {
-			return level * -math.Expm1(-d)
-		}
-		return d
-	}
-	last := c.pts[c.len()-1].Step
-	e1, _ := ax.at(last)
-	d1 := ax.meanLR * float64(h)
-	p := projection{annealed: ax.annealed}
-	var gains []float64
-	var parts []string
-	tf := stats.FitTissue(s1, s2, by)
-	if tf.OK && ax.ok {
-		gains = append(gains, toGain(tf.A*(math.Pow(e1, -tf.Alpha)-math.Pow(e1+d1, -tf.Alpha))))
-		parts = append(parts, fmt.Sprintf("L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024; alpha %.2f, C %s)", tf.Alpha, fmtNum(tf.C)))
-	}
-	// A saturating exponential in S1: its tail is light where the power
-	// law's is heavy, so the two forms bracket the gain.
-	ex := stats.FitExp(s1, by)
-	if ex.OK {
-		gains = append(gains, toGain(ex.Predict(e1)-ex.Predict(e1+d1)))
-		parts = append(parts, fmt.Sprintf("L = L0 + A*exp(-x/tau) (tau %s)", fmtNum(ex.Tau)))
-	}
-	if len(gains) == 0 {
-		return p
-	}
-	p.ok = true
-	p.expected, p.low, p.high = gains[0], gains[0], gains[0]
-	for _, v := range gains {
-		p.low, p.high = math.Min(p.low, v), math.Max(p.high, v)
-	}
-	what := c.name
-	if logScale {
-		what = "log(" + c.name + ")"
-	}
-	p.method = fmt.Sprintf("%s against %s over steps %d-%d, fitted as %s; the projection adds %d steps",
-		what, ax.what, c.pts[i0].Step, last, strings.Join(parts, " and "), h)
-	if ax.ok {
-		p.method += " at the run's mean learning rate"
-	}
-	return p
 }
 
 // lrAxes holds, per step, the cumulative learning rate S1 and the
@@ -276,17 +191,17 @@ func anotherEpochText(ae *AnotherEpoch, c *curve, what string, annealed bool, le
 		verb = "raise"
 	}
 	horizon := fmt.Sprintf("%s (%d steps)", capitalizeFirst(what), ae.HorizonSteps)
-	if strings.Contains(what, ":") {
+	if strings.Contains(what, "capped") {
 		horizon = fmt.Sprintf("%d more steps (%s)", ae.HorizonSteps, what)
 	}
 	var s string
 	switch {
 	case ae.GainLow == 0 && ae.GainHigh == 0:
-		s = fmt.Sprintf("%s: no gain is projected, as no improving fit of %s exists; the projection is its current level %s.", horizon, c.name, fmtNum(level))
+		s = fmt.Sprintf("%s: no gain is projected, as no improving fit of %s exists; the projection is its current level %s (%s).", horizon, c.name, fmtNum(level), ae.LevelHow)
 	case ae.GainLow == ae.GainHigh:
-		s = fmt.Sprintf("%s would %s %s by about %s%s, from its current level %s.", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(level))
+		s = fmt.Sprintf("%s would %s %s by about %s%s, from its current level %s (%s).", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(level), ae.LevelHow)
 	default:
-		s = fmt.Sprintf("%s would %s %s by about %s%s, range %s to %s, from its current level %s.", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(ae.GainLow), fmtNum(ae.GainHigh), fmtNum(level))
+		s = fmt.Sprintf("%s would %s %s by about %s%s, likely range %s to %s%s, from its current level %s (%s).", horizon, verb, c.name, fmtNum(ae.ExpectedGain), rel(ae.ExpectedGain), fmtNum(ae.GainLow), fmtNum(ae.GainHigh), relRange(ae.GainLow, ae.GainHigh, level), fmtNum(level), ae.LevelHow)
 	}
 	if annealed {
 		s += " The learning rate has decayed to ~0, so more training means a new schedule (re-warm, or extend the decay); the projection assumes the run's mean rate."
@@ -300,6 +215,15 @@ func anotherEpochText(ae *AnotherEpoch, c *curve, what string, annealed bool, le
 	}
 	s += " Overfitting risk: " + ae.Risk + "."
 	return s
+}
+
+// relRange states a range of gains relative to the level: " (1.2% to
+// 3.4% of the level)", or "" for a level of 0.
+func relRange(lo, hi, level float64) string {
+	if level == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%s to %s of the level)", fmtRel(lo/math.Abs(level)), fmtRel(hi/math.Abs(level)))
 }
 
 func capitalizeFirst(s string) string {

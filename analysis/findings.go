@@ -41,6 +41,9 @@ const (
 func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding {
 	var out []Finding
 	out = append(out, spikeFindings(run, r)...)
+	if f, ok := gradSpikeFinding(run, r); ok {
+		out = append(out, f)
+	}
 	out = append(out, primaryNonFinite(run, r)...)
 	if f, ok := epochStaircase(run, r); ok {
 		out = append(out, f)
@@ -82,7 +85,12 @@ func spikeFindings(run *trainlog.Run, r *Report) []Finding {
 	minor := map[string][]Spike{}
 	oneStep := map[string][]Spike{} // 2x-3x for one logged step, recovered
 	g := runGeometry(run)
+	// Start-up: the first 2% of the steps, or longer while the loss is
+	// still in its initial descent (see descentEnd).
 	startup := g.firstStep + int64(0.02*float64(g.lastStep-g.firstStep))
+	if loss := finiteCurve(run, "loss"); loss.len() > 0 {
+		startup = max(startup, descentEnd(loss))
+	}
 	var spikeFs []Finding
 	curves := map[string]*curve{}
 	for _, sp := range r.Spikes {

@@ -18,7 +18,10 @@ const noiseZ = 2.0
 // the steps, at least 10 points), in units of the point-to-point noise
 // estimated from successive differences. The noise is estimated on
 // log(value) when every value is positive, because the spread of a loss
-// shrinks with its level. It returns nil with fewer than 5 points.
+// shrinks with its level; the standard deviation of the window (Std) is
+// then measured on the same scale (the standard deviation of log(value)
+// times the geometric mean), so that Std and Sigma compare. It returns
+// nil with fewer than 5 points.
 func endNoise(run *trainlog.Run, metric string, opts Options) *Noise {
 	c := finiteCurve(run, metric)
 	if c.len() < 5 {
@@ -50,6 +53,10 @@ func endNoise(run *trainlog.Run, metric string, opts Options) *Noise {
 		nz.Sigma = Derived{Value: sigma, How: fmt.Sprintf(
 			"robust successive-difference noise of log(%s) over steps %d-%d, 1.4826*MAD(diff)/sqrt(2) = %s, times the geometric mean %s",
 			metric, nz.FromStep, nz.ToStep, fmtNum(sl), fmtNum(gm))}
+		// The spread on the same scale as sigma: the standard deviation
+		// of log(value), times the geometric mean.
+		nz.Std = stats.StdDev(lw) * gm
+		nz.StdErr = nz.Std / math.Sqrt(float64(len(w)))
 	} else {
 		sigma = noiseSigma(w)
 		if sigma > 0 {

@@ -18,6 +18,11 @@ const (
 	PhaseFlat        = "flat"
 	PhaseRapidRise   = "rapid rise"
 	PhaseFalling     = "falling"
+	// PhaseModerate is a phase at the rate of PhaseSlowing (a tenth to a
+	// half of the fastest phase's) that does not follow a faster one, so
+	// that nothing slowed down; PhaseModerateRise is its reward form.
+	PhaseModerate     = "moderate decline"
+	PhaseModerateRise = "moderate rise"
 )
 
 // Phase segmentation settings.
@@ -26,8 +31,6 @@ const (
 	phaseMax       = 6   // at most this many phases
 	phaseRapidRate = 0.5 // rate >= this fraction of the fastest phase's: rapid
 	phaseSlowRate  = 0.1 // rate >= this fraction: slowing; below: diminishing returns
-	// phaseSlopePoints caps the points of each phase's Theil-Sen slope.
-	phaseSlopePoints = 150
 )
 
 // phases splits the curve of the primary metric into phases (methods
@@ -273,8 +276,9 @@ func binSegAt(p *prefix, lo, hi int, cands []int, penalty float64, why map[int]s
 // namePhases measures and names the phases that begin at the cuts, then
 // merges neighbours with the same name. Each phase starts at the level
 // where the previous one ended, so the shares of the drop add up; its
-// rate is its change of level (log scale when positive) per step,
-// relative to the fastest phase.
+// rate is its change of level (log scale when positive) per step, which
+// names it relative to the fastest phase and is what Phase.SlopePerStep
+// reports, so that the name, the share and the rate shown agree.
 func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 	n := c.len()
 	tr := func(v float64) float64 {
@@ -338,12 +342,21 @@ func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 		if total != 0 {
 			out[i].ShareOfDrop = c.better(out[i].StartLevel.Value, out[i].EndLevel.Value) / total
 		}
-		lo := sort.SearchFloat64s(c.x, float64(out[i].StartStep))
-		hi := sort.SearchFloat64s(c.x, float64(out[i].EndStep)+0.5)
-		if fit := stats.TheilSen(c.x[lo:hi], c.logY(logScale)[lo:hi], phaseSlopePoints, 0, 0.95); !math.IsNaN(fit.Slope) {
-			out[i].SlopePerStep = fit.Slope
-		}
+		out[i].SlopePerStep = (tr(out[i].EndLevel.Value) - tr(out[i].StartLevel.Value)) / math.Max(float64(out[i].EndStep-out[i].StartStep), 1)
 		out[i].Metric, out[i].LogScale = c.name, logScale
+		if i > 0 && out[i].Name == PhaseSlowing && out[i-1].Name != PhaseRapid && out[i-1].Name != PhaseRapidRise {
+			// Nothing faster came just before: it did not slow down.
+			out[i].Name = PhaseModerate
+			if c.greater {
+				out[i].Name = PhaseModerateRise
+			}
+		}
+	}
+	if out[0].Name == PhaseSlowing {
+		out[0].Name = PhaseModerate
+		if c.greater {
+			out[0].Name = PhaseModerateRise
+		}
 	}
 	return out
 }

@@ -114,7 +114,12 @@ type Milestone struct {
 
 // A Phase is a stretch of the training curve with one behaviour.
 type Phase struct {
-	Name       string  `json:"name"` // "rapid decline", "slowing", "diminishing returns", "rising", "flat"
+	// Name is the phase's name as reports show it (see the Phase*
+	// constants): "rapid decline", "slowing" (after a faster phase),
+	// "moderate decline", "diminishing returns", "rising", "flat"; for a
+	// metric where greater is better, "rapid rise", "moderate rise",
+	// "falling".
+	Name       string  `json:"name"`
 	StartStep  int64   `json:"start_step"`
 	EndStep    int64   `json:"end_step"`
 	StartLevel Derived `json:"start_level"`
@@ -122,8 +127,9 @@ type Phase struct {
 	// ShareOfDrop is the fraction of the run's total drop that happened in
 	// this phase.
 	ShareOfDrop float64 `json:"share_of_drop"`
-	// SlopePerStep is the Theil-Sen slope of log(loss) per step (of the
-	// metric itself when LogScale is false).
+	// SlopePerStep is the phase's rate: the change from StartLevel to
+	// EndLevel of log(metric) (of the metric itself when LogScale is
+	// false), per step. It is the rate the name is derived from.
 	SlopePerStep float64 `json:"slope_per_step"`
 	// Metric is the series the phases split: the primary metric, or the
 	// loss of a preference run judged on its margins.
@@ -150,10 +156,12 @@ type TrainLoss struct {
 
 // Noise is the judgement of the end-of-run fluctuation.
 type Noise struct {
-	FromStep  int64   `json:"from_step"`
-	ToStep    int64   `json:"to_step"`
-	N         int     `json:"n"`
-	Mean      float64 `json:"mean"`
+	FromStep int64   `json:"from_step"`
+	ToStep   int64   `json:"to_step"`
+	N        int     `json:"n"`
+	Mean     float64 `json:"mean"`
+	// Std is the standard deviation of the window, on the scale of
+	// Sigma: of log(value) times the geometric mean when LogScale.
 	Std       float64 `json:"std"`
 	StdErr    float64 `json:"std_err"`
 	Sigma     Derived `json:"sigma"` // point-to-point noise from successive differences
@@ -182,14 +190,18 @@ type Trend struct {
 	NoiseSigma   float64 `json:"noise_sigma"`
 	Plateau      bool    `json:"plateau"`
 	Text         string  `json:"text"`
-	// Level is the fitted value at the end of the segment, the reference
-	// of RelProjected.
+	// Level is the current level of the metric, the reference of
+	// RelProjected: the mean of its final window, as
+	// TrainLoss.FinalLevel (see LevelHow).
 	Level float64 `json:"level"`
+	// LevelHow says how Level was measured.
+	LevelHow string `json:"level_how,omitempty"`
 	// Significant reports Mann-Kendall p < TrendAlpha (0.01).
 	Significant bool `json:"significant"`
 	// Direction is "improving", "worsening" or "flat" (a plateau).
 	Direction string `json:"direction"`
-	// HorizonWhat says what HorizonSteps is ("one more epoch", ...).
+	// HorizonWhat says what HorizonSteps is ("one more epoch", ...), and
+	// why it was capped at the span of the segment.
 	HorizonWhat string `json:"horizon_what"`
 	// Resolution is the precision the values were logged with (0 for
 	// full precision); a projected change below it is not measurable.
@@ -202,6 +214,12 @@ type Accuracy struct {
 	Rows   []Cited `json:"rows"`
 	Steps  []int64 `json:"steps"`
 	Caveat string  `json:"caveat"`
+	// FirstLevel and FinalLevel are the means of the first and of the
+	// final window (as TrainLoss.FinalLevel), set when the logged values
+	// are coarse per-batch shares (multiples of 1/m for a small m), whose
+	// single values, in Rows, say little; nil otherwise.
+	FirstLevel *Derived `json:"first_level,omitempty"`
+	FinalLevel *Derived `json:"final_level,omitempty"`
 }
 
 // LRRow is the learning rate at one step.
@@ -308,16 +326,25 @@ type AnotherEpoch struct {
 	HorizonSteps int64  `json:"horizon_steps"`
 	// HorizonWhat says what HorizonSteps is: "one more epoch", "the
 	// remaining steps of the run", or why it was capped.
-	HorizonWhat  string   `json:"horizon_what,omitempty"`
-	Method       string   `json:"method"`
-	ExpectedGain float64  `json:"expected_gain"`
-	GainLow      float64  `json:"gain_low"`
-	GainHigh     float64  `json:"gain_high"`
-	LastValue    float64  `json:"last_value_baseline"`
-	CostSeconds  float64  `json:"cost_seconds"`
-	Cost         *Derived `json:"cost,omitempty"`
-	Risk         string   `json:"overfitting_risk"`
-	Text         string   `json:"text"`
+	HorizonWhat string `json:"horizon_what,omitempty"`
+	Method      string `json:"method"`
+	// ExpectedGain is the gain the better-extrapolating form projects;
+	// GainLow and GainHigh bound its likely range (see RangeHow).
+	ExpectedGain float64 `json:"expected_gain"`
+	GainLow      float64 `json:"gain_low"`
+	GainHigh     float64 `json:"gain_high"`
+	// RangeHow says how GainLow and GainHigh were found.
+	RangeHow string `json:"range_how,omitempty"`
+	// LastValue is the naive baseline, the projection if nothing
+	// changes: the current level, the mean of the final window (see
+	// LevelHow), as TrainLoss.FinalLevel.
+	LastValue float64 `json:"last_value_baseline"`
+	// LevelHow says how LastValue was measured.
+	LevelHow    string   `json:"level_how,omitempty"`
+	CostSeconds float64  `json:"cost_seconds"`
+	Cost        *Derived `json:"cost,omitempty"`
+	Risk        string   `json:"overfitting_risk"`
+	Text        string   `json:"text"`
 }
 
 // A Spike is an outlier of a series.

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -69,7 +70,9 @@ func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
 	last := float64(g.lastStep - skipped.before(g.lastStep+1))
 	totals := []float64{last}
 	if g.planned > 0 {
-		totals = []float64{float64(g.planned - skipped.before(g.planned+1))}
+		// The scheduler was built for max_steps scheduler steps; steps
+		// the fp16 loss scaler skipped delay it, they do not shorten it.
+		totals = []float64{float64(g.planned)}
 	} else {
 		// The planned length is unknown: the run may have stopped early,
 		// so the schedule's length is fitted too (up to 20x the observed).
@@ -92,7 +95,7 @@ func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
 	}
 	best := fitSchedules(xs, fs, totals, peakAt)
 	ls.Kind, ls.FitError, ls.WarmupSteps = best.kind, best.rms, int64(math.Round(best.warmup))
-	ls.Text = scheduleText(ls, best, c, int64(best.total))
+	ls.Text = scheduleText(ls, best, c, int64(best.total), skipped)
 	return ls
 }
 
@@ -436,7 +439,11 @@ func plateauSteps(fs []float64, w float64) (schedFit, bool) {
 	return schedFit{kind: SchedReduceLROnPlateau, order: 8, rms: 0, detail: fmt.Sprintf("%d step(s) down", downs)}, true
 }
 
-func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64) string {
+// scheduleText describes the fitted schedule. The scheduler counts only
+// the steps it took: steps skipped by the fp16 loss scaler do not advance
+// it, so its length and position are stated in scheduler steps beside
+// the optimizer step.
+func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64, skipped stepSet) string {
 	warm := "no warmup"
 	if ls.WarmupSteps > 0 {
 		warm = fmt.Sprintf("%d warmup steps", ls.WarmupSteps)
@@ -449,10 +456,28 @@ func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64) string {
 	if ls.FitError >= 1e-4 {
 		fit = fmt.Sprintf("the logged rates differ from it by %.2g%% of the peak (RMS)", 100*ls.FitError)
 	}
+	last := c.pts[c.len()-1].Step
 	s := fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d of %d scheduled steps; %s.",
-		ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), c.pts[c.len()-1].Step, total, fit)
+		ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), last, total, fit)
+	if n := skipped.before(last + 1); n > 0 {
+		s = fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d, which is scheduler step %d of %d: the fp16 loss scaler skipped %d step%s (grad_norm NaN, learning rate 0 or unchanged; %s), and a skipped step does not advance the scheduler, so the run ended %d scheduler step%s before the end of its schedule; %s.",
+			ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), last, last-n, total, n, plural(int(n), "", "s"), stepList(skipped, 6), n, plural(int(n), "", "s"), fit)
+	}
 	if ls.FitError > schedAcceptableRMS {
 		s += " No Transformers scheduler fits well: the closest is shown."
 	}
 	return s
+}
+
+// stepList lists the steps of s, at most n of them.
+func stepList(s stepSet, n int) string {
+	var parts []string
+	for i, st := range s {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("and %d more", len(s)-n))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d", st))
+	}
+	return plural(len(s), "step ", "steps ") + strings.Join(parts, ", ")
 }

@@ -8,11 +8,9 @@ import (
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
-// Spike detection settings.
-const (
-	spikeMaxPerMetric = 20 // keep the strongest spikes of each metric
-	spikeMinPoints    = 8
-)
+// spikeMinPoints is the fewest points a series needs for spike
+// detection.
+const spikeMinPoints = 8
 
 // spikes finds outliers of the loss (and of the primary metric when it is
 // another series) and of grad_norm (methods §5): the modified z-score
@@ -90,6 +88,11 @@ func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 		if c.greater {
 			bad = z < 0 // a collapse of a reward or an accuracy
 		}
+		if bad && !localPeak(y, i, z > 0) {
+			// A spike stands out from both neighbours; a point on a
+			// steep monotone stretch (a start-up descent) is not one.
+			continue
+		}
 		if !bad {
 			// A loss drop is expected at an epoch boundary and kept as
 			// such; other drops, and grad_norm dips, are not problems.
@@ -108,13 +111,51 @@ func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 		flagged = append(flagged, sp)
 		lastIdx = i
 	}
-	if len(flagged) > spikeMaxPerMetric {
+	if len(flagged) > spikeKeepPerMetric {
 		sort.SliceStable(flagged, func(a, b int) bool { return math.Abs(flagged[a].Z) > math.Abs(flagged[b].Z) })
-		flagged = flagged[:spikeMaxPerMetric]
+		flagged = flagged[:spikeKeepPerMetric]
 		sort.SliceStable(flagged, func(a, b int) bool { return flagged[a].Step < flagged[b].Step })
 	}
 	return flagged
 }
+
+// localPeak reports whether point i of y is a peak (up) or a trough
+// (!up) against its logged neighbours: above the previous point and not
+// below the next one (a two-point plateau counts once). A missing
+// neighbour at either end does not count against it.
+func localPeak(y []float64, i int, up bool) bool {
+	s := 1.0
+	if !up {
+		s = -1
+	}
+	return (i == 0 || s*(y[i]-y[i-1]) > 0) && (i == len(y)-1 || s*(y[i]-y[i+1]) >= 0)
+}
+
+// descentEnd returns the step where the initial descent of a loss curve
+// ends: the descent lasts while each point is above the median of the
+// next descentWindow points by more than 2 point-noise sigmas (on a log
+// scale for a positive curve), that is while the curve still falls
+// faster than it fluctuates. It returns the first step when the curve
+// does not start with a descent.
+func descentEnd(c *curve) int64 {
+	n := c.len()
+	if n < 2*descentWindow {
+		return c.pts[0].Step
+	}
+	y := c.logY(c.positive())
+	sigma := noiseSigma(y)
+	i := 0
+	for ; i+descentWindow < n; i++ {
+		if y[i]-stats.Median(y[i+1:i+1+descentWindow]) <= 2*sigma {
+			break
+		}
+	}
+	return c.pts[i].Step
+}
+
+// descentWindow is the number of following points a start-up point is
+// compared with.
+const descentWindow = 5
 
 // nearBoundary reports whether point i of c lies within k points after an
 // epoch boundary (or at it).

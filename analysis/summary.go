@@ -160,10 +160,24 @@ func problemBullet(r *Report) string {
 }
 
 // accuracyBullet gives the first and last training accuracy.
+// It quotes window means (Accuracy.FirstLevel, FinalLevel) when there
+// are enough points, and says when a pairwise accuracy is at about the
+// chance level.
 func accuracyBullet(r *Report) string {
 	a := r.Accuracy
 	if a == nil || len(a.Rows) < 2 {
 		return ""
+	}
+	if a.FirstLevel != nil && a.FinalLevel != nil {
+		text := fmt.Sprintf("%s %s (%s) -> %s (%s)", a.Metric, fmtAccuracy(a.FirstLevel.Value), a.FirstLevel.How,
+			fmtAccuracy(a.FinalLevel.Value), a.FinalLevel.How)
+		if r.Data != nil && pairwiseAccuracy(r.Data, a.Metric) {
+			if nearChance(a.FinalLevel.Value) {
+				return text + ": about the 50% chance level of a preference pair, the preference is not learned yet"
+			}
+			return text + ": fit to the training preferences, not quality on new prompts"
+		}
+		return text + ": fit to the training labels, not generalisation; check generations or held-out data"
 	}
 	n := len(a.Rows)
 	return fmt.Sprintf("%s %s -> %s (step %d): fit to the training labels, not generalisation; check generations or held-out data",

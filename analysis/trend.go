@@ -25,10 +25,10 @@ const TrendAlpha = trendAlpha
 // with Mann-Kendall, whose variance is corrected for the autocorrelation
 // of window means (Hamed and Rao 1998); long series are binned first. The
 // slope is then turned into a practical effect: the change it projects
-// over a horizon (one epoch, else the remaining steps of an unfinished
-// run, else the span of the segment, never more than the segment's span),
-// compared with opts.PlateauRel of the current level. The curve is
-// a plateau when the slope is not significant or its projected change is
+// over the run's horizon (see horizon: one more epoch, else the rest of
+// an unfinished run), capped at the span of the segment, compared with
+// opts.PlateauRel of the current level (see finalLevel). The curve is a
+// plateau when the slope is not significant or its projected change is
 // below that threshold. A positive loss is projected on a log scale (it
 // decays multiplicatively and stays above 0). It returns nil with fewer
 // than 5 points.
@@ -38,13 +38,14 @@ func trend(run *trainlog.Run, metric string, opts Options) *Trend {
 		return nil
 	}
 	g := runGeometry(run)
-	t := segmentTrend(c, c.tailStart(2*opts.TailFraction, 10), g, opts)
+	t := segmentTrend(c, c.tailStart(2*opts.TailFraction, 10), nextHorizon(g), opts)
 	t.Text = trendText(t, c, g, opts)
 	return t
 }
 
-// segmentTrend computes the trend of c from index i0 to its end.
-func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
+// segmentTrend computes the trend of c from index i0 to its end, projected
+// over h capped at the segment's span.
+func segmentTrend(c *curve, i0 int, h horizon, opts Options) *Trend {
 	x, y := c.x[i0:], c.y[i0:]
 	mk := stats.MannKendall(y, 0, true)
 	fit := stats.TheilSen(x, y, 0, mk.VarCorrected, 0.95)
@@ -63,19 +64,15 @@ func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
 	if math.IsNaN(fit.Slope) {
 		t.SlopePerStep, t.SlopeLow, t.SlopeHigh = 0, 0, 0
 	}
-	t.Level = fit.Intercept + t.SlopePerStep*x[len(x)-1]
-	if math.IsNaN(t.Level) {
-		t.Level = stats.Median(y)
-	}
-	t.HorizonSteps, t.HorizonWhat = trendHorizon(g, c.pts[0].Step, t)
+	lvl, l0 := finalLevel(c, opts)
+	t.Level, t.LevelHow = lvl, finalLevelHow(c, l0, opts)
+	t.HorizonSteps, t.HorizonWhat = h.capped(t.ToStep-t.FromStep, "the final segment the slope was measured on")
 	t.Projected = t.SlopePerStep * float64(t.HorizonSteps)
 	if c.positive() && !c.greater {
 		// A loss decays multiplicatively and cannot go below 0: project
 		// the Theil-Sen slope of log(loss) instead of a straight line.
 		lf := stats.TheilSen(x, logs(y), 0, mk.VarCorrected, 0.95)
 		if !math.IsNaN(lf.Slope) {
-			lvl := math.Exp(lf.Intercept + lf.Slope*x[len(x)-1])
-			t.Level = lvl
 			t.Projected = lvl * math.Expm1(lf.Slope*float64(t.HorizonSteps))
 		}
 	}
@@ -84,7 +81,7 @@ func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
 	}
 	t.Significant = mk.P < trendAlpha
 	t.Resolution = resolution(c.pts[i0:])
-	t.Plateau = !t.Significant || math.Abs(t.Projected) < opts.PlateauRel*math.Abs(t.Level) ||
+	t.Plateau = !t.Significant || !practical(c.name, t.Level, t.Projected, opts) ||
 		math.Abs(t.Projected) < t.Resolution
 	switch {
 	case t.Plateau:
@@ -97,27 +94,6 @@ func segmentTrend(c *curve, i0 int, g geometry, opts Options) *Trend {
 	return t
 }
 
-// trendHorizon chooses the number of steps over which a slope is
-// projected, and says what it is: one epoch, else the remaining steps of
-// an unfinished run, else the span of the segment; a straight line is
-// never extrapolated further than the span it was measured on.
-func trendHorizon(g geometry, first int64, t *Trend) (int64, string) {
-	seg := max(1, t.ToStep-t.FromStep)
-	capped := func(h int64, what string) (int64, string) {
-		if h > seg {
-			return seg, fmt.Sprintf("the span the slope was measured on; %s would be %d steps", what, h)
-		}
-		return max(1, h), what
-	}
-	switch {
-	case g.stepsPerEpoch > 0:
-		return capped(int64(math.Round(g.stepsPerEpoch)), "one more epoch")
-	case g.incomplete():
-		return capped(g.planned-g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned))
-	}
-	return seg, "the span of the final segment"
-}
-
 // plateauWhy says which test made the trend a plateau.
 func plateauWhy(t *Trend, opts Options) string {
 	switch {
@@ -126,7 +102,7 @@ func plateauWhy(t *Trend, opts Options) string {
 	case t.Resolution > 0 && math.Abs(t.Projected) < t.Resolution:
 		return fmt.Sprintf("the change is smaller than the precision the log was written with (%s), although the slope is significant (Mann-Kendall %s)", fmtNum(t.Resolution), pIs(t.P))
 	}
-	return fmt.Sprintf("the change is below %s of the level, although the slope is significant (Mann-Kendall %s)", fmtRel(opts.PlateauRel), pIs(t.P))
+	return fmt.Sprintf("the change is below %s, although the slope is significant (Mann-Kendall %s)", practicalWhat(t.Metric, opts), pIs(t.P))
 }
 
 // fmtRel formats a positive fraction as a percentage.
@@ -141,9 +117,10 @@ func trendText(t *Trend, c *curve, g geometry, opts Options) string {
 		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh), lowerHigher(c), t.MannKendallZ, pIs(t.P), sig, trendAlpha)
 	s += fmt.Sprintf(" Over %d steps (%s) the slope changes %s by %s", t.HorizonSteps, t.HorizonWhat, t.Metric, signedNum(t.Projected))
 	if t.Level != 0 {
-		s += fmt.Sprintf(", %s of its level %s", fmtPct(t.RelProjected), fmtNum(t.Level))
+		s += fmt.Sprintf(", %s of its level %s (the %s; point-to-point noise sigma %s).", fmtPct(t.RelProjected), fmtNum(t.Level), t.LevelHow, fmtNum(t.NoiseSigma))
+	} else {
+		s += fmt.Sprintf(" (point-to-point noise sigma %s).", fmtNum(t.NoiseSigma))
 	}
-	s += fmt.Sprintf(" (point-to-point noise sigma %s).", fmtNum(t.NoiseSigma))
 	switch t.Direction {
 	case "flat":
 		s += " A plateau: " + plateauWhy(t, opts) + "."
@@ -212,10 +189,13 @@ func resolution(pts []trainlog.Point) float64 {
 }
 
 // conclusivelyFlat reports whether the whole 95% interval of the slope,
-// projected over the horizon, stays within the plateau threshold: evidence
-// of a plateau, not only the absence of evidence of a slope.
+// projected over the horizon, stays below a practical change (see
+// practical) and the logging resolution: evidence of a plateau, not only
+// the absence of evidence of a slope.
 func (t *Trend) conclusivelyFlat(opts Options) bool {
-	thr := math.Max(opts.PlateauRel*math.Abs(t.Level), t.Resolution)
 	h := float64(t.HorizonSteps)
-	return math.Abs(t.SlopeLow*h) < thr && math.Abs(t.SlopeHigh*h) < thr
+	flat := func(d float64) bool {
+		return !practical(t.Metric, t.Level, d, opts) || math.Abs(d) < t.Resolution
+	}
+	return flat(t.SlopeLow*h) && flat(t.SlopeHigh*h)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -174,15 +175,20 @@ func evalIndex(e Eval, step int64) int {
 }
 
 // evalConvergence judges improving/converged on the eval metric when at
-// least 3 evaluations exist and the primary metric is the train loss.
+// least 3 evaluations exist and the primary metric is the train loss. The
+// trend is measured over the last half of the evaluations, and at least
+// minTrendPower of them (fewer cannot reach significance). An improving
+// trend whose later half has slowed to less than half the window's rate
+// and projects less than a practical change is flattening: converged.
 func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool) {
 	e := r.Eval
 	if !e.Present || len(e.Rows) < 3 || r.Primary != "loss" {
 		return Verdict{}, false
 	}
 	ev := finiteCurve(run, e.Metric)
-	i0 := max(0, ev.len()-max(3, (ev.len()+1)/2))
-	t := segmentTrend(ev, i0, runGeometry(run), opts)
+	g := runGeometry(run)
+	i0 := max(0, ev.len()-max(minTrendPower, (ev.len()+1)/2))
+	t := segmentTrend(ev, i0, nextHorizon(g), opts)
 	conf := "medium"
 	if ev.len()-i0 < 5 {
 		conf = "low"
@@ -191,22 +197,71 @@ func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool)
 	if tr := r.Trend; tr != nil && tr.Direction == "improving" && t.Plateau {
 		trainNote = fmt.Sprintf(" The train loss still falls (%s over %d steps), which now only fits the training set better.", fmtPct(tr.RelProjected), tr.HorizonSteps)
 	}
-	if t.Plateau && !runGeometry(run).completed && !t.Significant && (t.N < minTrendPower || !t.conclusivelyFlat(opts)) {
+	if t.Plateau && !g.completed && !t.Significant && (t.N < minTrendPower || !t.conclusivelyFlat(opts)) {
 		// While training goes on, too few or too noisy evaluations do not
 		// show a plateau: let the train curve decide.
 		return Verdict{}, false
 	}
 	if t.Plateau {
 		return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
-			"%s has flattened: over its last %d evaluations (steps %d-%d) its slope projects a change of %s (%s of its level %s) over %d steps (%s), and %s.%s",
-			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, plateauWhy(t, opts), trainNote)}, true
+			"%s has flattened: over its last %d evaluations (steps %d-%d) its slope projects a change of %s (%s of its level %s, the %s) over %d steps (%s), and %s.%s",
+			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.LevelHow, t.HorizonSteps, t.HorizonWhat, plateauWhy(t, opts), trainNote)}, true
 	}
-	if t.Direction == "improving" {
-		return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
-			"%s is still improving: over its last %d evaluations (steps %d-%d) its Theil-Sen slope projects a change of %s (%s) over %d steps (%s); Mann-Kendall %s.",
-			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps, t.HorizonWhat, pIs(t.P))}, true
+	if t.Direction != "improving" {
+		return Verdict{}, false
 	}
-	return Verdict{}, false
+	improving := fmt.Sprintf("over its last %d evaluations (steps %d-%d) its Theil-Sen slope projects a change of %s (%s of its level %s) over %d steps (%s); Mann-Kendall %s",
+		t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.HorizonSteps, t.HorizonWhat, pIs(t.P))
+	if f, ok := flattening(ev, t, opts); ok {
+		return Verdict{Status: StatusConverged, Confidence: "low", Reason: fmt.Sprintf(
+			"%s is flattening: %s, but over its last %d evaluations (steps %d-%d, %s) the slope is %s per step, %.0f%% of the window's, and projects only %s (%s) over the same %d steps, below %s. The curve is levelling off; more training is unlikely to move it much.",
+			e.Metric, improving, f.n, f.from, f.to, f.values, fmtNum(f.slope), 100*f.slope/t.SlopePerStep, signedNum(f.projected), fmtPct(f.projected/math.Abs(t.Level)), t.HorizonSteps, practicalWhat(t.Metric, opts))}, true
+	}
+	return Verdict{Status: StatusImproving, Confidence: conf, Reason: fmt.Sprintf(
+		"%s is still improving: %s.", e.Metric, improving)}, true
+}
+
+// A flattening is the slower end of an improving trend.
+type flat struct {
+	n                int
+	from, to         int64
+	slope, projected float64
+	values           string
+}
+
+// flatteningRatio is the share of the window's slope below which the
+// later half of an improving window has slowed down (decelerated).
+const flatteningRatio = 0.5
+
+// flattening checks the later half (at least 3 points) of the window of
+// an improving trend t of c: it is flattening when its Theil-Sen slope is
+// below flatteningRatio of the window's and projects, over the same
+// horizon, less than a practical change.
+func flattening(c *curve, t *Trend, opts Options) (flat, bool) {
+	n := c.len()
+	k := max(3, (t.N+1)/2)
+	if t.N < 2*3-1 || k >= t.N || t.SlopePerStep == 0 {
+		return flat{}, false
+	}
+	i0 := n - k
+	fit := stats.TheilSen(c.x[i0:], c.y[i0:], 0, 0, 0.95)
+	if math.IsNaN(fit.Slope) {
+		return flat{}, false
+	}
+	f := flat{n: k, from: c.pts[i0].Step, to: c.pts[n-1].Step, slope: fit.Slope, projected: fit.Slope * float64(t.HorizonSteps)}
+	if c.positive() && !c.greater {
+		lf := stats.TheilSen(c.x[i0:], logs(c.y[i0:]), 0, 0, 0.95)
+		if !math.IsNaN(lf.Slope) {
+			f.projected = t.Level * math.Expm1(lf.Slope*float64(t.HorizonSteps))
+		}
+	}
+	vals := make([]string, 0, k)
+	for _, v := range c.y[i0:] {
+		vals = append(vals, fmtNum(v))
+	}
+	f.values = strings.Join(vals, ", ")
+	ratio := f.slope / t.SlopePerStep
+	return f, ratio < flatteningRatio && !practical(c.name, t.Level, f.projected, opts)
 }
 
 // trainConvergence judges improving/converged on the primary metric's
@@ -273,10 +328,12 @@ func tooEarly(run *trainlog.Run, r *Report, t *Trend, opts Options) (Verdict, bo
 // training: the learning rate decayed to ~0 (the loss is flat because
 // the schedule ended) or the run stopped before its planned steps (a
 // plateau of the current rate). Then the curve is projected against the
-// learning-rate areas (see project) over the trend's horizon at the run's
-// mean rate: when both model forms expect an improvement above
-// opts.PlateauRel of the level and of the improvement achieved so far,
-// the run is still improving.
+// learning-rate areas (see project) at the run's mean rate over the
+// trend's horizon, the yardstick of the plateau test this overrides: when
+// the low end of the projection's range still expects an improvement of
+// practical size (see practicalGain), and above opts.PlateauRel of the
+// improvement achieved so far, the run is still improving. Section 11
+// projects the same fit over its own, longer, horizon.
 func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Options) (Verdict, bool) {
 	c := finiteCurve(run, r.Primary)
 	g := runGeometry(run)
@@ -284,10 +341,10 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if c.len() < minVerdictPoints || !(ax.annealed || g.incomplete()) {
 		return Verdict{}, false
 	}
-	p := project(run, c, t.HorizonSteps)
+	p := project(run, c, t.HorizonSteps, t.Level)
 	k := max(3, int(math.Ceil(opts.TailFraction*float64(c.len()))))
 	achieved := math.Abs(c.better(stats.Median(c.y[:k]), stats.Median(c.y[c.len()-k:])))
-	threshold := opts.PlateauRel * math.Max(math.Abs(t.Level), achieved)
+	threshold := math.Max(practicalGain(c.name, t.Level, c.greater, opts), opts.PlateauRel*achieved)
 	if !p.ok || p.low <= threshold {
 		return Verdict{}, false
 	}
@@ -303,9 +360,13 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if ax.annealed {
 		rate += " (which needs a new schedule)"
 	}
+	epoch := ""
+	if ae := r.AnotherEpoch; ae != nil && ae.Available && ae.HorizonSteps != t.HorizonSteps {
+		epoch = fmt.Sprintf(" Over %d steps (%s), section 11 projects about %s.", ae.HorizonSteps, ae.HorizonWhat, fmtNum(ae.ExpectedGain))
+	}
 	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
-		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: %d more steps at %s would %s it by %s to %s (%s to %s of the level), by both fits of the another-epoch projection.",
-		r.Primary, why, flat, t.HorizonSteps, rate, verb, fmtNum(p.low), fmtNum(p.high), fmtRel(p.low/math.Abs(t.Level)), fmtRel(p.high/math.Abs(t.Level)))}, true
+		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: over the same %d steps at %s the fit would %s it by about %s, likely range %s to %s%s, above %s.%s",
+		r.Primary, why, flat, t.HorizonSteps, rate, verb, fmtNum(p.expected), fmtNum(p.low), fmtNum(p.high), relRange(p.low, p.high, t.Level), practicalWhat(c.name, opts), epoch)}, true
 }
 
 func finalLR(run *trainlog.Run) float64 {
@@ -362,6 +423,13 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 		s.threshold = start * (1 - math.Exp(-thrT))
 		sigma *= start
 	}
+	margin := isMargin(metric)
+	if margin {
+		// A margin is a log-odds: a gain that barely moves the implied
+		// preference probability is no learning (see practical).
+		thrT = math.Max(thrT, practicalGain(metric, start, c.greater, opts))
+		s.threshold = thrT
+	}
 	s.stalled = gainT < thrT
 	dir := "fell"
 	if c.greater {
@@ -374,6 +442,11 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 			back = "fell"
 		}
 		moved = fmt.Sprintf("it %s by %s instead", back, fmtNum(-s.gain))
+	}
+	if margin {
+		s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d (%s); %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and the change that moves the implied preference probability by %s percentage point). The preference was barely learned.%s Suspect the learning rate, beta, or pairs whose chosen and rejected answers are too alike.",
+			metric, dir, fmtNum(start), k, fmtNum(end), k, impliedPreference(start, end), moved, fmtNum(s.threshold), fmtNum(sigma), fmtNum(100*opts.PlateauRel), preferenceAccuracies(run, opts))
+		return s
 	}
 	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d; %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
 		metric, dir, fmtNum(start), k, fmtNum(end), k, moved, fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))

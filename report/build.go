@@ -332,13 +332,12 @@ func buildPhases(d *doc, r *analysis.Report) {
 		slope = "Slope/step"
 	}
 	t := newTable("Phase", "Steps", "Level start → end", share, slope, "Starts at").alignRight(2, 3, 4)
-	prev, backwards := "", false
+	backwards := false
 	for i, p := range r.Phases {
 		backwards = backwards || p.ShareOfDrop < -0.0005
-		t.add(phaseLetter(i)+": "+prose(phaseName(prev, p.Name)), steps(p.StartStep, p.EndStep),
+		t.add(phaseLetter(i)+": "+prose(p.Name), steps(p.StartStep, p.EndStep),
 			num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop),
 			sci(p.SlopePerStep, 2), prose(p.Boundary))
-		prev = p.Name
 	}
 	d.table(t)
 	var notes []string
@@ -352,7 +351,7 @@ func buildPhases(d *doc, r *analysis.Report) {
 	if logScale {
 		what = "log(" + code(metric) + ")"
 	}
-	notes = append(notes, slope+" is the Theil-Sen slope of "+what+" per step within the phase (the median of the slopes between pairs of points).")
+	notes = append(notes, slope+" is the change of "+what+" from the phase's start level to its end level, per step: the rate that names the phase (rapid: at least half the fastest phase's rate; slowing or moderate: a tenth to a half; diminishing returns: less; flat: a change within the noise of the levels).")
 	if backwards {
 		notes = append(notes, "A negative share is a phase that went the wrong way; the shares add up to 100%.")
 	}
@@ -418,17 +417,6 @@ func withThe(s string) string {
 		return s
 	}
 	return "the " + s
-}
-
-// phaseName words a phase for a reader: "slowing" only makes sense after
-// a faster decline, so a first or speeding-up phase the analysis calls
-// slowing (its rate is a tenth to a half of the fastest phase's) is a
-// "moderate decline".
-func phaseName(prev, name string) string {
-	if name == analysis.PhaseSlowing && prev != analysis.PhaseRapid && prev != analysis.PhaseSlowing {
-		return "moderate decline"
-	}
-	return name
 }
 
 // phaseLetter names phases A, B, C, ... as the seed article does.

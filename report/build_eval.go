@@ -281,9 +281,9 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 	t.add("horizon", strconv.FormatInt(a.HorizonSteps, 10)+" steps", prose(what))
 	t.add("expected gain in "+code(primary(r)), num(a.ExpectedGain), prose(a.Method))
 	if a.GainLow != a.GainHigh {
-		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), "the two fits; positive is better")
+		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), orDefault(prose(a.RangeHow), "the two fits; positive is better"))
 	}
-	t.add("current level", num(a.LastValue), "median of the final points: the projection if nothing changes")
+	t.add("current level", num(a.LastValue), orDefault(prose(a.LevelHow), "the final points")+": the projection if nothing changes")
 	if a.CostSeconds > 0 {
 		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
 	}
@@ -317,7 +317,7 @@ func buildTrend(d *doc, r *analysis.Report) {
 	t.add("p", pvalue(tr.P))
 	t.add("significant (p < "+sig(analysis.TrendAlpha, 2)+")", yesNo(tr.Significant))
 	if tr.Level != 0 {
-		t.add("level at the end of the window", num(tr.Level))
+		t.add("current level ("+orDefault(prose(tr.LevelHow), "at the end of the window")+")", num(tr.Level))
 	}
 	horizon := strconv.FormatInt(tr.HorizonSteps, 10) + " steps"
 	if tr.HorizonWhat != "" {
@@ -549,4 +549,13 @@ func buildSummary(d *doc, r *analysis.Report) {
 		return
 	}
 	d.list(items)
+}
+
+// orDefault returns s, or def when s is empty (a report decoded from an
+// older JSON lacks the newer How fields).
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -1,9 +1,11 @@
 package trainlog
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,17 +35,50 @@ type Collector struct {
 	byKey   map[string]*origin
 	// restarts counts the restart events recorded per file.
 	restarts map[string]int
+	last     *origin // of the last entry added
 }
 
 type origin struct {
 	key      string
 	file     string
+	tag      string // Entry.Origin
 	name     string
 	series   map[string]*rawSeries
 	names    []string
 	lastStep int64 // of the last train entry
 	ordinal  int64
 	restarts int // the file's restart count at the last train entry
+	// slots caches the series of the value at each position of the last
+	// entries, so that a run of entries with the same keys costs no
+	// canonical-name lookups.
+	slots [16]seriesSlot
+}
+
+// A seriesSlot maps an entry kind and a key as logged to its series.
+type seriesSlot struct {
+	kind Kind
+	key  string
+	rs   *rawSeries
+}
+
+// A rawPoint is a Point as an origin stores it: the file is the origin's
+// and the fragment an index into the series' fragments, so that it holds
+// no pointers and a million of them cost the garbage collector nothing.
+type rawPoint struct {
+	step     int64
+	value    float64
+	epoch    float64
+	time     float64
+	line     int
+	frag     int32 // index into rawSeries.frags, 0 for none
+	digits   int16
+	inferred bool
+}
+
+// rawDigits stores a precision in a rawPoint, saturating values that
+// no number is written with.
+func rawDigits(d int) int16 {
+	return int16(min(max(d, math.MinInt16), math.MaxInt16))
 }
 
 // A rawSeries is one origin's points of one series, in arrival order.
@@ -51,16 +86,17 @@ type origin struct {
 // points never copies them.
 type rawSeries struct {
 	keys   []string
-	chunks [][]Point
+	chunks [][]rawPoint
+	frags  []string // fragments of the points' sources; frags[0] is ""
 	n      int
 	last   int64 // step of the last point added
-	sorted bool
+	sorted bool  // steps strictly increase in arrival order
 }
 
-const chunkPoints = 8192
+const chunkPoints = 16384
 
-func (rs *rawSeries) add(p Point) {
-	if rs.n > 0 && rs.last >= p.Step {
+func (rs *rawSeries) add(p rawPoint) {
+	if rs.n > 0 && rs.last >= p.step {
 		rs.sorted = false
 	}
 	k := len(rs.chunks)
@@ -71,30 +107,132 @@ func (rs *rawSeries) add(p Point) {
 		} else if c := cap(rs.chunks[k-1]); c < chunkPoints {
 			size = min(4*c, chunkPoints)
 		}
-		rs.chunks = append(rs.chunks, make([]Point, 0, size))
+		rs.chunks = append(rs.chunks, make([]rawPoint, 0, size))
 		k++
 	}
 	rs.chunks[k-1] = append(rs.chunks[k-1], p)
 	rs.n++
-	rs.last = p.Step
+	rs.last = p.step
+}
+
+// frag returns the index of a source fragment, adding it when new.
+func (rs *rawSeries) frag(f string) int32 {
+	if f == "" {
+		return 0
+	}
+	if n := len(rs.frags); n > 1 && rs.frags[n-1] == f {
+		return int32(n - 1)
+	}
+	if len(rs.frags) == 0 {
+		rs.frags = append(rs.frags, "")
+	}
+	if len(rs.frags) >= math.MaxInt32 {
+		return 0
+	}
+	rs.frags = append(rs.frags, f)
+	return int32(len(rs.frags) - 1)
 }
 
 // all returns a fresh slice of every point, in arrival order.
-func (rs *rawSeries) all() []Point {
-	out := make([]Point, 0, rs.n)
+func (rs *rawSeries) all() []rawPoint {
+	out := make([]rawPoint, 0, rs.n)
 	for _, ch := range rs.chunks {
 		out = append(out, ch...)
 	}
 	return out
 }
 
-// set replaces the points.
-func (rs *rawSeries) set(pts []Point, sorted bool) {
-	rs.chunks = [][]Point{pts}
+// set replaces the points, whose steps must strictly increase, and drops
+// the fragments no point refers to any more.
+func (rs *rawSeries) set(pts []rawPoint) {
+	rs.chunks = [][]rawPoint{pts}
 	rs.n = len(pts)
-	rs.sorted = sorted
+	rs.sorted = true
 	if rs.n > 0 {
-		rs.last = pts[rs.n-1].Step
+		rs.last = pts[rs.n-1].step
+	}
+	if len(rs.frags) > 1 {
+		frags := []string{""}
+		for i := range pts {
+			if f := pts[i].frag; f > 0 {
+				frags = append(frags, rs.frags[f])
+				pts[i].frag = int32(len(frags) - 1)
+			}
+		}
+		rs.frags = frags
+	}
+}
+
+// deduped returns the points sorted by step, keeping file order among
+// equal steps, with the last point per step. It may return the only
+// chunk itself.
+func (rs *rawSeries) deduped() []rawPoint {
+	if rs.sorted && len(rs.chunks) == 1 {
+		return rs.chunks[0]
+	}
+	pts := rs.all()
+	if rs.sorted {
+		return pts
+	}
+	slices.SortStableFunc(pts, func(a, b rawPoint) int { return cmp.Compare(a.step, b.step) })
+	out := pts[:0]
+	for _, p := range pts {
+		if n := len(out); n > 0 && out[n-1].step == p.step {
+			out[n-1] = p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// convBlock is how many points points converts per pass.
+const convBlock = 256
+
+// points returns a fresh slice of the points sorted by step with the last
+// point per step.
+func (rs *rawSeries) points(file string) []Point {
+	parts := rs.chunks
+	if !rs.sorted {
+		parts = [][]rawPoint{rs.deduped()}
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]Point, n)
+	i := 0
+	for _, p := range parts {
+		for len(p) > 0 {
+			k := min(len(p), convBlock)
+			rs.fill(out, i, p[:k], file)
+			p, i = p[k:], i+k
+		}
+	}
+	return out
+}
+
+// fill converts src into out[at:], which is zeroed. It first writes a
+// field without pointers to each point and to the point after them, so
+// that fresh memory is mapped by a write: while the garbage collector
+// marks, a pointer store reads the old value first, which would map the
+// zero page and fault again on the write.
+func (rs *rawSeries) fill(out []Point, at int, src []rawPoint, file string) {
+	dst := out[at : at+len(src)]
+	for i := range src {
+		dst[i].Step = src[i].step
+	}
+	if next := at + len(src); next < len(out) {
+		out[next].Step = 0
+	}
+	for i := range src {
+		p, d := &src[i], &dst[i]
+		d.Value, d.Epoch, d.Time = p.value, p.epoch, p.time
+		d.Digits, d.StepInferred = int(p.digits), p.inferred
+		d.Source.File, d.Source.Line = file, p.line
+		if p.frag > 0 {
+			d.Source.Frag = rs.frags[p.frag]
+		}
 	}
 }
 
@@ -119,6 +257,9 @@ func (c *Collector) Add(rec Record) {
 }
 
 func (c *Collector) origin(e *Entry) *origin {
+	if o := c.last; o != nil && o.file == e.Source.File && o.tag == e.Origin {
+		return o
+	}
 	key := e.Source.File + "\x00" + e.Origin
 	o := c.byKey[key]
 	if o == nil {
@@ -126,10 +267,11 @@ func (c *Collector) origin(e *Entry) *origin {
 		if e.Origin != "" {
 			name += " (" + e.Origin + ")"
 		}
-		o = &origin{key: key, file: e.Source.File, name: name, series: map[string]*rawSeries{}, lastStep: -1}
+		o = &origin{key: key, file: e.Source.File, tag: e.Origin, name: name, series: map[string]*rawSeries{}, lastStep: -1}
 		c.byKey[key] = o
 		c.origins = append(c.origins, o)
 	}
+	c.last = o
 	return o
 }
 
@@ -172,25 +314,41 @@ func (c *Collector) addEntry(e *Entry) {
 		o.lastStep = step
 		o.restarts = c.restarts[o.file]
 	}
-	for _, kv := range e.Values {
-		name := Canonical(e.Kind, kv.Key)
-		if e.Kind == KindEval && !strings.HasPrefix(name, "eval_") {
-			name = "eval_" + name
-		}
-		rs := o.series[name]
-		if rs == nil {
-			rs = &rawSeries{sorted: true}
-			o.series[name] = rs
-			o.names = append(o.names, name)
-		}
-		if len(rs.keys) == 0 || rs.keys[len(rs.keys)-1] != kv.Key {
-			if !contains(rs.keys, kv.Key) {
-				rs.keys = append(rs.keys, kv.Key)
-			}
-		}
-		p := Point{Step: step, Value: kv.Value, Epoch: e.Epoch, Time: e.Time, Digits: kv.Digits, StepInferred: inferred, Source: e.Source}
-		rs.add(p)
+	for i := range e.Values {
+		kv := &e.Values[i]
+		rs := o.seriesOf(e.Kind, kv.Key, i)
+		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: e.Source.Line,
+			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), inferred: inferred})
 	}
+}
+
+// seriesOf returns the series that the value at position i of an entry
+// of kind with key belongs to, creating it when new.
+func (o *origin) seriesOf(kind Kind, key string, i int) *rawSeries {
+	if i < len(o.slots) {
+		if sl := &o.slots[i]; sl.rs != nil && sl.kind == kind && sl.key == key {
+			return sl.rs
+		}
+	}
+	name := Canonical(kind, key)
+	if kind == KindEval && !strings.HasPrefix(name, "eval_") {
+		name = "eval_" + name
+	}
+	rs := o.series[name]
+	if rs == nil {
+		rs = &rawSeries{sorted: true}
+		o.series[name] = rs
+		o.names = append(o.names, name)
+	}
+	if len(rs.keys) == 0 || rs.keys[len(rs.keys)-1] != key {
+		if !contains(rs.keys, key) {
+			rs.keys = append(rs.keys, key)
+		}
+	}
+	if i < len(o.slots) {
+		o.slots[i] = seriesSlot{kind: kind, key: key, rs: rs}
+	}
+	return rs
 }
 
 // setSummary stores a summary value unless a more precise value from
@@ -232,24 +390,6 @@ func (c *Collector) addMeta(m *Meta) {
 	}
 }
 
-// dedupLast sorts points by step, keeping file order among equal steps,
-// and keeps the last point per step.
-func dedupLast(rs *rawSeries) []Point {
-	pts := rs.all()
-	if !rs.sorted {
-		sort.SliceStable(pts, func(i, j int) bool { return pts[i].Step < pts[j].Step })
-	}
-	out := pts[:0]
-	for _, p := range pts {
-		if n := len(out); n > 0 && out[n-1].Step == p.Step {
-			out[n-1] = p
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // Run merges what was added and returns the run. The returned run is
 // rebuilt on every call; it shares no point slices with the Collector.
 func (c *Collector) Run() *Run {
@@ -272,7 +412,7 @@ func (c *Collector) Run() *Run {
 			if _, ok := perName[name]; !ok {
 				order = append(order, name)
 			}
-			perName[name] = append(perName[name], dedupLast(rs))
+			perName[name] = append(perName[name], rs.points(o.file))
 			for _, k := range rs.keys {
 				if !contains(keys[name], k) {
 					keys[name] = append(keys[name], k)
@@ -413,6 +553,7 @@ func Agree(a, b float64, digits int) bool {
 // RemoveFile forgets the points read from file (all its origins), so that
 // a rewritten or truncated file can be read again from the start.
 func (c *Collector) RemoveFile(file string) {
+	c.last = nil
 	kept := c.origins[:0]
 	for _, o := range c.origins {
 		if o.file == file {
@@ -438,37 +579,39 @@ func (c *Collector) Compact(max int) {
 			if rs.n <= max {
 				continue
 			}
-			pts := dedupLast(rs)
+			pts := rs.deduped()
 			cut := len(pts) - max/2
 			old, recent := pts[:cut], pts[cut:]
-			thin := make([]Point, 0, len(old)/2+len(recent)+4)
+			thin := make([]rawPoint, 0, len(old)/2+len(recent)+4)
 			for i := 0; i < len(old); i += 4 {
 				end := min(i+4, len(old))
 				lo, hi := i, i
 				for j := i; j < end; j++ {
-					if !old[j].Finite() {
+					if !old[j].finite() {
 						thin = append(thin, old[j])
 						continue
 					}
-					if old[j].Value < old[lo].Value || !old[lo].Finite() {
+					if old[j].value < old[lo].value || !old[lo].finite() {
 						lo = j
 					}
-					if old[j].Value > old[hi].Value || !old[hi].Finite() {
+					if old[j].value > old[hi].value || !old[hi].finite() {
 						hi = j
 					}
 				}
-				if old[lo].Finite() {
+				if old[lo].finite() {
 					thin = append(thin, old[lo])
 				}
-				if hi != lo && old[hi].Finite() {
+				if hi != lo && old[hi].finite() {
 					thin = append(thin, old[hi])
 				}
 			}
-			sort.SliceStable(thin, func(a, b int) bool { return thin[a].Step < thin[b].Step })
-			rs.set(append(thin, recent...), true)
+			slices.SortStableFunc(thin, func(a, b rawPoint) int { return cmp.Compare(a.step, b.step) })
+			rs.set(append(thin, recent...))
 		}
 	}
 }
+
+func (p *rawPoint) finite() bool { return !math.IsNaN(p.value) && !math.IsInf(p.value, 0) }
 
 // absorb adds what another Collector gathered from one file, as if its
 // records had been added to c at this point: per-file origins are moved,

@@ -63,8 +63,8 @@ type hcPar struct {
 // first block.
 func (r *consoleReader) maybeParallel() {
 	workers := hcWorkers()
-	if r.parDone || r.eof || r.nread < hcParallelMin || workers < 2 {
-		return
+	if r.parDone || r.eof || r.live || r.nread < hcParallelMin || workers < 2 {
+		return // a live input is read as it comes: blocks would wait to fill
 	}
 	p := &hcPar{jobs: make(chan *hcJob, workers+1), free: make(chan *hcJob, workers+3)}
 	carry := append([]byte(nil), r.buf[r.start:r.end]...)

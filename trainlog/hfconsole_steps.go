@@ -72,6 +72,9 @@ func (s *hcSteps) init() {
 func (r *consoleReader) newPend() *hcPend {
 	if len(r.pends) == 0 {
 		r.pends = make([]hcPend, hcSlab)
+		for i := range r.pends {
+			r.pends[i].seg = 0 // map fresh memory by a write: see rawSeries.fill
+		}
 	}
 	p := &r.pends[0]
 	r.pends = r.pends[1:]

@@ -514,6 +514,9 @@ func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
 func (t *hcTokenizer) newEntry(kind Kind) *Entry {
 	if len(t.entries) == 0 {
 		t.entries = make([]Entry, hcSlab)
+		for i := range t.entries {
+			t.entries[i].Step = -1 // map fresh memory by a write: see rawSeries.fill
+		}
 	}
 	e := &t.entries[0]
 	t.entries = t.entries[1:]
@@ -529,6 +532,9 @@ func (t *hcTokenizer) kvSlice(n int) []KV {
 	}
 	if len(t.kvs) < n {
 		t.kvs = make([]KV, 4096)
+		for i := range t.kvs {
+			t.kvs[i].Digits = 0 // map fresh memory by a write: see rawSeries.fill
+		}
 	}
 	s := t.kvs[:0:n]
 	t.kvs = t.kvs[n:]

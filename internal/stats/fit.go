@@ -42,7 +42,7 @@ func FitPowerLaw(xs, ys []float64) CurveFit {
 	g := func(a float64) func(float64) float64 {
 		return func(x float64) float64 { return math.Pow(x, -a) }
 	}
-	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), func(p float64) func(float64) float64 { return g(math.Exp(p)) })
+	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) })
 	fit.Alpha = math.Exp(a)
 	return fit
 }
@@ -51,6 +51,18 @@ func FitPowerLaw(xs, ys []float64) CurveFit {
 // between 1/20 and 20 times the x range. It reports OK = false when no
 // decreasing fit exists or fewer than four points remain.
 func FitExp(xs, ys []float64) CurveFit {
+	return fitExp(xs, ys, 0, 0)
+}
+
+// FitExpNear is FitExp with the search for tau limited to the factors
+// exp(-width) to exp(width) of tau0 (within FitExp's own bounds): a
+// bootstrap refit starts from the fit it resamples, at a third of the
+// cost.
+func FitExpNear(xs, ys []float64, tau0, width float64) CurveFit {
+	return fitExp(xs, ys, tau0, width)
+}
+
+func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 	fx, fy := finitePairs(xs, ys)
 	if len(fx) < 4 {
 		return CurveFit{N: len(fx)}
@@ -71,7 +83,13 @@ func FitExp(xs, ys []float64) CurveFit {
 		tau := math.Exp(p)
 		return func(x float64) float64 { return math.Exp(-x / tau) }
 	}
-	p, fit := searchShape(shifted, fy, math.Log(span/20), math.Log(span*20), mk)
+	plo, phi, grid := math.Log(span/20), math.Log(span*20), 40
+	if a, b := math.Log(tau0)-width, math.Log(tau0)+width; tau0 > 0 && width > 0 && math.Max(plo, a) < math.Min(phi, b) {
+		a, b = math.Max(plo, a), math.Min(phi, b)
+		grid = max(2, int(math.Ceil(40*(b-a)/(phi-plo))))
+		plo, phi = a, b
+	}
+	p, fit := searchShape(shifted, fy, plo, phi, grid, mk)
 	if fit.OK {
 		// Undo the shift: A*exp(-(x-lo)/tau) = (A*exp(lo/tau))*exp(-x/tau).
 		fit.Tau = math.Exp(p)
@@ -83,10 +101,15 @@ func FitExp(xs, ys []float64) CurveFit {
 	return fit
 }
 
+// golden is the number of golden-section steps of searchShape: the
+// bracket shrinks to 0.618^golden of two grid steps.
+const golden = 30
+
 // searchShape minimises the residual of y = L0 + A*g_p(x) over p in
-// [lo, hi] with a coarse grid then a golden-section refinement, solving
-// L0 and A by least squares for each p and requiring A > 0.
-func searchShape(xs, ys []float64, lo, hi float64, shape func(p float64) func(float64) float64) (float64, CurveFit) {
+// [lo, hi] with a coarse grid of the given number of steps then a
+// golden-section refinement, solving L0 and A by least squares for each p
+// and requiring A > 0.
+func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64) (float64, CurveFit) {
 	best := CurveFit{N: len(xs)}
 	if len(xs) < 4 {
 		return 0, best
@@ -103,11 +126,10 @@ func searchShape(xs, ys []float64, lo, hi float64, shape func(p float64) func(fl
 		}
 		return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(xs), OK: true}
 	}
-	const grid = 40
 	bestP := math.NaN()
 	best.RMS = math.Inf(1)
 	for k := 0; k <= grid; k++ {
-		p := lo + (hi-lo)*float64(k)/grid
+		p := lo + (hi-lo)*float64(k)/float64(grid)
 		if f := eval(p); f.OK && f.RMS < best.RMS {
 			best, bestP = f, p
 		}
@@ -116,12 +138,12 @@ func searchShape(xs, ys []float64, lo, hi float64, shape func(p float64) func(fl
 		return 0, CurveFit{N: len(xs)}
 	}
 	// Golden-section search in the bracket around the best grid point.
-	step := (hi - lo) / grid
+	step := (hi - lo) / float64(grid)
 	a, b := math.Max(lo, bestP-step), math.Min(hi, bestP+step)
 	phi := (math.Sqrt(5) - 1) / 2
 	c, d := b-phi*(b-a), a+phi*(b-a)
 	fc, fd := eval(c), eval(d)
-	for range 40 {
+	for range golden {
 		if fc.RMS < fd.RMS {
 			b, d, fd = d, c, fc
 			c = b - phi*(b-a)
@@ -166,6 +188,27 @@ func (f TissueFit) Predict(s1, s2 float64) float64 {
 // negative). Points with s1 <= 0 or non-finite values are skipped; fewer
 // than five points give OK = false.
 func FitTissue(s1, s2, ys []float64) TissueFit {
+	return fitTissue(s1, s2, ys, math.Log(0.01), math.Log(4), 60)
+}
+
+// FitTissueNear is FitTissue with the search for alpha limited to the
+// factors exp(-width) to exp(width) of alpha0 (within [0.01, 4]), on a
+// grid of the same spacing: a bootstrap refit starts from the fit it
+// resamples, at a fraction of the cost.
+func FitTissueNear(s1, s2, ys []float64, alpha0, width float64) TissueFit {
+	lo, hi := math.Log(0.01), math.Log(4)
+	if !(alpha0 > 0) || !(width > 0) {
+		return fitTissue(s1, s2, ys, lo, hi, 60)
+	}
+	a, b := math.Max(lo, math.Log(alpha0)-width), math.Min(hi, math.Log(alpha0)+width)
+	if a >= b {
+		return fitTissue(s1, s2, ys, lo, hi, 60)
+	}
+	grid := max(2, int(math.Ceil(60*(b-a)/(hi-lo))))
+	return fitTissue(s1, s2, ys, a, b, grid)
+}
+
+func fitTissue(s1, s2, ys []float64, lo, hi float64, grid int) TissueFit {
 	var x1, x2, y []float64
 	for i := range min(len(s1), len(s2), len(ys)) {
 		if s1[i] > 0 && isFinite(s1[i]) && isFinite(s2[i]) && isFinite(ys[i]) {
@@ -180,23 +223,25 @@ func FitTissue(s1, s2, ys []float64) TissueFit {
 		return best
 	}
 	g := make([]float64, len(y))
+	lx := make([]float64, len(x1)) // s1^-alpha = exp(-alpha*ln s1)
+	for i, v := range x1 {
+		lx[i] = math.Log(v)
+	}
 	try := func(alpha float64) {
-		for i, v := range x1 {
-			g[i] = math.Pow(v, -alpha)
+		for i, l := range lx {
+			g[i] = math.Exp(-alpha * l)
 		}
 		l0, a, c, rms, ok := solveTissue(g, x2, y)
 		if ok && rms < best.RMS {
 			best = TissueFit{L0: l0, A: a, Alpha: alpha, C: c, RMS: rms, N: len(y), OK: true}
 		}
 	}
-	const grid = 60
-	lo, hi := math.Log(0.01), math.Log(4)
 	for k := 0; k <= grid; k++ {
-		try(math.Exp(lo + (hi-lo)*float64(k)/grid))
+		try(math.Exp(lo + (hi-lo)*float64(k)/float64(grid)))
 	}
 	if best.OK {
 		// Refine around the best grid point.
-		step := (hi - lo) / grid
+		step := (hi - lo) / float64(grid)
 		c := math.Log(best.Alpha)
 		for k := -10; k <= 10; k++ {
 			try(math.Exp(c + step*float64(k)/10))

@@ -75,6 +75,15 @@ func Median(xs []float64) float64 {
 	return medianInPlace(buf)
 }
 
+// MedianInPlace returns the median of buf as Median does, reordering buf
+// instead of copying it.
+func MedianInPlace(buf []float64) float64 {
+	if len(buf) == 0 {
+		return math.NaN()
+	}
+	return medianInPlace(buf)
+}
+
 // medianInPlace returns the median of buf, reordering it.
 func medianInPlace(buf []float64) float64 {
 	n := len(buf)
@@ -149,6 +158,31 @@ func Quantile(xs []float64, q float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
 	return quantileSorted(s, q)
+}
+
+// QuantileInPlace returns Quantile(buf, q), reordering buf instead of
+// copying and sorting it, in linear expected time. buf must hold no NaN.
+func QuantileInPlace(buf []float64, q float64) float64 {
+	n := len(buf)
+	if n == 0 || math.IsNaN(q) {
+		return math.NaN()
+	}
+	q = math.Max(0, math.Min(1, q))
+	h := q * float64(n-1)
+	i := int(math.Floor(h))
+	if i >= n-1 {
+		return selectK(buf, n-1)
+	}
+	lo := selectK(buf, i)
+	// Everything after buf[i] is >= it: the next order statistic is the
+	// smallest of them.
+	hi := buf[i+1]
+	for _, x := range buf[i+2:] {
+		if x < hi {
+			hi = x
+		}
+	}
+	return lo + (h-float64(i))*(hi-lo)
 }
 
 func quantileSorted(s []float64, q float64) float64 {

@@ -63,12 +63,15 @@ func TestMemoryFlatMillionSteps(t *testing.T) {
 		if s%(steps/10) == 0 {
 			w.Flush()
 			// Wait until the watcher has caught up with this tenth.
-			deadline := time.Now().Add(60 * time.Second)
+			deadline := time.Now().Add(30 * time.Second)
 			for lastStep < int64(s)-int64(steps/100) && time.Now().Before(deadline) {
 				select {
 				case lastStep = <-seen:
 				case <-time.After(200 * time.Millisecond):
 				}
+			}
+			if lastStep < int64(s)-int64(steps/100) {
+				t.Fatalf("the watcher is stuck at step %d while the log reached %d", lastStep, s)
 			}
 			runtime.GC()
 			var ms runtime.MemStats

@@ -1,0 +1,71 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+)
+
+// minLevelPoints is the fewest points the final window holds when the
+// current level is measured.
+const minLevelPoints = 5
+
+// finalLevel returns the current level of a curve: the mean of its final
+// window (opts.TailFraction of the step range, at least minLevelPoints
+// points), with the index of the window's first point. It is the one
+// definition of "the level" a report quotes (TrainLoss.FinalLevel,
+// Trend.Level, AnotherEpoch.LastValue): a single logged value moves with
+// its batch, and a fitted end value depends on the model fitted.
+func finalLevel(c *curve, opts Options) (float64, int) {
+	i0 := c.tailStart(opts.TailFraction, minLevelPoints)
+	return stats.Mean(c.y[i0:]), i0
+}
+
+// finalLevelHow says how finalLevel measured the level of c, in the words
+// of TrainLoss.FinalLevel.How.
+func finalLevelHow(c *curve, i0 int, opts Options) string {
+	unit := "values of " + c.name
+	if c.name == "loss" {
+		unit = "logged losses"
+	}
+	return fmt.Sprintf("mean of the %d %s over steps %d-%d, the last %.0f%% of the run",
+		c.len()-i0, unit, c.pts[i0].Step, c.pts[c.len()-1].Step, 100*opts.TailFraction)
+}
+
+// A horizon is how far ahead the analysis looks, with one definition for
+// the trend, the verdict and the another-epoch projection: one more
+// epoch when the steps per epoch are known, else the remaining steps of
+// an unfinished run. Each projection then caps it at the span of the data
+// it was fitted on (a fit is never extrapolated further than it was
+// measured): the trend's straight line at the span of the final segment,
+// the another-epoch curve at the span of the whole curve.
+type horizon struct {
+	steps int64  // 0 when unknown
+	what  string // "one more epoch", "the rest of the run to max_steps N"
+}
+
+// nextHorizon returns the horizon of a run from its geometry.
+func nextHorizon(g geometry) horizon {
+	switch {
+	case g.stepsPerEpoch > 0:
+		return horizon{max(1, int64(math.Round(g.stepsPerEpoch))), "one more epoch"}
+	case g.incomplete():
+		return horizon{g.planned - g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned)}
+	}
+	return horizon{}
+}
+
+// capped returns the horizon limited to span steps, the span of the data
+// a projection was fitted on (described by over, "the final segment"),
+// and says what the result is.
+func (h horizon) capped(span int64, over string) (int64, string) {
+	span = max(1, span)
+	switch {
+	case h.steps <= 0:
+		return span, "the span of " + over
+	case h.steps > span:
+		return span, fmt.Sprintf("%s would be %d steps; capped at the %d steps of %s", h.what, h.steps, span, over)
+	}
+	return h.steps, h.what
+}
