@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // minLevelPoints is the fewest points the final window holds when the
@@ -17,20 +19,31 @@ const minLevelPoints = 5
 // definition of "the level" a report quotes (TrainLoss.FinalLevel,
 // Trend.Level, AnotherEpoch.LastValue): a single logged value moves with
 // its batch, and a fitted end value depends on the model fitted.
+//
+// An evaluation is already a mean over the eval set, and evaluations are
+// few: its final window needs only one point.
 func finalLevel(c *curve, opts Options) (float64, int) {
-	i0 := c.tailStart(opts.TailFraction, minLevelPoints)
+	minPts := minLevelPoints
+	if trainlog.IsEval(c.name) {
+		minPts = 1
+	}
+	i0 := c.tailStart(opts.TailFraction, minPts)
 	return stats.Mean(c.y[i0:]), i0
 }
 
 // finalLevelHow says how finalLevel measured the level of c, in the words
 // of TrainLoss.FinalLevel.How.
 func finalLevelHow(c *curve, i0 int, opts Options) string {
+	last := c.pts[c.len()-1]
+	if i0 == c.len()-1 {
+		return fmt.Sprintf("the last value of %s, at step %d", c.name, last.Step)
+	}
 	unit := "values of " + c.name
 	if c.name == "loss" {
 		unit = "logged losses"
 	}
 	return fmt.Sprintf("mean of the %d %s over steps %d-%d, the last %.0f%% of the run",
-		c.len()-i0, unit, c.pts[i0].Step, c.pts[c.len()-1].Step, 100*opts.TailFraction)
+		c.len()-i0, unit, c.pts[i0].Step, last.Step, 100*opts.TailFraction)
 }
 
 // A horizon is how far ahead the analysis looks, with one definition for
@@ -68,4 +81,12 @@ func (h horizon) capped(span int64, over string) (int64, string) {
 		return span, fmt.Sprintf("%s would be %d steps; capped at the %d steps of %s", h.what, h.steps, span, over)
 	}
 	return h.steps, h.what
+}
+
+// withArticle starts a description with "the" ("the mean of ...").
+func withArticle(s string) string {
+	if s == "" || strings.HasPrefix(s, "the ") {
+		return s
+	}
+	return "the " + s
 }

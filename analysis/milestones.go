@@ -109,9 +109,9 @@ type epochEnd struct {
 func epochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
 	pts := ref.Points
 	maxEpoch := math.Inf(-1)
-	for _, p := range pts {
-		if finite(p.Epoch) && p.Epoch > maxEpoch {
-			maxEpoch = p.Epoch
+	for i := range pts {
+		if e := pts[i].Epoch; finite(e) && e > maxEpoch {
+			maxEpoch = e
 		}
 	}
 	if math.IsInf(maxEpoch, -1) {
@@ -170,16 +170,29 @@ func tieBoundary(pts []trainlog.Point, start, end int, target float64) int {
 // past half an epoch, where rounding matters least. It returns 0 when
 // unknown.
 func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
-	var ratios []float64
-	for _, p := range pts {
-		if finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 {
-			ratios = append(ratios, float64(p.Step)/p.Epoch)
+	use := func(p *trainlog.Point) bool { return finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 }
+	n := 0
+	for i := range pts {
+		if use(&pts[i]) {
+			n++
 		}
 	}
-	if len(ratios) == 0 {
+	if n == 0 {
 		return 0
 	}
-	return stats.Median(ratios[len(ratios)/2:])
+	// Only the later half of the ratios is kept (a million-point series
+	// would otherwise copy them twice).
+	ratios := make([]float64, 0, n-n/2)
+	k := 0
+	for i := range pts {
+		if p := &pts[i]; use(p) {
+			if k >= n/2 {
+				ratios = append(ratios, float64(p.Step)/p.Epoch)
+			}
+			k++
+		}
+	}
+	return stats.MedianInPlace(ratios)
 }
 
 // epochEndsFromGeometry places epoch ends at multiples of the logged

@@ -222,8 +222,7 @@ func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
 	for i, j := range body {
 		vals[i] = s.Points[j].Value
 	}
-	sort.Float64s(vals)
-	p10, p90 := stats.Quantile(vals, 0.1), stats.Quantile(vals, 0.9)
+	p10, p90 := stats.QuantileInPlace(vals, 0.1), stats.QuantileInPlace(vals, 0.9)
 	if !(p10 > 0) {
 		return nil
 	}

@@ -70,7 +70,7 @@ type fittedForm struct {
 // refitWidth bounds a bootstrap refit's search for the shape parameter
 // to the factors exp(-refitWidth) to exp(refitWidth) of the fit it
 // resamples.
-const refitWidth = 1.2
+const refitWidth = 2.0
 
 // tissueForm is L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024); the
 // gain of more training at a constant rate leaves S2 unchanged.

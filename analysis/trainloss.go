@@ -150,7 +150,7 @@ func loggingSteps(run *trainlog.Run) int64 {
 	for i := 1; i < s.Len(); i++ {
 		d = append(d, float64(s.Points[i].Step-s.Points[i-1].Step))
 	}
-	return int64(stats.Median(d))
+	return int64(stats.MedianInPlace(d))
 }
 
 // capitalise upper-cases a leading "the", leaving metric names such as

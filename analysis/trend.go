@@ -117,7 +117,7 @@ func trendText(t *Trend, c *curve, g geometry, opts Options) string {
 		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh), lowerHigher(c), t.MannKendallZ, pIs(t.P), sig, trendAlpha)
 	s += fmt.Sprintf(" Over %d steps (%s) the slope changes %s by %s", t.HorizonSteps, t.HorizonWhat, t.Metric, signedNum(t.Projected))
 	if t.Level != 0 {
-		s += fmt.Sprintf(", %s of its level %s (the %s; point-to-point noise sigma %s).", fmtPct(t.RelProjected), fmtNum(t.Level), t.LevelHow, fmtNum(t.NoiseSigma))
+		s += fmt.Sprintf(", %s of its level %s (%s; point-to-point noise sigma %s).", fmtPct(t.RelProjected), fmtNum(t.Level), withArticle(t.LevelHow), fmtNum(t.NoiseSigma))
 	} else {
 		s += fmt.Sprintf(" (point-to-point noise sigma %s).", fmtNum(t.NoiseSigma))
 	}

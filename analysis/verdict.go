@@ -204,7 +204,7 @@ func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool)
 	}
 	if t.Plateau {
 		return Verdict{Status: StatusConverged, Confidence: conf, Reason: fmt.Sprintf(
-			"%s has flattened: over its last %d evaluations (steps %d-%d) its slope projects a change of %s (%s of its level %s, the %s) over %d steps (%s), and %s.%s",
+			"%s has flattened: over its last %d evaluations (steps %d-%d) its slope projects a change of %s (%s of its level %s, %s) over %d steps (%s), and %s.%s",
 			e.Metric, t.N, t.FromStep, t.ToStep, signedNum(t.Projected), fmtPct(t.RelProjected), fmtNum(t.Level), t.LevelHow, t.HorizonSteps, t.HorizonWhat, plateauWhy(t, opts), trainNote)}, true
 	}
 	if t.Direction != "improving" {

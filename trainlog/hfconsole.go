@@ -229,6 +229,7 @@ type consoleReader struct {
 	// it is written.
 	live    bool
 	flushed bool // held-back dicts were resolved since the last read
+	badUTF8 bool // invalid UTF-8 was reported
 }
 
 // srcIdle reports whether the source has no bytes ready (a follow.Feed
@@ -433,6 +434,12 @@ func (r *consoleReader) replay(toks []hcTok) {
 		case tkDict:
 			r.replayDict(tk)
 		case tkSyntax:
+			if tk.msg == hcBadUTF8Msg {
+				if r.badUTF8 {
+					break // reported once per file
+				}
+				r.badUTF8 = true
+			}
 			r.syntax(tk.line, tk.msg)
 		}
 		*tk = hcTok{}

@@ -52,8 +52,9 @@ func TestConsoleDetect(t *testing.T) {
 	}
 }
 
-// TestConsoleBadInput feeds damaged input: nothing may panic, and only a
-// log dict that cannot be parsed is a syntax error.
+// TestConsoleBadInput feeds damaged input: nothing may panic; a log dict
+// that cannot be parsed is a syntax error, and so is the first line of
+// invalid UTF-8 (once per file).
 func TestConsoleBadInput(t *testing.T) {
 	bin := make([]byte, 1<<16)
 	rand.New(rand.NewSource(2)).Read(bin)
@@ -64,8 +65,8 @@ func TestConsoleBadInput(t *testing.T) {
 		syntax  []int // lines of the syntax errors
 	}{
 		{"empty", "", 0, nil},
-		{"binary", string(bin), -1, nil},
-		{"invalid UTF-8", "\xff\xfe\x80{'loss': 1.5, 'epoch': 0.1}\xc3\x28 \xed\xa0\x80\n", 1, nil},
+		{"binary", string(bin), -1, []int{1}},
+		{"invalid UTF-8", "\xff\xfe\x80{'loss': 1.5, 'epoch': 0.1}\xc3\x28 \xed\xa0\x80\n\xff again\n", 1, []int{1}},
 		{"cut at end of input", "{'loss': 1.0, 'epoch': 0.5}\n{'loss': 0.9, 'grad_norm': 0.", 1, nil},
 		{"cut mid-file", "{'loss': 0.9, 'grad_n\n{'loss': 0.8, 'epoch': 1.0}\n", 1, []int{1}},
 		{"cut by a bar redraw", "{'loss': 0.9, 'ep\r 10%|█  | 1/10 [00:01<00:09,  1.00it/s]\n{'loss': 0.8, 'epoch': 1.0}\n", 1, []int{1}},

@@ -3,6 +3,7 @@ package trainlog
 import (
 	"bytes"
 	"math"
+	"unicode/utf8"
 )
 
 // The console reader works in two stages. A tokenizer splits bytes into
@@ -43,6 +44,7 @@ type hcTokenizer struct {
 	lineStart bool // the next byte begins a line
 	prevClear bool // the previous piece of this line was a tqdm clear
 	inLong    bool // inside a piece of more than hcMaxDict bytes, already reported
+	badUTF8   bool // invalid UTF-8 was seen (reported once per tokenizer)
 	cleaned   bool // the current piece was copied to scratch
 	scratch   []byte
 	arena     []byte
@@ -120,10 +122,17 @@ func (t *hcTokenizer) addBar(tk hcTok) {
 // hcLongMsg reports a piece longer than hcMaxDict.
 const hcLongMsg = "a line of more than 1 MiB without a line break: expected console text (dicts within it are still read)"
 
+// hcBadUTF8Msg reports bytes that are not UTF-8, once per file.
+const hcBadUTF8Msg = "invalid UTF-8: expected text (the log may be in another encoding or damaged); the line was read as bytes, and later ones are not reported"
+
 // whole tokenizes a piece that ends at a line break or '\r'.
 func (t *hcTokenizer) whole(p []byte) {
 	if len(p) > hcMaxDict && !t.inLong {
 		t.add(hcTok{kind: tkSyntax, msg: hcLongMsg})
+	}
+	if !t.badUTF8 && !utf8.Valid(p) {
+		t.badUTF8 = true
+		t.add(hcTok{kind: tkSyntax, msg: hcBadUTF8Msg})
 	}
 	t.piece(p, false)
 	t.inLong = false
