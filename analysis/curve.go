@@ -93,18 +93,25 @@ func (cc *curveCache) put(s *trainlog.Series, c *curve) {
 	cc.next = (cc.next + 1) % len(cc.entries)
 }
 
-// buildCurve extracts the finite points of s.
+// buildCurve extracts the finite points of s. It reads the points once:
+// on a million-point series each pass over them costs milliseconds.
 func buildCurve(s *trainlog.Series, name string) *curve {
 	c := &curve{name: name, greater: greaterIsBetter(name)}
+	c.x = make([]float64, len(s.Points))
+	c.y = make([]float64, len(s.Points))
 	n := 0
 	for i := range s.Points {
-		if s.Points[i].Finite() {
-			n++
+		p := &s.Points[i]
+		if !p.Finite() {
+			continue
 		}
+		c.x[n], c.y[n] = float64(p.Step), p.Value
+		n++
 	}
 	if n == len(s.Points) {
 		c.pts = s.Points // no copy in the common case
 	} else {
+		c.x, c.y = c.x[:n:n], c.y[:n:n]
 		c.pts = make([]trainlog.Point, 0, n)
 		for i := range s.Points {
 			if s.Points[i].Finite() {
@@ -112,13 +119,12 @@ func buildCurve(s *trainlog.Series, name string) *curve {
 			}
 		}
 	}
-	c.x = make([]float64, n)
-	c.y = make([]float64, n)
 	c.pos = n > 0
-	for i := range c.pts {
-		c.x[i] = float64(c.pts[i].Step)
-		c.y[i] = c.pts[i].Value
-		c.pos = c.pos && c.y[i] > 0
+	for _, v := range c.y {
+		if !(v > 0) {
+			c.pos = false
+			break
+		}
 	}
 	return c
 }

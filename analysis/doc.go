@@ -63,6 +63,13 @@ Evaluations are few and trending, so their noise comes from second
 differences, 1.4826*MAD(d2)/sqrt(6). Pairwise statistics (Theil-Sen,
 Mann-Kendall) bin long series to at most 400 medians first.
 
+The current level of a metric, wherever a report quotes "the level", is
+one number (see finalLevel): the mean of the final window, with at least 5
+points for a training series and 1 for an evaluation series. The horizon
+has one definition for the trend, the verdict and the another-epoch
+projection (see horizon): one more epoch, else the rest of an unfinished
+run; each projection caps it at the span of its own data and says so.
+
 # Methods and thresholds
 
 Noise: window = the final TailFraction, at least 10 points. The last value
@@ -72,11 +79,13 @@ mean.
 Trend: window = the final 2*TailFraction, at least 10 points. Theil-Sen
 slope with its 95% interval; Mann-Kendall test with the Hamed and Rao
 (1998) autocorrelation correction, significant at p < 0.01. The slope is
-projected over a horizon (one epoch, else the steps left to max_steps,
-else the window's span; never more than the window's span), on a log
-scale for a positive loss. The curve is a plateau when the slope is not
+projected over the horizon capped at the window's span, on a log scale
+for a positive loss. The curve is a plateau when the slope is not
 significant, or the projected change is below Options.PlateauRel (1%) of
-the level, or below the precision the values were logged with.
+the current level, or below the precision the values were logged with.
+A preference margin is a log-odds, so its change counts (see practical)
+when it moves the implied preference probability sigmoid(margin) by at
+least PlateauRel.
 
 Phases: the primary curve (the loss for DPO/ORPO/KTO), binned to 200
 medians, on a log scale when positive. The end of warmup and the epoch
@@ -84,24 +93,28 @@ boundaries are cuts by construction; when they give fewer than three
 phases, binary segmentation on a piecewise-linear cost adds change points
 whose split lowers the squared error by more than 3*sigma²*ln(n) (sigma
 from second differences), up to 6 phases of at least n/20 bins. A phase is
-named by its rate of improvement against the fastest phase's: rapid
-decline (at least half of it), slowing (at least a tenth), diminishing
-returns (less, or flat after an improvement); flat or rising when it
-changed by less, or worsened by more, than its noise.
+named by its rate, the change of its level per step (Phase.SlopePerStep),
+against the fastest phase's: rapid decline (at least half of it), slowing
+(at least a tenth, after a faster phase; moderate decline otherwise),
+diminishing returns (less, or flat after an improvement); flat or rising
+when it changed by less, or worsened by more, than its noise.
 
 Spikes: modified z-score 0.6745*(r-median(r))/MAD(r) of the residuals
 from a centred rolling median of 5 to 25 points, on a log scale for
 positive series; |z| > Options.SpikeZ (3.5, Iglewicz and Hoaglin). Only
-the harmful direction counts; a loss drop just after an epoch boundary is
-kept and marked as expected. A loss spike is then compared with the median
+the harmful direction counts, at a local peak (a point on a monotone
+stretch is no spike); a loss drop just after an epoch boundary is kept and
+marked as expected. A loss spike is then compared with the median
 of its 20 neighbours: at least 3x (Lightning's SpikeDetection) or at least
 2x for three logged steps (LLM Foundry's KillLossSpike) confirms it, and
-three confirmed spikes are an error; a spike in the first 2% of the run is
-a start-up spike (info); single 2x-3x steps are grouped as bad batches
+three confirmed spikes are an error; a spike in the first 2% of the run, or
+in the loss's initial descent (see descentEnd), is a start-up spike (info); single 2x-3x steps are grouped as bad batches
 (warning), and outliers below 2x as batch-to-batch variation (info).
 grad_norm is flagged above p90*sqrt(p90/p10) of its values after the first
 5% of points, ignoring the first 15% of the run; exploding gradients are a
-late median 100x the early one.
+late median 100x the early one. One finding summarises the grad_norm
+spikes and whether the primary metric reacted after them; the Spikes table
+keeps the 8 strongest of each metric.
 
 Learning-rate schedule: the rate normalised by its peak is fitted with the
 closed forms of Transformers' schedulers (constant, linear, cosine,
@@ -125,11 +138,14 @@ drops at epoch boundaries), labelled as hints.
 Another epoch: the primary curve after warmup (log(loss) for a positive
 loss) is fitted against the cumulative learning rate S1 = sum(lr)/peak and
 the annealing area S2 with L = L0 + A*S1^-alpha - C*S2 (Tissue et al.
-2024), and with L = L0 + A*exp(-S1/tau). Each is extended by one more
-epoch (or the remaining steps) at the run's mean rate, capped at the
-observed span: the first form gives the expected gain, the two its range,
-next to the last-value baseline. The cost comes from the measured speed,
-the risk from the eval section.
+2024), and with L = L0 + A*exp(-S1/tau). Each is also fitted without the
+last 20% of the points and scored by its miss of their change; the better
+one, extended by the horizon at the run's mean rate (capped at the observed
+span), gives the expected gain. The range is a moving-block bootstrap of
+that form, widened by its held-out relative miss and, when it extrapolates
+about as well, to the other form's gain; the baseline is the current
+level. The cost comes from the measured speed, the risk from the eval
+section.
 
 Checkpoints: with eval, the best evaluation's checkpoint when it is on
 disk (matched on checkpoint-N), else the best of those left, with a
@@ -154,16 +170,20 @@ The verdict is decided in this order; the first rule that applies wins.
  3. overfitting: as in Eval above.
  4. stalled: the median of the last window improves on that of the first
     by less than the larger of 2 standard errors of their difference and
-    PlateauRel of the start.
+    PlateauRel of the start (for margins, the change that moves the
+    implied preference probability by PlateauRel).
  5. diverged: the end is worse than the best earlier window by more than 3
     standard errors and PlateauRel, or the final trend worsens
     significantly and practically.
  6. improving or converged, on the eval trend when at least 3 evaluations
-    exist and the primary metric is the loss, else on the primary trend. A
-    flat end is still improving when the rate decayed below 10% of its
-    peak or the run stopped early, and the smaller of the two
-    another-epoch projections expects a gain above PlateauRel of the level
-    (or of the improvement so far, when larger); an unfinished run whose
+    exist and the primary metric is the loss (over the last half and at
+    least the last 6 of them; an improving eval whose later half slowed
+    below half the window's rate and projects less than PlateauRel is
+    flattening: converged), else on the primary trend. A flat end is still
+    improving when the rate decayed below 10% of its peak or the run
+    stopped early, and the low end of the another-epoch fit's range over
+    the trend's horizon expects a gain above PlateauRel of the level (or
+    of the improvement so far, when larger); an unfinished run whose
     trend is neither significant nor conclusively flat is improving if
     its whole curve after warmup falls significantly, else
     insufficient-data.

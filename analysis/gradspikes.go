@@ -23,12 +23,19 @@ const (
 )
 
 // Reaction test settings: the primary metric reacted to a gradient spike
-// when, at the spike's step or the next log, it is worse than the median
-// of the reactionWindow points before by more than reactionZ point-noise
-// sigmas.
+// when the median of the reactionAfter logs after the spike is worse
+// than the median of the reactionBefore logs before it by more than
+// reactionZ standard errors of the difference of the two medians. The
+// spike's own step is left out: a hard batch raises its loss and its
+// gradient together, which is a cause, not a reaction.
 const (
-	reactionWindow = 5
+	reactionBefore = 5
+	reactionAfter  = 3
 	reactionZ      = 3.0
+	// The reactions are a warning from reactionMany of them, or from one
+	// in reactionShare spikes; fewer are isolated setbacks (info).
+	reactionMany  = 3
+	reactionShare = 10
 )
 
 // gradSpikeFinding summarises the grad_norm spikes in one finding: how
@@ -69,19 +76,29 @@ func gradSpikeFinding(run *trainlog.Run, r *Report) (Finding, bool) {
 	if len(sps) > spikeTableMax {
 		listed = fmt.Sprintf("; the %d strongest are listed under Spikes", spikeTableMax)
 	}
-	head := fmt.Sprintf("%d grad_norm spike%s (modified z-score above %g against its rolling median, first at step %d%s), the largest %s at step %d (z %s), against a median grad_norm of %s",
-		len(sps), plural(len(sps), "", "s"), DefaultOptions.SpikeZ, sps[0].Step, listed, fmtNum(top.Value), top.Step, fmtZ(top.Z), fmtNum(stats.Median(gn.y)))
+	ratio := ""
+	if x := spikeRatio(gn, top); x > 0 {
+		ratio = fmt.Sprintf(", %sx the median of its neighbours", fmtRatio(x))
+	}
+	head := fmt.Sprintf("%d grad_norm spikes (modified z-score above %g against its rolling median, first at step %d%s), the strongest %s at step %d (z %s%s)",
+		len(sps), DefaultOptions.SpikeZ, sps[0].Step, listed, fmtNum(top.Value), top.Step, fmtZ(top.Z), ratio)
+	them := "any of them"
+	if len(sps) == 1 {
+		head = fmt.Sprintf("1 grad_norm spike: %s at step %d (modified z-score %s against its rolling median%s)",
+			fmtNum(top.Value), top.Step, fmtZ(top.Z), ratio)
+		them = "it"
+	}
 	what := r.Primary
 	if pc.len() == 0 {
 		f.Message = head + ": isolated gradient spikes are usually absorbed by gradient clipping (max_grad_norm); watch them if they grow or repeat."
 		return f, true
 	}
+	rule := fmt.Sprintf("the median of the %d logs after it worse than that of the %d before by more than %g standard errors", reactionAfter, reactionBefore, reactionZ)
 	if len(reacted) == 0 {
-		f.Message = fmt.Sprintf("%s. %s did not react: at none of them, nor at the next log, was it worse than the median of its %d previous points by more than %g point-noise sigmas. Gradient spikes the %s does not feel are noise of the gradient estimate that clipping (max_grad_norm) absorbs; no action is needed.",
-			head, capitalizeFirst(what), reactionWindow, reactionZ, what)
+		f.Message = fmt.Sprintf("%s. %s did not react to %s (a reaction: %s). Gradient spikes the %s does not feel are noise of the gradient estimate, which clipping (max_grad_norm) absorbs; on their own they need no action.",
+			head, capitalizeFirst(what), them, rule, what)
 		return f, true
 	}
-	f.Severity = SevWarning
 	steps := make([]string, 0, len(reacted))
 	for i, sp := range reacted {
 		if i == 6 {
@@ -90,31 +107,30 @@ func gradSpikeFinding(run *trainlog.Run, r *Report) (Finding, bool) {
 		}
 		steps = append(steps, fmtSteps(sp.Step))
 	}
-	f.Message = fmt.Sprintf("%s. %s reacted at %d of them (step%s %s): it was worse than the median of its %d previous points by more than %g point-noise sigmas at the spike or the next log. Check the batches at those steps, the learning rate and gradient clipping (max_grad_norm).",
-		head, capitalizeFirst(what), len(reacted), plural(len(reacted), "", "s"), strings.Join(steps, ", "), reactionWindow, reactionZ)
+	if len(reacted) < reactionMany && len(reacted)*reactionShare < len(sps) {
+		f.Message = fmt.Sprintf("%s. %s reacted to only %d of them (a reaction: %s; step%s %s): isolated setbacks; watch them if they become frequent.",
+			head, capitalizeFirst(what), len(reacted), rule, plural(len(reacted), "", "s"), strings.Join(steps, ", "))
+		return f, true
+	}
+	f.Severity = SevWarning
+	f.Message = fmt.Sprintf("%s. %s reacted to %d of them (a reaction: %s; step%s %s): those updates set the training back. Check the batches at those steps, the learning rate and gradient clipping (max_grad_norm).",
+		head, capitalizeFirst(what), len(reacted), rule, plural(len(reacted), "", "s"), strings.Join(steps, ", "))
 	return f, true
 }
 
-// reactedAt reports whether curve c, at step or at its next logged point,
-// is worse than the median of the reactionWindow points before step by
-// more than reactionZ point-noise sigmas (sigma, on a log scale for a
-// positive loss).
+// reactedAt reports whether curve c reacted to a gradient spike at step
+// (see the reaction settings); sigma is its point noise (on a log scale
+// for a positive loss).
 func reactedAt(c *curve, step int64, sigma float64) bool {
 	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= step })
-	if i < reactionWindow || i >= c.len() {
+	if i < reactionBefore || i+1+reactionAfter > c.len() || !(sigma > 0) {
 		return false
 	}
 	y := c.logY(c.positive() && !c.greater)
-	if !(sigma > 0) {
-		return false
-	}
-	before := stats.Median(y[i-reactionWindow : i])
-	for j := i; j <= min(i+1, c.len()-1); j++ {
-		if c.better(y[j], before) > reactionZ*sigma {
-			return true
-		}
-	}
-	return false
+	before := stats.Median(y[i-reactionBefore : i])
+	after := stats.Median(y[i+1 : i+1+reactionAfter])
+	se := 1.2533 * sigma * math.Sqrt(1/float64(reactionBefore)+1/float64(reactionAfter))
+	return c.better(after, before) > reactionZ*se
 }
 
 // tableSpikes keeps, for the report's table, the spikeTableMax strongest

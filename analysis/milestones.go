@@ -3,6 +3,8 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -107,6 +109,56 @@ type epochEnd struct {
 // such a run is the boundary. Without logged epochs, multiples of the
 // logged steps per epoch are used.
 func epochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
+	key := endsKey{run: run, ref: ref, n: ref.Len(), spe: run.Geometry[trainlog.GeoStepsPerEpoch].Value}
+	if key.n > 0 {
+		key.first = &ref.Points[0]
+	}
+	if ends, ok := lastEnds.get(key); ok {
+		return ends
+	}
+	ends := findEpochEnds(run, ref)
+	lastEnds.put(key, ends)
+	return slices.Clone(ends)
+}
+
+// lastEnds memoises the last epochEnds result: the milestones and the
+// learning-rate table both ask for it, and on a million-point series each
+// call reads every point. As with curves, a series must not be modified
+// once analysed.
+var lastEnds endsCache
+
+type endsKey struct {
+	run   *trainlog.Run
+	ref   *trainlog.Series
+	first *trainlog.Point
+	n     int
+	spe   float64 // the geometry epochEndsFromGeometry reads
+}
+
+type endsCache struct {
+	mu   sync.Mutex
+	key  endsKey
+	ends []epochEnd
+	ok   bool
+}
+
+func (c *endsCache) get(k endsKey) ([]epochEnd, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.ok || c.key != k {
+		return nil, false
+	}
+	return slices.Clone(c.ends), true
+}
+
+func (c *endsCache) put(k endsKey, ends []epochEnd) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.ends, c.ok = k, ends, true
+}
+
+// findEpochEnds computes epochEnds.
+func findEpochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
 	pts := ref.Points
 	maxEpoch := math.Inf(-1)
 	for i := range pts {
@@ -170,29 +222,16 @@ func tieBoundary(pts []trainlog.Point, start, end int, target float64) int {
 // past half an epoch, where rounding matters least. It returns 0 when
 // unknown.
 func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
-	use := func(p *trainlog.Point) bool { return finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 }
-	n := 0
+	ratios := make([]float64, 0, len(pts))
 	for i := range pts {
-		if use(&pts[i]) {
-			n++
+		if p := &pts[i]; finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 {
+			ratios = append(ratios, float64(p.Step)/p.Epoch)
 		}
 	}
-	if n == 0 {
+	if len(ratios) == 0 {
 		return 0
 	}
-	// Only the later half of the ratios is kept (a million-point series
-	// would otherwise copy them twice).
-	ratios := make([]float64, 0, n-n/2)
-	k := 0
-	for i := range pts {
-		if p := &pts[i]; use(p) {
-			if k >= n/2 {
-				ratios = append(ratios, float64(p.Step)/p.Epoch)
-			}
-			k++
-		}
-	}
-	return stats.MedianInPlace(ratios)
+	return stats.MedianInPlace(ratios[len(ratios)/2:])
 }
 
 // epochEndsFromGeometry places epoch ends at multiples of the logged

@@ -82,7 +82,10 @@ func printerFindings(run *trainlog.Run, _ *Report) []Finding {
 	cov := map[string]*coverage{}
 	var files []string
 	var srcs []trainlog.Source
-	for _, p := range s.Points {
+	var lastF string // the file of lastC, which saves a lookup per point
+	var lastC *coverage
+	for k := range s.Points {
+		p := &s.Points[k]
 		srcs = append(append(srcs[:0], p.Source), p.Also...)
 		for i, src := range srcs {
 			if src.Line == 0 || seenBefore(srcs[:i], src.File) {
@@ -94,11 +97,15 @@ func printerFindings(run *trainlog.Run, _ *Report) []Finding {
 					n++
 				}
 			}
-			c := cov[f]
-			if c == nil {
-				c = &coverage{bothFirst: -1, oneFirst: -1}
-				cov[f] = c
-				files = append(files, f)
+			c := lastC
+			if c == nil || f != lastF {
+				c = cov[f]
+				if c == nil {
+					c = &coverage{bothFirst: -1, oneFirst: -1}
+					cov[f] = c
+					files = append(files, f)
+				}
+				lastF, lastC = f, c
 			}
 			if n >= 2 {
 				if c.both == 0 {
@@ -109,7 +116,7 @@ func printerFindings(run *trainlog.Run, _ *Report) []Finding {
 			} else {
 				if c.one == 0 {
 					c.oneFirst = p.Step
-					c.oneSrc = firstSourceIn(p, f)
+					c.oneSrc = firstSourceIn(*p, f)
 				}
 				c.one++
 				c.oneLast = p.Step

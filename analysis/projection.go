@@ -170,8 +170,15 @@ func (pf *projFit) at(c *curve, h int64, level float64) projection {
 			p.high = math.Max(p.high, stats.Quantile(gains, bootstrapHigh))
 		}
 	}
-	p.rangeHow = fmt.Sprintf("the %.0f%% interval of %d refits of the chosen form to its fitted values plus resampled residuals (moving-block bootstrap); positive is better",
+	p.rangeHow = fmt.Sprintf("the %.0f%% interval of %d refits of the chosen form to its fitted values plus resampled residuals (moving-block bootstrap)",
 		100*(bootstrapHigh-bootstrapLow), bootstrapReps)
+	if r := best.holdout.relMiss(); r > 0 && p.expected > 0 {
+		// The form's measured extrapolation error, as a factor on both
+		// sides of its estimate.
+		p.low, p.high = math.Min(p.low, p.expected/(1+r)), math.Max(p.high, p.expected*(1+r))
+		p.rangeHow += fmt.Sprintf(", widened by the form's relative miss on the held-out points (%.0f%%: the estimate divided and multiplied by %s)", 100*r, fmtNum(1+r))
+	}
+	p.rangeHow += "; positive is better"
 	var other string
 	if len(pf.res) > 1 {
 		o := pf.res[1]
@@ -201,12 +208,12 @@ func (pf *projFit) at(c *curve, h int64, level float64) projection {
 // fitProjection fits the forms to c (see project), or returns the fit
 // made for the same curve and learning rate before.
 func fitProjection(run *trainlog.Run, c *curve) *projFit {
-	lr := finiteCurve(run, "learning_rate")
-	if pf := projections.get(c, lr); pf != nil {
+	key := projKey{c: c, lr: finiteCurve(run, "learning_rate"), last: runGeometry(run).lastStep, warmup: warmupEnd(run)}
+	if pf := projections.get(key); pf != nil {
 		return pf
 	}
 	pf := newProjFit(run, c)
-	projections.put(c, lr, pf)
+	projections.put(key, pf)
 	return pf
 }
 
@@ -270,26 +277,34 @@ type projCache struct {
 	next    int
 }
 
-type projEntry struct {
-	c, lr *curve
-	pf    *projFit
+// A projKey identifies the inputs of a projection fit: the curve, the
+// learning rate (the entries keep both alive, so their addresses are not
+// reused), the run's last step and the end of warmup.
+type projKey struct {
+	c, lr        *curve
+	last, warmup int64
 }
 
-func (pc *projCache) get(c, lr *curve) *projFit {
+type projEntry struct {
+	key projKey
+	pf  *projFit
+}
+
+func (pc *projCache) get(key projKey) *projFit {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	for _, e := range pc.entries {
-		if e.pf != nil && e.c == c && e.lr == lr {
+		if e.pf != nil && e.key == key {
 			return e.pf
 		}
 	}
 	return nil
 }
 
-func (pc *projCache) put(c, lr *curve, pf *projFit) {
+func (pc *projCache) put(key projKey, pf *projFit) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	pc.entries[pc.next] = projEntry{c: c, lr: lr, pf: pf}
+	pc.entries[pc.next] = projEntry{key: key, pf: pf}
 	pc.next = (pc.next + 1) % len(pc.entries)
 }
 
@@ -313,6 +328,21 @@ type holdout struct {
 	observed float64 // the observed change (a decrease is positive)
 	slack    float64 // half the width of the observed change's 95% interval
 }
+
+// relMiss returns the relative error of the held-out prediction,
+// |predicted - observed| / |observed|, capped at maxRelMiss, or 0 when
+// it was not scored or the observed change is within its own
+// uncertainty (then it says nothing about the error's size).
+func (h holdout) relMiss() float64 {
+	if math.IsInf(h.err, 1) || math.Abs(h.observed) <= h.slack || h.observed == 0 {
+		return 0
+	}
+	return math.Min(maxRelMiss, h.err/math.Abs(h.observed))
+}
+
+// maxRelMiss caps the relative held-out miss used to widen a range: a
+// factor of 2 either side of the estimate.
+const maxRelMiss = 1.0
 
 // holdoutError fits form f without the last holdoutShare of the points
 // (at least holdoutMin) and scores its extrapolation over them.

@@ -45,7 +45,6 @@ func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
 	}
 	ls := LRSchedule{Present: true, Rows: lrRows(run, c)}
 	skipped := scalerSkips(run)
-	var xs, fs []float64
 	peak := 0.0
 	for _, v := range c.y {
 		peak = math.Max(peak, v)
@@ -59,6 +58,7 @@ func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
 		}
 		return ls
 	}
+	xs, fs := make([]float64, 0, c.len()), make([]float64, 0, c.len())
 	for i, p := range c.pts {
 		if skipped.has(p.Step) && p.Value == 0 {
 			continue

@@ -47,11 +47,10 @@ func trainLoss(run *trainlog.Run, opts Options) TrainLoss {
 		how += fmt.Sprintf("; each logged loss is the mean of a %d-step window, and Transformers computes train_loss as the sum of the window losses (times their length) / global_step, so the two agree up to the last partial window", ls)
 	}
 	tl.RecomputedMean = &Derived{Value: stats.Mean(c.y), How: how}
-	i0 := c.tailStart(opts.TailFraction, 5)
-	tail := c.y[i0:]
-	tl.FinalLevel = &Derived{Value: stats.Mean(tail), How: fmt.Sprintf(
-		"mean of the %d logged losses over steps %d-%d, the last %.0f%% of the run",
-		len(tail), c.pts[i0].Step, last.Step, 100*opts.TailFraction)}
+	// The final level is the report's one definition of a current level
+	// (see finalLevel).
+	level, i0 := finalLevel(c, opts)
+	tl.FinalLevel = &Derived{Value: level, How: finalLevelHow(c, i0, opts)}
 	tl.Explanation = explainTrainLoss(run, tl, c)
 	return tl
 }

@@ -283,7 +283,7 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 	if a.GainLow != a.GainHigh {
 		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), orDefault(prose(a.RangeHow), "the two fits; positive is better"))
 	}
-	t.add("current level", num(a.LastValue), orDefault(prose(a.LevelHow), "the final points")+": the projection if nothing changes")
+	t.add("current level", num(a.LastValue), orDefault(prose(a.LevelHow), "median of the final points")+": the projection if nothing changes")
 	if a.CostSeconds > 0 {
 		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
 	}
@@ -316,8 +316,11 @@ func buildTrend(d *doc, r *analysis.Report) {
 	t.add("Mann-Kendall z", sig(tr.MannKendallZ, 3))
 	t.add("p", pvalue(tr.P))
 	t.add("significant (p < "+sig(analysis.TrendAlpha, 2)+")", yesNo(tr.Significant))
-	if tr.Level != 0 {
-		t.add("current level ("+orDefault(prose(tr.LevelHow), "at the end of the window")+")", num(tr.Level))
+	switch {
+	case tr.Level != 0 && tr.LevelHow != "":
+		t.add("current level ("+prose(tr.LevelHow)+")", num(tr.Level))
+	case tr.Level != 0:
+		t.add("level at the end of the window", num(tr.Level))
 	}
 	horizon := strconv.FormatInt(tr.HorizonSteps, 10) + " steps"
 	if tr.HorizonWhat != "" {

@@ -1,11 +1,10 @@
 package trainlog
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"path"
-	"slices"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +47,7 @@ type origin struct {
 	lastStep int64 // of the last train entry
 	ordinal  int64
 	restarts int // the file's restart count at the last train entry
+	rows     rawRows
 	// slots caches the series of the value at each position of the last
 	// entries, so that a run of entries with the same keys costs no
 	// canonical-name lookups.
@@ -61,178 +61,24 @@ type seriesSlot struct {
 	rs   *rawSeries
 }
 
-// A rawPoint is a Point as an origin stores it: the file is the origin's
-// and the fragment an index into the series' fragments, so that it holds
-// no pointers and a million of them cost the garbage collector nothing.
-type rawPoint struct {
-	step     int64
-	value    float64
-	epoch    float64
-	time     float64
-	line     int
-	frag     int32 // index into rawSeries.frags, 0 for none
-	digits   int16
-	inferred bool
-}
+// releaseGCMin is the number of points from which releaseRaw starts a
+// garbage collection.
+const releaseGCMin = 1 << 20
 
-// rawDigits stores a precision in a rawPoint, saturating values that
-// no number is written with.
-func rawDigits(d int) int16 {
-	return int16(min(max(d, math.MinInt16), math.MaxInt16))
-}
-
-// A rawSeries is one origin's points of one series, in arrival order.
-// Points are stored in fixed-size chunks so that appending a million
-// points never copies them.
-type rawSeries struct {
-	keys   []string
-	chunks [][]rawPoint
-	frags  []string // fragments of the points' sources; frags[0] is ""
-	n      int
-	last   int64 // step of the last point added
-	sorted bool  // steps strictly increase in arrival order
-}
-
-const chunkPoints = 16384
-
-func (rs *rawSeries) add(p rawPoint) {
-	if rs.n > 0 && rs.last >= p.step {
-		rs.sorted = false
-	}
-	k := len(rs.chunks)
-	if k == 0 || len(rs.chunks[k-1]) == cap(rs.chunks[k-1]) {
-		size := chunkPoints
-		if k == 0 {
-			size = 64 // most series are short
-		} else if c := cap(rs.chunks[k-1]); c < chunkPoints {
-			size = min(4*c, chunkPoints)
-		}
-		rs.chunks = append(rs.chunks, make([]rawPoint, 0, size))
-		k++
-	}
-	rs.chunks[k-1] = append(rs.chunks[k-1], p)
-	rs.n++
-	rs.last = p.step
-}
-
-// frag returns the index of a source fragment, adding it when new.
-func (rs *rawSeries) frag(f string) int32 {
-	if f == "" {
-		return 0
-	}
-	if n := len(rs.frags); n > 1 && rs.frags[n-1] == f {
-		return int32(n - 1)
-	}
-	if len(rs.frags) == 0 {
-		rs.frags = append(rs.frags, "")
-	}
-	if len(rs.frags) >= math.MaxInt32 {
-		return 0
-	}
-	rs.frags = append(rs.frags, f)
-	return int32(len(rs.frags) - 1)
-}
-
-// all returns a fresh slice of every point, in arrival order.
-func (rs *rawSeries) all() []rawPoint {
-	out := make([]rawPoint, 0, rs.n)
-	for _, ch := range rs.chunks {
-		out = append(out, ch...)
-	}
-	return out
-}
-
-// set replaces the points, whose steps must strictly increase, and drops
-// the fragments no point refers to any more.
-func (rs *rawSeries) set(pts []rawPoint) {
-	rs.chunks = [][]rawPoint{pts}
-	rs.n = len(pts)
-	rs.sorted = true
-	if rs.n > 0 {
-		rs.last = pts[rs.n-1].step
-	}
-	if len(rs.frags) > 1 {
-		frags := []string{""}
-		for i := range pts {
-			if f := pts[i].frag; f > 0 {
-				frags = append(frags, rs.frags[f])
-				pts[i].frag = int32(len(frags) - 1)
-			}
-		}
-		rs.frags = frags
-	}
-}
-
-// deduped returns the points sorted by step, keeping file order among
-// equal steps, with the last point per step. It may return the only
-// chunk itself.
-func (rs *rawSeries) deduped() []rawPoint {
-	if rs.sorted && len(rs.chunks) == 1 {
-		return rs.chunks[0]
-	}
-	pts := rs.all()
-	if rs.sorted {
-		return pts
-	}
-	slices.SortStableFunc(pts, func(a, b rawPoint) int { return cmp.Compare(a.step, b.step) })
-	out := pts[:0]
-	for _, p := range pts {
-		if n := len(out); n > 0 && out[n-1].step == p.step {
-			out[n-1] = p
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// convBlock is how many points points converts per pass.
-const convBlock = 256
-
-// points returns a fresh slice of the points sorted by step with the last
-// point per step.
-func (rs *rawSeries) points(file string) []Point {
-	parts := rs.chunks
-	if !rs.sorted {
-		parts = [][]rawPoint{rs.deduped()}
-	}
+// releaseRaw drops the raw points of a Collector that is not used again
+// (Load's), and after a large run starts a garbage collection in the
+// background: the raw points and the readers' records are garbage now,
+// and collecting them at once lets what the caller allocates next (the
+// analysis) reuse their memory instead of growing the heap by as much,
+// which on a million-step log saves more time than the collection costs.
+func (c *Collector) releaseRaw(run *Run) {
+	c.origins, c.byKey, c.last = nil, nil, nil
 	n := 0
-	for _, p := range parts {
-		n += len(p)
+	for _, s := range run.Series {
+		n += len(s.Points)
 	}
-	out := make([]Point, n)
-	i := 0
-	for _, p := range parts {
-		for len(p) > 0 {
-			k := min(len(p), convBlock)
-			rs.fill(out, i, p[:k], file)
-			p, i = p[k:], i+k
-		}
-	}
-	return out
-}
-
-// fill converts src into out[at:], which is zeroed. It first writes a
-// field without pointers to each point and to the point after them, so
-// that fresh memory is mapped by a write: while the garbage collector
-// marks, a pointer store reads the old value first, which would map the
-// zero page and fault again on the write.
-func (rs *rawSeries) fill(out []Point, at int, src []rawPoint, file string) {
-	dst := out[at : at+len(src)]
-	for i := range src {
-		dst[i].Step = src[i].step
-	}
-	if next := at + len(src); next < len(out) {
-		out[next].Step = 0
-	}
-	for i := range src {
-		p, d := &src[i], &dst[i]
-		d.Value, d.Epoch, d.Time = p.value, p.epoch, p.time
-		d.Digits, d.StepInferred = int(p.digits), p.inferred
-		d.Source.File, d.Source.Line = file, p.line
-		if p.frag > 0 {
-			d.Source.Frag = rs.frags[p.frag]
-		}
+	if n >= releaseGCMin {
+		go runtime.GC()
 	}
 }
 
@@ -314,11 +160,13 @@ func (c *Collector) addEntry(e *Entry) {
 		o.lastStep = step
 		o.restarts = c.restarts[o.file]
 	}
+	if len(e.Values) == 0 || o.rows.n >= maxRows {
+		return
+	}
+	row := o.rows.add(rawRow{step: step, epoch: e.Epoch, time: e.Time, line: e.Source.Line, frag: o.rows.frag(e.Source.Frag), inferred: inferred})
 	for i := range e.Values {
 		kv := &e.Values[i]
-		rs := o.seriesOf(e.Kind, kv.Key, i)
-		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: e.Source.Line,
-			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), inferred: inferred})
+		o.seriesOf(e.Kind, kv.Key, i).add(rawValue{value: kv.Value, row: row, digits: rawDigits(kv.Digits)}, step)
 	}
 }
 
@@ -412,7 +260,7 @@ func (c *Collector) Run() *Run {
 			if _, ok := perName[name]; !ok {
 				order = append(order, name)
 			}
-			perName[name] = append(perName[name], rs.points(o.file))
+			perName[name] = append(perName[name], rs.points(&o.rows, o.file))
 			for _, k := range rs.keys {
 				if !contains(keys[name], k) {
 					keys[name] = append(keys[name], k)
@@ -575,43 +423,18 @@ func (c *Collector) Compact(max int) {
 		max = 16
 	}
 	for _, o := range c.origins {
+		thinned := false
 		for _, rs := range o.series {
-			if rs.n <= max {
-				continue
+			if rs.n > max {
+				rs.thin(max, &o.rows)
+				thinned = true
 			}
-			pts := rs.deduped()
-			cut := len(pts) - max/2
-			old, recent := pts[:cut], pts[cut:]
-			thin := make([]rawPoint, 0, len(old)/2+len(recent)+4)
-			for i := 0; i < len(old); i += 4 {
-				end := min(i+4, len(old))
-				lo, hi := i, i
-				for j := i; j < end; j++ {
-					if !old[j].finite() {
-						thin = append(thin, old[j])
-						continue
-					}
-					if old[j].value < old[lo].value || !old[lo].finite() {
-						lo = j
-					}
-					if old[j].value > old[hi].value || !old[hi].finite() {
-						hi = j
-					}
-				}
-				if old[lo].finite() {
-					thin = append(thin, old[lo])
-				}
-				if hi != lo && old[hi].finite() {
-					thin = append(thin, old[hi])
-				}
-			}
-			slices.SortStableFunc(thin, func(a, b rawPoint) int { return cmp.Compare(a.step, b.step) })
-			rs.set(append(thin, recent...))
+		}
+		if thinned {
+			o.compactRows()
 		}
 	}
 }
-
-func (p *rawPoint) finite() bool { return !math.IsNaN(p.value) && !math.IsInf(p.value, 0) }
 
 // absorb adds what another Collector gathered from one file, as if its
 // records had been added to c at this point: per-file origins are moved,

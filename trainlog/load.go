@@ -8,12 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Stdin is the path that names standard input.
@@ -51,9 +49,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 		extras = append(extras, exs...)
 	}
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].priority < plans[j].priority })
-	zzT0 := time.Now()
 	results := readAll(plans, opts)
-	zzT1 := time.Now()
 	c := NewCollector(run)
 	var firstErr error
 	for i, res := range results {
@@ -93,14 +89,8 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 		}
 		c.AddFile(f)
 	}
-	zzT2 := time.Now()
 	run = c.Run()
-	if os.Getenv("ZZGC") != "" {
-		go runtime.GC()
-	}
-	if os.Getenv("ZZTIME") != "" {
-		fmt.Fprintf(os.Stderr, "ZZ read %v absorb %v run %v\n", zzT1.Sub(zzT0), zzT2.Sub(zzT1), time.Since(zzT2))
-	}
+	c.releaseRaw(run)
 	sort.Slice(run.Checkpoints, func(i, j int) bool {
 		a, b := run.Checkpoints[i], run.Checkpoints[j]
 		if (a.Step < 0) != (b.Step < 0) {

@@ -244,7 +244,9 @@ func fitTissue(s1, s2, ys []float64, lo, hi float64, grid int) TissueFit {
 		step := (hi - lo) / float64(grid)
 		c := math.Log(best.Alpha)
 		for k := -10; k <= 10; k++ {
-			try(math.Exp(c + step*float64(k)/10))
+			if p := c + step*float64(k)/10; p >= lo-1e-12 && p <= hi+1e-12 {
+				try(math.Exp(p))
+			}
 		}
 	}
 	if !best.OK {

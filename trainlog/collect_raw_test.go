@@ -1,0 +1,117 @@
+package trainlog
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// rawEntry returns a log_history-like entry at step with loss and
+// grad_norm derived from the step, so that a test can check every field
+// of the points built from it.
+func rawEntry(step int64, file string) *Entry {
+	e := NewEntry(KindTrain, Source{File: file, Frag: fmt.Sprintf("log_history[%d]", step)})
+	e.Step, e.Epoch = step, float64(step)/100
+	e.Values = []KV{{Key: "loss", Value: 10 / float64(step), Digits: DigitsFloat64}, {Key: "grad_norm", Value: float64(step % 7), Digits: 4}}
+	return e
+}
+
+// checkPoint checks that p holds what rawEntry wrote for its step.
+func checkPoint(t *testing.T, name string, p Point, file string) {
+	t.Helper()
+	want := 10 / float64(p.Step)
+	digits := DigitsFloat64
+	if name == "grad_norm" {
+		want, digits = float64(p.Step%7), 4
+	}
+	frag := fmt.Sprintf("log_history[%d]", p.Step)
+	if p.Value != want || p.Digits != digits || p.Epoch != float64(p.Step)/100 || p.Source.File != file || p.Source.Frag != frag || p.Source.Line != 0 || !math.IsNaN(p.Time) {
+		t.Errorf("%s at step %d = %+v, want value %v digits %d source %s#%s", name, p.Step, p, want, digits, file, frag)
+	}
+}
+
+func TestCollectorResumeKeepsLastPerStep(t *testing.T) {
+	c := NewCollector(NewRun("resume"))
+	for s := int64(1); s <= 30; s++ {
+		c.Add(rawEntry(s, "a.json"))
+	}
+	// Resumed from step 20: steps 21-30 are logged again, with other
+	// values, and the run goes on to 40.
+	for s := int64(21); s <= 40; s++ {
+		e := rawEntry(s, "a.json")
+		e.Values[0].Value = -1
+		c.Add(e)
+	}
+	run := c.Run()
+	loss := run.Get("loss")
+	if loss.Len() != 40 {
+		t.Fatalf("loss has %d points, want 40", loss.Len())
+	}
+	for i, p := range loss.Points {
+		if p.Step != int64(i+1) {
+			t.Fatalf("point %d has step %d", i, p.Step)
+		}
+		if want := p.Step > 20; (p.Value == -1) != want {
+			t.Errorf("step %d = %v: the resumed value should win from step 21", p.Step, p.Value)
+		}
+	}
+	for _, p := range run.Get("grad_norm").Points {
+		checkPoint(t, "grad_norm", p, "a.json")
+	}
+	if n := len(run.Events); n != 1 || run.Events[0].Kind != EventRestart || run.Events[0].Step != 21 {
+		t.Errorf("events = %+v, want one restart at step 21", run.Events)
+	}
+}
+
+func TestCollectorCompactKeepsSources(t *testing.T) {
+	tests := []struct {
+		n, max int
+	}{
+		{100, 16},
+		{5000, 64},
+		{40000, 1000}, // more than one chunk of rows
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
+			c := NewCollector(NewRun("compact"))
+			for s := int64(1); s <= int64(tt.n); s++ {
+				c.Add(rawEntry(s, "trainer_state.json"))
+				if s%997 == 0 {
+					c.Compact(tt.max)
+				}
+			}
+			c.Compact(tt.max)
+			run := c.Run()
+			steps := map[int64]bool{}
+			for _, name := range []string{"loss", "grad_norm"} {
+				s := run.Get(name)
+				if s.Len() >= tt.n || (tt.n == 100 && s.Len() != 8+2*92/4) {
+					t.Errorf("%s has %d of %d points after Compact(%d)", name, s.Len(), tt.n, tt.max)
+				}
+				for i, p := range s.Points {
+					checkPoint(t, name, p, "trainer_state.json")
+					if i > 0 && p.Step <= s.Points[i-1].Step {
+						t.Fatalf("%s: step %d after %d", name, p.Step, s.Points[i-1].Step)
+					}
+					steps[p.Step] = true
+				}
+				// The newest max/2 points are kept as they are.
+				for i, p := range s.Points[s.Len()-tt.max/2:] {
+					if want := int64(tt.n - tt.max/2 + 1 + i); p.Step != want {
+						t.Fatalf("%s: recent point %d at step %d, want %d", name, i, p.Step, want)
+					}
+				}
+			}
+			// The largest loss (step 1) is an extreme and survives thinning.
+			if p := run.Get("loss").Points[0]; p.Step != 1 {
+				t.Errorf("first loss point at step %d, want the maximum at step 1", p.Step)
+			}
+			// Rows no series refers to are dropped.
+			for _, o := range c.origins {
+				if o.rows.n != len(steps) {
+					t.Errorf("%d rows kept for %d steps", o.rows.n, len(steps))
+				}
+			}
+		})
+	}
+}
