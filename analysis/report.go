@@ -293,7 +293,7 @@ type Eval struct {
 	Best        *Cited      `json:"best,omitempty"`
 	Last        *Cited      `json:"last,omitempty"`
 	RiseSigma   float64     `json:"rise_sigma"`  // (last - best) / eval noise
-	Overfitting bool        `json:"overfitting"` // eval rose beyond noise while train fell
+	Overfitting bool        `json:"overfitting"` // eval rose beyond its noise while train did not rise
 	Since       int64       `json:"overfitting_since,omitempty"`
 	EarlyStop   []EarlyStop `json:"early_stopping"`
 	Other       []Cited     `json:"other"` // other eval/test values, e.g. from summary files

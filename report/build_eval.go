@@ -150,7 +150,7 @@ func buildEval(d *doc, r *analysis.Report) {
 			over = em(styleWarn, "yes, since step "+step(e.Since))
 		}
 	}
-	s.add("overfitting", over, "criterion: eval worse than its best by more than its noise while the train loss fell")
+	s.add("overfitting", over, "criterion: eval worse than its best by more than its noise while the train loss did not rise")
 	d.table(s)
 	if len(e.EarlyStop) > 0 && len(e.Rows) >= 3 {
 		d.heading(3, "Early-stopping replay")

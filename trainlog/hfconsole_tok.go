@@ -2,7 +2,6 @@ package trainlog
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math"
 	"unicode/utf8"
 )
@@ -131,37 +130,12 @@ func (t *hcTokenizer) whole(p []byte) {
 	if len(p) > hcMaxDict && !t.inLong {
 		t.add(hcTok{kind: tkSyntax, msg: hcLongMsg})
 	}
-	if !t.badUTF8 && !hcValidUTF8(p) {
+	if !t.badUTF8 && !utf8.Valid(p) {
 		t.badUTF8 = true
 		t.add(hcTok{kind: tkSyntax, msg: hcBadUTF8Msg})
 	}
 	t.piece(p, false)
 	t.inLong = false
-}
-
-// hcValidUTF8 is utf8.Valid, faster on text that mixes a few multi-byte
-// runes (tqdm's █) into ASCII: utf8.Valid checks 8 bytes at a time only
-// up to the first non-ASCII byte, and this goes back to it after each
-// rune.
-func hcValidUTF8(p []byte) bool {
-	for len(p) > 0 {
-		for len(p) >= 8 && binary.LittleEndian.Uint64(p)&0x8080808080808080 == 0 {
-			p = p[8:]
-		}
-		if len(p) == 0 {
-			break
-		}
-		if p[0] < utf8.RuneSelf {
-			p = p[1:]
-			continue
-		}
-		r, n := utf8.DecodeRune(p)
-		if r == utf8.RuneError && n == 1 {
-			return false
-		}
-		p = p[n:]
-	}
-	return true
 }
 
 func (t *hcTokenizer) add(tk hcTok) {
