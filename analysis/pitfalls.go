@@ -84,8 +84,42 @@ func printerFindings(run *trainlog.Run, _ *Report) []Finding {
 	var srcs []trainlog.Source
 	var lastF string // the file of lastC, which saves a lookup per point
 	var lastC *coverage
+	// count records that p was logged n times (1 or 2 or more) in file f.
+	count := func(p *trainlog.Point, f string, n int) {
+		c := lastC
+		if c == nil || f != lastF {
+			c = cov[f]
+			if c == nil {
+				c = &coverage{bothFirst: -1, oneFirst: -1}
+				cov[f] = c
+				files = append(files, f)
+			}
+			lastF, lastC = f, c
+		}
+		if n >= 2 {
+			if c.both == 0 {
+				c.bothFirst, c.bothSrc = p.Step, p.Source.String()
+			}
+			c.both++
+			c.bothLast = p.Step
+		} else {
+			if c.one == 0 {
+				c.oneFirst = p.Step
+				c.oneSrc = firstSourceIn(*p, f)
+			}
+			c.one++
+			c.oneLast = p.Step
+		}
+	}
 	for k := range s.Points {
 		p := &s.Points[k]
+		if len(p.Also) == 0 {
+			// One source, as in most logs.
+			if p.Source.Line > 0 {
+				count(p, p.Source.File, 1)
+			}
+			continue
+		}
 		srcs = append(append(srcs[:0], p.Source), p.Also...)
 		for i, src := range srcs {
 			if src.Line == 0 || seenBefore(srcs[:i], src.File) {
@@ -97,30 +131,7 @@ func printerFindings(run *trainlog.Run, _ *Report) []Finding {
 					n++
 				}
 			}
-			c := lastC
-			if c == nil || f != lastF {
-				c = cov[f]
-				if c == nil {
-					c = &coverage{bothFirst: -1, oneFirst: -1}
-					cov[f] = c
-					files = append(files, f)
-				}
-				lastF, lastC = f, c
-			}
-			if n >= 2 {
-				if c.both == 0 {
-					c.bothFirst, c.bothSrc = p.Step, p.Source.String()
-				}
-				c.both++
-				c.bothLast = p.Step
-			} else {
-				if c.one == 0 {
-					c.oneFirst = p.Step
-					c.oneSrc = firstSourceIn(*p, f)
-				}
-				c.one++
-				c.oneLast = p.Step
-			}
+			count(p, f, n)
 		}
 	}
 	var out []Finding
@@ -213,10 +224,14 @@ func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
 	if s.Len() < 10 {
 		return nil
 	}
-	idx := make([]int, 0, s.Len()) // finite, positive points (GRPO logs 0 without signal)
-	for i, p := range s.Points {
-		if p.Finite() && p.Value > 0 {
+	// The finite, positive points (GRPO logs 0 without signal) and their
+	// values, read in one pass over the points.
+	idx := make([]int, 0, s.Len())
+	vals := make([]float64, 0, s.Len())
+	for i := range s.Points {
+		if p := &s.Points[i]; p.Finite() && p.Value > 0 {
 			idx = append(idx, i)
+			vals = append(vals, p.Value)
 		}
 	}
 	n := len(idx)
@@ -225,11 +240,7 @@ func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
 	}
 	skip := max(1, n/20)
 	body := idx[skip:]
-	vals := make([]float64, len(body))
-	for i, j := range body {
-		vals[i] = s.Points[j].Value
-	}
-	p10, p90 := stats.QuantileInPlace(vals, 0.1), stats.QuantileInPlace(vals, 0.9)
+	p10, p90 := stats.QuantileInPlace(vals[skip:], 0.1), stats.QuantileInPlace(vals[skip:], 0.9)
 	if !(p10 > 0) {
 		return nil
 	}
@@ -238,8 +249,8 @@ func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
 	startup := float64(first) + gradStartup*float64(last-first)
 	var high []trainlog.Point
 	for _, j := range body {
-		if p := s.Points[j]; p.Value > thr && float64(p.Step) > startup {
-			high = append(high, p)
+		if p := &s.Points[j]; p.Value > thr && float64(p.Step) > startup {
+			high = append(high, *p)
 		}
 	}
 	if len(high) == 0 {

@@ -47,7 +47,6 @@ type origin struct {
 	lastStep int64 // of the last train entry
 	ordinal  int64
 	restarts int // the file's restart count at the last train entry
-	rows     rawRows
 	// slots caches the series of the value at each position of the last
 	// entries, so that a run of entries with the same keys costs no
 	// canonical-name lookups.
@@ -160,13 +159,11 @@ func (c *Collector) addEntry(e *Entry) {
 		o.lastStep = step
 		o.restarts = c.restarts[o.file]
 	}
-	if len(e.Values) == 0 || o.rows.n >= maxRows {
-		return
-	}
-	row := o.rows.add(rawRow{step: step, epoch: e.Epoch, time: e.Time, line: e.Source.Line, frag: o.rows.frag(e.Source.Frag), inferred: inferred})
 	for i := range e.Values {
 		kv := &e.Values[i]
-		o.seriesOf(e.Kind, kv.Key, i).add(rawValue{value: kv.Value, row: row, digits: rawDigits(kv.Digits)}, step)
+		rs := o.seriesOf(e.Kind, kv.Key, i)
+		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: e.Source.Line,
+			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), inferred: inferred})
 	}
 }
 
@@ -260,7 +257,7 @@ func (c *Collector) Run() *Run {
 			if _, ok := perName[name]; !ok {
 				order = append(order, name)
 			}
-			perName[name] = append(perName[name], rs.points(&o.rows, o.file))
+			perName[name] = append(perName[name], rs.points(o.file))
 			for _, k := range rs.keys {
 				if !contains(keys[name], k) {
 					keys[name] = append(keys[name], k)
@@ -423,15 +420,10 @@ func (c *Collector) Compact(max int) {
 		max = 16
 	}
 	for _, o := range c.origins {
-		thinned := false
 		for _, rs := range o.series {
 			if rs.n > max {
-				rs.thin(max, &o.rows)
-				thinned = true
+				rs.thin(max)
 			}
-		}
-		if thinned {
-			o.compactRows()
 		}
 	}
 }

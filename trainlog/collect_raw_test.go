@@ -69,7 +69,7 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 	}{
 		{100, 16},
 		{5000, 64},
-		{40000, 1000}, // more than one chunk of rows
+		{40000, 1000}, // more than one chunk of points
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.n), func(t *testing.T) {
@@ -82,7 +82,6 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 			}
 			c.Compact(tt.max)
 			run := c.Run()
-			steps := map[int64]bool{}
 			for _, name := range []string{"loss", "grad_norm"} {
 				s := run.Get(name)
 				if s.Len() >= tt.n || (tt.n == 100 && s.Len() != 8+2*92/4) {
@@ -93,7 +92,6 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 					if i > 0 && p.Step <= s.Points[i-1].Step {
 						t.Fatalf("%s: step %d after %d", name, p.Step, s.Points[i-1].Step)
 					}
-					steps[p.Step] = true
 				}
 				// The newest max/2 points are kept as they are.
 				for i, p := range s.Points[s.Len()-tt.max/2:] {
@@ -106,10 +104,12 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 			if p := run.Get("loss").Points[0]; p.Step != 1 {
 				t.Errorf("first loss point at step %d, want the maximum at step 1", p.Step)
 			}
-			// Rows no series refers to are dropped.
+			// Fragments no point refers to are dropped.
 			for _, o := range c.origins {
-				if o.rows.n != len(steps) {
-					t.Errorf("%d rows kept for %d steps", o.rows.n, len(steps))
+				for name, rs := range o.series {
+					if len(rs.frags) != rs.n+1 {
+						t.Errorf("%s: %d fragments kept for %d points", name, len(rs.frags)-1, rs.n)
+					}
 				}
 			}
 		})

@@ -55,10 +55,17 @@ type hcTokenizer struct {
 	kvs       []KV
 	toks      []hcTok
 	name      string
+	// data is the input of tokenize, pieceAt the offset in it of the
+	// piece being tokenized (-1 when unknown), and escAt and braceAt the
+	// offsets of the next ESC and '{' from there (len(data) for none):
+	// most pieces are progress bars, which then need no scan for either.
+	data           []byte
+	pieceAt        int
+	escAt, braceAt int
 }
 
 func newTokenizer(name string, line int) *hcTokenizer {
-	return &hcTokenizer{name: name, line: line, lineStart: true, keys: map[string]string{}}
+	return &hcTokenizer{name: name, line: line, lineStart: true, keys: map[string]string{}, pieceAt: -1}
 }
 
 // tokenize tokenizes the complete pieces of data and returns how many
@@ -68,6 +75,8 @@ func newTokenizer(name string, line int) *hcTokenizer {
 func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 	t.toks = t.toks[:0]
 	t.arena = t.arena[:0]
+	t.data, t.pieceAt, t.escAt, t.braceAt = data, -1, -1, -1
+	defer func() { t.data, t.pieceAt = nil, -1 }()
 	start := 0
 	for start < len(data) {
 		seg := data[start:]
@@ -80,6 +89,7 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 			if cr < 0 {
 				break
 			}
+			t.pieceAt = start
 			t.whole(seg[:cr])
 			start += cr + 1
 			seg = seg[cr+1:]
@@ -89,12 +99,14 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 			if !final {
 				return start
 			}
+			t.pieceAt = -1
 			keep := t.piece(seg, true)
 			if keep > 0 {
 				t.lineStart = false
 			}
 			return start + keep
 		}
+		t.pieceAt = start
 		t.whole(seg)
 		start += len(seg) + 1
 		t.line++
@@ -163,12 +175,18 @@ func (t *hcTokenizer) piece(p []byte, partial bool) int {
 	orig := p
 	nested := false
 	t.cleaned = false
-	if bytes.IndexByte(p, 0x1b) >= 0 {
+	esc, brace := t.holds(len(p))
+	if esc && bytes.IndexByte(p, 0x1b) >= 0 {
 		p, nested = t.stripANSI(p)
 		t.cleaned = true
 	}
 	if t.lineStart {
 		p = hcStripRank(p)
+	}
+	if !brace {
+		// No dict: removing escapes or a rank prefix adds no '{'.
+		t.text(p, nested)
+		return len(orig)
 	}
 	off, textStart := 0, 0
 	for off < len(p) {
@@ -201,6 +219,31 @@ func (t *hcTokenizer) piece(p []byte, partial bool) int {
 	}
 	t.text(p[textStart:], nested)
 	return len(orig)
+}
+
+// holds reports whether the piece of n bytes at t.pieceAt may hold an ESC
+// and a '{'; both are true when the piece's offset is unknown.
+func (t *hcTokenizer) holds(n int) (esc, brace bool) {
+	at := t.pieceAt
+	if at < 0 {
+		return true, true
+	}
+	if t.escAt < at {
+		t.escAt = hcNext(t.data, at, 0x1b)
+	}
+	if t.braceAt < at {
+		t.braceAt = hcNext(t.data, at, '{')
+	}
+	return t.escAt < at+n, t.braceAt < at+n
+}
+
+// hcNext returns the offset of the first c in data at or after from, or
+// len(data).
+func hcNext(data []byte, from int, c byte) int {
+	if i := bytes.IndexByte(data[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(data)
 }
 
 // hcKeep maps offset i of the cleaned piece p back to the raw piece orig,
@@ -522,14 +565,20 @@ func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
 // newEntry returns a zeroed entry from a slab.
 func (t *hcTokenizer) newEntry(kind Kind) *Entry {
 	if len(t.entries) == 0 {
+		// The fields every new entry has are set here, field by field:
+		// a whole-struct store would run the write barrier over every
+		// pointer in it, and writing fresh memory before any pointer
+		// store maps it by a write (see rawSeries.fill).
 		t.entries = make([]Entry, hcSlab)
 		for i := range t.entries {
-			t.entries[i].Step = -1 // map fresh memory by a write: see rawSeries.fill
+			e := &t.entries[i]
+			e.Step, e.Epoch, e.Time = -1, math.NaN(), math.NaN()
+			e.Source.File = t.name
 		}
 	}
 	e := &t.entries[0]
 	t.entries = t.entries[1:]
-	*e = Entry{Kind: kind, Step: -1, Epoch: math.NaN(), Time: math.NaN(), Source: Source{File: t.name, Line: t.line}}
+	e.Kind, e.Source.Line = kind, t.line
 	return e
 }
 
