@@ -1,6 +1,10 @@
 package analysis
 
-import "github.com/plateau-dev/plateau/trainlog"
+import (
+	"sync"
+
+	"github.com/plateau-dev/plateau/trainlog"
+)
 
 // Options tune the analysis. Start from DefaultOptions.
 type Options struct {
@@ -40,17 +44,27 @@ func Analyze(run *trainlog.Run, opts Options) *Report {
 		opts.PlateauRel = DefaultOptions.PlateauRel
 	}
 	r := &Report{Schema: SchemaVersion, Data: run}
+	// Phases, spikes and the learning-rate schedule depend on the run
+	// alone: on a million-step run they take a third of the time, so they
+	// run beside the sections below (the curve cache they share is
+	// locked).
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.Phases = phases(run, opts)
+		r.Spikes = spikes(run, opts)
+		r.LRSchedule = lrSchedule(run, opts)
+	}()
 	r.Run = header(run)
 	r.Primary, r.Run.Family = primaryMetric(run)
 	r.Milestones = milestones(run)
 	r.TrainLoss = trainLoss(run, opts)
 	r.Noise = endNoise(run, r.Primary, opts)
 	r.Trend = trend(run, r.Primary, opts)
-	r.Phases = phases(run, opts)
-	r.Spikes = spikes(run, opts)
 	r.Accuracy = accuracy(run, opts)
-	r.LRSchedule = lrSchedule(run, opts)
 	r.Throughput = throughput(run, opts)
+	wg.Wait()
 	r.Eval = evaluate(run, opts)
 	r.Checkpoints = checkpoints(run, r)
 	r.CheckpointsRecommended = recommend(run, r, opts)
