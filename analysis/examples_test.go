@@ -20,7 +20,7 @@ func exampleReport(t *testing.T, name string) *Report {
 	}
 	for _, f := range []string{"hf-console", "trainer-state"} {
 		if _, ok := trainlog.LookupFormat(f); !ok {
-			t.Skipf("the %s reader is not registered", f)
+			t.Fatalf("the %s reader is not registered", f)
 		}
 	}
 	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})

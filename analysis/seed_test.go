@@ -16,7 +16,7 @@ import (
 func seedReport(t *testing.T) *Report {
 	t.Helper()
 	if _, ok := trainlog.LookupFormat("hf-console"); !ok {
-		t.Skip("the hf-console reader is not registered")
+		t.Fatal("the hf-console reader is not registered")
 	}
 	dir := t.TempDir()
 	if err := seedrun.Write(dir); err != nil {
@@ -271,7 +271,7 @@ func TestSeedArticle(t *testing.T) {
 // both, the full-precision state first (the others in any order).
 func TestSeedArticleWithTrainerState(t *testing.T) {
 	if _, ok := trainlog.LookupFormat("hf-console"); !ok {
-		t.Skip("the hf-console reader is not registered")
+		t.Fatal("the hf-console reader is not registered")
 	}
 	dir := t.TempDir()
 	if err := seedrun.WriteWith(dir, seedrun.Options{TrainerState: true}); err != nil {

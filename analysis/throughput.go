@@ -26,6 +26,14 @@ func throughput(run *trainlog.Run, opts Options) Throughput {
 	}
 	t.SecondsPerIt = sum("tqdm_seconds_per_it")
 	t.ItPerSecond = sum("tqdm_it_per_second")
+	// The progress bar prints one of the two rates; the other is its
+	// inverse, cited with how it was derived.
+	switch {
+	case t.SecondsPerIt == nil && t.ItPerSecond != nil:
+		t.SecondsPerIt = &Cited{Value: 1 / t.ItPerSecond.Value, Source: fmt.Sprintf("derived: 1 / %s it/s (%s)", fmtNum(t.ItPerSecond.Value), t.ItPerSecond.Source)}
+	case t.ItPerSecond == nil && t.SecondsPerIt != nil:
+		t.ItPerSecond = &Cited{Value: 1 / t.SecondsPerIt.Value, Source: fmt.Sprintf("derived: 1 / %s s/it (%s)", fmtNum(t.SecondsPerIt.Value), t.SecondsPerIt.Source)}
+	}
 	t.SamplesPerSec = sum("train_samples_per_second")
 	t.StepsPerSec = sum("train_steps_per_second")
 	t.TokensPerSec = sum("train_tokens_per_second")

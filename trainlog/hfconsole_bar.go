@@ -63,16 +63,12 @@ func (b *hcBar) report(r *consoleReader) {
 		sum("tqdm_elapsed_seconds", elapsed, DigitsFloat64)
 	}
 	if ok {
+		// Only the rate the bar printed is a logged value; the analysis
+		// derives the inverse and says so.
 		if perIt {
 			sum("tqdm_seconds_per_it", rate, digits)
-			if rate > 0 {
-				sum("tqdm_it_per_second", 1/rate, digits)
-			}
 		} else {
 			sum("tqdm_it_per_second", rate, digits)
-			if rate > 0 {
-				sum("tqdm_seconds_per_it", 1/rate, digits)
-			}
 		}
 	}
 	r.info(InfoProgress, b.reported, b.line)

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 func exampleDir(t *testing.T, name string) string {
@@ -145,8 +148,10 @@ func TestReplayOverfit(t *testing.T) {
 		t.Errorf("overfitting alert %q at step %d: want the minimum at step 80 and checkpoint-80", a.Message, a.Step)
 	}
 	t.Logf("overfitting alert raised by the evaluation at step %d: %s", firedAt, a)
-	if firedAt < 0 || firedAt > 300 {
-		t.Errorf("overfitting alert raised at eval step %d: want it well before the end (eval rises beyond noise by step ~140)", firedAt)
+	// The eval rises beyond its noise at step 120 (6.073 against the best
+	// 5.990); allow one evaluation of delay for the polling.
+	if firedAt < 100 || firedAt > 140 {
+		t.Errorf("overfitting alert raised at eval step %d: want 120 (the first evaluation beyond noise), at most one evaluation late", firedAt)
 	}
 	for _, al := range c.all() {
 		switch al.Kind {
@@ -230,7 +235,22 @@ func TestReplayCrashAndResume(t *testing.T) {
 	if as := c.all(); len(as) != 0 {
 		t.Errorf("alerts on a crashed-and-resumed healthy run: %v", as)
 	}
-	if final == nil {
+	rep, _ := final.(*analysis.Report)
+	if rep == nil || rep.Data == nil {
 		t.Fatal("no final report")
+	}
+	// One value per step: steps 251-299 came twice and are kept once.
+	loss := rep.Data.Get("loss")
+	if loss.Len() != 750 || loss.Points[0].Step != 1 || loss.Points[749].Step != 750 {
+		t.Errorf("loss has %d points, want steps 1-750 once each", loss.Len())
+	}
+	restarts := 0
+	for _, ev := range rep.Data.Events {
+		if ev.Kind == trainlog.EventRestart {
+			restarts++
+		}
+	}
+	if restarts != 1 {
+		t.Errorf("%d restart events, want 1", restarts)
 	}
 }
