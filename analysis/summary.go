@@ -196,12 +196,12 @@ func runtimeBullet(r *Report) string {
 	}
 	var rates []string
 	if sec, ok := displayedRate(r.Data, t); ok {
-		rates = append(rates, fmtNum(sec.Value)+" s/it")
+		rates = append(rates, fmtNum(sec.Value)+" s/it ("+sec.Source+")")
 	} else if t.ItPerSecond != nil {
-		rates = append(rates, fmtNum(t.ItPerSecond.Value)+" it/s")
+		rates = append(rates, fmtNum(t.ItPerSecond.Value)+" it/s ("+t.ItPerSecond.Source+")")
 	}
 	if t.SamplesPerSec != nil {
-		rates = append(rates, fmtNum(t.SamplesPerSec.Value)+" samples/s")
+		rates = append(rates, fmtNum(t.SamplesPerSec.Value)+" samples/s ("+t.SamplesPerSec.Source+")")
 	}
 	text := fmt.Sprintf("runtime %s (%s s, %s)%s", humanDuration(t.RuntimeSeconds.Value), fmtSeconds(t.RuntimeSeconds.Value), t.RuntimeSeconds.Source, steps)
 	if t.RuntimeSeconds.Value < 60 {
@@ -211,7 +211,7 @@ func runtimeBullet(r *Report) string {
 		text += " at " + strings.Join(rates, ", ")
 	}
 	if t.GPUHours != nil {
-		text += fmt.Sprintf("; %s GPU-hours", fmtHours(t.GPUHours.Value))
+		text += fmt.Sprintf("; %s GPU-hours (%s)", fmtHours(t.GPUHours.Value), t.GPUHours.How)
 	}
 	if t.Cost != nil {
 		text += fmt.Sprintf(", about %.2f at %g per GPU-hour", t.Cost.Value, t.GPUHourPrice)

@@ -66,8 +66,8 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 			conf = "high"
 		}
 		return Verdict{Status: StatusOverfitting, Confidence: conf, Reason: fmt.Sprintf(
-			"%s bottomed at %s at step %d and rose to %s by step %d (%.1f noise sigmas) while the train loss did not rise.",
-			e.Metric, fmtNum(e.Best.Value), e.BestStep, fmtNum(e.Last.Value), lastRowStep(e), e.RiseSigma)}
+			"%s bottomed at %s at step %d (%s) and rose to %s by step %d (%s), %.1f noise sigmas, while the train loss did not rise.",
+			e.Metric, fmtNum(e.Best.Value), e.BestStep, e.Best.Source, fmtNum(e.Last.Value), lastRowStep(e), e.Last.Source, e.RiseSigma)}
 	}
 	if s := stallCheck(run, metric, opts); s.stalled {
 		return Verdict{Status: StatusStalled, Confidence: confidenceFor(c.len()), Reason: s.text}
@@ -348,7 +348,7 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	if !p.ok || p.low <= threshold {
 		return Verdict{}, false
 	}
-	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end, peak %s)", fmtLR(finalLR(run)), fmtLR(r.LRSchedule.Peak))
+	why := fmt.Sprintf("only because the learning rate decayed to ~0 (%s at the end%s, peak %s)", fmtLR(finalLR(run)), lastLRSource(run), fmtLR(r.LRSchedule.Peak))
 	if !ax.annealed {
 		why = fmt.Sprintf("at the current learning rate, but the run stopped at step %d of %d", g.lastStep, g.planned)
 	}
@@ -367,6 +367,14 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 	return Verdict{Status: StatusImproving, Confidence: "medium", Reason: fmt.Sprintf(
 		"%s is flat at the end %s: %s. Fitted against the cumulative learning rate (how far the optimizer has moved, rather than the step count), the curve is still improving: over the same %d steps at %s the fit would %s it by about %s, likely range %s to %s%s, above %s.%s",
 		r.Primary, why, flat, t.HorizonSteps, rate, verb, fmtNum(p.expected), fmtNum(p.low), fmtNum(p.high), relRange(p.low, p.high, t.Level), practicalWhat(c.name, opts), epoch)}, true
+}
+
+// lastLRSource returns ", file:line" of the last logged learning rate.
+func lastLRSource(run *trainlog.Run) string {
+	if s := run.Get("learning_rate"); s.Len() > 0 {
+		return ", " + s.Points[s.Len()-1].Source.String()
+	}
+	return ""
 }
 
 func finalLR(run *trainlog.Run) float64 {
