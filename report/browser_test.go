@@ -257,12 +257,11 @@ func TestBrowserReport(t *testing.T) {
 
 	// Hover a training-loss point: the tooltip shows its step, epoch,
 	// value and source, as the run recorded them.
-	pt, ok := r.Data.Get("loss").At(250)
-	if !ok {
-		t.Fatal("the example has no loss at step 250")
-	}
+	// The expected text is written out from the example's
+	// trainer_state.json (log_history[61]: step 250, epoch 12.5, loss
+	// 0.765838...), not computed by the code under test.
 	tip := p.hover(t, `#chart-loss g.series[data-name="loss"] circle[data-s="250"]`)
-	for _, want := range []string{"loss = " + htmlNum(pt.Value), "step 250", "epoch " + epochText(pt.Epoch), pt.Source.String()} {
+	for _, want := range []string{"loss = 0.7658", "step 250", "epoch 12.5", "trainer_state.json#log_history[61]"} {
 		if !strings.Contains(tip, want) {
 			t.Errorf("tooltip %q lacks %q", tip, want)
 		}
