@@ -20,6 +20,8 @@ type watchView struct {
 	lines    int // lines drawn last time (terminal mode)
 	evals    int // evaluations already printed (plain mode)
 	lastLine time.Time
+	// doneShown is set once the end of training was printed.
+	doneShown bool
 }
 
 func newWatchView(s *streams, path string) *watchView {
@@ -75,8 +77,9 @@ func (v *watchView) plain(st watch.Status) {
 			fmt.Fprintf(v.s.out, "eval step %d: %s %.4g (%s)\n", p.Step, ev.Name, p.Value, p.Source)
 		}
 	}
-	if time.Since(v.lastLine) >= 30*time.Second || st.Done {
+	if (time.Since(v.lastLine) >= 30*time.Second && !st.Done) || (st.Done && !v.doneShown) {
 		v.lastLine = time.Now()
+		v.doneShown = st.Done
 		fmt.Fprintln(v.s.out, progressLine(st))
 	}
 }
