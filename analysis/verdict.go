@@ -456,8 +456,12 @@ func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
 			metric, dir, fmtNum(start), k, fmtNum(end), k, impliedPreference(start, end), moved, fmtNum(s.threshold), fmtNum(sigma), fmtNum(100*opts.PlateauRel), preferenceAccuracies(run, opts))
 		return s
 	}
-	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d; %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). Suspect the learning rate, the labels or the reward.",
-		metric, dir, fmtNum(start), k, fmtNum(end), k, moved, fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel))
+	suspect := "Suspect the learning rate (too low, or stuck in warmup) or the labels (all masked, or shuffled)."
+	if strings.Contains(metric, "reward") {
+		suspect = "Suspect the learning rate or the reward function (constant, or zero for every completion)."
+	}
+	s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d; %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and %s of the start). %s",
+		metric, dir, fmtNum(start), k, fmtNum(end), k, moved, fmtNum(s.threshold), fmtNum(sigma), fmtRel(opts.PlateauRel), suspect)
 	return s
 }
 
