@@ -11,55 +11,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
-// corpusDir locates ../shared/corpus next to the repository root. It
-// skips the test when the folder is absent, and fails when PLATEAU_CORPUS
-// is set (to the corpus path, or to anything to require the default one)
-// but the folder is missing.
+// corpusDir locates the shared corpus (see internal/testcorpus for the
+// skip/fail rule).
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	env := os.Getenv("PLATEAU_CORPUS")
-	dir := ""
-	root, rootErr := repoRoot()
-	switch {
-	case filepath.IsAbs(env):
-		dir = env
-	case strings.ContainsRune(env, filepath.Separator) && rootErr == nil:
-		// A relative path is relative to the repository root, where
-		// .ci/run runs the tests (go test runs each package in its own
-		// folder).
-		dir = filepath.Join(root, env)
-	case rootErr == nil:
-		dir = filepath.Join(root, "..", "shared", "corpus")
-	}
-	if fi, err := os.Stat(dir); dir == "" || err != nil || !fi.IsDir() {
-		if env != "" {
-			t.Fatalf("PLATEAU_CORPUS is set but the corpus folder %q is missing", dir)
-		}
-		t.Skipf("corpus folder %q not found (it lives in ../shared/corpus next to the repository); skipping", dir)
-	}
-	return dir
-}
-
-// repoRoot walks up from the working directory to the folder holding
-// go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
+	return testcorpus.Dir(t)
 }
 
 // A label is one row of labels.tsv: an expert's conclusions about one

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/plateau-dev/plateau/internal/numfmt"
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -362,51 +363,13 @@ func epochBoundaries(run *trainlog.Run) []int64 {
 }
 
 // fmtNum formats a number with 4 significant digits, the precision the
-// Trainer console prints, as package report writes numbers: decimal from
-// 0.001 to below 1e6 ("0.1286", "24487"), short scientific notation
-// otherwise ("2.67e-7", "1.846e7"), trailing zeros trimmed.
-func fmtNum(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case v == 0:
-		return "0"
-	}
-	if a := math.Abs(v); a >= 1e-3 && a < 1e6 {
-		dec := max(3-int(math.Floor(math.Log10(a))), 0)
-		s := trimFloat(strconv.FormatFloat(v, 'f', dec, 64))
-		if s != "1000000" && s != "-1000000" {
-			return s
-		}
-	}
-	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 3, 64), "e")
-	e, _ := strconv.Atoi(exp)
-	return trimFloat(mant) + "e" + strconv.Itoa(e)
-}
-
-// trimFloat removes the trailing zeros after a decimal point, and the
-// point.
-func trimFloat(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
-}
+// Trainer console prints, as package report writes numbers (numfmt.Sig):
+// "0.1286", "24487", "2.67e-7", "1.846e7".
+func fmtNum(v float64) string { return numfmt.Sig(v, 4) }
 
 // fmtLR formats a learning rate as package report's tables do: short
 // scientific notation with 3 significant digits ("1e-3", "1.33e-6").
-func fmtLR(v float64) string {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmtNum(v)
-	}
-	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', 2, 64), "e")
-	e, _ := strconv.Atoi(exp)
-	return trimFloat(mant) + "e" + strconv.Itoa(e)
-}
+func fmtLR(v float64) string { return numfmt.Sci(v, 3) }
 
 // pIs states a p-value for running text: "p = 0.62", or "p < 0.001"
 // for the tiny values a test rounds to 0.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -12,11 +13,7 @@ import (
 // the repository root).
 func verdictExample(t *testing.T, name string) *Report {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := trainlog.Load([]string{filepath.Join(root, "examples", name)}, trainlog.LoadOptions{})
+	run, err := trainlog.Load([]string{filepath.Join(testcorpus.Root(t), "examples", name)}, trainlog.LoadOptions{})
 	if err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}

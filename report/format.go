@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/plateau-dev/plateau/internal/numfmt"
 )
 
 // sigDigits is how many significant digits numbers are shown with.
@@ -16,55 +18,11 @@ const notAvailable = "n/a"
 // num formats v with sigDigits significant digits.
 func num(v float64) string { return sig(v, sigDigits) }
 
-// sig formats v with the given number of significant digits, trailing
-// zeros trimmed. Values from 0.001 to below 1e6 are written in decimal,
-// others in short scientific notation ("2.67e-7", "1.5e6"). NaN and
-// infinities are written as "NaN", "+Inf" and "-Inf".
-func sig(v float64, digits int) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case v == 0:
-		return "0"
-	}
-	digits = max(digits, 1)
-	a := math.Abs(v)
-	if a >= 1e-3 && a < 1e6 {
-		dec := max(digits-1-int(math.Floor(math.Log10(a))), 0)
-		s := strconv.FormatFloat(v, 'f', dec, 64)
-		if strings.HasPrefix(s, "1000000") || strings.HasPrefix(s, "-1000000") {
-			return sci(v, digits)
-		}
-		return trimZeros(s)
-	}
-	return sci(v, digits)
-}
-
-// sci formats v in short scientific notation with the given significant
-// digits: "2e-4", "1.34e-4", "6.5e6".
-func sci(v float64, digits int) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
-		return sig(v, digits)
-	}
-	s := strconv.FormatFloat(v, 'e', max(digits-1, 0), 64)
-	mant, exp, _ := strings.Cut(s, "e")
-	mant = trimZeros(mant)
-	e, _ := strconv.Atoi(exp)
-	return mant + "e" + strconv.Itoa(e)
-}
-
-// trimZeros removes trailing zeros after a decimal point, and the point.
-func trimZeros(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
+// sig and sci are numfmt's: numbers read the same in every output.
+var (
+	sig = numfmt.Sig
+	sci = numfmt.Sci
+)
 
 // signed formats v like num with an explicit sign: "+0.012", "-1.3";
 // zero is "0".

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -68,26 +69,7 @@ func loadCorpusRun(name string) func(t *testing.T) *analysis.Report {
 // a path relative to the test's working directory.
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatalf("no go.mod above %s", wd)
-		}
-		root = parent
-	}
-	dir := filepath.Join(root, "..", "shared", "corpus")
-	if rel, err := filepath.Rel(wd, dir); err == nil {
-		return rel
-	}
-	return dir
+	return testcorpus.Rel(t, testcorpus.Dir(t))
 }
 
 func TestGolden(t *testing.T) {

@@ -3,12 +3,11 @@ package report
 import (
 	"fmt"
 	"math"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"testing"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -161,7 +160,4 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 }
 
 // repoRoot returns the module root (the directory holding go.mod).
-func repoRoot(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(filepath.Dir(file))
-}
+func repoRoot(t testing.TB) string { return testcorpus.Root(t) }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -21,28 +22,8 @@ import (
 // and fails it when PLATEAU_CORPUS is set.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "labels.tsv")); err != nil {
-		if os.Getenv("PLATEAU_CORPUS") != "" {
-			t.Fatalf("PLATEAU_CORPUS is set but the corpus is missing: %v", err)
-		}
-		t.Skipf("corpus not found at %s (set PLATEAU_CORPUS to require it)", corpus)
-	}
-	return corpus
+	testcorpus.Path(t, "labels.tsv")
+	return testcorpus.Dir(t)
 }
 
 // corpusLabelled returns the run/file paths named in labels.tsv.

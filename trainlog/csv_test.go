@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 )
 
 // csvRecords is what a reader yielded, by type.
@@ -78,28 +80,7 @@ func csvCollect(recs csvRecords) *Run {
 // there).
 func csvCorpus(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("PLATEAU_CORPUS") != "" {
-			t.Fatalf("PLATEAU_CORPUS is set but %s is missing: %v", p, err)
-		}
-		t.Skipf("corpus file %s absent (set PLATEAU_CORPUS to require it)", p)
-	}
-	return p
+	return testcorpus.Path(t, rel)
 }
 
 func csvReadFile(t testing.TB, p string) []byte {

@@ -1,9 +1,10 @@
 package trainlog
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 )
 
 // hcCorpus returns the path of a file of the shared corpus, skipping the
@@ -11,28 +12,7 @@ import (
 // must be there.
 func hcCorpus(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("PLATEAU_CORPUS") != "" {
-			t.Fatalf("PLATEAU_CORPUS is set but %s is missing: %v", p, err)
-		}
-		t.Skipf("corpus file %s absent (set PLATEAU_CORPUS to require it)", p)
-	}
-	return p
+	return testcorpus.Path(t, rel)
 }
 
 // TestConsoleCorpus reads the console logs of the shared corpus. Their

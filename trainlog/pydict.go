@@ -397,39 +397,27 @@ func pdQuoteEnd(b []byte, i int) (int, bool) {
 // pdSkipBalanced returns the offset just past the bracketed value that
 // starts at b[i] ('{', '[', '(' or '<'), or -1 when b ends first. Quotes
 // are respected; brackets of all kinds are counted together.
-func pdSkipBalanced(b []byte, i int) int {
-	depth := 0
-	for j := i; j < len(b); j++ {
-		switch b[j] {
-		case '{', '[', '(', '<':
-			depth++
-		case '}', ']', ')', '>':
-			depth--
-			if depth == 0 {
-				return j + 1
-			}
-		case '\'', '"':
-			k, ok := pdQuoteEnd(b, j)
-			if !ok {
-				return -1
-			}
-			j = k - 1
-		}
-	}
-	return -1
-}
+func pdSkipBalanced(b []byte, i int) int { return pdMatch(b, i, true) }
 
 // pdSpanEnd returns the offset just past the brace that closes the '{' at
 // b[0], counting only braces outside quotes, or -1 when b ends first.
-func pdSpanEnd(b []byte) int {
+func pdSpanEnd(b []byte) int { return pdMatch(b, 0, false) }
+
+// pdMatch finds the end of the bracketed span starting at b[i]: with all
+// set every kind of bracket counts, otherwise only braces.
+func pdMatch(b []byte, i int, all bool) int {
 	depth := 0
-	for j := 0; j < len(b); j++ {
-		switch b[j] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; c {
+		case '{', '}', '[', ']', '(', ')', '<', '>':
+			if !all && c != '{' && c != '}' {
+				continue
+			}
+			if c == '{' || c == '[' || c == '(' || c == '<' {
+				depth++
+				continue
+			}
+			if depth--; depth == 0 {
 				return j + 1
 			}
 		case '\'', '"':

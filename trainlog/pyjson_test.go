@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 )
 
 // jsonCorpusDir returns ../shared/corpus next to the repository root. It
@@ -17,28 +19,7 @@ import (
 // is set, which says the corpus must be there.
 func jsonCorpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		if os.Getenv("PLATEAU_CORPUS") != "" {
-			t.Fatalf("PLATEAU_CORPUS is set but the corpus is missing: %v", err)
-		}
-		t.Skipf("corpus not found at %s (set PLATEAU_CORPUS to require it)", corpus)
-	}
-	return corpus
+	return testcorpus.Dir(t)
 }
 
 // jsonRecords is a drained reader, split by record type.

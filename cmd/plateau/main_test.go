@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/cli")
@@ -22,22 +24,7 @@ func testStreams(in io.Reader, out, errw io.Writer) *streams {
 }
 
 // repoRoot returns the repository root (the folder holding go.mod).
-func repoRoot(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t testing.TB) string { return testcorpus.Root(t) }
 
 // TestCLIGolden runs each testdata/cli/<case>.args and compares standard
 // output, standard error and the exit status with <case>.stdout,

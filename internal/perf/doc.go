@@ -7,7 +7,7 @@
 //	go test ./internal/perf -run X -bench ReportMillion -benchtime 3x
 //
 // The command itself, as a user runs it, is timed on the same log written
-// to a file (write it with a throwaway test calling genConsoleLog):
+// to a file (write it with a throwaway test calling genlog.Console(1000000, 0, false)):
 //
 //	go build -o /tmp/plateau ./cmd/plateau
 //	/usr/bin/time -f "%es %MKB" /tmp/plateau report /tmp/big.log --format json >/dev/null

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/plateau-dev/plateau/internal/numfmt"
 )
 
 //go:embed svg.tmpl
@@ -403,7 +405,7 @@ func epochText(e float64) string {
 	if !finite(e) {
 		return ""
 	}
-	return trimFloat(strconv.FormatFloat(e, 'f', 3, 64))
+	return numfmt.TrimZeros(strconv.FormatFloat(e, 'f', 3, 64))
 }
 
 // cleanText makes s valid in an XML document: invalid UTF-8 and the

@@ -3,7 +3,8 @@ package svgplot
 import (
 	"math"
 	"strconv"
-	"strings"
+
+	"github.com/plateau-dev/plateau/internal/numfmt"
 )
 
 // A scale maps data values onto pixel positions along one axis.
@@ -156,60 +157,14 @@ func FormatTick(v float64) string {
 	case v == 0:
 		return "0"
 	case a >= 1e6 && math.Mod(a, 1e5) == 0:
-		return trimFloat(strconv.FormatFloat(v/1e6, 'f', 1, 64)) + "M"
+		return numfmt.TrimZeros(strconv.FormatFloat(v/1e6, 'f', 1, 64)) + "M"
 	case a >= 1e4 && math.Mod(a, 100) == 0:
-		return trimFloat(strconv.FormatFloat(v/1e3, 'f', 1, 64)) + "k"
+		return numfmt.TrimZeros(strconv.FormatFloat(v/1e3, 'f', 1, 64)) + "k"
 	case a >= 1e-3 && a < 1e6:
-		return trimFloat(strconv.FormatFloat(v, 'f', 6, 64))
+		return numfmt.TrimZeros(strconv.FormatFloat(v, 'f', 6, 64))
 	}
-	return shortExp(strconv.FormatFloat(v, 'e', 3, 64))
+	return numfmt.Sci(v, 4)
 }
 
 // FormatValue formats a data value with four significant digits.
-func FormatValue(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case v == 0:
-		return "0"
-	}
-	a := math.Abs(v)
-	if a >= 1e-3 && a < 1e6 {
-		digits := 3 - int(math.Floor(math.Log10(a)))
-		if digits < 0 {
-			digits = 0
-		}
-		return trimFloat(strconv.FormatFloat(v, 'f', digits, 64))
-	}
-	return shortExp(strconv.FormatFloat(v, 'e', 3, 64))
-}
-
-// trimFloat removes trailing zeros after a decimal point.
-func trimFloat(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
-	}
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
-
-// shortExp turns "2.500e-04" into "2.5e-4".
-func shortExp(s string) string {
-	mant, exp, ok := strings.Cut(s, "e")
-	if !ok {
-		return s
-	}
-	sign := ""
-	if strings.HasPrefix(exp, "-") {
-		sign = "-"
-	}
-	exp = strings.TrimLeft(exp, "+-0")
-	if exp == "" {
-		exp = "0"
-	}
-	return trimFloat(mant) + "e" + sign + exp
-}
+func FormatValue(v float64) string { return numfmt.Sig(v, 4) }

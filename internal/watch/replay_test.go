@@ -13,22 +13,13 @@ import (
 	"time"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
 func exampleDir(t *testing.T, name string) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "examples", name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	return filepath.Join(testcorpus.Root(t), "examples", name)
 }
 
 var evalStepRE = regexp.MustCompile(`'eval_loss': '([0-9.]+)'.*'epoch': '([0-9.]+)'`)
