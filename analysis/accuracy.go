@@ -20,7 +20,7 @@ var accuracyMetrics = []string{"mean_token_accuracy", "accuracy", "rewards/accur
 // 1/m for a batch of m pairs or examples, see batchQuantum), single
 // values mean little, and the means of the first and final windows tell
 // the start and the end instead.
-func accuracy(run *trainlog.Run, opts Options) *Accuracy {
+func accuracy(run *analyzer, opts Options) *Accuracy {
 	var s *trainlog.Series
 	for _, n := range accuracyMetrics {
 		if t := run.Get(n); t.Len() > 0 {
@@ -57,7 +57,7 @@ func accuracy(run *trainlog.Run, opts Options) *Accuracy {
 // The start and the end of the run are told by window means (see
 // accuracyLevels), not by single logged values: a per-batch accuracy over
 // a few pairs or examples jumps by large steps from one log to the next.
-func accuracyCaveat(run *trainlog.Run, a *Accuracy) string {
+func accuracyCaveat(run *analyzer, a *Accuracy) string {
 	var b strings.Builder
 	c := finiteCurve(run, a.Metric)
 	if a.FirstLevel != nil && a.FinalLevel != nil {
@@ -145,7 +145,7 @@ func batchQuantum(c *curve) int {
 // rewards/accuracies, or the accuracy of a preference or reward-model run
 // (LLaMA-Factory's trainer_log.jsonl copies rewards/accuracies into
 // accuracy).
-func pairwiseAccuracy(run *trainlog.Run, metric string) bool {
+func pairwiseAccuracy(run *analyzer, metric string) bool {
 	if metric == "rewards/accuracies" {
 		return true
 	}
@@ -161,7 +161,7 @@ func pairwiseAccuracy(run *trainlog.Run, metric string) bool {
 
 // lossAtLn2 returns the final level of the loss when it is within 0.05
 // of ln 2, the pairwise loss of a model that cannot rank the pair.
-func lossAtLn2(run *trainlog.Run) (float64, bool) {
+func lossAtLn2(run *analyzer) (float64, bool) {
 	c := finiteCurve(run, "loss")
 	if c.len() < minLevelPoints {
 		return 0, false

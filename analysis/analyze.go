@@ -33,7 +33,8 @@ var DefaultOptions = Options{
 
 // Analyze computes the report for run. It never fails: when data cannot
 // support a conclusion, the report says so.
-func Analyze(run *trainlog.Run, opts Options) *Report {
+func Analyze(data *trainlog.Run, opts Options) *Report {
+	run := newAnalyzer(data)
 	if opts.TailFraction <= 0 || opts.TailFraction > 0.5 {
 		opts.TailFraction = DefaultOptions.TailFraction
 	}
@@ -43,7 +44,7 @@ func Analyze(run *trainlog.Run, opts Options) *Report {
 	if opts.PlateauRel <= 0 {
 		opts.PlateauRel = DefaultOptions.PlateauRel
 	}
-	r := &Report{Schema: SchemaVersion, Data: run}
+	r := &Report{Schema: SchemaVersion, Data: data, an: run}
 	// Phases, spikes and the learning-rate schedule depend on the run
 	// alone: on a million-step run they take a third of the time, so they
 	// run beside the sections below (the curve cache they share is
@@ -75,6 +76,7 @@ func Analyze(run *trainlog.Run, opts Options) *Report {
 	r.Spikes = tableSpikes(r.Spikes)
 	r.Verdict = verdict(run, r, opts)
 	r.Summary = summary(r)
+	r.an = nil // the memo ends with the call
 	for _, w := range run.Warnings {
 		r.Warnings = append(r.Warnings, w.Error())
 	}

@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"fmt"
-
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // checkpoints lists the checkpoints found on disk with the train loss and
@@ -11,7 +9,7 @@ import (
 // first use case for each: the final weights for deployment, a late
 // checkpoint for an A/B test, an earlier low-loss one to fall back to if
 // later ones overfit. The choice itself is recommend's.
-func checkpoints(run *trainlog.Run, r *Report) []CheckpointRow {
+func checkpoints(run *analyzer, r *Report) []CheckpointRow {
 	if len(run.Checkpoints) == 0 {
 		return nil
 	}

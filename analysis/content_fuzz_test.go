@@ -73,14 +73,14 @@ func FuzzReportContent(f *testing.F) {
 			data = data[:4096]
 		}
 		run := fuzzRun(data)
-		r := &Report{Run: header(run), Data: run, Eval: Eval{BestStep: -1}}
+		r := &Report{Run: header(newAnalyzer(run)), Data: run, Eval: Eval{BestStep: -1}}
 		r.Primary, r.Run.Family = "loss", "sft"
-		r.Milestones = milestones(run)
-		r.TrainLoss = trainLoss(run, DefaultOptions)
-		r.Accuracy = accuracy(run, DefaultOptions)
-		r.Throughput = throughput(run, Options{GPUHourPrice: 1.5, TailFraction: 0.1})
-		r.Checkpoints = checkpoints(run, r)
-		r.Findings = pitfalls(run, r, DefaultOptions)
+		r.Milestones = milestones(newAnalyzer(run))
+		r.TrainLoss = trainLoss(newAnalyzer(run), DefaultOptions)
+		r.Accuracy = accuracy(newAnalyzer(run), DefaultOptions)
+		r.Throughput = throughput(newAnalyzer(run), Options{GPUHourPrice: 1.5, TailFraction: 0.1})
+		r.Checkpoints = checkpoints(newAnalyzer(run), r)
+		r.Findings = pitfalls(newAnalyzer(run), r, DefaultOptions)
 		r.Summary = summary(r)
 		if _, err := json.Marshal(r); err != nil {
 			t.Fatalf("report does not encode: %v", err)
@@ -124,11 +124,11 @@ func BenchmarkReportContent1M(b *testing.B) {
 	run := memRun(recs...)
 	b.ResetTimer()
 	for b.Loop() {
-		r := &Report{Run: header(run), Data: run, Primary: "loss", Eval: Eval{BestStep: -1}}
-		r.Milestones = milestones(run)
-		r.TrainLoss = trainLoss(run, DefaultOptions)
-		r.Throughput = throughput(run, DefaultOptions)
-		r.Findings = pitfalls(run, r, DefaultOptions)
+		r := &Report{Run: header(newAnalyzer(run)), Data: run, Primary: "loss", Eval: Eval{BestStep: -1}}
+		r.Milestones = milestones(newAnalyzer(run))
+		r.TrainLoss = trainLoss(newAnalyzer(run), DefaultOptions)
+		r.Throughput = throughput(newAnalyzer(run), DefaultOptions)
+		r.Findings = pitfalls(newAnalyzer(run), r, DefaultOptions)
 		r.Summary = summary(r)
 	}
 }

@@ -33,7 +33,7 @@ func TestMilestoneSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ms := milestones(tt.run)
+			ms := milestones(newAnalyzer(tt.run))
 			got := milestoneSteps(ms)
 			if !equalSteps(got, tt.wantSteps) {
 				t.Fatalf("steps = %v, want %v", got, tt.wantSteps)
@@ -49,7 +49,7 @@ func TestMilestoneSteps(t *testing.T) {
 
 func TestMilestonesManyEpochs(t *testing.T) {
 	run := curveRun(1310, 1, 10, 2, decay, nil, nil)
-	ms := milestones(run)
+	ms := milestones(newAnalyzer(run))
 	got := milestoneSteps(ms)
 	want := []int64{1, 10, 270, 530, 790, 1050, 1310}
 	if !equalSteps(got, want) {
@@ -88,7 +88,7 @@ func TestMilestoneMetricsAndSources(t *testing.T) {
 			Values: []trainlog.KV{{Key: "eval_loss", Value: 5.1, Digits: 4}}},
 		sum("train_runtime", 65.02, "console.log", 900),
 	)
-	ms := milestones(run)
+	ms := milestones(newAnalyzer(run))
 	if len(ms) != 2 {
 		t.Fatalf("%d milestones, want 2", len(ms))
 	}
@@ -124,7 +124,7 @@ func TestHeader(t *testing.T) {
 		&trainlog.Meta{Event: &trainlog.Event{Kind: trainlog.EventCrash, Step: 20, Message: "KeyboardInterrupt", Sources: []trainlog.Source{{File: "a.log", Line: 99}}}},
 	)
 	run.Files = []trainlog.File{{Path: "a.log", Format: "hf-console", Used: true, Records: 20}, {Path: "notes.txt", Reason: "ignored: not a recognised training log"}}
-	h := header(run)
+	h := header(newAnalyzer(run))
 	if h.Library != "transformers 4.51.3" || h.FirstStep != 1 || h.LastStep != 20 || h.MaxSteps != 750 || h.Completed || h.Epochs != 2 {
 		t.Errorf("header = %+v", h)
 	}
@@ -143,7 +143,7 @@ func TestHeader(t *testing.T) {
 	}
 	run.Summary["train_runtime"] = trainlog.Value{Value: 1}
 	run.Summary["train_loss"] = trainlog.Value{Value: 1}
-	if !header(run).Completed {
+	if !header(newAnalyzer(run)).Completed {
 		t.Error("a run with a summary is not completed")
 	}
 }
@@ -170,7 +170,7 @@ func TestTrainLoss(t *testing.T) {
 			if tt.reported != 0 {
 				tt.run.Summary["train_loss"] = trainlog.Value{Key: "train_loss", Value: tt.reported, Source: trainlog.Source{File: "train.log", Line: 101}}
 			}
-			tl := trainLoss(tt.run, DefaultOptions)
+			tl := trainLoss(newAnalyzer(tt.run), DefaultOptions)
 			if math.Abs(tl.RecomputedMean.Value-tt.wantMean) > 5e-4 || math.Abs(tl.FinalLevel.Value-tt.wantLevel) > 5e-4 {
 				t.Errorf("mean %.4f, level %.4f; want %.4f, %.4f", tl.RecomputedMean.Value, tl.FinalLevel.Value, tt.wantMean, tt.wantLevel)
 			}
@@ -187,7 +187,7 @@ func TestTrainLoss(t *testing.T) {
 			}
 		})
 	}
-	tl := trainLoss(curveRun(100, 5, 100, -1, decay, nil, nil), DefaultOptions)
+	tl := trainLoss(newAnalyzer(curveRun(100, 5, 100, -1, decay, nil, nil)), DefaultOptions)
 	if !strings.Contains(tl.RecomputedMean.How, "5-step window") || !strings.Contains(tl.FinalLevel.How, "5 logged losses over steps 80-100") {
 		t.Errorf("how = %q / %q", tl.RecomputedMean.How, tl.FinalLevel.How)
 	}
@@ -197,7 +197,7 @@ func TestThroughput(t *testing.T) {
 	run := curveRun(750, 1, 250, 2, decay, nil, nil,
 		sum("train_runtime", 2484.0731, "all_logs.log", 1542), sum("train_samples_per_second", 1.208, "all_logs.log", 1542),
 		sum("train_steps_per_second", 0.302, "all_logs.log", 1542), sum("tqdm_seconds_per_it", 3.31, "all_logs.log", 1543))
-	tp := throughput(run, DefaultOptions)
+	tp := throughput(newAnalyzer(run), DefaultOptions)
 	if tp.RuntimeSeconds.Value != 2484.0731 || tp.RuntimeSeconds.Source != "all_logs.log:1542" || tp.RuntimeHMS != "0:41:24" {
 		t.Errorf("runtime = %+v %q", tp.RuntimeSeconds, tp.RuntimeHMS)
 	}
@@ -209,7 +209,7 @@ func TestThroughput(t *testing.T) {
 			t.Errorf("text %q lacks %q", tp.Text, w)
 		}
 	}
-	priced := throughput(run, Options{GPUHourPrice: 2.5, GPUs: 8})
+	priced := throughput(newAnalyzer(run), Options{GPUHourPrice: 2.5, GPUs: 8})
 	if math.Abs(priced.Cost.Value-2484.0731*8/3600*2.5) > 1e-9 || !strings.Contains(priced.Text, "cost about 13.80 at 2.5 per GPU-hour") {
 		t.Errorf("cost = %+v, text %q", priced.Cost, priced.Text)
 	}
@@ -218,11 +218,11 @@ func TestThroughput(t *testing.T) {
 		&trainlog.Entry{Kind: trainlog.KindTrain, Step: 10, Epoch: math.NaN(), Time: 35, Source: trainlog.Source{File: "trainer_log.jsonl", Line: 1}, Values: []trainlog.KV{{Key: "loss", Value: 1, Digits: 17}}},
 		&trainlog.Entry{Kind: trainlog.KindTrain, Step: 20, Epoch: math.NaN(), Time: 71.5, Source: trainlog.Source{File: "trainer_log.jsonl", Line: 2}, Values: []trainlog.KV{{Key: "loss", Value: 1, Digits: 17}}},
 	)
-	tp = throughput(el, DefaultOptions)
+	tp = throughput(newAnalyzer(el), DefaultOptions)
 	if tp.RuntimeSeconds == nil || tp.RuntimeSeconds.Value != 71.5 || tp.RuntimeSeconds.Source != "trainer_log.jsonl:2" || !strings.Contains(tp.Text, "the elapsed time logged at step 20") {
 		t.Errorf("derived runtime = %+v, text %q", tp.RuntimeSeconds, tp.Text)
 	}
-	if tp := throughput(curveRun(5, 1, 5, -1, decay, nil, nil), DefaultOptions); tp.RuntimeSeconds != nil || !strings.Contains(tp.Text, "no runtime was logged") {
+	if tp := throughput(newAnalyzer(curveRun(5, 1, 5, -1, decay, nil, nil)), DefaultOptions); tp.RuntimeSeconds != nil || !strings.Contains(tp.Text, "no runtime was logged") {
 		t.Errorf("no runtime: %+v", tp)
 	}
 }
@@ -234,7 +234,7 @@ func TestCheckpointUses(t *testing.T) {
 		{Step: 700, Path: "out/checkpoint-700", Kind: "checkpoint", Adapter: true},
 		{Step: -1, Path: "out/final_lora", Kind: "adapter", Adapter: true},
 	}
-	rows := checkpoints(run, &Report{Eval: Eval{BestStep: -1}})
+	rows := checkpoints(newAnalyzer(run), &Report{Eval: Eval{BestStep: -1}})
 	if len(rows) != 3 {
 		t.Fatalf("%d rows", len(rows))
 	}
@@ -263,7 +263,7 @@ func TestCheckpointUses(t *testing.T) {
 	}
 	run = curveRun(100, 1, 20, -1, decay, nil, nil, recs...)
 	run.Checkpoints = []trainlog.Checkpoint{{Step: 40, Path: "checkpoint-40", Kind: "checkpoint"}, {Step: 80, Path: "checkpoint-80", Kind: "checkpoint"}, {Step: 100, Path: "checkpoint-100", Kind: "checkpoint"}}
-	rows = checkpoints(run, &Report{Eval: Eval{Present: true, Metric: "eval_loss", BestStep: 40}})
+	rows = checkpoints(newAnalyzer(run), &Report{Eval: Eval{Present: true, Metric: "eval_loss", BestStep: 40}})
 	if !strings.HasPrefix(rows[0].Use, "best eval_loss (1)") || rows[0].Eval == nil || rows[0].Eval.Value != 1 {
 		t.Errorf("best row = %+v", rows[0])
 	}

@@ -38,61 +38,9 @@ func (c *curve) logY(on bool) []float64 {
 }
 
 // finiteCurve returns the finite points of the named series, or nil when
-// the run has no such series.
-func finiteCurve(run *trainlog.Run, name string) *curve {
-	s := run.Get(name)
-	if s == nil {
-		return nil
-	}
-	if c := curves.get(s); c != nil {
-		return c
-	}
-	c := buildCurve(s, name)
-	curves.put(s, c)
-	return c
-}
-
-// curves memoises the last few curves built: one analysis asks for the
-// same series many times, and on a million-point log each build costs
-// tens of milliseconds. A curve is returned only while its series still
-// holds the same points (a watcher's Collector rebuilds the slices), and
-// callers must not modify it.
-var curves = &curveCache{}
-
-type curveCache struct {
-	mu      sync.Mutex
-	entries [8]curveEntry
-	next    int
-}
-
-type curveEntry struct {
-	series *trainlog.Series
-	first  *trainlog.Point
-	n      int
-	c      *curve
-}
-
-func (cc *curveCache) get(s *trainlog.Series) *curve {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	for _, e := range cc.entries {
-		if e.series == s && e.n == len(s.Points) && (e.n == 0 || e.first == &s.Points[0]) {
-			return e.c
-		}
-	}
-	return nil
-}
-
-func (cc *curveCache) put(s *trainlog.Series, c *curve) {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	e := curveEntry{series: s, n: len(s.Points), c: c}
-	if e.n > 0 {
-		e.first = &s.Points[0]
-	}
-	cc.entries[cc.next] = e
-	cc.next = (cc.next + 1) % len(cc.entries)
-}
+// the run has no such series. The curve is built once per analysis (see
+// analyzer.curve); callers must not modify it.
+func finiteCurve(run *analyzer, name string) *curve { return run.curve(name) }
 
 // buildCurve extracts the finite points of s. It reads the points once:
 // on a million-point series each pass over them costs milliseconds.
@@ -131,7 +79,7 @@ func buildCurve(s *trainlog.Series, name string) *curve {
 }
 
 // hasFinite reports whether the named series has a finite point.
-func hasFinite(run *trainlog.Run, name string) bool {
+func hasFinite(run *analyzer, name string) bool {
 	s := run.Get(name)
 	if s == nil {
 		return false
@@ -255,9 +203,12 @@ func (g geometry) incomplete() bool {
 	return !g.completed && g.planned > 0 && g.planned-g.lastStep > max(1, g.logEvery)
 }
 
-// runGeometry reads the run's shape from its geometry, summary and
+// runGeometry returns the run's shape (computed once per analysis).
+func runGeometry(run *analyzer) geometry { return run.geometry() }
+
+// computeGeometry reads the run's shape from its geometry, summary and
 // series.
-func runGeometry(run *trainlog.Run) geometry {
+func computeGeometry(run *analyzer) geometry {
 	var g geometry
 	g.firstStep, g.lastStep = -1, -1
 	for _, s := range run.Series {
@@ -300,7 +251,7 @@ func runGeometry(run *trainlog.Run) geometry {
 
 // stepsPerEpoch estimates the number of optimizer steps in one epoch from
 // the logged (step, epoch) pairs, or from max_steps / num_train_epochs.
-func stepsPerEpoch(run *trainlog.Run, g geometry) float64 {
+func stepsPerEpoch(run *analyzer, g geometry) float64 {
 	if v, ok := run.Geometry[trainlog.GeoStepsPerEpoch]; ok && v.Value > 0 {
 		return v.Value
 	}
@@ -335,7 +286,7 @@ func stepsPerEpoch(run *trainlog.Run, g geometry) float64 {
 // from the logged (step, epoch) pairs (see stepsPerEpoch), which
 // tolerates epochs printed with two decimals (a v4 console shows 1.0 one
 // step before the boundary).
-func epochBoundaries(run *trainlog.Run) []int64 {
+func epochBoundaries(run *analyzer) []int64 {
 	var s *trainlog.Series
 	for _, name := range []string{"loss", "learning_rate", "grad_norm"} {
 		if t := run.Get(name); t.Len() > 0 {

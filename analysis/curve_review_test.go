@@ -121,7 +121,7 @@ func TestSpikesNeedAPeak(t *testing.T) {
 		return 0.5 + 0.02*math.Sin(float64(s))
 	}
 	run := synRun(synSpec{n: 120, completed: true, series: map[string]func(int) float64{"loss": loss}})
-	c := finiteCurve(run, "loss")
+	c := finiteCurve(newAnalyzer(run), "loss")
 	if got := descentEnd(c); got != 4 {
 		t.Errorf("descent ends at step %d, want 4 (after 12.45, 4.7, 0.61)", got)
 	}

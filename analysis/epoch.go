@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // Projection settings.
@@ -34,7 +32,7 @@ const (
 // span. The baseline is the current level (see finalLevel). The cost
 // comes from the measured throughput and the overfitting risk from the
 // eval section.
-func anotherEpoch(run *trainlog.Run, r *Report, opts Options) *AnotherEpoch {
+func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	ae := &AnotherEpoch{}
 	c := finiteCurve(run, r.Primary)
 	g := runGeometry(run)
@@ -80,7 +78,7 @@ type lrAxes struct {
 	what     string
 }
 
-func newLRAxes(run *trainlog.Run) lrAxes {
+func newLRAxes(run *analyzer) lrAxes {
 	lr := finiteCurve(run, "learning_rate")
 	ax := lrAxes{meanLR: 1, what: "steps"}
 	if lr.len() < 2 {
@@ -137,7 +135,7 @@ func (ax lrAxes) at(step int64) (float64, float64) {
 }
 
 // epochCost prices h steps from the measured throughput.
-func epochCost(run *trainlog.Run, r *Report, h int64, opts Options) (float64, *Derived) {
+func epochCost(run *analyzer, r *Report, h int64, opts Options) (float64, *Derived) {
 	secPerStep := 0.0
 	t := r.Throughput
 	switch {

@@ -28,7 +28,7 @@ const (
 // judged on their reward (their loss is ~0 by construction) and
 // DPO/ORPO/KTO on rewards/margins when logged. A run with no train loss
 // but an eval loss (Lightning validation only) is judged on eval_loss.
-func primaryMetric(run *trainlog.Run) (metric, family string) {
+func primaryMetric(run *analyzer) (metric, family string) {
 	family = detectFamily(run)
 	has := func(name string) bool { return hasFinite(run, name) }
 	switch family {
@@ -50,7 +50,7 @@ func primaryMetric(run *trainlog.Run) (metric, family string) {
 }
 
 // detectFamily classifies the trainer from the run's keys.
-func detectFamily(run *trainlog.Run) string {
+func detectFamily(run *analyzer) string {
 	if f := strings.ToLower(strings.TrimSpace(run.Info[trainlog.InfoFamily].Value)); f != "" {
 		return f
 	}
@@ -92,7 +92,7 @@ func detectFamily(run *trainlog.Run) string {
 
 // startsNearLn2 reports a train loss that starts at about ln 2, the loss
 // of a pairwise (Bradley-Terry) model that cannot yet rank the pair.
-func startsNearLn2(run *trainlog.Run) bool {
+func startsNearLn2(run *analyzer) bool {
 	c := finiteCurve(run, "loss")
 	if c.len() == 0 {
 		return false

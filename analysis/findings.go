@@ -38,7 +38,7 @@ const (
 // NaN and lr 0, which is information, not divergence), exploding
 // gradients, divergence, a stall and overfitting. Each finding quotes its
 // numbers and cites its sources.
-func curveFindings(run *trainlog.Run, r *Report, opts Options) []Finding {
+func curveFindings(run *analyzer, r *Report, opts Options) []Finding {
 	var out []Finding
 	out = append(out, spikeFindings(run, r)...)
 	if f, ok := gradSpikeFinding(run, r); ok {
@@ -78,7 +78,7 @@ func lastRowStep(e Eval) int64 {
 }
 
 // spikeFindings turns r.Spikes into findings.
-func spikeFindings(run *trainlog.Run, r *Report) []Finding {
+func spikeFindings(run *analyzer, r *Report) []Finding {
 	var out []Finding
 	var epochDrops []Spike
 	confirmed := map[string][]Spike{}
@@ -275,7 +275,7 @@ func spikeRatio(c *curve, sp Spike) float64 {
 // primaryNonFinite reports NaN/Inf values of the primary metric (pitfalls
 // reports those of the other series, and the loss-0.0/grad_norm-NaN
 // signature).
-func primaryNonFinite(run *trainlog.Run, r *Report) []Finding {
+func primaryNonFinite(run *analyzer, r *Report) []Finding {
 	s := run.Get(r.Primary)
 	if s.Len() == 0 {
 		return nil
@@ -297,7 +297,7 @@ func primaryNonFinite(run *trainlog.Run, r *Report) []Finding {
 // nanWindows returns the logged steps whose loss is exactly 0.0 while
 // grad_norm is NaN: every step of the window was non-finite and the NaN
 // filter left the window sum at 0.
-func nanWindows(run *trainlog.Run) []trainlog.Point {
+func nanWindows(run *analyzer) []trainlog.Point {
 	gn, loss := run.Get("grad_norm"), run.Get("loss")
 	if gn.Len() == 0 || loss.Len() == 0 {
 		return nil
@@ -327,7 +327,7 @@ func firstSources(ps []trainlog.Point, k int) []string {
 
 // explodingGradients reports a grad_norm whose final level is far above
 // its early level.
-func explodingGradients(run *trainlog.Run) (Finding, bool) {
+func explodingGradients(run *analyzer) (Finding, bool) {
 	c := finiteCurve(run, "grad_norm")
 	if c.len() < 10 {
 		return Finding{}, false
@@ -352,7 +352,7 @@ func explodingGradients(run *trainlog.Run) (Finding, bool) {
 
 // divergenceFinding reports a primary metric getting worse in its final
 // segment beyond noise, or ending worse than it started.
-func divergenceFinding(run *trainlog.Run, r *Report, opts Options) (Finding, bool) {
+func divergenceFinding(run *analyzer, r *Report, opts Options) (Finding, bool) {
 	t := r.Trend
 	if t == nil {
 		return Finding{}, false
@@ -369,7 +369,7 @@ func divergenceFinding(run *trainlog.Run, r *Report, opts Options) (Finding, boo
 
 // staircaseFound reports whether epochStaircase reports the loss drops
 // at epoch boundaries (then the spike-level epoch drops are not repeated).
-func staircaseFound(run *trainlog.Run) bool {
+func staircaseFound(run *analyzer) bool {
 	loss := finiteCurve(run, "loss")
 	return len(epochDropList(loss, epochBoundaries(run))) > 0
 }
@@ -377,7 +377,7 @@ func staircaseFound(run *trainlog.Run) bool {
 // epochStaircase reports the loss drops at epoch boundaries, measured
 // between the medians of the windows just before and just after each
 // boundary: expected in multi-epoch training, and a sign of memorisation.
-func epochStaircase(run *trainlog.Run, r *Report) (Finding, bool) {
+func epochStaircase(run *analyzer, r *Report) (Finding, bool) {
 	loss := finiteCurve(run, "loss")
 	drops := epochDropList(loss, epochBoundaries(run))
 	if len(drops) == 0 {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // KindGradNormSpikes is the finding that summarises the grad_norm spikes
@@ -44,7 +43,7 @@ const (
 // construction) reacted at those steps. A gradient spike the loss or
 // reward does not feel is noise of the gradient estimate that clipping
 // absorbs (info); one it feels is a warning.
-func gradSpikeFinding(run *trainlog.Run, r *Report) (Finding, bool) {
+func gradSpikeFinding(run *analyzer, r *Report) (Finding, bool) {
 	var sps []Spike
 	for _, sp := range r.Spikes {
 		if sp.Metric == "grad_norm" && sp.Z > 0 {

@@ -31,7 +31,7 @@ var geometryLabels = []struct{ key, label string }{
 // logged, the step range and the events met. Geometry facts are only
 // those a log states; values that could be derived but were not logged
 // are left out rather than guessed.
-func header(run *trainlog.Run) RunInfo {
+func header(run *analyzer) RunInfo {
 	info := RunInfo{
 		Name:      run.Name,
 		Root:      run.Root,
@@ -62,7 +62,7 @@ func header(run *trainlog.Run) RunInfo {
 }
 
 // geometryFacts returns the logged geometry values as labelled facts.
-func geometryFacts(run *trainlog.Run) []Fact {
+func geometryFacts(run *analyzer) []Fact {
 	out := []Fact{}
 	for _, g := range geometryLabels {
 		v, ok := run.Geometry[g.key]
@@ -77,7 +77,7 @@ func geometryFacts(run *trainlog.Run) []Fact {
 // runCompleted reports whether the run finished: an end-of-training
 // summary (train_runtime and train_loss) was logged, or the trainer
 // state says training stopped.
-func runCompleted(run *trainlog.Run) bool {
+func runCompleted(run *analyzer) bool {
 	_, rt := run.Summary["train_runtime"]
 	_, tl := run.Summary["train_loss"]
 	return (rt && tl) || strings.EqualFold(run.Info[trainlog.InfoTrainingStopped].Value, "true")
@@ -99,7 +99,7 @@ func isTrainSeries(name string) bool {
 }
 
 // trainSeriesNames returns the per-step training series of run, sorted.
-func trainSeriesNames(run *trainlog.Run) []string {
+func trainSeriesNames(run *analyzer) []string {
 	var out []string
 	for _, n := range run.SeriesNames() {
 		if isTrainSeries(n) && run.Series[n].Len() > 0 {
@@ -111,7 +111,7 @@ func trainSeriesNames(run *trainlog.Run) []string {
 
 // refSeries returns the series that defines the run's steps: the loss
 // when logged, else the training series with the most points.
-func refSeries(run *trainlog.Run) *trainlog.Series {
+func refSeries(run *analyzer) *trainlog.Series {
 	if s := run.Get("loss"); s.Len() > 0 {
 		return s
 	}
@@ -125,7 +125,7 @@ func refSeries(run *trainlog.Run) *trainlog.Series {
 }
 
 // stepRange returns the first and last logged training steps, or -1, -1.
-func stepRange(run *trainlog.Run) (first, last int64) {
+func stepRange(run *analyzer) (first, last int64) {
 	first, last = -1, -1
 	for _, n := range trainSeriesNames(run) {
 		pts := run.Series[n].Points
@@ -141,7 +141,7 @@ func stepRange(run *trainlog.Run) (first, last int64) {
 
 // epochReached returns the epoch at the last logged training step (or the
 // summary's epoch), 0 when no epoch was logged.
-func epochReached(run *trainlog.Run) float64 {
+func epochReached(run *analyzer) float64 {
 	if v, ok := run.Summary["epoch"]; ok && finite(v.Value) {
 		return v.Value
 	}

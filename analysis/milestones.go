@@ -3,8 +3,6 @@ package analysis
 import (
 	"fmt"
 	"math"
-	"slices"
-	"sync"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -21,7 +19,7 @@ const (
 // the end of each epoch and at its last logged step (the seed article's
 // section 3 table). Each row holds every per-step training metric logged
 // at that step, with its source.
-func milestones(run *trainlog.Run) []Milestone {
+func milestones(run *analyzer) []Milestone {
 	ref := refSeries(run)
 	if ref.Len() == 0 {
 		return nil
@@ -67,7 +65,7 @@ func milestones(run *trainlog.Run) []Milestone {
 }
 
 // milestoneAt builds the milestone of reference point p.
-func milestoneAt(run *trainlog.Run, names []string, p trainlog.Point, label string) Milestone {
+func milestoneAt(run *analyzer, names []string, p trainlog.Point, label string) Milestone {
 	m := Milestone{
 		Label:         label,
 		Step:          p.Step,
@@ -108,57 +106,12 @@ type epochEnd struct {
 // k.0 (steps 249, 250 and 251 of a 250-step epoch); the middle one of
 // such a run is the boundary. Without logged epochs, multiples of the
 // logged steps per epoch are used.
-func epochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
-	key := endsKey{run: run, ref: ref, n: ref.Len(), spe: run.Geometry[trainlog.GeoStepsPerEpoch].Value}
-	if key.n > 0 {
-		key.first = &ref.Points[0]
-	}
-	if ends, ok := lastEnds.get(key); ok {
-		return ends
-	}
-	ends := findEpochEnds(run, ref)
-	lastEnds.put(key, ends)
-	return slices.Clone(ends)
-}
-
-// lastEnds memoises the last epochEnds result: the milestones and the
-// learning-rate table both ask for it, and on a million-point series each
-// call reads every point. As with curves, a series must not be modified
-// once analysed.
-var lastEnds endsCache
-
-type endsKey struct {
-	run   *trainlog.Run
-	ref   *trainlog.Series
-	first *trainlog.Point
-	n     int
-	spe   float64 // the geometry epochEndsFromGeometry reads
-}
-
-type endsCache struct {
-	mu   sync.Mutex
-	key  endsKey
-	ends []epochEnd
-	ok   bool
-}
-
-func (c *endsCache) get(k endsKey) ([]epochEnd, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ok || c.key != k {
-		return nil, false
-	}
-	return slices.Clone(c.ends), true
-}
-
-func (c *endsCache) put(k endsKey, ends []epochEnd) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.key, c.ends, c.ok = k, ends, true
+func epochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
+	return run.epochEnds(ref)
 }
 
 // findEpochEnds computes epochEnds.
-func findEpochEnds(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
+func findEpochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
 	pts := ref.Points
 	maxEpoch := math.Inf(-1)
 	for i := range pts {
@@ -236,7 +189,7 @@ func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
 
 // epochEndsFromGeometry places epoch ends at multiples of the logged
 // steps per epoch, when the run logs no epochs.
-func epochEndsFromGeometry(run *trainlog.Run, ref *trainlog.Series) []epochEnd {
+func epochEndsFromGeometry(run *analyzer, ref *trainlog.Series) []epochEnd {
 	spe, ok := run.Geometry[trainlog.GeoStepsPerEpoch]
 	if !ok || !(spe.Value >= 1) {
 		return nil

@@ -22,7 +22,7 @@ const noiseZ = 2.0
 // then measured on the same scale (the standard deviation of log(value)
 // times the geometric mean), so that Std and Sigma compare. It returns
 // nil with fewer than 5 points.
-func endNoise(run *trainlog.Run, metric string, opts Options) *Noise {
+func endNoise(run *analyzer, metric string, opts Options) *Noise {
 	c := finiteCurve(run, metric)
 	if c.len() < 5 {
 		return nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // overfitZ is the rise of the eval metric above its best, in eval noise
@@ -26,7 +25,7 @@ const overfitZ = 2.0
 // steps. EarlyStoppingCallback is replayed for a few settings. Without
 // eval, the section says that overfitting cannot be measured, how to add
 // a held-out split, and lists hints, labelled as hints.
-func evaluate(run *trainlog.Run, opts Options) Eval {
+func evaluate(run *analyzer, opts Options) Eval {
 	name := evalMetric(run)
 	ev := finiteCurve(run, name)
 	if ev.len() == 0 {
@@ -70,7 +69,7 @@ func evaluate(run *trainlog.Run, opts Options) Eval {
 }
 
 // evalMetric chooses the eval series: eval_loss, else an accuracy.
-func evalMetric(run *trainlog.Run) string {
+func evalMetric(run *analyzer) string {
 	for _, n := range []string{"eval_loss", "eval_accuracy"} {
 		if finiteCurve(run, n).len() > 0 {
 			return n
@@ -94,7 +93,7 @@ func evalNoise(ys []float64) float64 {
 
 // trainRoseBetween reports a train loss that rose significantly between
 // two steps (then a rising eval is divergence, not overfitting).
-func trainRoseBetween(run *trainlog.Run, from, to int64) bool {
+func trainRoseBetween(run *analyzer, from, to int64) bool {
 	c := finiteCurve(run, "loss")
 	if c.len() == 0 {
 		return false
@@ -187,7 +186,7 @@ func evalText(e Eval, ev *curve, bi int, sigma, threshold float64, after int, tr
 }
 
 // noEval explains why overfitting cannot be measured and lists hints.
-func noEval(run *trainlog.Run, opts Options) Eval {
+func noEval(run *analyzer, opts Options) Eval {
 	e := Eval{BestStep: -1, Metric: "eval_loss"}
 	e.Text = "No evaluation was logged, so overfitting cannot be measured: the train loss only shows how well the model fits the training set. " +
 		"Hold out 5-10% of the data as an eval split and set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss; " +
@@ -225,7 +224,7 @@ const summaryGapRel = 0.1
 // end-of-run summary (all_results.json, wandb-summary.json), each quoted
 // with its source, and the comparisons of eval with test values of the
 // same metric.
-func summaryEvals(run *trainlog.Run) (out []Cited, parts, gaps []string) {
+func summaryEvals(run *analyzer) (out []Cited, parts, gaps []string) {
 	wide := false
 	var keys []string
 	for k, v := range run.Summary {
@@ -277,7 +276,7 @@ func summaryEvals(run *trainlog.Run) (out []Cited, parts, gaps []string) {
 
 // noEvalHints lists indirect signs of memorisation, each labelled as a
 // hint.
-func noEvalHints(run *trainlog.Run) []string {
+func noEvalHints(run *analyzer) []string {
 	var hints []string
 	for _, name := range []string{"mean_token_accuracy", "accuracy"} {
 		c := finiteCurve(run, name)

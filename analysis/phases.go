@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // Phase names. A metric where greater is better (a reward) "rises" where
@@ -45,7 +44,7 @@ const (
 // 3*sigma²*ln(n) (sigma from second differences). Each phase is named by
 // its rate of improvement relative to the fastest phase (see phaseName),
 // and adjacent phases with the same name are merged.
-func phases(run *trainlog.Run, opts Options) []Phase {
+func phases(run *analyzer, opts Options) []Phase {
 	metric, family := primaryMetric(run)
 	switch family {
 	case FamilyDPO, FamilyORPO, FamilyKTO:
@@ -136,7 +135,7 @@ type knownBoundary struct {
 }
 
 // knownBoundaries lists the end of warmup and the epoch boundaries.
-func knownBoundaries(run *trainlog.Run) []knownBoundary {
+func knownBoundaries(run *analyzer) []knownBoundary {
 	var out []knownBoundary
 	if w := warmupEnd(run); w > 0 {
 		out = append(out, knownBoundary{w, "end of warmup"})
@@ -149,7 +148,7 @@ func knownBoundaries(run *trainlog.Run) []knownBoundary {
 
 // warmupEnd returns the step where a warmup ends (the learning rate
 // reaches its peak after starting below half of it), or 0.
-func warmupEnd(run *trainlog.Run) int64 {
+func warmupEnd(run *analyzer) int64 {
 	c := finiteCurve(run, "learning_rate")
 	if c.len() < 3 {
 		return 0

@@ -39,9 +39,9 @@ const gradStartup = 0.15
 // values, a learning rate stuck at 0, a run that ended without a summary
 // or before its planned steps, resumes, and the step count's dependence
 // on the run's geometry.
-func pitfalls(run *trainlog.Run, r *Report, opts Options) []Finding {
+func pitfalls(run *analyzer, r *Report, opts Options) []Finding {
 	var out []Finding
-	for _, f := range []func(*trainlog.Run, *Report) []Finding{
+	for _, f := range []func(*analyzer, *Report) []Finding{
 		printerFindings,
 		disagreementFindings,
 		gradNormFindings,
@@ -66,7 +66,7 @@ func pitfalls(run *trainlog.Run, r *Report, opts Options) []Finding {
 // Trainer's dicts and a user callback's lines (the seed article's pitfall
 // 1): when both logged some steps but only one logged others, one of them
 // stopped, started late, or logs on its own cadence.
-func printerFindings(run *trainlog.Run, _ *Report) []Finding {
+func printerFindings(run *analyzer, _ *Report) []Finding {
 	s := run.Get("loss")
 	if s.Len() == 0 {
 		return nil
@@ -178,7 +178,7 @@ func firstSourceIn(p trainlog.Point, f string) string {
 
 // disagreementFindings summarises the values that two sources logged
 // differently for the same step.
-func disagreementFindings(run *trainlog.Run, _ *Report) []Finding {
+func disagreementFindings(run *analyzer, _ *Report) []Finding {
 	var evs []trainlog.Event
 	note := ""
 	for _, ev := range run.Events {
@@ -219,7 +219,7 @@ func disagreementFindings(run *trainlog.Run, _ *Report) []Finding {
 // by nature); a point is above it when it exceeds p90 by half the range's
 // width on a log scale. Points in the first 15% of the run are start-up
 // and not flagged. A few such points are a warning, many an error.
-func gradNormFindings(run *trainlog.Run, r *Report) []Finding {
+func gradNormFindings(run *analyzer, r *Report) []Finding {
 	s := run.Get("grad_norm")
 	if s.Len() < 10 {
 		return nil
@@ -313,7 +313,7 @@ func listSteps(pts []trainlog.Point, n int) string {
 // zeroLossFindings diagnoses a logged loss of exactly 0: with grad_norm
 // NaN it means every step of the logging window was non-finite
 // (Transformers' NaN filter), not a perfect model.
-func zeroLossFindings(run *trainlog.Run, r *Report) []Finding {
+func zeroLossFindings(run *analyzer, r *Report) []Finding {
 	s := run.Get("loss")
 	if s.Len() == 0 {
 		return nil
@@ -370,7 +370,7 @@ func isRLFamily(family string) bool {
 // series other than the primary one (whose NaNs curveFindings reports).
 // A few non-finite grad_norm values at steps whose learning rate is 0
 // or at the very start are the fp16 loss scaler skipping steps: info.
-func nonFiniteFindings(run *trainlog.Run, r *Report) []Finding {
+func nonFiniteFindings(run *analyzer, r *Report) []Finding {
 	var out []Finding
 	for _, name := range trainSeriesNames(run) {
 		if name == r.Primary {
@@ -415,7 +415,7 @@ func nonFiniteFindings(run *trainlog.Run, r *Report) []Finding {
 // loss-scaler skips: few of them, each at a learning rate of 0 or
 // unchanged from the previous log while the schedule moves (the scheduler
 // did not step), or within the first 1% of the run.
-func skippedSteps(run *trainlog.Run, bad []trainlog.Point) bool {
+func skippedSteps(run *analyzer, bad []trainlog.Point) bool {
 	if len(bad) > 5 {
 		return false
 	}

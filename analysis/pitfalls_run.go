@@ -12,7 +12,7 @@ import (
 // consecutive logs. A 0 at the first log (warmup) or the last one (the
 // end of a decay) is expected, and a constant learning rate is
 // legitimate.
-func lrStuckFindings(run *trainlog.Run, _ *Report) []Finding {
+func lrStuckFindings(run *analyzer, _ *Report) []Finding {
 	s := run.Get("learning_rate")
 	if s.Len() < 5 {
 		return nil
@@ -46,7 +46,7 @@ func lrStuckFindings(run *trainlog.Run, _ *Report) []Finding {
 
 // endFindings reports a run that ended without its end-of-training
 // summary and one that stopped before its planned steps.
-func endFindings(run *trainlog.Run, r *Report) []Finding {
+func endFindings(run *analyzer, r *Report) []Finding {
 	first, last := stepRange(run)
 	if last < 0 {
 		return nil
@@ -108,7 +108,7 @@ func endFindings(run *trainlog.Run, r *Report) []Finding {
 // noSummaryFormat reports a run read only from formats that never hold
 // an end-of-training summary (Lightning's metrics.csv), whose missing
 // summary says nothing about how the run ended.
-func noSummaryFormat(run *trainlog.Run) bool {
+func noSummaryFormat(run *analyzer) bool {
 	used := 0
 	for _, f := range run.Files {
 		if !f.Used {
@@ -125,7 +125,7 @@ func noSummaryFormat(run *trainlog.Run) bool {
 // restartFindings reports resumed runs and the bias they put on
 // train_loss (the accumulator restarts at 0 on resume, global_step does
 // not).
-func restartFindings(run *trainlog.Run, r *Report) []Finding {
+func restartFindings(run *analyzer, r *Report) []Finding {
 	var evs []trainlog.Event
 	for _, ev := range run.Events {
 		if ev.Kind == trainlog.EventRestart {
@@ -167,7 +167,7 @@ func restartFindings(run *trainlog.Run, r *Report) []Finding {
 // seed article's pitfall 4: changing the batch size or the epochs changes
 // the number of steps, so curves of two runs cannot be compared step by
 // step).
-func stepCountFindings(run *trainlog.Run, _ *Report) []Finding {
+func stepCountFindings(run *analyzer, _ *Report) []Finding {
 	get := func(k string) (float64, bool) {
 		v, ok := run.Geometry[k]
 		return v.Value, ok && v.Value > 0

@@ -26,10 +26,10 @@ func linearLR(n int) func(int) float64 {
 // findingsOf returns the findings of kind in r's pitfalls.
 func findingsOf(t *testing.T, run *trainlog.Run, kind string) []Finding {
 	t.Helper()
-	r := &Report{Run: header(run), Primary: "loss", Eval: Eval{BestStep: -1}}
-	r.TrainLoss = trainLoss(run, DefaultOptions)
+	r := &Report{Run: header(newAnalyzer(run)), Primary: "loss", Eval: Eval{BestStep: -1}}
+	r.TrainLoss = trainLoss(newAnalyzer(run), DefaultOptions)
 	var out []Finding
-	for _, f := range pitfalls(run, r, DefaultOptions) {
+	for _, f := range pitfalls(newAnalyzer(run), r, DefaultOptions) {
 		if f.Sources == nil {
 			t.Errorf("%s finding has nil Sources", f.Kind)
 		}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // A change is of practical size when it is at least opts.PlateauRel of
@@ -83,7 +81,7 @@ func nearChance(acc float64) bool { return math.Abs(acc-0.5) < chanceBand }
 // run for a verdict: the mean training rewards/accuracies over the final
 // window and the held-out eval_rewards/accuracies, each said to be at
 // about the chance level when it is (see nearChance).
-func preferenceAccuracies(run *trainlog.Run, opts Options) string {
+func preferenceAccuracies(run *analyzer, opts Options) string {
 	var parts []string
 	if c := finiteCurve(run, "rewards/accuracies"); c.len() > 0 {
 		lvl, i0 := finalLevel(c, opts)

@@ -6,10 +6,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // Projection settings.
@@ -137,7 +135,7 @@ type projFit struct {
 // form's residuals, widened to the other form's gain when that form
 // extrapolates about as well (see credible). level is the current level,
 // which converts a gain on the log scale into the metric's units.
-func project(run *trainlog.Run, c *curve, h int64, level float64) projection {
+func project(run *analyzer, c *curve, h int64, level float64) projection {
 	return fitProjection(run, c).at(c, h, level)
 }
 
@@ -207,17 +205,22 @@ func (pf *projFit) at(c *curve, h int64, level float64) projection {
 
 // fitProjection fits the forms to c (see project), or returns the fit
 // made for the same curve and learning rate before.
-func fitProjection(run *trainlog.Run, c *curve) *projFit {
+func fitProjection(run *analyzer, c *curve) *projFit {
 	key := projKey{c: c, lr: finiteCurve(run, "learning_rate"), last: runGeometry(run).lastStep, warmup: warmupEnd(run)}
-	if pf := projections.get(key); pf != nil {
+	run.mu.Lock()
+	pf := run.projs[key]
+	run.mu.Unlock()
+	if pf != nil {
 		return pf
 	}
-	pf := newProjFit(run, c)
-	projections.put(key, pf)
+	pf = newProjFit(run, c)
+	run.mu.Lock()
+	run.projs[key] = pf
+	run.mu.Unlock()
 	return pf
 }
 
-func newProjFit(run *trainlog.Run, c *curve) *projFit {
+func newProjFit(run *analyzer, c *curve) *projFit {
 	ax := newLRAxes(run)
 	sign := 1.0
 	if c.greater {
@@ -267,45 +270,11 @@ func newProjFit(run *trainlog.Run, c *curve) *projFit {
 	return pf
 }
 
-// projections memoises the last few projection fits: the verdict and the
-// another-epoch section project the same curve over different horizons.
-var projections = &projCache{}
-
-type projCache struct {
-	mu      sync.Mutex
-	entries [4]projEntry
-	next    int
-}
-
 // A projKey identifies the inputs of a projection fit: the curve, the
-// learning rate (the entries keep both alive, so their addresses are not
-// reused), the run's last step and the end of warmup.
+// learning rate, the run's last step and the end of warmup.
 type projKey struct {
 	c, lr        *curve
 	last, warmup int64
-}
-
-type projEntry struct {
-	key projKey
-	pf  *projFit
-}
-
-func (pc *projCache) get(key projKey) *projFit {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	for _, e := range pc.entries {
-		if e.pf != nil && e.key == key {
-			return e.pf
-		}
-	}
-	return nil
-}
-
-func (pc *projCache) put(key projKey, pf *projFit) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	pc.entries[pc.next] = projEntry{key: key, pf: pf}
-	pc.next = (pc.next + 1) % len(pc.entries)
 }
 
 // credible reports whether the other form extrapolates about as well as

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // recommend picks the checkpoint to use (methods §9). With eval, it is
@@ -17,7 +15,7 @@ import (
 // last part of the run; then it is the last checkpoint before it. The
 // alternatives list the final checkpoint, a late one for an A/B test and
 // an earlier one with a low loss, each with its use case.
-func recommend(run *trainlog.Run, r *Report, opts Options) Recommendation {
+func recommend(run *analyzer, r *Report, opts Options) Recommendation {
 	rows := checkpointRows(run, r)
 	rec := Recommendation{Step: -1}
 	if len(rows) == 0 {
@@ -43,7 +41,7 @@ func recommend(run *trainlog.Run, r *Report, opts Options) Recommendation {
 // checkpointRows returns the checkpoints on disk sorted by step, final
 // directories (step -1) last, taking the rows of the report when the
 // header already built them.
-func checkpointRows(run *trainlog.Run, r *Report) []CheckpointRow {
+func checkpointRows(run *analyzer, r *Report) []CheckpointRow {
 	rows := append([]CheckpointRow(nil), r.Checkpoints...)
 	if len(rows) == 0 {
 		for _, ck := range run.Checkpoints {
@@ -80,7 +78,7 @@ func bestEvalCheckpoint(rows []CheckpointRow, r *Report) (CheckpointRow, string)
 	}
 	// The best one is gone: take the best eval among those on disk.
 	bestIdx := -1
-	ev := finiteCurve(r.Data, e.Metric)
+	ev := finiteCurve(r.analyzer(), e.Metric)
 	var bestVal float64
 	for i, row := range rows {
 		p, ok := r.Data.Get(e.Metric).At(row.Step)
@@ -104,11 +102,11 @@ func bestEvalCheckpoint(rows []CheckpointRow, r *Report) (CheckpointRow, string)
 // an anomaly near the end of the run.
 func healthyCheckpoint(rows []CheckpointRow, r *Report, opts Options) (CheckpointRow, string) {
 	final := rows[len(rows)-1]
-	g := runGeometry(r.Data)
+	g := runGeometry(r.analyzer())
 	cut := g.lastStep - int64(opts.TailFraction*float64(g.lastStep-g.firstStep))
 	anomaly := int64(-1)
 	why := ""
-	for _, f := range curveFindings(r.Data, r, opts) {
+	for _, f := range curveFindings(r.analyzer(), r, opts) {
 		if f.Severity != SevError || f.Step < cut {
 			continue
 		}

@@ -38,6 +38,18 @@ type Report struct {
 	// Primary is the canonical name of the series the verdict is about
 	// (usually "loss"; "reward" for GRPO, "rewards/margins" for DPO).
 	Primary string `json:"primary_metric"`
+
+	// an is the analyzer of Data while Analyze runs (nil afterwards).
+	an *analyzer
+}
+
+// analyzer returns the analyzer of r.Data: the one of the running
+// Analyze call, or a fresh one for a report built by hand.
+func (r *Report) analyzer() *analyzer {
+	if r.an == nil {
+		r.an = newAnalyzer(r.Data)
+	}
+	return r.an
 }
 
 // Cited is a number taken from a log, with where it was read.

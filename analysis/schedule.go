@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // Learning-rate schedule names (Transformers' SchedulerType values).
@@ -38,7 +37,7 @@ const (
 // wins, a simpler kind when it is within schedSimplerTolerance of it.
 // Rows give the rate at the first step, each epoch boundary and the last
 // step.
-func lrSchedule(run *trainlog.Run, opts Options) LRSchedule {
+func lrSchedule(run *analyzer, opts Options) LRSchedule {
 	c := finiteCurve(run, "learning_rate")
 	if c.len() == 0 {
 		return LRSchedule{Text: "No learning rate was logged, so the schedule cannot be described."}
@@ -125,7 +124,7 @@ func (s stepSet) before(step int64) int64 {
 // scalerSkips lists the steps whose update the fp16 loss scaler skipped:
 // grad_norm is non-finite and the logged rate is 0 or unchanged. Only
 // per-step logs can show them.
-func scalerSkips(run *trainlog.Run) stepSet {
+func scalerSkips(run *analyzer) stepSet {
 	gn := run.Get("grad_norm")
 	lr := run.Get("learning_rate")
 	if gn.Len() == 0 || lr.Len() == 0 {
@@ -147,7 +146,7 @@ func scalerSkips(run *trainlog.Run) stepSet {
 // lrRows returns the rate at the milestone steps (the first step, each
 // epoch end and the last step, as the milestone table shows them), or at
 // the nearest logged step.
-func lrRows(run *trainlog.Run, c *curve) []LRRow {
+func lrRows(run *analyzer, c *curve) []LRRow {
 	var steps []int64
 	for _, m := range milestones(run) {
 		steps = append(steps, m.Step)

@@ -106,7 +106,7 @@ func TestScheduleKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
-			ls := lrSchedule(lrRun(tt.kind, tt.warmup, 1000, tt.every), DefaultOptions)
+			ls := lrSchedule(newAnalyzer(lrRun(tt.kind, tt.warmup, 1000, tt.every)), DefaultOptions)
 			if ls.Kind != tt.kind {
 				t.Errorf("kind %q (fit %.3g), want %q: %s", ls.Kind, ls.FitError, tt.kind, ls.Text)
 			}
@@ -122,7 +122,7 @@ func TestScheduleKinds(t *testing.T) {
 
 func TestScheduleRows(t *testing.T) {
 	run := lrRun(SchedLinear, 0, 750, 1)
-	ls := lrSchedule(run, DefaultOptions)
+	ls := lrSchedule(newAnalyzer(run), DefaultOptions)
 	if len(ls.Rows) < 2 || ls.Rows[0].Step != 1 || ls.Rows[len(ls.Rows)-1].Step != 750 || ls.Rows[0].Source != "lr.json:1" {
 		t.Errorf("rows %+v: want the first and last steps with their sources", ls.Rows)
 	}
@@ -135,7 +135,7 @@ func TestScheduleStoppedInWarmup(t *testing.T) {
 	run := lrRun(SchedLinear, 500, 1000, 10)
 	s := run.Series["learning_rate"]
 	s.Points = s.Points[:20] // stops at step 200, mid-warmup
-	ls := lrSchedule(run, DefaultOptions)
+	ls := lrSchedule(newAnalyzer(run), DefaultOptions)
 	if ls.Kind != "" || !ls.Present {
 		t.Errorf("kind %q: a run stopped in warmup has no classifiable decay (%s)", ls.Kind, ls.Text)
 	}

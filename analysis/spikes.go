@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // spikeMinPoints is the fewest points a series needs for spike
@@ -24,7 +23,7 @@ const spikeMinPoints = 8
 // points count once, at their strongest point. Loss drops at an epoch
 // boundary are kept and marked as expected (Spike.Epoch); other drops and
 // grad_norm dips are not spikes.
-func spikes(run *trainlog.Run, opts Options) []Spike {
+func spikes(run *analyzer, opts Options) []Spike {
 	primary, _ := primaryMetric(run)
 	names := []string{"loss"}
 	if primary != "loss" {

@@ -81,7 +81,7 @@ func trajectoryBullet(r *Report) string {
 	if r.Data == nil || r.Primary == "" {
 		return ""
 	}
-	c := finiteCurve(r.Data, r.Primary)
+	c := finiteCurve(r.analyzer(), r.Primary)
 	if c.len() < 2 {
 		return ""
 	}
@@ -171,7 +171,7 @@ func accuracyBullet(r *Report) string {
 	if a.FirstLevel != nil && a.FinalLevel != nil {
 		text := fmt.Sprintf("%s %s (%s) -> %s (%s)", a.Metric, fmtAccuracy(a.FirstLevel.Value), a.FirstLevel.How,
 			fmtAccuracy(a.FinalLevel.Value), a.FinalLevel.How)
-		if r.Data != nil && pairwiseAccuracy(r.Data, a.Metric) {
+		if r.Data != nil && pairwiseAccuracy(r.analyzer(), a.Metric) {
 			if nearChance(a.FinalLevel.Value) {
 				return text + ": about the 50% chance level of a preference pair, the preference is not learned yet"
 			}
@@ -195,7 +195,7 @@ func runtimeBullet(r *Report) string {
 		steps = fmt.Sprintf(" for %d steps", r.Run.LastStep)
 	}
 	var rates []string
-	if sec, ok := displayedRate(r.Data, t); ok {
+	if sec, ok := displayedRate(r.analyzer(), t); ok {
 		rates = append(rates, fmtNum(sec.Value)+" s/it ("+sec.Source+")")
 	} else if t.ItPerSecond != nil {
 		rates = append(rates, fmtNum(t.ItPerSecond.Value)+" it/s ("+t.ItPerSecond.Source+")")
@@ -224,7 +224,7 @@ func runtimeBullet(r *Report) string {
 func evalBullet(r *Report) string {
 	e := r.Eval
 	if !e.Present && len(e.Other) > 0 && r.Data != nil {
-		_, _, gaps := summaryEvals(r.Data)
+		_, _, gaps := summaryEvals(r.analyzer())
 		if len(gaps) == 0 {
 			return fmt.Sprintf("no per-step evaluation, so overfitting over time cannot be told; the summary holds %d final eval/test values (section Generalisation)", len(e.Other))
 		}

@@ -11,7 +11,7 @@ import (
 // throughput reports speed and cost (the seed article's section 6):
 // train_runtime, the progress bar's rate, the Trainer's per-second
 // rates, GPU hours and, when a price is given, the cost.
-func throughput(run *trainlog.Run, opts Options) Throughput {
+func throughput(run *analyzer, opts Options) Throughput {
 	var t Throughput
 	sum := func(key string) *Cited {
 		if v, ok := run.Summary[key]; ok && finite(v.Value) && v.Value > 0 {
@@ -84,7 +84,7 @@ func throughput(run *trainlog.Run, opts Options) Throughput {
 }
 
 // rateTexts describes the logged rates.
-func rateTexts(run *trainlog.Run, t Throughput) []string {
+func rateTexts(run *analyzer, t Throughput) []string {
 	var out []string
 	if sec, ok := displayedRate(run, t); ok {
 		out = append(out, fmt.Sprintf("%s s/it (progress bar, %s)", fmtNum(sec.Value), sec.Source))
@@ -106,7 +106,7 @@ func rateTexts(run *trainlog.Run, t Throughput) []string {
 // displayedRate returns the seconds per iteration when the progress bar
 // displayed its rate that way (tqdm shows s/it below 1 it/s, it/s above;
 // the console reader stores both).
-func displayedRate(run *trainlog.Run, t Throughput) (*Cited, bool) {
+func displayedRate(run *analyzer, t Throughput) (*Cited, bool) {
 	if t.SecondsPerIt == nil {
 		return nil, false
 	}
@@ -123,7 +123,7 @@ func displayedRate(run *trainlog.Run, t Throughput) (*Cited, bool) {
 // from the progress bar's elapsed time, else from the points' elapsed or
 // wall-clock times. It returns the value cited at its last source and how
 // it was obtained.
-func derivedRuntime(run *trainlog.Run) (*Cited, string) {
+func derivedRuntime(run *analyzer) (*Cited, string) {
 	if v, ok := run.Summary["tqdm_elapsed_seconds"]; ok && finite(v.Value) && v.Value > 0 {
 		return citeValue(v), "the elapsed time of the last progress bar"
 	}
@@ -156,7 +156,7 @@ func derivedRuntime(run *trainlog.Run) (*Cited, string) {
 }
 
 // billedGPUs returns the number of GPUs to bill and how it was chosen.
-func billedGPUs(run *trainlog.Run, opts Options) (int, string) {
+func billedGPUs(run *analyzer, opts Options) (int, string) {
 	if opts.GPUs > 0 {
 		return opts.GPUs, "GPUs as given"
 	}
@@ -167,7 +167,7 @@ func billedGPUs(run *trainlog.Run, opts Options) (int, string) {
 }
 
 // tokensSeen returns the number of input tokens seen, when logged.
-func tokensSeen(run *trainlog.Run) *Cited {
+func tokensSeen(run *analyzer) *Cited {
 	if v, ok := run.Summary["num_input_tokens_seen"]; ok && finite(v.Value) && v.Value > 0 {
 		return citeValue(v)
 	}
@@ -183,7 +183,7 @@ func tokensSeen(run *trainlog.Run) *Cited {
 
 // stoppedEarly reports a run that ended before its planned steps by more
 // than one logging interval.
-func stoppedEarly(run *trainlog.Run) bool {
+func stoppedEarly(run *analyzer) bool {
 	reached, planned := stepsReached(run)
 	return planned > 0 && reached > 0 && planned-reached >= max(1, loggingSteps(run))
 }
@@ -191,7 +191,7 @@ func stoppedEarly(run *trainlog.Run) bool {
 // stepsReached returns the last step the run reached (the last logged
 // step, or the global step or summary step when larger) and max_steps (0
 // when unknown).
-func stepsReached(run *trainlog.Run) (reached, planned int64) {
+func stepsReached(run *analyzer) (reached, planned int64) {
 	_, reached = stepRange(run)
 	if v, ok := run.Summary["step"]; ok && finite(v.Value) && int64(v.Value) > reached {
 		reached = int64(v.Value)

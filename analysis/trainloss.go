@@ -16,7 +16,7 @@ const trainLossTol = 0.05
 // trainLoss compares the end-of-training train_loss, which is the mean of
 // the whole run, with the level the loss curve ends at (the seed
 // article's section 3.2: "train_loss 0.2587 vs final 0.1286").
-func trainLoss(run *trainlog.Run, opts Options) TrainLoss {
+func trainLoss(run *analyzer, opts Options) TrainLoss {
 	var tl TrainLoss
 	if v, ok := run.Summary["train_loss"]; ok && finite(v.Value) {
 		x := v.Value
@@ -57,7 +57,7 @@ func trainLoss(run *trainlog.Run, opts Options) TrainLoss {
 
 // explainTrainLoss says in plain words why the run's mean loss differs
 // from its final level, or that they agree.
-func explainTrainLoss(run *trainlog.Run, tl TrainLoss, c *curve) string {
+func explainTrainLoss(run *analyzer, tl TrainLoss, c *curve) string {
 	mean, level := tl.RecomputedMean.Value, tl.FinalLevel.Value
 	name := "the mean of the logged losses"
 	if tl.Reported != nil {
@@ -123,7 +123,7 @@ func relDiff(a, b float64) float64 {
 }
 
 // hasRestart reports whether the run was resumed.
-func hasRestart(run *trainlog.Run) bool {
+func hasRestart(run *analyzer) bool {
 	if _, ok := run.Geometry[trainlog.GeoResumedFrom]; ok {
 		return true
 	}
@@ -137,7 +137,7 @@ func hasRestart(run *trainlog.Run) bool {
 
 // loggingSteps returns the logging interval: logging_steps when logged,
 // else the median spacing of the logged losses (0 when unknown).
-func loggingSteps(run *trainlog.Run) int64 {
+func loggingSteps(run *analyzer) int64 {
 	if v, ok := run.Geometry[trainlog.GeoLoggingSteps]; ok && v.Value >= 1 {
 		return int64(v.Value)
 	}

@@ -32,7 +32,7 @@ const TrendAlpha = trendAlpha
 // below that threshold. A positive loss is projected on a log scale (it
 // decays multiplicatively and stays above 0). It returns nil with fewer
 // than 5 points.
-func trend(run *trainlog.Run, metric string, opts Options) *Trend {
+func trend(run *analyzer, metric string, opts Options) *Trend {
 	c := finiteCurve(run, metric)
 	if c.len() < 5 {
 		return nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // minTrendPower is the number of points below which Mann-Kendall cannot
@@ -38,13 +37,13 @@ const minVerdictPoints = 10
 //     the another-epoch projection, by both of its forms, expects a gain
 //     above opts.PlateauRel (flat because the schedule ended, not because
 //     more training cannot help).
-func verdict(run *trainlog.Run, r *Report, opts Options) Verdict {
+func verdict(run *analyzer, r *Report, opts Options) Verdict {
 	v := decide(run, r, opts)
 	v.Metric = r.Primary
 	return v
 }
 
-func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
+func decide(run *analyzer, r *Report, opts Options) Verdict {
 	metric := r.Primary
 	c := finiteCurve(run, metric)
 	total := run.Get(metric).Len()
@@ -87,7 +86,7 @@ func decide(run *trainlog.Run, r *Report, opts Options) Verdict {
 }
 
 // insufficient explains a verdict that cannot be given.
-func insufficient(run *trainlog.Run, metric string, n, total int) Verdict {
+func insufficient(run *analyzer, metric string, n, total int) Verdict {
 	if total == 0 && len(run.Summary) == 0 {
 		return Verdict{Status: StatusInsufficientData, Confidence: "high", Reason: fmt.Sprintf(
 			"No per-step %s and no end-of-run values were found in the logs (the files were read, but none holds Trainer dicts, a trainer_state.json log_history or another supported format): next time keep the Trainer's console output or trainer_state.json (see plateau formats).", metric)}
@@ -103,7 +102,7 @@ func insufficient(run *trainlog.Run, metric string, n, total int) Verdict {
 
 // stoppedInWarmup reports a run that ended while its learning rate was
 // still rising: nothing after warmup was observed.
-func stoppedInWarmup(run *trainlog.Run) (Verdict, bool) {
+func stoppedInWarmup(run *analyzer) (Verdict, bool) {
 	lr := finiteCurve(run, "learning_rate")
 	g := runGeometry(run)
 	if lr.len() < 3 || g.completed {
@@ -133,7 +132,7 @@ const minProgress = 0.05
 
 // stoppedAtStart reports a run interrupted before minProgress of its
 // planned steps.
-func stoppedAtStart(run *trainlog.Run) (Verdict, bool) {
+func stoppedAtStart(run *analyzer) (Verdict, bool) {
 	g := runGeometry(run)
 	if !g.incomplete() || float64(g.lastStep) >= minProgress*float64(g.planned) {
 		return Verdict{}, false
@@ -145,7 +144,7 @@ func stoppedAtStart(run *trainlog.Run) (Verdict, bool) {
 
 // divergedNonFinite reports non-finite values (or NaN windows) in the
 // final part of the run.
-func divergedNonFinite(run *trainlog.Run, r *Report, metric string) (Verdict, bool) {
+func divergedNonFinite(run *analyzer, r *Report, metric string) (Verdict, bool) {
 	s := run.Get(metric)
 	if s.Len() == 0 {
 		return Verdict{}, false
@@ -180,7 +179,7 @@ func evalIndex(e Eval, step int64) int {
 // minTrendPower of them (fewer cannot reach significance). An improving
 // trend whose later half has slowed to less than half the window's rate
 // and projects less than a practical change is flattening: converged.
-func evalConvergence(run *trainlog.Run, r *Report, opts Options) (Verdict, bool) {
+func evalConvergence(run *analyzer, r *Report, opts Options) (Verdict, bool) {
 	e := r.Eval
 	if !e.Present || len(e.Rows) < 3 || r.Primary != "loss" {
 		return Verdict{}, false
@@ -266,7 +265,7 @@ func flattening(c *curve, t *Trend, opts Options) (flat, bool) {
 
 // trainConvergence judges improving/converged on the primary metric's
 // trend, aware of an annealed learning rate.
-func trainConvergence(run *trainlog.Run, r *Report, opts Options) Verdict {
+func trainConvergence(run *analyzer, r *Report, opts Options) Verdict {
 	t := r.Trend
 	metric := r.Primary
 	if t == nil {
@@ -296,7 +295,7 @@ func trainConvergence(run *trainlog.Run, r *Report, opts Options) Verdict {
 // is not convergence while training goes on. The whole curve after
 // warmup then decides: improving when it falls significantly, otherwise
 // too early to tell.
-func tooEarly(run *trainlog.Run, r *Report, t *Trend, opts Options) (Verdict, bool) {
+func tooEarly(run *analyzer, r *Report, t *Trend, opts Options) (Verdict, bool) {
 	g := runGeometry(run)
 	if g.completed || t.Significant || (t.N >= minTrendPower && t.conclusivelyFlat(opts)) {
 		return Verdict{}, false
@@ -334,7 +333,7 @@ func tooEarly(run *trainlog.Run, r *Report, t *Trend, opts Options) (Verdict, bo
 // practical size (see practicalGain), and above opts.PlateauRel of the
 // improvement achieved so far, the run is still improving. Section 11
 // projects the same fit over its own, longer, horizon.
-func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Options) (Verdict, bool) {
+func flatButNotDone(run *analyzer, r *Report, t *Trend, flat string, opts Options) (Verdict, bool) {
 	c := finiteCurve(run, r.Primary)
 	g := runGeometry(run)
 	ax := newLRAxes(run)
@@ -370,14 +369,14 @@ func flatButNotDone(run *trainlog.Run, r *Report, t *Trend, flat string, opts Op
 }
 
 // lastLRSource returns ", file:line" of the last logged learning rate.
-func lastLRSource(run *trainlog.Run) string {
+func lastLRSource(run *analyzer) string {
 	if s := run.Get("learning_rate"); s.Len() > 0 {
 		return ", " + s.Points[s.Len()-1].Source.String()
 	}
 	return ""
 }
 
-func finalLR(run *trainlog.Run) float64 {
+func finalLR(run *analyzer) float64 {
 	c := finiteCurve(run, "learning_rate")
 	if c.len() == 0 {
 		return math.NaN()
@@ -409,7 +408,7 @@ type stall struct {
 // the improvement is below the larger of opts.PlateauRel of the start
 // level and two standard errors of the difference of the two window
 // levels (point noise sigma * sqrt(2/k) for windows of k points).
-func stallCheck(run *trainlog.Run, metric string, opts Options) stall {
+func stallCheck(run *analyzer, metric string, opts Options) stall {
 	c := finiteCurve(run, metric)
 	n := c.len()
 	if n < minVerdictPoints {
@@ -484,7 +483,7 @@ type rebound struct {
 // (1.2533*sigma*sqrt(2/k)) and by more than opts.PlateauRel of the best.
 // Taking the best of several windows favours a low minimum, hence 3
 // standard errors rather than 2.
-func reboundCheck(run *trainlog.Run, metric string, opts Options) rebound {
+func reboundCheck(run *analyzer, metric string, opts Options) rebound {
 	c := finiteCurve(run, metric)
 	n := c.len()
 	k := max(3, int(math.Ceil(opts.TailFraction*float64(n))))

@@ -135,7 +135,7 @@ func TestSpikeFoundAtStep(t *testing.T) {
 		},
 		"grad_norm": noisy(8, 0.1, func(int) float64 { return 0.8 }),
 	}})
-	sp := spikes(run, DefaultOptions)
+	sp := spikes(newAnalyzer(run), DefaultOptions)
 	found := false
 	for _, s := range sp {
 		if s.Metric == "loss" {
@@ -199,7 +199,7 @@ func TestNoEvalSaysSo(t *testing.T) {
 		"loss":                noisy(10, 0.01, func(s int) float64 { return 0.05 + 3*math.Exp(-float64(s)/60) }),
 		"mean_token_accuracy": func(s int) float64 { return 0.99 },
 	}})
-	e := evaluate(run, DefaultOptions)
+	e := evaluate(newAnalyzer(run), DefaultOptions)
 	if e.Present || e.BestStep != -1 || len(e.Hints) < 2 {
 		t.Fatalf("eval = %+v, want absent with hints", e)
 	}
@@ -287,7 +287,7 @@ func TestPhasesSeedShape(t *testing.T) {
 	run := synRun(synSpec{n: 750, stepsPerEpoch: 250, completed: true, series: map[string]func(int) float64{
 		"loss": noisy(12, 0.02, level), "learning_rate": func(s int) float64 { return 2e-4 * float64(751-s) / 750 },
 	}})
-	ps := phases(run, DefaultOptions)
+	ps := phases(newAnalyzer(run), DefaultOptions)
 	want := []struct {
 		name  string
 		start int64
