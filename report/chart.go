@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -25,26 +26,39 @@ type colRange struct {
 // column's minimum, maximum, first and last value, so that downsampling
 // never hides a spike. Non-finite values are skipped.
 func minMaxColumns(pts []trainlog.Point, n int) []colRange {
-	out := make([]colRange, n)
-	var lo, hi int64
-	first := true
+	lo, hi, ok := stepSpan(pts)
+	if !ok {
+		return make([]colRange, max(n, 0))
+	}
+	return columns(pts, n, lo, hi)
+}
+
+// stepSpan returns the first and last steps of the finite points.
+func stepSpan(pts []trainlog.Point) (lo, hi int64, ok bool) {
 	for i := range pts {
 		p := &pts[i]
 		if !p.Finite() {
 			continue
 		}
-		if first {
-			lo, hi, first = p.Step, p.Step, false
+		if !ok {
+			lo, hi, ok = p.Step, p.Step, true
 		}
 		lo, hi = min(lo, p.Step), max(hi, p.Step)
 	}
-	if first || n <= 0 {
-		return out
+	return lo, hi, ok
+}
+
+// columns is minMaxColumns over the steps lo to hi, which must hold
+// every point's step.
+func columns(pts []trainlog.Point, n int, lo, hi int64) []colRange {
+	if n <= 0 {
+		return nil
 	}
+	out := make([]colRange, n)
 	span := float64(hi - lo)
 	for k := range pts {
 		p := &pts[k]
-		if !p.Finite() {
+		if !p.Finite() || p.Step < lo || p.Step > hi {
 			continue
 		}
 		i := 0
@@ -61,36 +75,66 @@ func minMaxColumns(pts []trainlog.Point, n int) []colRange {
 	return out
 }
 
-// chartLines draws the primary series of r in at most width columns, or
-// says why it cannot.
-func chartLines(r *analysis.Report, width int) []string {
+// evalMark is the glyph of an evaluation on the terminal chart.
+const evalMark = '•'
+
+// evalOf returns the name of the evaluation of metric that the terminal
+// chart draws with it (eval_loss for loss), or "" when there is none.
+func evalOf(r *analysis.Report, metric string) string {
+	if strings.HasPrefix(metric, "eval_") || r.Data == nil {
+		return ""
+	}
+	if name := "eval_" + metric; r.Data.Get(name).Len() > 0 {
+		return name
+	}
+	return ""
+}
+
+// chartLines draws the primary series of r, with its evaluation as
+// bullets, in at most width columns, or says why it cannot. The axis is
+// logarithmic when the values span more than a decade. With color set,
+// the evaluation's bullets are coloured.
+func chartLines(r *analysis.Report, width int, color bool) []string {
 	metric := primary(r)
 	pts := pointsOf(r.Data.Get(metric))
+	evName := evalOf(r, metric)
+	var evPts []trainlog.Point
+	if evName != "" {
+		evPts = pointsOf(r.Data.Get(evName))
+	}
 	n, lo, hi := 0, math.Inf(1), math.Inf(-1)
-	var firstStep, lastStep int64
 	for i := range pts {
-		p := &pts[i]
-		if !p.Finite() {
-			continue
+		if p := &pts[i]; p.Finite() {
+			n++
+			lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
 		}
-		if n == 0 {
-			firstStep = p.Step
-		}
-		n++
-		lastStep = p.Step
-		lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
 	}
 	if n < 2 {
 		return []string{"(no chart: " + metric + " has fewer than 2 finite points)"}
 	}
-	logScale := lo > 0 && hi/lo >= 20
+	firstStep, lastStep, _ := stepSpan(pts)
+	if a, b, ok := stepSpan(evPts); ok {
+		firstStep, lastStep = min(firstStep, a), max(lastStep, b)
+		for i := range evPts {
+			if p := &evPts[i]; p.Finite() {
+				lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
+			}
+		}
+	}
+	logAxis := logScale(lo, hi)
 	labels := []string{num(hi), num(lo)}
 	labelW := max(len(labels[0]), len(labels[1]))
 	cols := max(min(chartCols, width-labelW-3), 10)
-	grid := plotBraille(minMaxColumns(pts, cols*2), lo, hi, logScale)
+	ys := dotScale{lo: lo, hi: hi, log: logAxis}
+	grid := plotBraille(columns(pts, cols*2, firstStep, lastStep), ys)
+	marks := evalCells(columns(evPts, cols, firstStep, lastStep), ys)
 
-	title := metric + ", steps " + steps(firstStep, lastStep)
-	if logScale {
+	title := metric
+	if evName != "" && len(marks) > 0 {
+		title += " and " + evName + " (" + string(evalMark) + ")"
+	}
+	title += ", steps " + steps(firstStep, lastStep)
+	if logAxis {
 		title += " (log scale)"
 	}
 	if n > cols*2 {
@@ -106,13 +150,58 @@ func chartLines(r *analysis.Report, width int) []string {
 		case chartRows - 1:
 			label, tick = padLeft(labels[1], labelW), "┤"
 		}
-		lines = append(lines, strings.TrimRight(label+" "+tick+string(grid[row]), " "))
+		var b strings.Builder
+		for col, c := range grid[row] {
+			if marks[[2]int{row, col}] {
+				mark := string(evalMark)
+				if color {
+					mark = term.Paint(mark, term.Yellow)
+				}
+				b.WriteString(mark)
+				continue
+			}
+			b.WriteRune(c)
+		}
+		lines = append(lines, strings.TrimRight(label+" "+tick+b.String(), " "))
 	}
 	lines = append(lines, strings.Repeat(" ", labelW)+" └"+strings.Repeat("─", cols))
 	first, last := step(firstStep), step(lastStep)
 	gap := max(cols-len(first)-len(last), 1)
 	lines = append(lines, strings.Repeat(" ", labelW+2)+first+strings.Repeat(" ", gap)+last)
 	return lines
+}
+
+// A dotScale maps values onto the chart's rows of dots, 0 at the bottom.
+type dotScale struct {
+	lo, hi float64
+	log    bool
+}
+
+func (s dotScale) dot(v float64) int {
+	dotsY := chartRows * 4
+	a, b, x := s.lo, s.hi, v
+	if s.log {
+		a, b, x = math.Log(s.lo), math.Log(s.hi), math.Log(v)
+	}
+	if b == a {
+		return dotsY / 2
+	}
+	return min(max(int(math.Round((x-a)/(b-a)*float64(dotsY-1))), 0), dotsY-1)
+}
+
+// evalCells returns the cells (row, column) that show an evaluation:
+// per column, those of its lowest and highest values.
+func evalCells(cols []colRange, ys dotScale) map[[2]int]bool {
+	out := map[[2]int]bool{}
+	for x, c := range cols {
+		if c.n == 0 {
+			continue
+		}
+		for _, v := range []float64{c.min, c.max} {
+			out[[2]int{chartRows - 1 - ys.dot(v)/4, x}] = true
+		}
+	}
+	return out
 }
 
 func pointsOf(s *trainlog.Series) []trainlog.Point {
@@ -135,19 +224,9 @@ var brailleBits = [2][4]rune{{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}}
 // plotBraille draws the column ranges (one per dot column) as braille
 // cells, joining neighbouring columns with vertical strokes so the curve
 // stays connected.
-func plotBraille(bs []colRange, lo, hi float64, logScale bool) [][]rune {
+func plotBraille(bs []colRange, ys dotScale) [][]rune {
 	cols := (len(bs) + 1) / 2
-	dotsY := chartRows * 4
-	y := func(v float64) int {
-		a, b, x := lo, hi, v
-		if logScale {
-			a, b, x = math.Log(lo), math.Log(hi), math.Log(v)
-		}
-		if b == a {
-			return dotsY / 2
-		}
-		return int(math.Round((x - a) / (b - a) * float64(dotsY-1)))
-	}
+	y := ys.dot
 	cells := make([][]rune, chartRows)
 	for i := range cells {
 		cells[i] = make([]rune, cols)

@@ -46,7 +46,7 @@ func TestMinMaxColumnsKeepsExtremes(t *testing.T) {
 
 func TestChartLines(t *testing.T) {
 	r := seedReport()
-	lines := chartLines(r, 80)
+	lines := chartLines(r, 80, false)
 	if len(lines) != chartRows+3 {
 		t.Fatalf("%d chart lines, want %d:\n%s", len(lines), chartRows+3, strings.Join(lines, "\n"))
 	}
@@ -90,12 +90,12 @@ func TestChartDegenerate(t *testing.T) {
 			run.Series["loss"] = s
 		}
 		r := &analysis.Report{Primary: "loss", Data: run}
-		lines := chartLines(r, 30)
+		lines := chartLines(r, 30, false)
 		if !strings.HasPrefix(lines[0], tt.want) {
 			t.Errorf("%s: first line %q, want prefix %q", tt.name, lines[0], tt.want)
 		}
 	}
-	if lines := chartLines(&analysis.Report{}, 80); !strings.HasPrefix(lines[0], "(no chart") {
+	if lines := chartLines(&analysis.Report{}, 80, false); !strings.HasPrefix(lines[0], "(no chart") {
 		t.Errorf("report without data: %q", lines[0])
 	}
 }

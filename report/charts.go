@@ -280,7 +280,10 @@ func drawnNote(name string, drawn, total int) string {
 	return fmt.Sprintf("%s: %d of %d points drawn (min and max per bucket; spikes, checkpoints and milestones kept)", name, drawn, total)
 }
 
-// spikeMarkers marks the spikes of metric.
+// spikeMarkers marks the spikes of metric: a red triangle above a spike
+// upwards or below a spike downwards, and a grey chevron below an
+// expected drop at an epoch boundary (the model seeing its data again),
+// so that the two are never confused.
 func (b *chartBuilder) spikeMarkers(metric string) []svgplot.Marker {
 	var out []svgplot.Marker
 	s := b.run.Get(metric)
@@ -288,15 +291,18 @@ func (b *chartBuilder) spikeMarkers(metric string) []svgplot.Marker {
 		if sp.Metric != metric {
 			continue
 		}
-		label := fmt.Sprintf("spike in %s, z = %s", metric, svgplot.FormatValue(sp.Z))
-		class := "spike"
-		if sp.Epoch {
-			label += " (expected drop at an epoch boundary)"
-			class = "spike epoch"
+		m := svgplot.Marker{Shape: svgplot.ShapeTriangle, Class: "spike",
+			Label: fmt.Sprintf("spike in %s, z = %s", metric, svgplot.FormatValue(sp.Z))}
+		switch {
+		case sp.Epoch:
+			m.Shape, m.Class = svgplot.ShapeChevron, "epochdrop"
+			m.Label = fmt.Sprintf("drop in %s at an epoch boundary (expected), z = %s", metric, svgplot.FormatValue(sp.Z))
+		case sp.Z < 0:
+			m.Shape = svgplot.ShapeTriangleDown
 		}
 		p, _ := s.At(sp.Step)
-		out = append(out, svgplot.Marker{Point: svgplot.Point{X: float64(sp.Step), Y: sp.Value, Epoch: p.Epoch, Loc: sp.Source},
-			Shape: svgplot.ShapeTriangle, Class: class, Label: label})
+		m.Point = svgplot.Point{X: float64(sp.Step), Y: sp.Value, Epoch: p.Epoch, Loc: sp.Source}
+		out = append(out, m)
 	}
 	return out
 }
@@ -346,23 +352,44 @@ func percentile(xs []float64, q float64) float64 {
 }
 
 // usualRange returns the 10th and 90th percentiles of the finite
-// positive values of s.
-func usualRange(s *trainlog.Series) (lo, hi float64, ok bool) {
+// positive values of s logged after step from (the end of warmup, when
+// the gradients of a fresh model are not yet typical), with the number of
+// values they were taken from.
+func usualRange(s *trainlog.Series, from int64) (lo, hi float64, n int, ok bool) {
 	var xs []float64
 	for _, p := range s.Points {
-		if p.Finite() && p.Value > 0 {
+		if p.Step > from && p.Finite() && p.Value > 0 {
 			xs = append(xs, p.Value)
 		}
 	}
 	if len(xs) < 5 {
-		return 0, 0, false
+		return 0, 0, len(xs), false
 	}
 	sort.Float64s(xs)
-	return percentile(xs, 0.1), percentile(xs, 0.9), true
+	return percentile(xs, 0.1), percentile(xs, 0.9), len(xs), true
+}
+
+// logScale reports whether values spanning lo to hi are better drawn on
+// a log axis: all positive and more than a decade apart, so that the
+// second half of a curve falling 100× is not a flat line at the bottom.
+func logScale(lo, hi float64) bool { return lo > 0 && hi > 10*lo }
+
+// pointRange returns the range of the y values of the series' points.
+func pointRange(series ...[]svgplot.Point) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, pts := range series {
+		for _, p := range pts {
+			if !math.IsNaN(p.Y) && !math.IsInf(p.Y, 0) {
+				lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+			}
+		}
+	}
+	return lo, hi
 }
 
 // lossChart is the main chart: the training loss with its EMA, the eval
-// loss, phases, epochs, spikes, checkpoints and the recommendation.
+// loss, phases, epochs, spikes, checkpoints and the recommendation, on a
+// log axis when the losses span more than a decade.
 func (b *chartBuilder) lossChart() (chartSpec, bool) {
 	name := b.lossName()
 	if name == "" {
@@ -379,17 +406,18 @@ func (b *chartBuilder) lossChart() (chartSpec, bool) {
 		bad = append(bad, evBad...)
 		spec.Notes = append(spec.Notes, drawnNote(ev.Name, len(pts)+len(evBad), ev.Len()))
 	}
+	c.YLog = b.logAxis(c)
+	if c.YLog {
+		c.Title += " (log scale)"
+	}
 	for i, ph := range b.r.Phases {
 		cls := "a"
 		if i%2 == 1 {
 			cls = "b"
 		}
-		c.XBands = append(c.XBands, svgplot.XBand{From: float64(ph.StartStep), To: float64(ph.EndStep), Label: ph.Name, Class: cls})
+		c.XBands = append(c.XBands, svgplot.XBand{From: float64(ph.StartStep), To: float64(ph.EndStep), Label: ph.Name, Class: cls, Shade: true})
 	}
-	if ev := b.r.Eval; ev.Overfitting && b.r.Run.LastStep > ev.Since {
-		c.XBands = append(c.XBands, svgplot.XBand{From: float64(ev.Since), To: float64(b.r.Run.LastStep),
-			Label: "overfitting from step " + strconv.FormatInt(ev.Since, 10), Class: "overfit", Row: 1})
-	}
+	c.XBands = append(c.XBands, b.overfitBand(len(b.r.Phases) > 0)...)
 	c.Markers = append(c.Markers, b.spikeMarkers(name)...)
 	c.Markers = append(c.Markers, bad...)
 	c.Markers = append(c.Markers, b.bestEvalMarker()...)
@@ -397,6 +425,33 @@ func (b *chartBuilder) lossChart() (chartSpec, bool) {
 	c.XLines = append(c.XLines, b.recommendedLine()...)
 	c.Legend = legendFor(c)
 	return spec, true
+}
+
+// logAxis reports whether the series of c (not its EMA lines, which
+// only smooth them) call for a log axis.
+func (b *chartBuilder) logAxis(c *svgplot.Chart) bool {
+	var pts [][]svgplot.Point
+	for _, s := range c.Series {
+		if s.Dots {
+			pts = append(pts, s.Points)
+		}
+	}
+	return logScale(pointRange(pts...))
+}
+
+// overfitBand marks where the run overfits, in its own lane (above the
+// phases' lane when there are phases), so that it never hides them.
+func (b *chartBuilder) overfitBand(phases bool) []svgplot.XBand {
+	ev := b.r.Eval
+	if !ev.Overfitting || b.r.Run.LastStep <= ev.Since {
+		return nil
+	}
+	row := 0
+	if phases {
+		row = 1
+	}
+	return []svgplot.XBand{{From: float64(ev.Since), To: float64(b.r.Run.LastStep),
+		Label: "overfitting from step " + strconv.FormatInt(ev.Since, 10), Class: "overfit", Row: row}}
 }
 
 // bestEvalMarker rings the best evaluation when it is on the loss chart.
@@ -462,8 +517,10 @@ func legendFor(c *svgplot.Chart) []svgplot.LegendItem {
 	}
 	for _, m := range c.Markers {
 		switch {
-		case strings.HasPrefix(m.Class, "spike"):
+		case m.Class == "spike":
 			add("spike", svgplot.LegendItem{Label: "spike", Class: "spike", Shape: svgplot.ShapeTriangle})
+		case m.Class == "epochdrop":
+			add("epochdrop", svgplot.LegendItem{Label: "drop at epoch start", Class: "epochdrop", Shape: svgplot.ShapeChevron})
 		case m.Class == "nonfinite":
 			add("nonfinite", svgplot.LegendItem{Label: "NaN/Inf", Class: "nonfinite", Shape: svgplot.ShapeCross})
 		case m.Class == "best":
@@ -489,13 +546,36 @@ func (b *chartBuilder) gradNormChart() (chartSpec, bool) {
 	series, bad, note := b.noisySeries(s, "c3")
 	c := &svgplot.Chart{ID: "chart-grad-norm", Title: "Gradient norm (log scale)", XLabel: "step", YLabel: "grad_norm",
 		YLog: true, Series: series, XLines: b.epochLines()}
-	if lo, hi, ok := usualRange(s); ok {
-		c.YBands = []svgplot.YBand{{From: lo, To: hi, Class: "range",
-			Label: "usual range " + svgplot.FormatValue(lo) + "–" + svgplot.FormatValue(hi) + " (p10–p90)"}}
+	notes := []string{note, "values <= 0 cannot be drawn on a log scale"}
+	band, bandNote := usualBand(s, max(b.r.LRSchedule.WarmupSteps, 0))
+	c.YBands = band
+	if bandNote != "" {
+		notes = append(notes, bandNote)
 	}
 	c.Markers = append(b.spikeMarkers("grad_norm"), bad...)
 	c.Legend = legendFor(c)
-	return chartSpec{Section: sectionCurves, Chart: c, Notes: []string{note, "values <= 0 cannot be drawn on a log scale"}}, true
+	return chartSpec{Section: sectionCurves, Chart: c, Notes: notes}, true
+}
+
+// usualBand returns the usual range of s after warmup as a band: its
+// 10th to 90th percentiles, robust to the spikes it is there to show
+// up. A range wider than a decade is no usual range (the series moved
+// between regimes, or trended): no band is drawn, and the note says why.
+func usualBand(s *trainlog.Series, warmup int64) ([]svgplot.YBand, string) {
+	lo, hi, n, ok := usualRange(s, warmup)
+	how := "p10–p90"
+	if warmup > 0 {
+		how += " after warmup, steps > " + strconv.FormatInt(warmup, 10)
+	}
+	switch {
+	case !ok:
+		return nil, fmt.Sprintf("no usual range: %d positive values after warmup, too few", n)
+	case hi > 10*lo:
+		return nil, fmt.Sprintf("no usual range drawn: the %s of %s span %s to %s, more than a decade", how, s.Name,
+			svgplot.FormatValue(lo), svgplot.FormatValue(hi))
+	}
+	return []svgplot.YBand{{From: lo, To: hi, Class: "range",
+		Label: "usual range " + svgplot.FormatValue(lo) + "–" + svgplot.FormatValue(hi) + " (" + how + ")"}}, ""
 }
 
 // familyMetrics returns the family's primary metrics other than the loss:
@@ -576,11 +656,13 @@ func (b *chartBuilder) lrChart() (chartSpec, bool) {
 	return chartSpec{Section: sectionLR, Chart: c, Notes: []string{drawnNote(s.Name, len(pts)+len(bad), s.Len())}}, true
 }
 
-// evalChart draws an eval metric that is not a loss in the
-// generalisation section.
+// evalChart draws the eval metric on its own axis in the generalisation
+// section, with its best point and the overfitting lane: on the loss
+// chart, a rise of a few percent in eval_loss is lost in the training
+// loss's range.
 func (b *chartBuilder) evalChart() (chartSpec, bool) {
 	ev := b.r.Eval
-	if !ev.Present || ev.Metric == "" || ev.Metric == "eval_loss" {
+	if !ev.Present || ev.Metric == "" || ev.Metric == b.lossName() {
 		return chartSpec{}, false
 	}
 	s := b.run.Get(ev.Metric)
@@ -591,11 +673,16 @@ func (b *chartBuilder) evalChart() (chartSpec, bool) {
 	c := &svgplot.Chart{ID: "chart-eval", Title: ev.Metric, XLabel: "step", YLabel: ev.Metric,
 		Series: []svgplot.Series{{Name: s.Name, Class: "c1", Line: true, Dots: true, Total: s.Len(), Points: pts}},
 		XLines: b.epochLines(), Markers: bad}
+	if strings.Contains(ev.Metric, "loss") && b.logAxis(c) {
+		c.YLog = true
+		c.Title += " (log scale)"
+	}
 	if ev.Best != nil && ev.BestStep >= 0 {
 		p, _ := s.At(ev.BestStep)
 		c.Markers = append(c.Markers, svgplot.Marker{Point: svgplot.Point{X: float64(ev.BestStep), Y: ev.Best.Value, Epoch: p.Epoch, Loc: ev.Best.Source},
 			Shape: svgplot.ShapeRing, Class: "best", Label: fmt.Sprintf("best %s %s at step %d", ev.Metric, svgplot.FormatValue(ev.Best.Value), ev.BestStep)})
 	}
+	c.XBands = b.overfitBand(false)
 	c.Legend = legendFor(c)
 	return chartSpec{Section: sectionEval, Chart: c, Notes: []string{drawnNote(s.Name, len(pts)+len(bad), s.Len())}}, true
 }

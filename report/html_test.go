@@ -70,7 +70,8 @@ func htmlOutline(page string, annotations bool) string {
 		}
 		fmt.Fprintf(&b, "chart %s scale=%s", svg[1], scale)
 		if annotations {
-			fmt.Fprintf(&b, " xbands=%d ybands=%d xlines=%d", strings.Count(svg[0], `<rect class="xband`),
+			fmt.Fprintf(&b, " lanes=%d lane-labels=%d shaded=%d ybands=%d xlines=%d", strings.Count(svg[0], `<rect class="lane `),
+				strings.Count(svg[0], `<text class="lane-label"`), strings.Count(svg[0], `<rect class="xband`),
 				strings.Count(svg[0], `<rect class="yband`), strings.Count(svg[0], `<line class="xline`))
 		}
 		b.WriteString("\n")
@@ -409,7 +410,7 @@ func TestWriteCharts(t *testing.T) {
 			t.Errorf("%s: not a standalone SVG", p)
 		}
 	}
-	want := "chart-loss.svg chart-grad-norm.svg chart-reward-script-window-pwned-4-script.svg chart-accuracy.svg chart-lr.svg"
+	want := "chart-loss.svg chart-grad-norm.svg chart-reward-script-window-pwned-4-script.svg chart-accuracy.svg chart-lr.svg chart-eval.svg"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files %s, want %s", got, want)
 	}

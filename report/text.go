@@ -96,7 +96,7 @@ func (tw *textWriter) block(b block) {
 		}
 		_ = tt.WriteText(&tw.b, texttab.TextOptions{Indent: "  ", MaxWidth: tw.opts.Width, Rule: '─', Spill: true})
 	case blockChart:
-		for _, line := range chartLines(tw.r, min(tw.opts.Width, 80)) {
+		for _, line := range chartLines(tw.r, min(tw.opts.Width, 80), tw.opts.Color) {
 			tw.b.WriteString(line + "\n")
 		}
 	}

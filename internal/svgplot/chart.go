@@ -65,15 +65,23 @@ type Point struct {
 	Loc   string
 }
 
-// An XBand shades a range of x, such as a phase of training. Its label
-// is written at the top of the band, on the given row (0 or 1), so that
-// two overlapping bands keep readable labels.
+// An XBand marks a range of x, such as a phase of training or the steps
+// where a run overfits. It is drawn as a segment of a lane above the
+// plot, lane Row (0 is the lowest, nearest the plot; at most MaxLanes), so
+// that bands of different kinds never overlap: each kind takes its own
+// lane. Its label is written inside the segment when it fits whole, and
+// is always the segment's tooltip. With Shade set, the range is also
+// shaded faintly across the plot.
 type XBand struct {
 	From, To float64
 	Label    string
 	Class    string
 	Row      int
+	Shade    bool
 }
+
+// MaxLanes is the number of band lanes a chart can have.
+const MaxLanes = 3
 
 // A YBand shades a range of y, such as the usual range of a metric. Its
 // label is shown on hover and, if given a legend entry, in the legend.
@@ -95,10 +103,12 @@ type XLine struct {
 
 // Marker shapes.
 const (
-	ShapeTriangle = "triangle" // a spike
-	ShapeDiamond  = "diamond"  // a checkpoint
-	ShapeRing     = "ring"     // a best or recommended point
-	ShapeCross    = "cross"    // a non-finite value
+	ShapeTriangle     = "triangle"      // a spike upwards, drawn above its point
+	ShapeTriangleDown = "triangle-down" // a spike downwards, drawn below its point
+	ShapeChevron      = "chevron"       // an expected drop (such as at an epoch boundary), drawn below its point
+	ShapeDiamond      = "diamond"       // a checkpoint
+	ShapeRing         = "ring"          // a best or recommended point
+	ShapeCross        = "cross"         // a non-finite value
 )
 
 // A Marker flags one point. A marker whose Y is not finite (or not

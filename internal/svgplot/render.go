@@ -26,13 +26,19 @@ func CSS() string { return css }
 
 var tmpl = template.Must(template.New("svg").Parse(svgTemplate))
 
-// Plot margins in user units.
+// Layout in user units. The plot's top depends on the rows of the legend
+// and the lanes of bands above it (see top); the plot's height is the
+// chart's height less the base top and bottom margins, so a chart with
+// lanes grows rather than squeezing its plot.
 const (
 	marginLeft   = 62
 	marginRight  = 14
-	marginTop    = 50
+	marginTop    = 50 // with one legend row and no lanes
 	marginBottom = 40
-	dotRadius    = "2.2"
+	legendY      = 30 // baseline of the first legend row
+	legendRowH   = 16
+	laneH        = 13
+	laneGap      = 2
 )
 
 // Render writes c as an <svg> element. With standalone set it writes a
@@ -85,12 +91,14 @@ type (
 	}
 	rectView struct{ X, Y, W, H string }
 	tickView struct {
-		Pos, Label     string
+		Label          string
 		X1, Y1, X2, Y2 string
 		TX, TY         string
+		End            bool // anchored at its end, to stay inside the chart
 	}
 	bandView struct {
-		Rect         rectView
+		Rect         rectView // the lane segment (XBand) or the band (YBand)
+		Shade        *rectView
 		Label, Class string
 		TX, TY       string
 		Title        string
@@ -99,7 +107,7 @@ type (
 		X, Y1, Y2    string
 		Label, Class string
 		TX, TY       string
-		Top          bool
+		Top, End     bool
 	}
 	seriesView struct {
 		Name, Class string
@@ -128,22 +136,42 @@ func num(v float64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
 
+// A box is the plot area in user units.
+type box struct{ x0, y0, x1, y1 float64 }
+
+// lanes returns the number of band lanes c uses.
+func (c *Chart) lanes() int {
+	n := 0
+	for _, b := range c.XBands {
+		n = max(n, laneOf(b)+1)
+	}
+	return n
+}
+
+func laneOf(b XBand) int { return min(max(b.Row, 0), MaxLanes-1) }
+
 // layout computes the positions of everything drawn.
 func layout(c *Chart) *chartView {
 	w, h := c.size()
+	items := legendItems(c)
+	rows := legendRows(items, w)
+	lanes := c.lanes()
+	top := marginTop + legendRowH*float64(max(len(rows)-1, 0)) + float64(lanes)*(laneH+laneGap)
+	plot := box{marginLeft, top, w - marginRight, top + h - marginTop - marginBottom}
+	h = plot.y1 + marginBottom
 	v := &chartView{ID: c.ID, W: num(w), H: num(h), Log: c.YLog}
 	v.Title, v.XLabel, v.YLabel = cleanText(c.Title), cleanText(c.XLabel), cleanText(c.YLabel)
 	v.TopLabel = cleanText(c.TopLabel)
-	plot := struct{ x0, y0, x1, y1 float64 }{marginLeft, marginTop, w - marginRight, h - marginBottom}
 	v.Plot = rectView{num(plot.x0), num(plot.y0), num(plot.x1 - plot.x0), num(plot.y1 - plot.y0)}
 	v.XLabelX, v.XLabelY = num((plot.x0+plot.x1)/2), num(h-6)
 	v.YLabelX, v.YLabelY = num(14), num((plot.y0+plot.y1)/2)
-	v.TopX, v.TopY = num(plot.x0-4), num(plot.y0-8)
+	laneTop := plot.y0 - float64(lanes)*(laneH+laneGap)
+	v.TopX, v.TopY = num(plot.x0-4), num(laneTop-8)
+	v.Legend = legendLayout(rows)
 	xlo, xhi, okx := c.xDomain()
 	ylo, yhi, oky := c.yDomain()
 	if !okx || !oky {
 		v.Empty = true
-		v.Legend = legend(c, w)
 		return v
 	}
 	xs, xt := xScale(xlo, xhi, plot.x0, plot.x1)
@@ -155,25 +183,28 @@ func layout(c *Chart) *chartView {
 		ys.d0, ys.d1, yt = linearTicks(ylo, yhi, 5)
 	}
 	for _, t := range xt {
-		x := num(xs.pos(t))
-		v.XTicks = append(v.XTicks, tickView{Label: FormatTick(t), X1: x, X2: x, Y1: num(plot.y0), Y2: num(plot.y1),
-			TX: x, TY: num(plot.y1 + 15)})
+		x := xs.pos(t)
+		tv := tickView{Label: FormatTick(t), X1: num(x), X2: num(x), Y1: num(plot.y0), Y2: num(plot.y1),
+			TX: num(x), TY: num(plot.y1 + 15)}
+		if x+textWidth(tv.Label)/2 > w-1 {
+			tv.TX, tv.End = num(w-2), true
+		}
+		v.XTicks = append(v.XTicks, tv)
 	}
 	for _, t := range yt {
 		y := num(ys.pos(t))
 		v.YTicks = append(v.YTicks, tickView{Label: FormatTick(t), X1: num(plot.x0), X2: num(plot.x1), Y1: y, Y2: y,
 			TX: num(plot.x0 - 5), TY: num(ys.pos(t) + 3.5)})
 	}
-	v.XBands = xBands(c, xs, plot.y0, plot.y1)
-	v.YBands = yBands(c, ys, plot.x0, plot.x1)
-	v.XLines = xLines(c, xs, plot.y0, plot.y1)
+	v.XBands = xBands(c, xs, plot)
+	v.YBands = yBands(c, ys, plot)
+	v.XLines = xLines(c, xs, plot, laneTop, w)
 	for _, s := range c.Series {
 		v.Series = append(v.Series, seriesLayout(s, xs, ys))
 	}
 	for _, m := range c.Markers {
-		v.Markers = append(v.Markers, markerLayout(m, xs, ys, plot.y0))
+		v.Markers = append(v.Markers, markerLayout(m, xs, ys, plot))
 	}
-	v.Legend = legend(c, w)
 	return v
 }
 
@@ -196,7 +227,10 @@ func xScale(lo, hi, p0, p1 float64) (scale, []float64) {
 	return scale{d0: lo, d1: hi, p0: p0, p1: p1}, ticks
 }
 
-func xBands(c *Chart, xs scale, y0, y1 float64) []bandView {
+// xBands lays out the bands as lane segments above the plot, each label
+// inside its segment when it fits whole (it is left out otherwise, and
+// stays the segment's tooltip), and the shading of those that have it.
+func xBands(c *Chart, xs scale, plot box) []bandView {
 	var out []bandView
 	for _, b := range c.XBands {
 		if !finite(b.From) || !finite(b.To) {
@@ -206,15 +240,26 @@ func xBands(c *Chart, xs scale, y0, y1 float64) []bandView {
 		if z < a {
 			a, z = z, a
 		}
-		bv := bandView{Rect: rectView{num(a), num(y0), num(math.Max(z-a, 0.5)), num(y1 - y0)},
-			Class: b.Class, Title: cleanText(b.Label), TX: num(a + 3), TY: num(y0 + 11 + 12*float64(min(max(b.Row, 0), 1)))}
-		bv.Label = fitLabel(cleanText(b.Label), z-a-6)
+		a, z = math.Max(a, plot.x0), math.Min(z, plot.x1)
+		if z < a {
+			continue // outside the plot
+		}
+		y := plot.y0 - float64(laneOf(b)+1)*(laneH+laneGap)
+		title := cleanText(b.Label)
+		bv := bandView{Rect: rectView{num(a), num(y), num(math.Max(z-a, 1)), num(laneH)},
+			Class: b.Class, Title: title, TX: num(a + 3), TY: num(y + laneH - 3)}
+		if laneTextWidth(title) <= z-a-6 {
+			bv.Label = title
+		}
+		if b.Shade {
+			bv.Shade = &rectView{num(a), num(plot.y0), num(math.Max(z-a, 0.5)), num(plot.y1 - plot.y0)}
+		}
 		out = append(out, bv)
 	}
 	return out
 }
 
-func yBands(c *Chart, ys scale, x0, x1 float64) []bandView {
+func yBands(c *Chart, ys scale, plot box) []bandView {
 	var out []bandView
 	for _, b := range c.YBands {
 		if !ys.valid(b.From) || !ys.valid(b.To) {
@@ -224,13 +269,21 @@ func yBands(c *Chart, ys scale, x0, x1 float64) []bandView {
 		if z < a {
 			a, z = z, a
 		}
-		out = append(out, bandView{Rect: rectView{num(x0), num(a), num(x1 - x0), num(math.Max(z-a, 0.5))},
+		a, z = math.Max(a, plot.y0), math.Min(z, plot.y1)
+		if z < a {
+			continue
+		}
+		out = append(out, bandView{Rect: rectView{num(plot.x0), num(a), num(plot.x1 - plot.x0), num(math.Max(z-a, 0.5))},
 			Class: b.Class, Title: cleanText(b.Label)})
 	}
 	return out
 }
 
-func xLines(c *Chart, xs scale, y0, y1 float64) []lineView {
+// xLines lays out the vertical lines. Top labels sit above the lanes,
+// centred on their line; bottom labels inside the plot, right of their
+// line or, near the right edge, left of it. A label that would overlap
+// the previous one on its row is left out.
+func xLines(c *Chart, xs scale, plot box, laneTop, w float64) []lineView {
 	var out []lineView
 	lastBottom, lastTop := math.Inf(-1), float64(marginLeft)
 	if c.TopLabel != "" {
@@ -241,17 +294,32 @@ func xLines(c *Chart, xs scale, y0, y1 float64) []lineView {
 			continue
 		}
 		x := xs.pos(l.X)
-		lv := lineView{X: num(x), Y1: num(y0), Y2: num(y1), Class: l.Class, TX: num(x + 2), TY: num(y1 - 4)}
+		lv := lineView{X: num(x), Y1: num(plot.y0), Y2: num(plot.y1), Class: l.Class}
 		label := cleanText(l.Label)
-		w := textWidth(label)
+		lw := laneTextWidth(label)
 		switch {
 		case label == "":
-		case l.Top && x-w/2 >= lastTop+6:
-			lv.Label, lv.Top, lv.TX, lv.TY = label, true, num(x), num(y0-8)
-			lastTop = x + w/2
-		case !l.Top && x-lastBottom >= 40:
-			lv.Label = label
-			lastBottom = x
+		case l.Top:
+			if x-lw/2 >= lastTop+6 && x+lw/2 <= w-2 {
+				lv.Label, lv.Top, lv.TX, lv.TY = label, true, num(x), num(laneTop-8)
+				lastTop = x + lw/2
+			}
+		default:
+			start, end := x+3, x+3+lw
+			if end > plot.x1-2 {
+				start, end = x-3-lw, x-3
+				lv.End = true
+			}
+			if start >= plot.x0+2 && start >= lastBottom+8 {
+				lv.Label, lv.TY = label, num(plot.y1-4)
+				lv.TX = num(start)
+				if lv.End {
+					lv.TX = num(end)
+				}
+				lastBottom = end
+			} else {
+				lv.End = false
+			}
 		}
 		out = append(out, lv)
 	}
@@ -292,9 +360,11 @@ func seriesLayout(s Series, xs, ys scale) seriesView {
 	return sv
 }
 
-func markerLayout(m Marker, xs, ys scale, top float64) markerView {
+// markerLayout places a marker on its point, or along the top edge of
+// the plot when its value cannot be drawn (NaN, or <= 0 on a log axis).
+func markerLayout(m Marker, xs, ys scale, plot box) markerView {
 	x := xs.pos(m.X)
-	y := top + 6
+	y := plot.y0 + 6
 	if ys.valid(m.Y) {
 		y = ys.pos(m.Y)
 	}
@@ -302,9 +372,9 @@ func markerLayout(m Marker, xs, ys scale, top float64) markerView {
 		S: stepText(m.X), E: epochText(m.Epoch), V: FormatValue(m.Y), Loc: cleanText(m.Loc)}
 }
 
-// shapePath returns the path of a marker centred on (x, y).
+// shapePath returns the path of a marker for the point (x, y).
 func shapePath(shape string, x, y float64) string {
-	p := func(pts ...float64) string {
+	p := func(closed bool, pts ...float64) string {
 		var b []byte
 		for i := 0; i+1 < len(pts); i += 2 {
 			if i == 0 {
@@ -316,24 +386,30 @@ func shapePath(shape string, x, y float64) string {
 			b = append(b, ' ')
 			b = append(b, num(y+pts[i+1])...)
 		}
-		return string(append(b, 'Z'))
+		if closed {
+			b = append(b, 'Z')
+		}
+		return string(b)
 	}
 	switch shape {
 	case ShapeTriangle:
-		return p(0, -12, 5, -4, -5, -4)
+		return p(true, 0, -12, 5, -4, -5, -4)
+	case ShapeTriangleDown:
+		return p(true, 0, 4, 5, 12, -5, 12)
+	case ShapeChevron:
+		return p(false, -5, 6, 0, 11, 5, 6)
 	case ShapeDiamond:
-		return p(0, -6, 5, 0, 0, 6, -5, 0)
+		return p(true, 0, -6, 5, 0, 0, 6, -5, 0)
 	case ShapeCross:
-		return p(-4, -4, 0, -1, 4, -4, 1, 0, 4, 4, 0, 1, -4, 4, -1, 0)
+		return p(true, -4, -4, 0, -1, 4, -4, 1, 0, 4, 4, 0, 1, -4, 4, -1, 0)
 	}
 	// A ring: two arcs.
 	r := "6"
 	return "M" + num(x-6) + " " + num(y) + "a" + r + " " + r + " 0 1 0 12 0a" + r + " " + r + " 0 1 0 -12 0Z"
 }
 
-// legend lays out the legend on one row under the title. Entries that
-// do not fit are left out of the drawing (a page lists them in text).
-func legend(c *Chart, w float64) []legendView {
+// legendItems lists the legend entries: the named series, then c.Legend.
+func legendItems(c *Chart) []LegendItem {
 	var items []LegendItem
 	for _, s := range c.Series {
 		if s.Name == "" {
@@ -345,40 +421,77 @@ func legend(c *Chart, w float64) []legendView {
 		}
 		items = append(items, LegendItem{Label: s.Name, Class: s.Class, Shape: shape})
 	}
-	items = append(items, c.Legend...)
-	var out []legendView
+	return append(items, c.Legend...)
+}
+
+// A legendEntry is a legend item placed at x on a row.
+type legendEntry struct {
+	LegendItem
+	label string
+	x     float64
+}
+
+// legendRows flows the legend entries into rows under the title. A
+// label longer than half the chart is shortened.
+func legendRows(items []LegendItem, w float64) [][]legendEntry {
+	var rows [][]legendEntry
+	var row []legendEntry
 	x := float64(marginLeft)
-	const y = 30.0
 	for _, it := range items {
-		label := fitLabel(cleanText(it.Label), 240)
+		label := fitLabel(cleanText(it.Label), w/2)
 		width := 22 + textWidth(label) + 14
-		if x+width > w-marginRight {
-			break
+		if len(row) > 0 && x+width-14 > w-marginRight {
+			rows, row, x = append(rows, row), nil, marginLeft
 		}
-		lv := legendView{Label: label, Class: it.Class, Shape: it.Shape, X: num(x), X2: num(x + 16),
-			Y: num(y - 4), CX: num(x + 8), BY: num(y - 8), TX: num(x + 20), TY: num(y)}
-		switch it.Shape {
-		case "line", "band", "dot":
-		default:
-			lv.D = shapePath(it.Shape, x+8, y-3+shapeOffset(it.Shape))
-			lv.Shape = "marker"
-		}
-		out = append(out, lv)
+		row = append(row, legendEntry{LegendItem: it, label: label, x: x})
 		x += width
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// legendLayout positions the legend rows.
+func legendLayout(rows [][]legendEntry) []legendView {
+	var out []legendView
+	for i, row := range rows {
+		y := legendY + legendRowH*float64(i)
+		for _, e := range row {
+			x := e.x
+			lv := legendView{Label: e.label, Class: e.Class, Shape: e.Shape, X: num(x), X2: num(x + 16),
+				Y: num(y - 4), CX: num(x + 8), BY: num(y - 8), TX: num(x + 20), TY: num(y)}
+			switch e.Shape {
+			case "line", "band", "dot":
+			default:
+				lv.D = shapePath(e.Shape, x+8, y-3+shapeOffset(e.Shape))
+				lv.Shape = "marker"
+			}
+			out = append(out, lv)
+		}
 	}
 	return out
 }
 
-// shapeOffset centres a triangle, which is drawn above its point.
+// shapeOffset centres in a legend row a shape drawn beside its point.
 func shapeOffset(shape string) float64 {
-	if shape == ShapeTriangle {
+	switch shape {
+	case ShapeTriangle:
 		return 8
+	case ShapeTriangleDown:
+		return -8
+	case ShapeChevron:
+		return -8.5
 	}
 	return 0
 }
 
 // textWidth estimates the width of s at the chart's 11px font.
 func textWidth(s string) float64 { return 6.2 * float64(utf8.RuneCountInString(s)) }
+
+// laneTextWidth estimates the width of s at the 10px font of lane and
+// line labels.
+func laneTextWidth(s string) float64 { return 5.7 * float64(utf8.RuneCountInString(s)) }
 
 // fitLabel shortens s to fit in width, or returns "" when not even a
 // few characters fit.

@@ -21,7 +21,7 @@ func testChart(title, name, loc string) *Chart {
 	return &Chart{
 		ID: "chart-test", Title: title, XLabel: "step", YLabel: name,
 		Series:  []Series{{Name: name, Class: "c0 raw", Dots: true, Points: pts}, {Name: name + " EMA", Class: "c0", Line: true, Points: pts}},
-		XBands:  []XBand{{From: 1, To: 25, Label: name, Class: "a"}},
+		XBands:  []XBand{{From: 1, To: 25, Label: name, Class: "a", Shade: true}},
 		YBands:  []YBand{{From: 1, To: 2, Label: name, Class: "range"}},
 		XLines:  []XLine{{X: 25, Label: name, Class: "epoch"}},
 		Markers: []Marker{{Point: Point{X: 10, Y: 2, Epoch: 0.4, Loc: loc}, Shape: ShapeTriangle, Class: "spike", Label: name}},
@@ -101,6 +101,8 @@ func TestRenderStructure(t *testing.T) {
 		{`<g class="series c0 raw" data-name="loss" data-n="50" data-total="500">`, 1},
 		{`<path class="line"`, 1},
 		{`<rect class="xband a"`, 1},
+		{`<rect class="lane a"`, 1},
+		{`<text class="lane-label"`, 1},
 		{`<rect class="yband range"`, 1},
 		{`<line class="xline epoch"`, 1},
 		{`<path class="marker spike"`, 2}, // on the plot and in the legend
@@ -149,9 +151,10 @@ func TestRenderNonFiniteMarkerAtTop(t *testing.T) {
 	c := testChart("t", "loss", "x:1")
 	c.Markers = []Marker{{Point: Point{X: 20, Y: math.NaN()}, Shape: ShapeCross, Class: "nonfinite", Label: "loss is NaN"}}
 	out := render(t, c, false)
-	// A non-finite marker is centred 6 below the plot's top; the cross
-	// starts 4 above its centre.
-	start := fmt.Sprintf(`<path class="marker nonfinite" d="M331.6 %dL`, marginTop+6-4)
+	// A non-finite marker is centred 6 below the plot's top, which is
+	// below the lane of the chart's band; the cross starts 4 above its
+	// centre.
+	start := fmt.Sprintf(`<path class="marker nonfinite" d="M331.6 %dL`, marginTop+laneH+laneGap+6-4)
 	if !strings.Contains(out, start) {
 		t.Errorf("non-finite marker not drawn at the top edge:\n%s", out[strings.Index(out, `class="markers"`):])
 	}

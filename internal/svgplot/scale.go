@@ -97,9 +97,11 @@ func linearTicks(lo, hi float64, n int) (nlo, nhi float64, ticks []float64) {
 	return nlo, nhi, ticks
 }
 
-// logTicks extends [lo, hi] (both > 0) to powers of ten and returns the
-// ticks: every power of ten, plus 2 and 5 times them when the range
-// spans fewer than three decades.
+// logTicks extends [lo, hi] (both > 0) to the nearest 1, 2 or 5 times a
+// power of ten around the data, so that a series between 0.5 and 3 is
+// not squeezed into [0.1, 10], and returns the ticks inside: every power
+// of ten, plus 2 and 5 times them when the range spans fewer than three
+// decades.
 func logTicks(lo, hi float64) (nlo, nhi float64, ticks []float64) {
 	if hi < lo {
 		lo, hi = hi, lo
@@ -109,39 +111,34 @@ func logTicks(lo, hi float64) (nlo, nhi float64, ticks []float64) {
 	if e1 == e0 {
 		e1++
 	}
-	// Trim to the nearest 1-2-5 steps around the data when the span is
-	// short, so a series between 0.5 and 3 is not squeezed into [0.1, 10].
-	mults := []float64{1}
-	if e1-e0 < 3 {
-		mults = []float64{1, 2, 5}
-	}
-	var all []float64
-	for e := e0; e <= e1 && len(all) < 200; e++ {
-		for _, m := range mults {
-			all = append(all, m*math.Pow(10, e))
+	var grid []float64
+	for e := e0; e <= e1 && len(grid) < 600; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			grid = append(grid, m*math.Pow(10, e))
 		}
 	}
-	nlo, nhi = all[0], all[len(all)-1]
-	for _, t := range all {
+	nlo, nhi = grid[0], grid[len(grid)-1]
+	for _, t := range grid {
 		if t <= lo*(1+1e-12) {
 			nlo = t
 		}
 	}
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i] >= hi*(1-1e-12) {
-			nhi = all[i]
+	for i := len(grid) - 1; i >= 0; i-- {
+		if grid[i] >= hi*(1-1e-12) {
+			nhi = grid[i]
 		}
 	}
 	if nhi <= nlo {
-		for _, t := range all {
+		for _, t := range grid {
 			if t > nlo*(1+1e-12) {
 				nhi = t
 				break
 			}
 		}
 	}
-	for _, t := range all {
-		if t >= nlo*(1-1e-12) && t <= nhi*(1+1e-12) {
+	fine := math.Log10(nhi)-math.Log10(nlo) < 3
+	for i, t := range grid {
+		if t >= nlo*(1-1e-12) && t <= nhi*(1+1e-12) && (fine || i%3 == 0) {
 			ticks = append(ticks, t)
 		}
 	}
