@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,34 +25,116 @@ type LoadOptions struct {
 	MaxDepth int
 }
 
-// Load reads one or more paths (files, run directories, or "-" for
-// standard input) into a single Run: several paths are taken as several
-// views of the same run and merged. It returns an error only when nothing
-// could be read; problems met on the way are in Run.Warnings and
-// Run.Files.
+// Load reads one or more paths (run folders, log files, or "-" for
+// standard input) into a single Run. Each path must hold one run (see
+// Discover): a folder that holds several is refused with a
+// *ManyRunsError. Several paths are merged only when they are views of
+// one run, their steps and values agreeing (see CompareViews); otherwise
+// Load returns a *DifferentRunsError with the evidence. Load returns an
+// error only when nothing could be read or the paths are refused;
+// problems met on the way are in Run.Warnings and Run.Files.
 func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no input: give a run directory, a log file, or - for standard input")
 	}
-	name := runName(paths[0])
-	run := NewRun(name)
-	run.Root = paths[0]
-	var plans []plan
-	var extras []extra
+	var dirs []RunDir
+	var ignored []File
 	for _, p := range paths {
-		ps, exs, err := discover(p, run, opts)
+		d, err := Discover(p, DiscoverOptions{MaxDepth: opts.MaxDepth})
 		if err != nil {
 			return nil, err
 		}
-		plans = append(plans, ps...)
-		extras = append(extras, exs...)
+		switch len(d.Runs) {
+		case 0:
+			run := NewRun(runName(p))
+			run.Root = p
+			run.Files = d.Ignored
+			return run, noData(p, len(d.Ignored))
+		case 1:
+		default:
+			return nil, &ManyRunsError{Path: p, Runs: d.Runs}
+		}
+		dirs = append(dirs, d.Runs[0])
+		ignored = append(ignored, d.Ignored...)
 	}
-	sort.SliceStable(plans, func(i, j int) bool { return plans[i].priority < plans[j].priority })
-	results := readAll(plans, opts)
+	if len(dirs) > 1 {
+		dirs = qualify(dirs)
+	}
+	return loadDirs(paths[0], dirs, ignored, opts)
+}
+
+// LoadRun reads the files of one discovered run. Use rd.Alone() to read
+// a run found in a tree of runs as if it had been named alone.
+func LoadRun(rd RunDir, opts LoadOptions) (*Run, error) {
+	return loadDirs(rd.Path(), []RunDir{rd}, nil, opts)
+}
+
+func noData(p string, ignored int) error {
+	return fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", p, ErrNoData, plural(ignored, "file"))
+}
+
+// loadDirs reads the runs of dirs, checks that they are views of one run
+// and merges them.
+func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Run, error) {
+	run := NewRun(runName(root))
+	run.Root = root
+	var plans []plan
+	var owner []int // the index in dirs of each plan
+	var extras []extra
+	for i, rd := range dirs {
+		run.Files = append(run.Files, rd.Skipped...)
+		for _, in := range rd.Inputs {
+			fm, _ := LookupFormat(in.Format)
+			plans = append(plans, plan{path: in.Path, display: in.Name, format: fm, priority: in.priority, note: in.Note, confidence: in.confidence})
+			owner = append(owner, i)
+		}
+		for _, in := range rd.Settings {
+			extras = append(extras, extra{kind: in.Kind, path: in.Path, display: in.Name})
+		}
+		run.Checkpoints = append(run.Checkpoints, rd.Checkpoints...)
+	}
+	run.Files = append(run.Files, ignored...)
+	order := make([]int, len(plans))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return plans[order[a]].priority < plans[order[b]].priority })
+	sorted := make([]plan, len(plans))
+	for i, k := range order {
+		sorted[i] = plans[k]
+	}
+	results := readAll(sorted, opts)
+	if len(dirs) > 1 {
+		firsts, err := sameRun(dirs, owner, order, results)
+		if err != nil {
+			return nil, err
+		}
+		// A resumed session's values win the steps it repeats: among
+		// files of equal precision, the one added first wins a step, so
+		// the path that starts later comes first.
+		perm := make([]int, len(sorted))
+		for i := range perm {
+			perm[i] = i
+		}
+		sort.SliceStable(perm, func(a, b int) bool {
+			pa, pb := sorted[perm[a]], sorted[perm[b]]
+			if pa.priority != pb.priority {
+				return pa.priority < pb.priority
+			}
+			return firsts[owner[order[perm[a]]]] > firsts[owner[order[perm[b]]]]
+		})
+		sorted2, results2 := make([]plan, len(sorted)), make([]readResult, len(results))
+		for i, k := range perm {
+			sorted2[i], results2[i] = sorted[k], results[k]
+		}
+		sorted, results = sorted2, results2
+	} else if groups := splitFiles(dirs[0], sorted, results); len(groups) > 1 {
+		return nil, &ManyRunsError{Path: root, Runs: groups}
+	}
 	c := NewCollector(run)
 	var firstErr error
 	for i, res := range results {
-		pl := plans[i]
+		pl := sorted[i]
 		if pl.format.Name == "" {
 			pl.format = res.format
 		}
@@ -91,16 +172,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	}
 	run = c.Run()
 	c.releaseRaw(run)
-	sort.Slice(run.Checkpoints, func(i, j int) bool {
-		a, b := run.Checkpoints[i], run.Checkpoints[j]
-		if (a.Step < 0) != (b.Step < 0) {
-			return b.Step < 0
-		}
-		if a.Step != b.Step {
-			return a.Step < b.Step
-		}
-		return a.Path < b.Path
-	})
+	sortCheckpoints(run.Checkpoints)
 	if len(run.Series) == 0 && len(run.Summary) == 0 {
 		used := 0
 		for _, f := range run.Files {
@@ -109,10 +181,10 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			}
 		}
 		if used == 0 {
-			if firstErr != nil && len(paths) == 1 && !isDir(paths[0]) {
+			if firstErr != nil && len(dirs) == 1 && !isDir(root) {
 				return run, firstErr
 			}
-			return run, fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", paths[0], ErrNoData, plural(len(run.Files), "file"))
+			return run, noData(root, len(run.Files))
 		}
 	}
 	return run, nil
@@ -276,138 +348,6 @@ func priorityOf(format string) int {
 	return 4
 }
 
-// discover lists the files to read under path and records checkpoints.
-func discover(path string, run *Run, opts LoadOptions) ([]plan, []extra, error) {
-	if path == Stdin {
-		return []plan{{path: Stdin, display: "stdin", priority: 5}}, nil, nil
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s: no such file or directory", path)
-		}
-		return nil, nil, err
-	}
-	if !st.IsDir() {
-		if filepath.Base(path) == "hparams.yaml" {
-			return nil, []extra{{kind: "hparams", path: path, display: filepath.Base(path)}}, nil
-		}
-		pl, ok, reason := sniff(path, filepath.Base(path))
-		if !ok {
-			return nil, nil, reason
-		}
-		return []plan{pl}, nil, nil
-	}
-	maxDepth := opts.MaxDepth
-	if maxDepth <= 0 {
-		maxDepth = 6
-	}
-	var plans []plan
-	states := map[string][]plan{} // run dir -> trainer_state plans
-	var extras []extra
-	var weak []plan // text logs no format recognised well
-	mlflowSeen := map[string]bool{}
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		rel, _ := filepath.Rel(path, p)
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			run.Files = append(run.Files, File{Path: rel, Reason: err.Error()})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p == path {
-				return nil
-			}
-			base := d.Name()
-			if strings.HasPrefix(base, ".") || base == "node_modules" || base == "__pycache__" {
-				return fs.SkipDir
-			}
-			if strings.Count(rel, "/") >= maxDepth {
-				return fs.SkipDir
-			}
-			addCheckpoint(run, p, rel, base)
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if d.Name() == "hparams.yaml" {
-			extras = append(extras, extra{kind: "hparams", path: p, display: rel})
-			return nil
-		}
-		if dir := filepath.Base(filepath.Dir(p)); dir == "params" || dir == "tags" {
-			if _, err := os.Stat(filepath.Join(filepath.Dir(filepath.Dir(p)), "meta.yaml")); err == nil {
-				if dir == "params" {
-					runDir := filepath.Dir(filepath.Dir(p))
-					if !mlflowSeen[runDir] {
-						mlflowSeen[runDir] = true
-						extras = append(extras, extra{kind: "mlflow-params", path: runDir, display: filepath.ToSlash(filepath.Dir(filepath.Dir(rel)))})
-					}
-				}
-				return nil
-			}
-		}
-		if skip, why := skipFile(d.Name()); skip {
-			_ = why // not listed: weights and configs are expected in run dirs
-			return nil
-		}
-		pl, ok, reason := sniff(p, rel)
-		if ok && pl.confidence < minWalkConfidence {
-			if logName(d.Name()) {
-				weak = append(weak, pl)
-			}
-			ok, reason = false, errors.New("text without training records")
-		}
-		if !ok {
-			run.Files = append(run.Files, File{Path: rel, Reason: "ignored: " + shortReason(reason)})
-			return nil
-		}
-		if pl.format.Name == "trainer-state" {
-			dir := filepath.Dir(p)
-			if checkpointRE.MatchString(filepath.Base(dir)) {
-				dir = filepath.Dir(dir)
-			}
-			states[dir] = append(states[dir], pl)
-			return nil
-		}
-		plans = append(plans, pl)
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, group := range states {
-		best := pickState(group)
-		for i, pl := range group {
-			if i == best {
-				continue
-			}
-			run.Files = append(run.Files, File{Path: pl.display, Format: "trainer-state",
-				Reason: "ignored: an earlier copy of " + group[best].display + " (checkpoint states are prefixes of the latest log_history)"})
-		}
-		plans = append(plans, group[best])
-	}
-	if len(plans) == 0 && len(weak) > 0 {
-		// Nothing but text logs in an unknown shape (a custom logger):
-		// read them anyway, so that the report can say what they hold
-		// and that no per-step data was found.
-		for _, pl := range weak {
-			pl.note = "read as a console log although no Trainer output was recognised in its first 64 KiB"
-			plans = append(plans, pl)
-			for i := range run.Files {
-				if run.Files[i].Path == pl.display {
-					run.Files = append(run.Files[:i], run.Files[i+1:]...)
-					break
-				}
-			}
-		}
-	}
-	return plans, extras, nil
-}
-
 // logName reports file names that usually hold console output: *.log,
 // *.out, *.err, or a name that says "log" or "train".
 func logName(name string) bool {
@@ -442,22 +382,6 @@ func readExtra(ex extra) ([]*Meta, error) {
 	return nil, nil
 }
 
-// pickState picks the root trainer_state.json of a run directory when it
-// exists, else the one of the highest checkpoint.
-func pickState(group []plan) int {
-	best, bestStep := 0, int64(-2)
-	for i, pl := range group {
-		step := int64(1 << 62) // the root copy holds the summary: prefer it
-		if m := checkpointRE.FindStringSubmatch(filepath.Base(filepath.Dir(pl.path))); m != nil {
-			step, _ = strconv.ParseInt(m[1], 10, 64)
-		}
-		if step > bestStep {
-			best, bestStep = i, step
-		}
-	}
-	return best
-}
-
 func shortReason(err error) string {
 	var se *SyntaxError
 	if errors.As(err, &se) {
@@ -490,31 +414,6 @@ func sniff(path, display string) (plan, bool, error) {
 		return plan{}, false, &SyntaxError{File: display, Line: 1, Msg: "not a recognised training log: expected Trainer console output, trainer_state.json, JSONL, CSV or TensorBoard events (see 'plateau formats')", Err: ErrUnknownFormat}
 	}
 	return plan{path: path, display: display, format: fm, priority: priorityOf(fm.Name), confidence: score}, true, nil
-}
-
-// addCheckpoint records checkpoint-N, final and adapter directories.
-func addCheckpoint(run *Run, p, rel, base string) {
-	has := func(name string) bool {
-		_, err := os.Stat(filepath.Join(p, name))
-		return err == nil
-	}
-	ck := Checkpoint{Step: -1, Path: rel, HasState: has("trainer_state.json"),
-		Adapter: has("adapter_config.json") || has("adapter_model.safetensors") || has("adapter_model.bin")}
-	if m := checkpointRE.FindStringSubmatch(base); m != nil {
-		ck.Step, _ = strconv.ParseInt(m[1], 10, 64)
-		ck.Kind = "checkpoint"
-		run.Checkpoints = append(run.Checkpoints, ck)
-		return
-	}
-	weights := ck.Adapter || has("model.safetensors") || has("pytorch_model.bin") || has("model.safetensors.index.json")
-	if !weights {
-		return
-	}
-	ck.Kind = "final"
-	if ck.Adapter {
-		ck.Kind = "adapter"
-	}
-	run.Checkpoints = append(run.Checkpoints, ck)
 }
 
 func plural(n int, what string) string {

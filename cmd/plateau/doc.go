@@ -16,9 +16,13 @@ Usage:
 PATH is a run directory (searched for console logs, trainer_state.json in
 the run and its checkpoint-N folders, trainer_log.jsonl, TensorBoard event
 files, metrics.csv, W&B and MLflow files), a single log file, or - for
-standard input. Several paths are read as views of one run and merged: the
-most precise value for each step wins, every value keeps its source, and
-values that disagree beyond rounding are reported.
+standard input. A report is about one run: a directory that holds several
+runs is refused with the list of them (exit status 2). Several paths are
+merged only when they are views of one run (the same values at the same
+steps, or a resumed session): the most precise value for each step wins,
+every value keeps its source, and values that disagree beyond rounding are
+reported; paths that hold different runs are refused with the values that
+differ.
 
 # Report
 

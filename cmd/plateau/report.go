@@ -42,12 +42,16 @@ func newReportCmd(s *streams, runF func(*reportOptions) error) *cobra.Command {
 report: milestones, phases, mean train_loss vs final level, end noise, token
 accuracy, learning-rate schedule, throughput and cost, generalisation,
 checkpoints, another epoch, pitfalls and a summary, each number cited as
-file:line. Several paths are read as views of one run and merged (the most
-precise value per step wins; disagreements are reported).
+file:line. A report is about one run: a folder that holds several runs is
+refused with the list of its runs (see 'plateau scan' and 'plateau
+compare'). Several paths are merged only when they are views of one run
+(their steps and values agree, or one resumes the other): the most precise
+value per step wins and disagreements are reported; otherwise they are
+refused with the evidence.
 
 Exit status: 0 report written; 1 an input could not be read, wholly or in
-part (the report of what was readable is still written); 2 usage error;
-3 the verdict matched --fail-on.`,
+part (the report of what was readable is still written); 2 usage error, or
+the paths hold several runs; 3 the verdict matched --fail-on.`,
 		Example: `  plateau report examples/hf_v5_sft_lora_3ep
   plateau report output/ --format md -o REPORT.md
   plateau report trainer_state.json --format json | jq .verdict
@@ -143,6 +147,9 @@ func runReport(opts *reportOptions, s *streams) error {
 		}
 	}
 	run, loadErr := trainlog.Load(opts.Paths, trainlog.LoadOptions{Options: ropts, Stdin: s.in})
+	if err := refusal("report", loadErr); err != nil {
+		return err
+	}
 	if loadErr != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
 		return inputError(loadErr)
 	}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// refusal turns Load's refusal to read paths as one run into a usage
+// error (exit 2) that lists the runs found and says what to do instead;
+// it returns nil for any other error.
+func refusal(verb string, err error) error {
+	var many *trainlog.ManyRunsError
+	if errors.As(err, &many) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s holds %d runs, and %s reads one run at a time:\n", many.Path, len(many.Runs), verb)
+		w := 0
+		for _, r := range many.Runs {
+			w = max(w, len(runPath(many.Path, r)))
+		}
+		for _, r := range many.Runs {
+			fmt.Fprintf(&b, "  %-*s  %s\n", w, runPath(many.Path, r), strings.Join(r.Formats(), ", "))
+		}
+		first := runPath(many.Path, many.Runs[0])
+		fmt.Fprintf(&b, "Name one of them (plateau %s %s), see them all with 'plateau scan %s', or set two side by side with 'plateau compare'.", verb, first, many.Path)
+		return &exitError{code: exitUsage, err: errors.New(b.String())}
+	}
+	var diff *trainlog.DifferentRunsError
+	if errors.As(err, &diff) {
+		return usageError("%v.\nplateau %s merges only views of one run (the same steps and values, or a resumed session); give one of them, or compare them with 'plateau compare %s %s'.", err, verb, diff.Paths[0], diff.Paths[1])
+	}
+	return nil
+}
+
+// runPath is the path a user types to name a discovered run.
+func runPath(root string, r trainlog.RunDir) string {
+	p := r.Label()
+	if p == "." {
+		return root
+	}
+	return filepath.Join(root, filepath.FromSlash(p))
+}

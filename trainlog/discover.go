@@ -1,0 +1,572 @@
+package trainlog
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Run discovery: which runs lie under a path, and which files make each.
+//
+// A run is one training session and its resumes. Discover walks the
+// folder once, sniffs each file's format, and gives every log file an
+// owner folder, the run it belongs to:
+//
+//   - a file under a checkpoint-N folder belongs to the folder holding
+//     the checkpoint (the Trainer's output_dir);
+//   - a file under <run>/metrics/, <run>/params/ or <run>/tags/ of an
+//     MLflow file store (<run>/meta.yaml exists) belongs to <run>;
+//   - a file under wandb/run-*/ (offline-run-*, latest-run) belongs to
+//     that W&B run folder;
+//   - a TensorBoard event file under <dir>/runs/ belongs to <dir> when
+//     <dir> holds other logs or checkpoints of a Trainer (the Trainer's
+//     default logging_dir), and otherwise to its own folder (a
+//     TensorBoard run is a folder of event files);
+//   - any other log belongs to its own folder.
+//
+// The trainer_state.json files of one output folder (the root copy and
+// one per checkpoint) are copies of one growing log_history when they
+// share its first entry: the longest is read, the others are listed as
+// skipped. A state whose log_history starts differently was written by
+// another session that reused the folder: it makes a run of its own.
+// A wandb/latest-run folder that copies a wandb/run-* folder byte for
+// byte is skipped. Text files that only look like logs by name (a custom
+// logger's output) make a run only where no other run is found above or
+// below them.
+
+// A Discovery is what Discover found under one path.
+type Discovery struct {
+	// Root is the path given to Discover.
+	Root string
+	// Runs are the runs found, sorted by Rel.
+	Runs []RunDir
+	// Ignored lists the files under Root that belong to no run and why
+	// they were not read.
+	Ignored []File
+}
+
+// A RunDir is one run found by Discover: its folder and the files to
+// read. File names are relative to Root, as Load cites them.
+type RunDir struct {
+	// Root is the path given to Discover.
+	Root string
+	// Rel is the run's folder relative to Root, in slash form: "." for
+	// Root itself (or the file Root names).
+	Rel string
+	// Inputs are the log files to read, the most precise formats first.
+	Inputs []Input
+	// Settings are files that hold run settings and no records (a
+	// Lightning hparams.yaml, an MLflow run's params folder).
+	Settings []Input
+	// Checkpoints are the checkpoint folders of the run.
+	Checkpoints []Checkpoint
+	// Skipped lists the run's files that are not read (earlier copies of
+	// trainer_state.json, files no reader recognises), with the reason.
+	Skipped []File
+	// Part is set on the runs Load finds in one folder whose files hold
+	// several runs (a *ManyRunsError): the name of the part's first file.
+	Part string
+}
+
+// An Input is one file of a run.
+type Input struct {
+	// Path is the file on disk, or Stdin.
+	Path string
+	// Name is the path relative to the run's Root, in slash form: the
+	// name sources cite.
+	Name string
+	// Format is the detected format's name; "" for standard input (it is
+	// sniffed when read) and for settings files, whose kind is in Kind.
+	Format string
+	// Kind is "hparams" or "mlflow-params" for a settings file.
+	Kind string
+	// Note says how the file is used when that needs saying.
+	Note string
+
+	priority   int
+	confidence int
+}
+
+// Path returns the run's folder (or file) on disk.
+func (r RunDir) Path() string {
+	if r.Rel == "." {
+		return r.Root
+	}
+	return filepath.Join(r.Root, filepath.FromSlash(r.Rel))
+}
+
+// Name returns the run's name: its folder's base name, with the parent
+// folder for a checkpoint-N folder.
+func (r RunDir) Name() string { return runName(r.Path()) }
+
+// Label names the run for a list of runs: its folder relative to Root,
+// or the first file of a part of a folder.
+func (r RunDir) Label() string {
+	if r.Part != "" {
+		return r.Part
+	}
+	return r.Rel
+}
+
+// Formats returns the formats of the run's inputs, in input order, each
+// once.
+func (r RunDir) Formats() []string {
+	var out []string
+	for _, in := range r.Inputs {
+		if in.Format != "" && !contains(out, in.Format) {
+			out = append(out, in.Format)
+		}
+	}
+	return out
+}
+
+// Alone returns the run as Discover would find it given the run's own
+// folder: Root becomes the run's path and every name becomes relative to
+// it, so that a run found in a tree of runs reads and cites as if it had
+// been named alone.
+func (r RunDir) Alone() RunDir {
+	if r.Rel == "." {
+		return r
+	}
+	out := RunDir{Root: r.Path(), Rel: "."}
+	rebase := func(name string) string {
+		rel, err := filepath.Rel(filepath.FromSlash(r.Rel), filepath.FromSlash(name))
+		if err != nil {
+			return name
+		}
+		return filepath.ToSlash(rel)
+	}
+	if r.Part != "" {
+		out.Part = rebase(r.Part)
+	}
+	for _, in := range r.Inputs {
+		in.Name = rebase(in.Name)
+		out.Inputs = append(out.Inputs, in)
+	}
+	for _, in := range r.Settings {
+		in.Name = rebase(in.Name)
+		out.Settings = append(out.Settings, in)
+	}
+	for _, ck := range r.Checkpoints {
+		ck.Path = rebase(ck.Path)
+		out.Checkpoints = append(out.Checkpoints, ck)
+	}
+	for _, f := range r.Skipped {
+		f.Path = rebase(f.Path)
+		f.Reason = strings.ReplaceAll(f.Reason, r.Rel+"/", "")
+		out.Skipped = append(out.Skipped, f)
+	}
+	return out
+}
+
+// DiscoverOptions configure Discover.
+type DiscoverOptions struct {
+	// MaxDepth limits how deep folders are searched (0 means 6).
+	MaxDepth int
+}
+
+// Discover finds the runs under path: a run folder, a folder of runs, a
+// single log file, or Stdin. A path that does not exist, or a file that
+// no format recognises, is an error; a folder in which no run is found
+// is not (Runs is empty and Ignored says what was there).
+func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
+	d := &Discovery{Root: root}
+	if root == Stdin {
+		d.Runs = []RunDir{{Root: root, Rel: ".", Inputs: []Input{{Path: Stdin, Name: "stdin", priority: 5}}}}
+		return d, nil
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file or directory", root)
+		}
+		return nil, err
+	}
+	if !st.IsDir() {
+		rd := RunDir{Root: root, Rel: "."}
+		if filepath.Base(root) == "hparams.yaml" {
+			rd.Settings = []Input{{Path: root, Name: filepath.Base(root), Kind: "hparams"}}
+		} else {
+			pl, ok, reason := sniff(root, filepath.Base(root))
+			if !ok {
+				return nil, reason
+			}
+			rd.Inputs = []Input{inputOf(pl)}
+		}
+		d.Runs = []RunDir{rd}
+		return d, nil
+	}
+	w := &walker{root: root, maxDepth: opts.MaxDepth}
+	if w.maxDepth <= 0 {
+		w.maxDepth = 6
+	}
+	if err := w.walk(); err != nil {
+		return nil, err
+	}
+	w.group(d)
+	return d, nil
+}
+
+func inputOf(pl plan) Input {
+	return Input{Path: pl.path, Name: pl.display, Format: pl.format.Name, Note: pl.note, priority: pl.priority, confidence: pl.confidence}
+}
+
+// A found is one file met by the walk.
+type found struct {
+	in     Input
+	dir    string // slash folder relative to the root, "." for the root
+	weak   bool   // text without recognised records, named like a log
+	ignore string // why the file is not read ("" for a log or settings)
+}
+
+// A walker holds what one walk found.
+type walker struct {
+	root     string
+	maxDepth int
+	files    []found
+	ckpts    []ckptDir
+}
+
+// A ckptDir is a checkpoint-N, final or adapter folder.
+type ckptDir struct {
+	ck  Checkpoint
+	dir string // the folder itself, relative to the root
+}
+
+func (w *walker) walk() error {
+	mlflowSeen := map[string]bool{}
+	return filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(w.root, p)
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p == w.root {
+				return nil
+			}
+			base := d.Name()
+			if strings.HasPrefix(base, ".") || base == "node_modules" || base == "__pycache__" {
+				return fs.SkipDir
+			}
+			if strings.Count(rel, "/") >= w.maxDepth {
+				return fs.SkipDir
+			}
+			if ck, ok := checkpointAt(p, rel, base); ok {
+				w.ckpts = append(w.ckpts, ckptDir{ck: ck, dir: rel})
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		dir := path.Dir(rel)
+		if d.Name() == "hparams.yaml" {
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel, Kind: "hparams"}, dir: dir})
+			return nil
+		}
+		if parent := path.Base(dir); parent == "params" || parent == "tags" {
+			runDir := filepath.Dir(filepath.Dir(p))
+			if _, err := os.Stat(filepath.Join(runDir, "meta.yaml")); err == nil {
+				if parent == "params" && !mlflowSeen[runDir] {
+					mlflowSeen[runDir] = true
+					w.files = append(w.files, found{in: Input{Path: runDir, Name: path.Dir(dir), Kind: "mlflow-params"}, dir: path.Dir(dir)})
+				}
+				return nil
+			}
+		}
+		if skip, _ := skipFile(d.Name()); skip {
+			return nil // weights and configs are expected in run folders
+		}
+		pl, ok, reason := sniff(p, rel)
+		if ok && pl.confidence < minWalkConfidence {
+			w.files = append(w.files, found{in: inputOf(pl), dir: dir, weak: logName(d.Name()), ignore: "text without training records"})
+			return nil
+		}
+		if !ok {
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: dir, ignore: shortReason(reason)})
+			return nil
+		}
+		w.files = append(w.files, found{in: inputOf(pl), dir: dir})
+		return nil
+	})
+}
+
+// checkpointAt returns the checkpoint a folder is: checkpoint-N, or a
+// folder of final weights or of an adapter.
+func checkpointAt(p, rel, base string) (Checkpoint, bool) {
+	has := func(name string) bool {
+		_, err := os.Stat(filepath.Join(p, name))
+		return err == nil
+	}
+	ck := Checkpoint{Step: -1, Path: rel, HasState: has("trainer_state.json"),
+		Adapter: has("adapter_config.json") || has("adapter_model.safetensors") || has("adapter_model.bin")}
+	if m := checkpointRE.FindStringSubmatch(base); m != nil {
+		ck.Step, _ = strconv.ParseInt(m[1], 10, 64)
+		ck.Kind = "checkpoint"
+		return ck, true
+	}
+	if !ck.Adapter && !has("model.safetensors") && !has("pytorch_model.bin") && !has("model.safetensors.index.json") {
+		return ck, false
+	}
+	ck.Kind = "final"
+	if ck.Adapter {
+		ck.Kind = "adapter"
+	}
+	return ck, true
+}
+
+var wandbRunRE = regexp.MustCompile(`^(offline-)?run-|^latest-run$`)
+
+// owner returns the run folder a file found in dir belongs to.
+func (w *walker) owner(dir string, tensorboard bool, holds map[string]bool) string {
+	if dir == "." {
+		return dir
+	}
+	comps := strings.Split(dir, "/")
+	join := func(n int) string {
+		if n == 0 {
+			return "."
+		}
+		return strings.Join(comps[:n], "/")
+	}
+	for i, c := range comps {
+		if checkpointRE.MatchString(c) {
+			return join(i)
+		}
+	}
+	for i, c := range comps {
+		if (c == "metrics" || c == "params" || c == "tags") && i > 0 {
+			if _, err := os.Stat(filepath.Join(w.root, filepath.FromSlash(join(i)), "meta.yaml")); err == nil {
+				return join(i)
+			}
+		}
+	}
+	for i, c := range comps {
+		if wandbRunRE.MatchString(c) && ((i > 0 && comps[i-1] == "wandb") || (i+1 < len(comps) && comps[i+1] == "files")) {
+			return join(i + 1)
+		}
+	}
+	if tensorboard {
+		for i := len(comps) - 1; i >= 0; i-- {
+			if comps[i] == "runs" && holds[join(i)] {
+				return join(i)
+			}
+		}
+	}
+	return dir
+}
+
+// group assigns the files to runs.
+func (w *walker) group(d *Discovery) {
+	// holds: folders that hold a log other than TensorBoard events, or a
+	// checkpoint folder: a Trainer output folder whose runs/ subfolder is
+	// its TensorBoard logging_dir.
+	holds := map[string]bool{}
+	for _, f := range w.files {
+		if f.ignore == "" && f.in.Kind == "" && f.in.Format != "tensorboard" {
+			holds[w.owner(f.dir, false, nil)] = true
+		}
+	}
+	for _, c := range w.ckpts {
+		if c.ck.Kind == "checkpoint" {
+			holds[path.Dir(c.dir)] = true
+		}
+	}
+	runs := map[string]*RunDir{}
+	get := func(rel string) *RunDir {
+		r := runs[rel]
+		if r == nil {
+			r = &RunDir{Root: w.root, Rel: rel}
+			runs[rel] = r
+		}
+		return r
+	}
+	owners := make([]string, len(w.files))
+	for i, f := range w.files {
+		owners[i] = w.owner(f.dir, f.in.Format == "tensorboard", holds)
+		if f.ignore == "" && f.in.Kind == "" {
+			r := get(owners[i])
+			r.Inputs = append(r.Inputs, f.in)
+		}
+	}
+	// Text that only looks like a log by its name makes a run where no
+	// other run lies above or below it (a custom logger's output).
+	weakRuns := map[string]bool{}
+	for i, f := range w.files {
+		if !f.weak || runs[owners[i]] != nil || nested(owners[i], runs) {
+			continue
+		}
+		weakRuns[owners[i]] = true
+	}
+	for i, f := range w.files {
+		if f.weak && weakRuns[owners[i]] {
+			in := f.in
+			in.Note = "read as a console log although no Trainer output was recognised in its first 64 KiB"
+			r := get(owners[i])
+			r.Inputs = append(r.Inputs, in)
+			w.files[i].ignore = ""
+		}
+	}
+	w.splitSessions(runs)
+	w.dropCopies(runs, d)
+	adoptBelow(runs)
+	// Settings, checkpoints and ignored files go to their owner run, or
+	// the nearest run above them.
+	for i, f := range w.files {
+		switch {
+		case f.in.Kind != "":
+			if r := nearest(owners[i], runs); r != nil {
+				r.Settings = append(r.Settings, f.in)
+			} else {
+				d.Ignored = append(d.Ignored, File{Path: f.in.Name, Format: f.in.Kind, Reason: "ignored: settings without a training log beside them"})
+			}
+		case f.ignore != "":
+			file := File{Path: f.in.Name, Reason: "ignored: " + f.ignore}
+			if r := nearest(owners[i], runs); r != nil {
+				r.Skipped = append(r.Skipped, file)
+			} else {
+				d.Ignored = append(d.Ignored, file)
+			}
+		}
+	}
+	for _, c := range w.ckpts {
+		if c.ck.Kind == "checkpoint" && claimed(c.dir, runs) {
+			continue // splitSessions gave it to another session's run
+		}
+		parent := path.Dir(c.dir)
+		r := runs[parent]
+		if r == nil && c.ck.Kind != "checkpoint" {
+			r = nearest(parent, runs)
+		}
+		if r == nil && len(runs) == 1 {
+			for _, only := range runs {
+				r = only
+			}
+		}
+		if r != nil {
+			r.Checkpoints = append(r.Checkpoints, c.ck)
+		}
+	}
+	seen := map[*RunDir]bool{}
+	for _, r := range runs {
+		if len(r.Inputs) == 0 || seen[r] {
+			continue
+		}
+		seen[r] = true
+		sort.SliceStable(r.Inputs, func(i, j int) bool { return r.Inputs[i].priority < r.Inputs[j].priority })
+		sortCheckpoints(r.Checkpoints)
+		d.Runs = append(d.Runs, *r)
+	}
+	sort.Slice(d.Runs, func(i, j int) bool { return d.Runs[i].Rel < d.Runs[j].Rel })
+}
+
+// adoptBelow merges a folder's console logs with the one run below it:
+// a training script's captured output (python train.py > train.log) sits
+// above the output folder the Trainer writes. The run keeps the upper
+// folder, so that both are cited from it. Whether they really are views
+// of one run is checked when the files are read (Load).
+func adoptBelow(runs map[string]*RunDir) {
+	for _, a := range sortedKeys(runs) {
+		ra := runs[a]
+		if runs[a].Rel != a || len(ra.Inputs) == 0 {
+			continue
+		}
+		console := true
+		for _, in := range ra.Inputs {
+			console = console && in.Format == "hf-console"
+		}
+		if !console {
+			continue
+		}
+		var below *RunDir
+		var belowRels []string
+		n := 0
+		for _, b := range sortedKeys(runs) {
+			rb := runs[b]
+			if b == a || rb == ra || !within(b, a) || len(rb.Inputs) == 0 {
+				continue
+			}
+			belowRels = append(belowRels, b)
+			if rb != below {
+				below = rb
+				n++
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		ra.Inputs = append(ra.Inputs, below.Inputs...)
+		ra.Settings = append(ra.Settings, below.Settings...)
+		ra.Checkpoints = append(ra.Checkpoints, below.Checkpoints...)
+		ra.Skipped = append(ra.Skipped, below.Skipped...)
+		for _, b := range belowRels {
+			runs[b] = ra
+		}
+	}
+}
+
+// claimed reports whether a checkpoint folder already belongs to a run
+// (one made of another session's checkpoints).
+func claimed(dir string, runs map[string]*RunDir) bool {
+	for _, r := range runs {
+		for _, ck := range r.Checkpoints {
+			if ck.Path == dir {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nested reports whether a run lies strictly above or below rel.
+func nested(rel string, runs map[string]*RunDir) bool {
+	for other := range runs {
+		if other != rel && (within(rel, other) || within(other, rel)) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether rel is inside dir (or is dir).
+func within(rel, dir string) bool {
+	return dir == "." || rel == dir || strings.HasPrefix(rel, dir+"/")
+}
+
+// nearest returns the run at rel or the nearest above it.
+func nearest(rel string, runs map[string]*RunDir) *RunDir {
+	for {
+		if r := runs[rel]; r != nil && len(r.Inputs) > 0 {
+			return r
+		}
+		if rel == "." || rel == "" {
+			return nil
+		}
+		rel = path.Dir(rel)
+	}
+}
+
+func sortCheckpoints(cks []Checkpoint) {
+	sort.Slice(cks, func(i, j int) bool {
+		a, b := cks[i], cks[j]
+		if (a.Step < 0) != (b.Step < 0) {
+			return b.Step < 0
+		}
+		if a.Step != b.Step {
+			return a.Step < b.Step
+		}
+		return a.Path < b.Path
+	})
+}

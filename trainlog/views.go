@@ -1,0 +1,306 @@
+package trainlog
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Sentinel causes of a refusal to read paths as one run.
+var (
+	// ErrManyRuns means a path holds several runs.
+	ErrManyRuns = errors.New("several runs")
+	// ErrDifferentRuns means paths given together are not views of one run.
+	ErrDifferentRuns = errors.New("different runs")
+)
+
+// A ManyRunsError says that a path given as one run holds several.
+type ManyRunsError struct {
+	Path string
+	Runs []RunDir
+}
+
+func (e *ManyRunsError) Error() string {
+	names := make([]string, 0, 4)
+	for i, r := range e.Runs {
+		if i == 3 {
+			names = append(names, "...")
+			break
+		}
+		names = append(names, r.Label())
+	}
+	return fmt.Sprintf("%s holds %d runs (%s), not one", e.Path, len(e.Runs), strings.Join(names, ", "))
+}
+
+// Unwrap returns ErrManyRuns.
+func (e *ManyRunsError) Unwrap() error { return ErrManyRuns }
+
+// A DifferentRunsError says that two paths given together are not views
+// of one run, with the evidence.
+type DifferentRunsError struct {
+	Paths    [2]string
+	Relation Relation
+	Check    ViewCheck
+}
+
+func (e *DifferentRunsError) Error() string {
+	a, b := e.Paths[0], e.Paths[1]
+	c := e.Check
+	if e.Relation == RelUnknown {
+		return fmt.Sprintf("%s and %s are not known to be views of one run: no measured value (loss, eval, grad_norm, end-of-training summary) is logged at a step both hold", a, b)
+	}
+	msg := fmt.Sprintf("%s and %s are different runs: of the %d measured values logged at steps both hold, %d differ beyond rounding", a, b, c.Common+c.SummaryCommon, c.Common+c.SummaryCommon-c.Agree-c.SummaryAgree)
+	if len(c.Mismatches) > 0 {
+		m := c.Mismatches[0]
+		at := ""
+		if m.Step >= 0 {
+			at = fmt.Sprintf(" at step %d", m.Step)
+		}
+		msg += fmt.Sprintf(" (%s%s: %s has %s, %s has %s)", m.What, at, m.SourceA, fmtG(m.A), m.SourceB, fmtG(m.B))
+	}
+	for i, m := range c.Settings {
+		if i == 3 {
+			msg += fmt.Sprintf("; %d more settings differ", len(c.Settings)-3)
+			break
+		}
+		msg += fmt.Sprintf("; %s is %s in %s but %s in %s", m.What, fmtG(m.A), m.SourceA, fmtG(m.B), m.SourceB)
+	}
+	return msg
+}
+
+// Unwrap returns ErrDifferentRuns.
+func (e *DifferentRunsError) Unwrap() error { return ErrDifferentRuns }
+
+// A ViewCheck is the evidence on whether two runs' logs are views of one
+// run (CompareViews).
+type ViewCheck struct {
+	// Common counts the measured values (series points) logged at a step
+	// both runs hold; Agree counts those equal within rounding.
+	Common, Agree int
+	// SummaryCommon and SummaryAgree count the end-of-training values
+	// both logged, and those that agree.
+	SummaryCommon, SummaryAgree int
+	// Mismatches lists the first values that differ, in step order.
+	Mismatches []ViewMismatch
+	// Settings lists the run settings (geometry) both logged with
+	// different values.
+	Settings []ViewMismatch
+}
+
+// A ViewMismatch is one value two runs logged differently.
+type ViewMismatch struct {
+	// What is the series, summary or geometry key.
+	What string
+	// Step is the step of a series value, -1 otherwise.
+	Step             int64
+	A, B             float64
+	SourceA, SourceB Source
+}
+
+// maxMismatches bounds ViewCheck.Mismatches.
+const maxMismatches = 5
+
+// Same reports whether the evidence says the two runs are views of one
+// run: some measured value is logged by both, at most one in ten of them
+// differs (a resumed run's console can hold a few values its
+// trainer_state.json lost), and, with fewer than three values in common,
+// no run setting differs.
+func (c ViewCheck) Same() bool {
+	n := c.Common + c.SummaryCommon
+	if n == 0 {
+		return false
+	}
+	bad := n - c.Agree - c.SummaryAgree
+	if bad*10 > n {
+		return false
+	}
+	return c.Common >= 3 || len(c.Settings) == 0
+}
+
+// identity reports whether a series or summary value tells one run from
+// another: measured values do, values the configuration fixes (the
+// learning rate, the epoch, counts of tokens or steps, FLOPs) do not.
+func identity(name string) bool {
+	switch {
+	case name == "learning_rate", name == "epoch", name == "step", name == "total_flos":
+		return false
+	case strings.Contains(name, "tokens"), strings.Contains(name, "global_step"), strings.HasPrefix(name, "tqdm_"):
+		return false
+	}
+	return true
+}
+
+// CompareViews compares two runs read from different paths: the values
+// of the measured series they both log at the same step, their
+// end-of-training values, and their settings.
+func CompareViews(a, b *Run) ViewCheck {
+	var c ViewCheck
+	for _, name := range a.SeriesNames() {
+		sb := b.Series[name]
+		if sb == nil || !identity(name) {
+			continue
+		}
+		sa := a.Series[name]
+		i, j := 0, 0
+		for i < len(sa.Points) && j < len(sb.Points) {
+			p, q := sa.Points[i], sb.Points[j]
+			switch {
+			case p.Step < q.Step:
+				i++
+				continue
+			case p.Step > q.Step:
+				j++
+				continue
+			}
+			i, j = i+1, j+1
+			c.Common++
+			if agreeEither(p.Value, p.Digits, q.Value, q.Digits) {
+				c.Agree++
+				continue
+			}
+			c.Mismatches = append(c.Mismatches, ViewMismatch{What: name, Step: p.Step, A: p.Value, B: q.Value, SourceA: p.Source, SourceB: q.Source})
+		}
+	}
+	// The loss first, then by step.
+	sort.SliceStable(c.Mismatches, func(i, j int) bool {
+		a, b := c.Mismatches[i], c.Mismatches[j]
+		if (a.What == "loss") != (b.What == "loss") {
+			return a.What == "loss"
+		}
+		return a.Step < b.Step
+	})
+	if len(c.Mismatches) > maxMismatches {
+		c.Mismatches = c.Mismatches[:maxMismatches]
+	}
+	for _, k := range sortedKeys(a.Summary) {
+		va, vb := a.Summary[k], b.Summary[k]
+		if _, ok := b.Summary[k]; !ok || !identity(k) {
+			continue
+		}
+		c.SummaryCommon++
+		if agreeEither(va.Value, va.Digits, vb.Value, vb.Digits) {
+			c.SummaryAgree++
+		} else if len(c.Mismatches) < maxMismatches {
+			c.Mismatches = append(c.Mismatches, ViewMismatch{What: k, Step: -1, A: va.Value, B: vb.Value, SourceA: va.Source, SourceB: vb.Source})
+		}
+	}
+	// A last value (wandb-summary.json's train/loss) against the other
+	// run's series of that name.
+	lastOf := func(x, y *Run, swap bool) {
+		for _, k := range sortedKeys(x.Summary) {
+			s := y.Series[k]
+			if _, ok := y.Summary[k]; ok || s.Len() == 0 || !identity(k) {
+				continue
+			}
+			v, p := x.Summary[k], s.Points[s.Len()-1]
+			c.SummaryCommon++
+			if agreeEither(v.Value, v.Digits, p.Value, p.Digits) {
+				c.SummaryAgree++
+			} else if len(c.Mismatches) < maxMismatches {
+				m := ViewMismatch{What: k, Step: -1, A: v.Value, B: p.Value, SourceA: v.Source, SourceB: p.Source}
+				if swap {
+					m.A, m.B, m.SourceA, m.SourceB = m.B, m.A, m.SourceB, m.SourceA
+				}
+				c.Mismatches = append(c.Mismatches, m)
+			}
+		}
+	}
+	lastOf(a, b, false)
+	lastOf(b, a, true)
+	for _, k := range sortedKeys(a.Geometry) {
+		vb, ok := b.Geometry[k]
+		va := a.Geometry[k]
+		if !ok || k == GeoGlobalStep || k == GeoResumedFrom {
+			continue
+		}
+		if !agreeEither(va.Value, va.Digits, vb.Value, vb.Digits) {
+			c.Settings = append(c.Settings, ViewMismatch{What: k, Step: -1, A: va.Value, B: vb.Value, SourceA: va.Source, SourceB: vb.Source})
+		}
+	}
+	return c
+}
+
+// agreeEither reports whether two values agree within the rounding of
+// the less precise one.
+func agreeEither(a float64, da int, b float64, db int) bool {
+	if math.IsNaN(a) && math.IsNaN(b) {
+		return true
+	}
+	return Agree(a, b, min(da, db))
+}
+
+// A Relation is how the logs of two paths relate.
+type Relation int
+
+// Relations between two runs' logs (Relate).
+const (
+	// RelUnknown: nothing shows whether they are views of one run.
+	RelUnknown Relation = iota
+	// RelSame: they log the same values at the same steps.
+	RelSame
+	// RelResume: one starts in the middle of training, where the other
+	// is or ends: a resumed session. The steps both hold may differ (a
+	// resumed run repeats the steps after its last checkpoint).
+	RelResume
+	// RelDifferent: they log different values at the same steps, and
+	// neither resumes the other.
+	RelDifferent
+)
+
+// Relate says how the logs of two runs relate, with the evidence.
+func Relate(a, b *Run) (Relation, ViewCheck) {
+	c := CompareViews(a, b)
+	if c.Same() {
+		return RelSame, c
+	}
+	sa, sb := spanOf(a), spanOf(b)
+	if sa.resumes(sb) || sb.resumes(sa) {
+		return RelResume, c
+	}
+	if c.Common+c.SummaryCommon == 0 {
+		return RelUnknown, c
+	}
+	return RelDifferent, c
+}
+
+// A span is the steps a run's main measured series covers.
+type span struct {
+	ok               bool
+	first, last, gap int64
+}
+
+// spanOf returns the span of a run's loss, or of its longest measured
+// series when it logs no loss.
+func spanOf(r *Run) span {
+	s := r.Series["loss"]
+	if s.Len() == 0 {
+		for _, name := range r.SeriesNames() {
+			if c := r.Series[name]; identity(name) && c.Len() > s.Len() {
+				s = c
+			}
+		}
+	}
+	if s.Len() == 0 {
+		return span{}
+	}
+	sp := span{ok: true, first: s.Points[0].Step, last: s.Points[s.Len()-1].Step, gap: 1}
+	if s.Len() > 1 {
+		gaps := make([]int64, 0, s.Len()-1)
+		for i := 1; i < s.Len(); i++ {
+			gaps = append(gaps, s.Points[i].Step-s.Points[i-1].Step)
+		}
+		sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
+		sp.gap = max(gaps[len(gaps)/2], 1)
+	}
+	return sp
+}
+
+// resumes reports whether s is a resumed session of o: s starts in the
+// middle of training (a fresh run logs its first point within its first
+// two logging intervals), after o starts and no later than just after o
+// ends.
+func (s span) resumes(o span) bool {
+	return s.ok && o.ok && s.first > 2*s.gap && s.first > o.first && s.first <= o.last+2*max(s.gap, o.gap)
+}
