@@ -214,6 +214,14 @@ func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
 	return d, nil
 }
 
+// NotALog reports whether a file's name marks it as no log at all
+// (weights, tokenizers, model and tool configuration, images, archives,
+// scripts): Discover skips such files without listing them.
+func NotALog(name string) bool {
+	skip, _ := skipFile(path.Base(filepath.ToSlash(name)))
+	return skip
+}
+
 func inputOf(pl plan) Input {
 	return Input{Path: pl.path, Name: pl.display, Format: pl.format.Name, Note: pl.note, priority: pl.priority, confidence: pl.confidence}
 }

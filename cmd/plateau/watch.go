@@ -54,7 +54,10 @@ Alerts, each raised once, with numbers and file:line: ` + strings.Join(watch.Kin
 PLATEAU_ALERT_SEVERITY, PLATEAU_ALERT_STEP, PLATEAU_ALERT_MESSAGE,
 PLATEAU_ALERT_SOURCE and PLATEAU_RUN in its environment. --exit-on KINDS
 exits with status 4 when one of those alerts fires. Ctrl-C or the end of
-training prints the final report.`,
+training prints the final report: the files are read again whole, so it is
+the report 'plateau report PATH' gives. PATH must hold one run (see 'plateau
+scan' for a folder of runs); of a run folder's trainer_state.json files only
+the newest is read, as in 'plateau report'.`,
 		Example: `  plateau watch output/
   plateau watch train.log --exit-on non-finite,divergence
   plateau watch output/ --on-alert 'curl -d "$PLATEAU_ALERT_MESSAGE" https://chat.example/hook'`,
@@ -153,6 +156,9 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	close(alertCmds)
 	<-cmdsDone
 	view.close()
+	if err := refusal("watch", err); err != nil {
+		return err
+	}
 	if err != nil {
 		return inputError(err)
 	}

@@ -93,3 +93,33 @@ func TestWatchUsage(t *testing.T) {
 		t.Errorf("the usage error does not list the kinds: %s", errb.String())
 	}
 }
+
+// TestWatchFinalReportIsReport: on a finished run, watch's final report
+// is the report 'plateau report' writes, and a folder of runs is refused
+// as report refuses it.
+func TestWatchFinalReportIsReport(t *testing.T) {
+	root := repoRoot(t)
+	pkgDir, _ := os.Getwd()
+	chdir(t, root)
+	defer chdir(t, pkgDir)
+	for _, dir := range []string{"examples/hf_v5_sft_lora_3ep", "examples/hf_v5_overfit_eval"} {
+		var rep, repErr bytes.Buffer
+		if code := runWith([]string{"report", dir}, testStreams(nil, &rep, &repErr)); code != 0 {
+			t.Fatalf("report %s: exit %d: %s", dir, code, repErr.String())
+		}
+		var out, errb bytes.Buffer
+		if code := runWith([]string{"watch", dir, "--interval", "50ms"}, testStreams(nil, &out, &errb)); code != 0 {
+			t.Fatalf("watch %s: exit %d: %s", dir, code, errb.String())
+		}
+		// The live lines come first, then a blank line and the report.
+		got := out.String()
+		i := strings.Index(got, "\n\n")
+		if i < 0 || got[i+2:] != rep.String() {
+			t.Errorf("watch %s: final report differs from report's\n%s", dir, firstDiff(rep.String(), got[max(i+2, 0):]))
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := runWith([]string{"watch", "examples"}, testStreams(nil, &out, &errb)); code != exitUsage || !strings.Contains(errb.String(), "examples holds 2 runs") {
+		t.Errorf("watch examples: exit %d, stderr %q; want 2 and the runs listed", code, errb.String())
+	}
+}

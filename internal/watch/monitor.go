@@ -13,10 +13,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -94,11 +90,16 @@ func Watch(ctx context.Context, opts Options) (*analysis.Report, error) {
 		opts.Thresholds = DefaultThresholds
 	}
 	m := &monitor{
-		opts:  opts,
-		run:   trainlog.NewRun(runName(opts.Root)),
-		files: map[string]*tracked{},
-		recs:  make(chan fileRec, 4096),
-		rules: newRules(opts.Thresholds),
+		opts:    opts,
+		run:     trainlog.NewRun(runName(opts.Root)),
+		files:   map[string]*tracked{},
+		records: map[string]int{},
+		recs:    make(chan fileRec, 4096),
+		rules:   newRules(opts.Thresholds),
+		sel:     newSelection(opts.Root),
+	}
+	if err := m.sel.refusal(); err != nil {
+		return nil, err
 	}
 	m.run.Root = opts.Root
 	m.coll = trainlog.NewCollector(m.run)
@@ -109,7 +110,9 @@ type monitor struct {
 	opts       Options
 	run        *trainlog.Run
 	coll       *trainlog.Collector
+	sel        *selection
 	files      map[string]*tracked
+	records    map[string]int // entries read per file
 	recs       chan fileRec
 	rules      *rules
 	alerts     []Alert
@@ -125,55 +128,8 @@ type monitor struct {
 	firstStep  int64
 }
 
-func runName(root string) string {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return root
-	}
-	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
-		abs = filepath.Dir(abs)
-	}
-	return filepath.Base(abs)
-}
-
-func (m *monitor) accept(rel string, head []byte) (bool, bool) {
-	if len(head) == 0 {
-		return false, true
-	}
-	if skip := skipName(rel); skip {
-		return false, true
-	}
-	f, score := trainlog.DetectConfidence(rel, head)
-	min := 10
-	if st, err := os.Stat(m.opts.Root); err == nil && !st.IsDir() {
-		min = 1
-	}
-	if score < min {
-		return false, true
-	}
-	switch f.Name {
-	case "hf-console", "llamafactory-jsonl", "jsonl", "tensorboard", "mlflow":
-		return true, true
-	}
-	return true, false
-}
-
-func skipName(rel string) bool {
-	base := strings.ToLower(filepath.Base(rel))
-	for _, ext := range []string{".safetensors", ".bin", ".pt", ".pth", ".png", ".jpg", ".html", ".svg", ".md", ".py"} {
-		if strings.HasSuffix(base, ext) {
-			return true
-		}
-	}
-	switch base {
-	case "config.json", "generation_config.json", "adapter_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json":
-		return true
-	}
-	return false
-}
-
 func (m *monitor) loop(ctx context.Context) (*analysis.Report, error) {
-	fol := follow.New(m.opts.Root, follow.Options{Accept: m.accept, MinPoll: m.opts.MinPoll, MaxPoll: m.opts.MaxPoll, FromStart: true})
+	fol := follow.New(m.opts.Root, follow.Options{Accept: m.sel.accept, MinPoll: m.opts.MinPoll, MaxPoll: m.opts.MaxPoll, FromStart: true})
 	events := make(chan follow.Event, 64)
 	folCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -191,7 +147,20 @@ func (m *monitor) loop(ctx context.Context) (*analysis.Report, error) {
 				return m.finish(), err
 			}
 		case ev := <-events:
+			// A discovery made for this file may have changed what the
+			// run reads: apply it first.
+			select {
+			case <-m.sel.changed:
+				if err := m.reselect(); err != nil {
+					return nil, err
+				}
+			default:
+			}
 			m.handle(ev)
+		case <-m.sel.changed:
+			if err := m.reselect(); err != nil {
+				return nil, err
+			}
 		case fr := <-m.recs:
 			m.add(fr)
 		case now := <-tick.C:
@@ -225,8 +194,41 @@ func (m *monitor) closeFeeds() {
 	}
 }
 
+// reselect applies a new discovery: it fails when the root turned out to
+// hold several runs, and otherwise forgets the files the run no longer
+// reads (an earlier trainer_state.json once a newer checkpoint holds a
+// longer history).
+func (m *monitor) reselect() error {
+	if err := m.sel.refusal(); err != nil {
+		return err
+	}
+	read := map[string]bool{} // followed (append-only) or re-read whole
+	for rel := range m.files {
+		read[rel] = true
+	}
+	for rel := range m.records {
+		read[rel] = true
+	}
+	for rel := range read {
+		if m.sel.reads(rel) {
+			continue
+		}
+		if t := m.files[rel]; t != nil && t.feed != nil {
+			t.feed.Close()
+		}
+		delete(m.files, rel)
+		delete(m.records, rel)
+		m.coll.RemoveFile(rel)
+		m.dirty = true
+	}
+	return nil
+}
+
 // handle applies one file event.
 func (m *monitor) handle(ev follow.Event) {
+	if !m.sel.reads(ev.Rel) {
+		return
+	}
 	t := m.files[ev.Rel]
 	switch ev.Kind {
 	case follow.Rewritten:
@@ -294,8 +296,9 @@ func (m *monitor) reread(ev follow.Event) {
 		return
 	}
 	m.coll.RemoveFile(ev.Rel)
+	m.records[ev.Rel] = 0
 	for _, rec := range recs {
-		m.addRecord(rec)
+		m.addRecord(ev.Rel, rec)
 	}
 	m.dirty = true
 }
@@ -304,12 +307,15 @@ func (m *monitor) add(fr fileRec) {
 	if t := m.files[fr.rel]; t == nil || t.gen != fr.gen {
 		return
 	}
-	m.addRecord(fr.rec)
+	m.addRecord(fr.rel, fr.rec)
 }
 
-func (m *monitor) addRecord(rec trainlog.Record) {
+func (m *monitor) addRecord(rel string, rec trainlog.Record) {
 	now := time.Now()
 	m.coll.Add(rec)
+	if _, ok := rec.(*trainlog.Entry); ok {
+		m.records[rel]++
+	}
 	m.dirty = true
 	m.added++
 	if m.added%(m.opts.MaxPoints/4+1) == 0 {
@@ -368,8 +374,7 @@ func (m *monitor) step(now time.Time) {
 
 func (m *monitor) analyze(now time.Time) {
 	start := time.Now()
-	run := m.coll.Run()
-	run.Checkpoints = findCheckpoints(m.opts.Root)
+	run := m.liveRun()
 	rep, err := safeAnalyze(run, m.opts.Analysis)
 	if err != nil {
 		m.lastAnal = now
@@ -437,9 +442,17 @@ func (m *monitor) convergedAlert(r *analysis.Report) Alert {
 	return Alert{Kind: KindConverged, Severity: "info", Step: st.Step, Message: msg}
 }
 
+// liveRun returns the run as read so far, with its files and checkpoints.
+func (m *monitor) liveRun() *trainlog.Run {
+	run := m.coll.Run()
+	run.Files = m.sel.files(m.records)
+	run.Checkpoints = m.sel.checkpoints()
+	return run
+}
+
 // status builds a snapshot.
 func (m *monitor) status(now time.Time) Status {
-	run := m.coll.Run()
+	run := m.liveRun()
 	st := Status{Run: run, Report: m.report, Alerts: m.alerts, Done: m.done, Files: len(m.files)}
 	if loss := run.Get("loss"); loss.Len() > 0 {
 		st.Step = loss.Points[loss.Len()-1].Step
@@ -467,46 +480,33 @@ func (m *monitor) status(now time.Time) Status {
 	return st
 }
 
-// finish runs the last analysis.
+// finish runs the last analysis. The files are read again whole, as
+// 'plateau report' reads them, so that the final report of a finished
+// run is the report's, whatever the live reading thinned or inferred;
+// the live state is the fallback when that fails.
 func (m *monitor) finish() *analysis.Report {
-	m.analyze(time.Now())
+	if rep := m.finalReport(); rep != nil {
+		m.report = rep
+	} else {
+		m.analyze(time.Now())
+	}
 	if m.opts.OnUpdate != nil {
 		m.opts.OnUpdate(m.status(time.Now()))
 	}
 	return m.report
 }
 
-// findCheckpoints lists checkpoint-N folders under root.
-func findCheckpoints(root string) []trainlog.Checkpoint {
-	var out []trainlog.Checkpoint
-	var walk func(dir, rel string, depth int)
-	walk = func(dir, rel string, depth int) {
-		ents, err := os.ReadDir(dir)
-		if err != nil || depth > 3 {
-			return
-		}
-		for _, e := range ents {
-			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-				continue
-			}
-			p := filepath.Join(dir, e.Name())
-			r := e.Name()
-			if rel != "" {
-				r = rel + "/" + e.Name()
-			}
-			if n, ok := strings.CutPrefix(e.Name(), "checkpoint-"); ok {
-				if step, err := strconv.ParseInt(n, 10, 64); err == nil {
-					_, serr := os.Stat(filepath.Join(p, "trainer_state.json"))
-					out = append(out, trainlog.Checkpoint{Step: step, Path: r, Kind: "checkpoint", HasState: serr == nil})
-					continue
-				}
-			}
-			walk(p, r, depth+1)
-		}
+// finalReport loads and analyses the run as 'plateau report' does.
+func (m *monitor) finalReport() *analysis.Report {
+	run, err := trainlog.Load([]string{m.opts.Root}, trainlog.LoadOptions{Options: m.opts.Reader})
+	if err != nil || run == nil || (len(run.Series) == 0 && len(run.Summary) == 0) {
+		return nil
 	}
-	walk(root, "", 0)
-	sort.Slice(out, func(i, j int) bool { return out[i].Step < out[j].Step })
-	return out
+	rep, err := safeAnalyze(run, m.opts.Analysis)
+	if err != nil {
+		return nil
+	}
+	return rep
 }
 
 // safeAnalyze runs the analysis, turning a panic (a bug) into an error so

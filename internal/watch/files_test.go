@@ -1,0 +1,107 @@
+package watch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+const sftExample = "../../examples/hf_v5_sft_lora_3ep"
+
+func copyExampleFile(t *testing.T, rel, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(sftExample, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLiveRunReadsDiscoveredFiles follows an output folder whose
+// checkpoints appear one by one: the live run reads only the newest
+// trainer_state.json (as trainlog.Discover picks it), lists the others
+// as skipped, and knows the checkpoints.
+func TestLiveRunReadsDiscoveredFiles(t *testing.T) {
+	dir := t.TempDir()
+	copyExampleFile(t, "checkpoint-250/trainer_state.json", filepath.Join(dir, "checkpoint-250", "trainer_state.json"))
+	// OnUpdate runs on the monitor's goroutine, which rebuilds the run
+	// on the next update: copy what the test reads.
+	type snapshot struct {
+		loss        []trainlog.Point
+		files       []trainlog.File
+		checkpoints []trainlog.Checkpoint
+	}
+	var mu sync.Mutex
+	var last snapshot
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond,
+			RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond,
+			OnUpdate: func(s Status) {
+				snap := snapshot{
+					loss:        append([]trainlog.Point(nil), s.Run.Get("loss").Points...),
+					files:       append([]trainlog.File(nil), s.Run.Files...),
+					checkpoints: append([]trainlog.Checkpoint(nil), s.Run.Checkpoints...),
+				}
+				mu.Lock()
+				last = snap
+				mu.Unlock()
+			}})
+		done <- err
+	}()
+	wait := func(what string, step int64) snapshot {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			mu.Lock()
+			s := last
+			mu.Unlock()
+			if n := len(s.loss); n > 0 && s.loss[n-1].Step == step {
+				return s
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("timed out waiting for %s", what)
+		return snapshot{}
+	}
+	wait("step 250", 250)
+	copyExampleFile(t, "checkpoint-500/trainer_state.json", filepath.Join(dir, "checkpoint-500", "trainer_state.json"))
+	s := wait("step 500", 500)
+	for _, p := range s.loss {
+		if p.Source.File != "checkpoint-500/trainer_state.json" || len(p.Also) != 0 {
+			t.Fatalf("loss at step %d cites %s also %v; want only checkpoint-500/trainer_state.json", p.Step, p.Source, p.Also)
+		}
+	}
+	var used, skipped []string
+	for _, f := range s.files {
+		if f.Used {
+			used = append(used, f.Path)
+		} else {
+			skipped = append(skipped, f.Path+": "+f.Reason)
+		}
+	}
+	if len(used) != 1 || used[0] != "checkpoint-500/trainer_state.json" || len(skipped) != 1 || !strings.Contains(skipped[0], "checkpoint-250/trainer_state.json: ignored: an earlier copy") {
+		t.Errorf("files used %v, skipped %v", used, skipped)
+	}
+	if n := len(s.checkpoints); n != 2 {
+		t.Errorf("checkpoints %+v, want 250 and 500", s.checkpoints)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
