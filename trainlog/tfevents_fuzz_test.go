@@ -2,11 +2,9 @@ package trainlog
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/plateau-dev/plateau/trainlog/internal/tfrecord"
@@ -75,72 +73,4 @@ func FuzzTFEvents(f *testing.F) {
 			t.Fatalf("err %v, or Scan true after the end", r.Err())
 		}
 	})
-}
-
-// benchFile is a generated event file of benchScalars scalars in the
-// layout of the HF TensorBoardCallback: one scalar per event; per step
-// train/loss, train/grad_norm, train/learning_rate and train/epoch.
-var (
-	benchOnce sync.Once
-	benchFile []byte
-)
-
-const benchScalars = 10_000_000
-
-func genBenchFile() []byte {
-	b := make([]byte, 0, benchScalars*60)
-	b = tfrecord.AppendRecord(b, tfrecord.FileVersionEvent(1.7e9, "brain.Event:2"))
-	var ev, val []byte
-	tags := [4]string{"train/loss", "train/grad_norm", "train/learning_rate", "train/epoch"}
-	for i := 0; i < benchScalars; i++ {
-		step := int64(i/4 + 1)
-		v := float32(step%1000) / 100
-		val = tfrecord.AppendSimpleValue(val[:0], tags[i%4], v)
-		ev = tfrecord.AppendSummaryEvent(ev[:0], 1.7e9+float64(step)/10, step, val)
-		b = tfrecord.AppendRecord(b, ev)
-	}
-	return b
-}
-
-// BenchmarkTFEvents10M reads a 10-million-scalar event file from memory
-// through the reader.
-func BenchmarkTFEvents10M(b *testing.B) {
-	benchOnce.Do(func() { benchFile = genBenchFile() })
-	b.SetBytes(int64(len(benchFile)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		r := newTFEventsReader("bench", bytes.NewReader(benchFile))
-		n := 0
-		for r.Scan() {
-			if e, ok := r.Record().(*Entry); ok {
-				n += len(e.Values)
-			}
-		}
-		if r.Err() != nil || n != benchScalars*3/4 {
-			b.Fatalf("read %d values (err %v), want %d", n, r.Err(), benchScalars*3/4)
-		}
-	}
-	b.ReportMetric(float64(benchScalars)*float64(b.N)/b.Elapsed().Seconds(), "scalars/s")
-}
-
-var errSink error
-
-// BenchmarkTFEventsCollect reads and collects a 1-million-scalar file.
-func BenchmarkTFEventsCollect(b *testing.B) {
-	benchOnce.Do(func() { benchFile = genBenchFile() })
-	data := benchFile[:len(firstRecords(benchFile, 1_000_001))]
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		r := newTFEventsReader("bench", bytes.NewReader(data))
-		c := NewCollector(NewRun("bench"))
-		for r.Scan() {
-			c.Add(r.Record())
-		}
-		if run := c.Run(); run.Get("loss").Len() != 250_000 {
-			errSink = errors.New("wrong count")
-			b.Fatalf("loss has %d points", run.Get("loss").Len())
-		}
-	}
 }

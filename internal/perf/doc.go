@@ -1,17 +1,20 @@
 // Package perf holds end-to-end benchmarks of plateau's pipeline (read,
 // analyse, render) on large generated inputs; it has no code of its own.
 //
-// BenchmarkReportMillion times trainlog.Load, analysis.Analyze and
-// report.WriteJSON on a generated 280 MB console log of a million steps:
+// BenchmarkReportMillion, BenchmarkReportTrainerState and
+// BenchmarkReportTFEvents time trainlog.Load, analysis.Analyze and
+// report.WriteJSON on a generated million-step console log (280 MB), a
+// trainer_state.json of a million entries (176 MB) and a TensorBoard
+// event file of ten million scalars (540 MB):
 //
-//	go test ./internal/perf -run X -bench ReportMillion -benchtime 3x
+//	go test ./internal/perf -run X -bench Report -benchtime 3x
 //
-// The command itself, as a user runs it, is timed on the same log written
-// to a file (write it with a throwaway test calling genlog.Console(1000000, 0, false)):
+// The command itself, as a user runs it (a fresh process, page faults
+// included), is timed on the same files against `grep -c` by
 //
-//	go build -o /tmp/plateau ./cmd/plateau
-//	/usr/bin/time -f "%es %MKB" /tmp/plateau report /tmp/big.log --format json >/dev/null
+//	go run scripts/benchcli.go
 //
-// The machine matters: on a 2-core virtual machine, page faults (fresh
-// memory) cost about as much as the parsing, so memory use is time.
+// which also profiles the pipeline with -cpuprofile. The machine matters:
+// on a 2-core virtual machine, page faults (fresh memory) cost about as
+// much as the parsing, so memory use is time.
 package perf

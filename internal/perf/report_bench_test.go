@@ -17,16 +17,33 @@ import (
 // does on a generated 280 MB, million-step console log: trainlog.Load,
 // analysis.Analyze and report.WriteJSON. It reports MB/s of log read.
 // The end-to-end figure of the CLI (a fresh process, page faults
-// included) is measured with /usr/bin/time; see the package doc.
+// included) is measured by scripts/benchcli.go.
 func BenchmarkReportMillion(b *testing.B) {
-	const steps = 1_000_000
-	path := filepath.Join(b.TempDir(), "console.log")
-	data := genlog.Console(steps, 0, false)
+	benchReport(b, "console.log", genlog.Console(1_000_000, 0, false), 1_000_000)
+}
+
+// BenchmarkReportTrainerState does the same on a generated 176 MB
+// trainer_state.json of a million training entries.
+func BenchmarkReportTrainerState(b *testing.B) {
+	benchReport(b, "trainer_state.json", genlog.TrainerState(1_000_000), 1_000_000)
+}
+
+// BenchmarkReportTFEvents does the same on a generated 540 MB TensorBoard
+// event file of ten million scalars (2.5 million steps).
+func BenchmarkReportTFEvents(b *testing.B) {
+	benchReport(b, "events.out.tfevents.1700000000.bench.1.0", genlog.TFEvents(10_000_000), 2_500_000)
+}
+
+// benchReport writes data to a file named name and times Load, Analyze
+// and WriteJSON on it; the loss series must have steps points.
+func benchReport(b *testing.B, name string, data []byte, steps int) {
+	path := filepath.Join(b.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	data = nil
+	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
