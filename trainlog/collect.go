@@ -159,10 +159,14 @@ func (c *Collector) addEntry(e *Entry) {
 		o.lastStep = step
 		o.restarts = c.restarts[o.file]
 	}
+	line := e.Source.Line
+	if e.Source.Array != NoArray {
+		line = int(e.Source.Index)
+	}
 	for i := range e.Values {
 		kv := &e.Values[i]
 		rs := o.seriesOf(e.Kind, kv.Key, i)
-		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: e.Source.Line,
+		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: line, array: e.Source.Array,
 			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), inferred: inferred})
 	}
 }

@@ -7,19 +7,20 @@ import (
 )
 
 // A rawPoint is a Point as a Collector stores it until Run builds the
-// series: the file is the origin's and the fragment an index into the
-// series' fragments, so that it holds no pointers (a million of them cost
-// the garbage collector nothing to scan) and takes 48 bytes rather than
-// the 112 of a Point.
+// series: the file is the origin's, an element of an array is its index
+// in line, and a named fragment an index into the series' fragments, so
+// that it holds no pointers (a million of them cost the garbage collector
+// nothing to scan) and takes 48 bytes rather than the 120 of a Point.
 type rawPoint struct {
 	step     int64
 	value    float64
 	epoch    float64
 	time     float64
-	line     int
+	line     int   // Source.Line, or Source.Index when array is set
 	frag     int32 // index into rawSeries.frags, 0 for none
 	digits   int16
 	inferred bool
+	array    Array
 }
 
 // rawDigits stores a precision in a rawPoint, saturating values that
@@ -176,7 +177,12 @@ func (rs *rawSeries) fill(out []Point, at int, src []rawPoint, file string) {
 		p, d := &src[i], &dst[i]
 		d.Value, d.Epoch, d.Time = p.value, p.epoch, p.time
 		d.Digits, d.StepInferred = int(p.digits), p.inferred
-		d.Source.File, d.Source.Line = file, p.line
+		d.Source.File = file
+		if p.array != NoArray {
+			d.Source.Array, d.Source.Index = p.array, int32(p.line)
+		} else {
+			d.Source.Line = p.line
+		}
 		if p.frag > 0 {
 			d.Source.Frag = rs.frags[p.frag]
 		}

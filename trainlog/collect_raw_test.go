@@ -25,7 +25,7 @@ func checkPoint(t *testing.T, name string, p Point, file string) {
 		want, digits = float64(p.Step%7), 4
 	}
 	frag := fmt.Sprintf("log_history[%d]", p.Step)
-	if p.Value != want || p.Digits != digits || p.Epoch != float64(p.Step)/100 || p.Source.File != file || p.Source.Frag != frag || p.Source.Line != 0 || !math.IsNaN(p.Time) {
+	if p.Value != want || p.Digits != digits || p.Epoch != float64(p.Step)/100 || p.Source.File != file || p.Source.Fragment() != frag || p.Source.Line != 0 || !math.IsNaN(p.Time) {
 		t.Errorf("%s at step %d = %+v, want value %v digits %d source %s#%s", name, p.Step, p, want, digits, file, frag)
 	}
 }

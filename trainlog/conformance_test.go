@@ -82,7 +82,7 @@ type confCase struct {
 	file string
 	data []byte
 	// lines is set for line formats (Source.Line > 0), clear for
-	// structured ones (Source.Frag set).
+	// structured ones (Source.Fragment() set).
 	lines bool
 	// minEntries is the least number of entries the sample must yield.
 	minEntries int
@@ -354,7 +354,7 @@ func checkSource(t *testing.T, c confCase, what string, s trainlog.Source) {
 		t.Errorf("%s: Source.File is %q, want the display name %q", what, s.File, c.name)
 	case c.lines && s.Line <= 0:
 		t.Errorf("%s: Source %q has no line in a line format", what, s)
-	case !c.lines && s.Frag == "":
+	case !c.lines && s.Fragment() == "":
 		t.Errorf("%s: Source %q has no fragment in a structured format", what, s)
 	}
 }

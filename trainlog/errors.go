@@ -40,5 +40,5 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // Errorf returns a *SyntaxError at src.
 func Errorf(src Source, cause error, format string, args ...any) *SyntaxError {
-	return &SyntaxError{File: src.File, Line: src.Line, Frag: src.Frag, Msg: fmt.Sprintf(format, args...), Err: cause}
+	return &SyntaxError{File: src.File, Line: src.Line, Frag: src.Fragment(), Msg: fmt.Sprintf(format, args...), Err: cause}
 }

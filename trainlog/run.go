@@ -7,8 +7,13 @@ import (
 )
 
 // A Source says where one value was read: a file and a line for text
-// formats, or a file and a JSON pointer-like fragment for structured ones.
-// The zero Source means "unknown".
+// formats, or a file and a location inside it for structured ones (an
+// element of an array, such as log_history[12], or a named fragment, such
+// as max_steps). The zero Source means "unknown".
+//
+// An element is stored as an Array and an Index rather than as text, so
+// that a million points cost no strings; String formats it when a
+// citation is rendered.
 type Source struct {
 	// File is the path as given to Open or found under the run
 	// directory, relative to the argument the user passed.
@@ -16,26 +21,81 @@ type Source struct {
 	// Line is the 1-based line number (counting '\n' only, as grep -n
 	// does), or 0 when the format has no lines.
 	Line int
-	// Frag is a location inside a structured file, such as
-	// "log_history[12]" or "record[40]", used when Line is 0.
+	// Frag is a named location inside a structured file, such as
+	// "max_steps", used when Line is 0 and Array is NoArray.
 	Frag string
+	// Array, when not NoArray, says the value is element Index (0-based)
+	// of that array of the file: "file#log_history[12]".
+	Array Array
+	Index int32
 }
 
-// String formats s as "file:line" or "file#frag".
+// An Array names an array of a structured file whose elements are cited
+// by their 0-based index.
+type Array uint8
+
+// Arrays whose elements readers cite.
+const (
+	NoArray    Array = iota
+	LogHistory       // the log_history entries of a trainer_state.json
+	TFRecord         // the records of a TensorBoard event file
+)
+
+var arrayNames = [...]string{"", "log_history", "record"}
+
+// String returns the array's name as cited, such as "log_history".
+func (a Array) String() string {
+	if int(a) < len(arrayNames) {
+		return arrayNames[a]
+	}
+	return "array?"
+}
+
+// ElemSource returns the source of element i of array a of file. An index
+// too large for Source.Index is written out in Frag instead.
+func ElemSource(file string, a Array, i int) Source {
+	if i < 0 || i > math.MaxInt32 {
+		return Source{File: file, Frag: a.String() + "[" + strconv.Itoa(i) + "]"}
+	}
+	return Source{File: file, Array: a, Index: int32(i)}
+}
+
+// String formats s as "file:line", "file#array[i]" or "file#frag".
 func (s Source) String() string {
 	switch {
 	case s.File == "":
 		return ""
 	case s.Line > 0:
 		return s.File + ":" + strconv.Itoa(s.Line)
-	case s.Frag != "":
-		return s.File + "#" + s.Frag
+	case s.Array != NoArray, s.Frag != "":
+		var b [64]byte
+		return s.File + "#" + string(s.appendFragment(b[:0]))
 	}
 	return s.File
 }
 
+// Fragment returns the location inside a structured file without the
+// file name, such as "log_history[12]" or "max_steps", or "" for none.
+func (s Source) Fragment() string {
+	if s.Array == NoArray {
+		return s.Frag
+	}
+	var b [64]byte
+	return string(s.appendFragment(b[:0]))
+}
+
+func (s Source) appendFragment(b []byte) []byte {
+	if s.Array == NoArray {
+		return append(b, s.Frag...)
+	}
+	b = append(b, s.Array.String()...)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(s.Index), 10)
+	return append(b, ']')
+}
+
 // IsZero reports whether s is the unknown source.
-func (s Source) IsZero() bool { return s.File == "" && s.Line == 0 && s.Frag == "" }
+func (s Source) IsZero() bool { return s == Source{} }
 
 // Digits values describe the precision of a value as it was written.
 // Larger is more precise. Text values carry the number of significant

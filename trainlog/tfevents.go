@@ -109,7 +109,6 @@ import (
 	"io"
 	"math"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/plateau-dev/plateau/trainlog/internal/tfrecord"
@@ -182,7 +181,7 @@ type tfeventsReader struct {
 	epoch     float64 // the group's last epoch, NaN when none
 
 	sawSummary, sawStart bool
-	frags                fragCache
+	slab                 entrySlab
 
 	out    []Record
 	outPos int
@@ -243,46 +242,8 @@ func (r *tfeventsReader) problem(p *tfrecord.FormatError) *SyntaxError {
 	return e
 }
 
-func recordFrag(i int) string {
-	var b [32]byte
-	s := append(b[:0], "record["...)
-	s = strconv.AppendInt(s, int64(i), 10)
-	return string(append(s, ']'))
-}
-
-// fragChunk is how many consecutive "record[i]" strings a fragCache
-// builds at once.
-const fragChunk = 512
-
-// A fragCache hands out "record[i]" strings for increasing i, building
-// them fragChunk at a time in one string (one allocation instead of one
-// per record).
-type fragCache struct {
-	base int
-	buf  string
-	ends [fragChunk + 1]int32
-}
-
-func (c *fragCache) get(i int) string {
-	if c.buf == "" || i < c.base || i >= c.base+fragChunk {
-		c.fill(i - i%fragChunk)
-	}
-	k := i - c.base
-	return c.buf[c.ends[k]:c.ends[k+1]]
-}
-
-func (c *fragCache) fill(base int) {
-	var sb strings.Builder
-	var num [20]byte
-	sb.Grow(fragChunk * (len("record[]") + len(strconv.Itoa(base+fragChunk))))
-	for k := 0; k < fragChunk; k++ {
-		sb.WriteString("record[")
-		sb.Write(strconv.AppendInt(num[:0], int64(base+k), 10))
-		sb.WriteByte(']')
-		c.ends[k+1] = int32(sb.Len())
-	}
-	c.base, c.buf = base, sb.String()
-}
+// recordFrag returns the fragment "record[i]".
+func recordFrag(i int) string { return ElemSource("", TFRecord, i).Fragment() }
 
 // event turns one record into entries and metas.
 func (r *tfeventsReader) event(data []byte) {
@@ -292,11 +253,10 @@ func (r *tfeventsReader) event(data []byte) {
 			Msg: fmt.Sprintf("at byte %d: not a TensorBoard Event protobuf (%v); record skipped", r.sc.Offset(), err)})
 		return
 	}
-	src := Source{File: r.name}
+	src := ElemSource(r.name, TFRecord, r.sc.Index())
 	if ev.SessionStatus == tfrecord.SessionStart {
 		r.flush()
 		if r.sawSummary || r.sawStart {
-			src.Frag = recordFrag(r.sc.Index())
 			r.out = append(r.out, &Meta{Event: &Event{Kind: EventRestart, Step: ev.Step, Sources: []Source{src},
 				Message: fmt.Sprintf("SessionLog START at step %d: the writer restarted; TensorBoard drops the points logged before it from step %d on, plateau keeps the last record per step", ev.Step, ev.Step)}})
 		}
@@ -332,26 +292,12 @@ func (r *tfeventsReader) event(data []byte) {
 			e.Values = append(e.Values, kv)
 			continue
 		}
-		if src.Frag == "" {
-			src.Frag = r.frags.get(r.sc.Index())
-		}
-		e := newEntry(ti.kind, ev.Step, wall, src, kv)
+		e := r.slab.entry(ti.kind, src)
+		e.Step, e.Time = ev.Step, wall
+		e.Values = r.slab.values([]KV{kv})
 		byKind[ti.kind] = e
 		r.group = append(r.group, e)
 	}
-}
-
-// entryKV allocates an entry and its first value together.
-type entryKV struct {
-	e  Entry
-	kv [1]KV
-}
-
-func newEntry(kind Kind, step int64, wall float64, src Source, kv KV) *Entry {
-	x := &entryKV{e: Entry{Kind: kind, Step: step, Epoch: math.NaN(), Time: wall, Source: src}}
-	x.kv[0] = kv
-	x.e.Values = x.kv[:1:1]
-	return &x.e
 }
 
 // flush emits the current group; entries after its last epoch tag take

@@ -54,7 +54,7 @@ func FuzzTFEvents(f *testing.F) {
 			}
 			switch rec := r.Record().(type) {
 			case *Entry:
-				if rec.Source.File != "f" || !fragRE.MatchString(rec.Source.Frag) || len(rec.Values) == 0 {
+				if rec.Source.File != "f" || !fragRE.MatchString(rec.Source.Fragment()) || len(rec.Values) == 0 {
 					t.Fatalf("entry %+v: bad source or no values", rec)
 				}
 			case *SyntaxError:

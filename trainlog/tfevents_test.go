@@ -448,12 +448,3 @@ func TestTFEventsDetect(t *testing.T) {
 		t.Errorf("Open picked %q (%v), want tensorboard", f.Name, err)
 	}
 }
-
-func TestFragCache(t *testing.T) {
-	var c fragCache
-	for _, i := range []int{0, 1, 511, 512, 5, 1023, 1234567, 9, 99999999999} {
-		if got, want := c.get(i), recordFrag(i); got != want {
-			t.Errorf("get(%d) = %q, want %q", i, got, want)
-		}
-	}
-}

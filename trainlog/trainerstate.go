@@ -28,7 +28,7 @@ package trainlog
 // skipped. Some trainers write predict entries without "step"; they get
 // the step of the entry before them, marked as inferred.
 //
-// Every entry is cited as file#log_history[i] (Source.Frag), top-level
+// Every entry is cited as file#log_history[i] (Source.Array and Index), top-level
 // fields as file#max_steps and so on. A syntax error stops the reading
 // of the document (a JSON document cannot be resynchronised reliably);
 // the entries before it are kept. A watcher must reopen the file, which
@@ -37,7 +37,6 @@ package trainlog
 import (
 	"bytes"
 	"io"
-	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -102,13 +101,14 @@ type trainerStateReader struct {
 	pending    []Record
 	next       int // index of the next pending record
 	rec        Record
-	valuesCap  int
+	slab       entrySlab
+	values     []KV // the values of the entry being read
 }
 
 var _ Reader = (*trainerStateReader)(nil)
 
 func newTrainerStateReader(name string, r io.Reader) *trainerStateReader {
-	return &trainerStateReader{file: name, lx: newJSONLexer(r), valuesCap: 8, lastStep: -1}
+	return &trainerStateReader{file: name, lx: newJSONLexer(r), lastStep: -1}
 }
 
 // Scan advances to the next record.
@@ -271,10 +271,8 @@ func (r *trainerStateReader) historyElem() {
 // entry reads the log_history entry at index i, whose '{' was just read.
 func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 	lx := r.lx
-	var fb [24]byte
-	frag := string(strconv.AppendInt(append(fb[:0], "log_history["...), int64(i), 10)) + "]"
-	e := &Entry{Step: -1, Epoch: math.NaN(), Time: math.NaN(), Source: Source{File: r.file, Frag: frag}}
-	e.Values = make([]KV, 0, r.valuesCap)
+	e := r.slab.entry(KindUnknown, ElemSource(r.file, LogHistory, i))
+	r.values = r.values[:0]
 	var cls hfKeyClass
 	for first := true; ; first = false {
 		t := lx.next()
@@ -301,7 +299,7 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 			case "epoch":
 				e.Epoch = lx.num
 			default:
-				e.Values = append(e.Values, KV{Key: key, Value: lx.num, Digits: DigitsFloat64})
+				r.values = append(r.values, KV{Key: key, Value: lx.num, Digits: DigitsFloat64})
 			}
 		case jtString, jtTrue, jtFalse, jtNull:
 		default:
@@ -332,9 +330,7 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 // entry before them.
 func (r *trainerStateReader) finishEntry(e *Entry, cls *hfKeyClass) {
 	e.Kind = cls.kind()
-	if len(e.Values) > r.valuesCap {
-		r.valuesCap = len(e.Values)
-	}
+	e.Values = r.slab.values(r.values)
 	if e.Step < 0 && r.lastStep >= 0 {
 		e.Step, e.StepInferred = r.lastStep, true
 	}

@@ -62,7 +62,7 @@ func TestTrainerStateExamples(t *testing.T) {
 			for _, e := range rs.Entries {
 				if v, ok := e.Get(tt.key); ok && e.Step == tt.step {
 					found = true
-					if v != tt.value || e.Source.Frag != tt.frag || e.Source.Line != 0 || jsonEntryDigits(e) != DigitsFloat64 {
+					if v != tt.value || e.Source.Fragment() != tt.frag || e.Source.Line != 0 || jsonEntryDigits(e) != DigitsFloat64 {
 						t.Errorf("step %d %s = %v at %v, want %v at %s", tt.step, tt.key, v, e.Source, tt.value, tt.frag)
 					}
 				}
@@ -71,7 +71,7 @@ func TestTrainerStateExamples(t *testing.T) {
 				t.Errorf("no %s at step %d", tt.key, tt.step)
 			}
 			for key, want := range tt.geometry {
-				if v, ok := rs.geometry(key); !ok || v.Value != want || v.Source.Frag == "" {
+				if v, ok := rs.geometry(key); !ok || v.Value != want || v.Source.Fragment() == "" {
 					t.Errorf("geometry %s = %+v, want %v", key, v, want)
 				}
 			}
@@ -169,7 +169,7 @@ func TestTrainerStateCorpus(t *testing.T) {
 				t.Error("no max_steps")
 			}
 			for i, e := range rs.Entries {
-				if e.Source.Frag != fmt.Sprintf("log_history[%d]", i) || e.Step < 0 {
+				if e.Source.Fragment() != fmt.Sprintf("log_history[%d]", i) || e.Step < 0 {
 					t.Fatalf("entry %d: step %d at %v", i, e.Step, e.Source)
 				}
 				if e.StepInferred && e.Kind != KindPredict {
@@ -314,7 +314,7 @@ func FuzzTrainerState(f *testing.F) {
 			t.Fatalf("%d syntax errors from %d commas", len(rs.Errors), bytes.Count(data, []byte(",")))
 		}
 		for _, e := range rs.Entries {
-			if !strings.HasPrefix(e.Source.Frag, "log_history[") || e.Source.File != "f.json" || e.Step < -1 {
+			if !strings.HasPrefix(e.Source.Fragment(), "log_history[") || e.Source.File != "f.json" || e.Step < -1 {
 				t.Fatalf("bad entry %+v", e)
 			}
 		}

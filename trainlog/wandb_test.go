@@ -75,7 +75,7 @@ func TestWandbSummaryRuntime(t *testing.T) {
 	if len(rs.Errors) != 0 {
 		t.Fatalf("errors: %v", rs.Errors)
 	}
-	if v, ok := rs.summary("train_runtime"); !ok || v.Value != 512.25 || v.Source.Frag != "_runtime" {
+	if v, ok := rs.summary("train_runtime"); !ok || v.Value != 512.25 || v.Source.Fragment() != "_runtime" {
 		t.Errorf("train_runtime = %+v", v)
 	}
 	run := NewRun("crashed")
