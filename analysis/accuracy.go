@@ -1,9 +1,7 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 
@@ -45,58 +43,33 @@ func accuracy(run *analyzer, opts Options) *Accuracy {
 		a.Rows = append(a.Rows, *citePoint(p))
 		a.Steps = append(a.Steps, p.Step)
 	}
-	if c := finiteCurve(run, s.Name); batchQuantum(c) > 0 {
+	c := finiteCurve(run, s.Name)
+	if a.Quantum = batchQuantum(c); a.Quantum > 0 {
 		// Single values of a coarse per-batch accuracy mean little.
 		a.FirstLevel, a.FinalLevel = accuracyLevels(c, opts)
 	}
-	a.Caveat = accuracyCaveat(run, a)
-	return a
-}
-
-// accuracyCaveat says what the metric measures and what it does not.
-// The start and the end of the run are told by window means (see
-// accuracyLevels), not by single logged values: a per-batch accuracy over
-// a few pairs or examples jumps by large steps from one log to the next.
-func accuracyCaveat(run *analyzer, a *Accuracy) string {
-	var b strings.Builder
-	c := finiteCurve(run, a.Metric)
-	if a.FirstLevel != nil && a.FinalLevel != nil {
-		fmt.Fprintf(&b, "%s averages %s over the first steps (%s) and %s over the last (%s). ", a.Metric,
-			fmtAccuracy(a.FirstLevel.Value), a.FirstLevel.How, fmtAccuracy(a.FinalLevel.Value), a.FinalLevel.How)
-	} else if n := len(a.Rows); n > 0 {
-		fmt.Fprintf(&b, "%s went from %s at step %d to %s at step %d. ", a.Metric,
-			fmtAccuracy(a.Rows[0].Value), a.Steps[0], fmtAccuracy(a.Rows[n-1].Value), a.Steps[n-1])
-	}
-	if m := batchQuantum(c); m > 0 {
-		fmt.Fprintf(&b, "Each logged value is a multiple of 1/%d: it is the share of a batch of a few pairs or examples, so a single value means little; the window means above are what to read. ", m)
-	}
 	switch {
 	case a.Metric == "mean_token_accuracy":
-		b.WriteString("It is the share of next tokens that match the training labels (teacher forcing): it measures how well the model reproduces its training answers, not whether it generalises or answers well; check held-out data or read generations.")
+		a.Kind = AccTokens
 	case pairwiseAccuracy(run, a.Metric):
+		a.Kind = AccPairwise
 		if a.Metric == "accuracy" {
-			b.WriteString("LLaMA-Factory's accuracy is a copy of rewards/accuracies: ")
-		} else {
-			b.WriteString("It is ")
+			a.CopyOf = "rewards/accuracies"
 		}
-		b.WriteString("the share of training pairs whose chosen answer gets a higher reward than the rejected one: fit to the training preferences, not quality on new prompts.")
 		if a.FinalLevel != nil && nearChance(a.FinalLevel.Value) {
-			fmt.Fprintf(&b, " At %s it is about the 50%% chance level of a pair", fmtAccuracy(a.FinalLevel.Value))
-			if lvl, ok := lossAtLn2(run); ok {
-				fmt.Fprintf(&b, ", and the loss ends at %s, about ln 2 = 0.693, the loss of a model that cannot yet rank the pairs", fmtNum(lvl))
+			a.NearChance = true
+			if lvl, how, ok := lossAtLn2(run); ok {
+				a.LossAtLn2 = &Derived{Value: lvl, How: how}
 			}
-			b.WriteString(": the preference is not learned yet.")
 		}
 	default:
-		b.WriteString("It is measured on the training batches: fit to the training labels, not generalisation.")
+		a.Kind = AccBatch
 	}
 	if e := run.Get("eval_" + a.Metric); e.Len() > 0 {
 		p := e.Points[e.Len()-1]
-		fmt.Fprintf(&b, " Held-out eval_%s was logged: %s at step %d (%s).", a.Metric, fmtAccuracy(p.Value), p.Step, p.Source)
-	} else {
-		fmt.Fprintf(&b, " No held-out eval_%s was logged.", a.Metric)
+		a.Eval, a.EvalStep = citePoint(p), p.Step
 	}
-	return b.String()
+	return a
 }
 
 // accuracyLevels returns the means of the first and of the final window
@@ -113,8 +86,9 @@ func accuracyLevels(c *curve, opts Options) (first, final *Derived) {
 		j--
 	}
 	j = max(j, minLevelPoints-1)
-	first = &Derived{Value: stats.Mean(c.y[:j+1]), How: fmt.Sprintf("mean of the %d values over steps %d-%d", j+1, c.pts[0].Step, c.pts[j].Step)}
-	final = &Derived{Value: lvl, How: fmt.Sprintf("mean of the %d values over steps %d-%d", c.len()-i0, c.pts[i0].Step, c.pts[c.len()-1].Step)}
+	first = &Derived{Value: stats.Mean(c.y[:j+1]), How: How{Method: MethodWindowMean, Metric: c.name,
+		FromStep: c.pts[0].Step, ToStep: c.pts[j].Step, N: j + 1, First: true}}
+	final = &Derived{Value: lvl, How: finalLevelDerivation(c, i0, opts)}
 	return first, final
 }
 
@@ -161,20 +135,11 @@ func pairwiseAccuracy(run *analyzer, metric string) bool {
 
 // lossAtLn2 returns the final level of the loss when it is within 0.05
 // of ln 2, the pairwise loss of a model that cannot rank the pair.
-func lossAtLn2(run *analyzer) (float64, bool) {
+func lossAtLn2(run *analyzer) (float64, How, bool) {
 	c := finiteCurve(run, "loss")
 	if c.len() < minLevelPoints {
-		return 0, false
+		return 0, How{}, false
 	}
-	lvl, _ := finalLevel(c, DefaultOptions)
-	return lvl, math.Abs(lvl-math.Ln2) < 0.05
-}
-
-// fmtAccuracy formats a share in [0, 1] as a percentage, other values as
-// numbers.
-func fmtAccuracy(v float64) string {
-	if v >= 0 && v <= 1 {
-		return fmt.Sprintf("%.1f%%", 100*v)
-	}
-	return fmtNum(v)
+	lvl, i0 := finalLevel(c, DefaultOptions)
+	return lvl, finalLevelDerivation(c, i0, DefaultOptions), math.Abs(lvl-math.Ln2) < 0.05
 }

@@ -107,7 +107,7 @@ func TestCorpusAgreement(t *testing.T) {
 		got, gotSched, gotWarm, gotBest := "load error", "?", "?", "?"
 		if r != nil {
 			got = r.Verdict.Status
-			gotSched = r.LRSchedule.Kind
+			gotSched = string(r.LRSchedule.Kind)
 			if r.LRSchedule.Present {
 				gotWarm = map[bool]string{true: "yes", false: "no"}[r.LRSchedule.WarmupSteps > 0]
 			}

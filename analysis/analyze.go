@@ -60,6 +60,7 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.Run = header(run)
 	r.Primary, r.Run.Family = primaryMetric(run)
 	r.Milestones = milestones(run)
+	r.Run.EpochEnds = epochEndCount(run)
 	r.TrainLoss = trainLoss(run, opts)
 	r.Noise = endNoise(run, r.Primary, opts)
 	r.Trend = trend(run, r.Primary, opts)
@@ -75,11 +76,8 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	// The findings used every spike; the table shows the strongest.
 	r.Spikes = tableSpikes(r.Spikes)
 	r.Verdict = verdict(run, r, opts)
-	r.Summary = summary(r)
 	r.an = nil // the memo ends with the call
-	for _, w := range run.Warnings {
-		r.Warnings = append(r.Warnings, w.Error())
-	}
+	r.Warnings = warnings(run)
 	if r.Milestones == nil {
 		r.Milestones = []Milestone{}
 	}
@@ -95,11 +93,8 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
-	if r.Summary == nil {
-		r.Summary = []string{}
-	}
 	if r.Warnings == nil {
-		r.Warnings = []string{}
+		r.Warnings = []Warning{}
 	}
 	return r
 }

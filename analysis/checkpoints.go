@@ -1,9 +1,5 @@
 package analysis
 
-import (
-	"fmt"
-)
-
 // checkpoints lists the checkpoints found on disk with the train loss and
 // eval metric logged at their step (the seed article's section 8), and a
 // first use case for each: the final weights for deployment, a late
@@ -39,8 +35,13 @@ func checkpoints(run *analyzer, r *Report) []CheckpointRow {
 	return rows
 }
 
-// assignUses fills the Use column.
+// assignUses fills the Roles column: the final weights (or, when the
+// end was not saved, the latest checkpoint), a late checkpoint for an A/B
+// test, the lowest-loss earlier one to fall back to, intermediate ones,
+// and the best evaluation, which leads the roles of its row.
 func assignUses(rows []CheckpointRow, r *Report, lastStep int64, evalName string) {
+	has := func(i int) bool { return len(rows[i].Roles) > 0 }
+	set := func(i int, role Role) { rows[i].Roles = append(rows[i].Roles, role) }
 	final := -1
 	for i, row := range rows {
 		if row.Step < 0 && final < 0 {
@@ -52,35 +53,35 @@ func assignUses(rows []CheckpointRow, r *Report, lastStep int64, evalName string
 			if final < 0 {
 				final = i
 			} else {
-				rows[i].Use = fmt.Sprintf("last checkpoint (step %d): the same step as %s; resume training from here", row.Step, rows[final].Path)
+				set(i, RoleSameAsFinal)
 			}
 		}
 	}
 	// late: the latest checkpoint before the end.
-	late := -1
-	for i, row := range rows {
-		if i != final && row.Use == "" && row.Step >= 0 && (late < 0 || row.Step > rows[late].Step) {
-			late = i
-		}
-	}
-	if final >= 0 {
-		rows[final].Use = "final weights: default for deployment and verification"
-	} else if late >= 0 {
-		rows[late].Use = "latest checkpoint on disk (the end of training was not saved): default for deployment and verification"
-		final, late = late, -1
+	latest := func(skip int) int {
+		late := -1
 		for i, row := range rows {
-			if i != final && row.Use == "" && row.Step >= 0 && (late < 0 || row.Step > rows[late].Step) {
+			if i != skip && !has(i) && row.Step >= 0 && (late < 0 || row.Step > rows[late].Step) {
 				late = i
 			}
 		}
+		return late
+	}
+	late := latest(final)
+	if final >= 0 {
+		set(final, RoleFinal)
+	} else if late >= 0 {
+		final = late
+		set(final, RoleLatest)
+		late = latest(final)
 	}
 	if late >= 0 {
-		rows[late].Use = fmt.Sprintf("late checkpoint (step %d): A/B test against the final weights if their generations look off", rows[late].Step)
+		set(late, RoleLate)
 	}
 	// earlier: the lowest-loss remaining one.
 	early := -1
 	for i, row := range rows {
-		if row.Use != "" || row.TrainLoss == nil {
+		if has(i) || row.TrainLoss == nil {
 			continue
 		}
 		if early < 0 || row.TrainLoss.Value < rows[early].TrainLoss.Value {
@@ -93,28 +94,25 @@ func assignUses(rows []CheckpointRow, r *Report, lastStep int64, evalName string
 	}
 	for i, row := range rows {
 		switch {
-		case row.Use != "":
-		case i == early && endLoss != nil && row.TrainLoss.Value <= 1.5*endLoss.Value:
-			rows[i].Use = fmt.Sprintf("loss already low (%s vs %s at the end): fall back here to reduce the risk of overfitting", fmtNum(row.TrainLoss.Value), fmtNum(endLoss.Value))
+		case has(i):
+		case i == early && endLoss != nil && row.TrainLoss.Value <= lowLossRatio*endLoss.Value:
+			set(i, RoleLowLoss)
 		case i == early:
-			rows[i].Use = fmt.Sprintf("earlier, less trained (loss %s): fall back here if later checkpoints overfit", fmtNum(row.TrainLoss.Value))
-		case row.TrainLoss != nil:
-			rows[i].Use = fmt.Sprintf("intermediate checkpoint (loss %s)", fmtNum(row.TrainLoss.Value))
+			set(i, RoleEarlier)
 		default:
-			rows[i].Use = "intermediate checkpoint (no loss logged at its step)"
+			set(i, RoleIntermediate)
 		}
 	}
 	if r.Eval.Present && r.Eval.BestStep >= 0 {
 		for i, row := range rows {
 			if row.Step == r.Eval.BestStep && row.Eval != nil {
-				best := fmt.Sprintf("best %s (%s): the one to ship when held-out quality matters", evalName, fmtNum(row.Eval.Value))
-				if i == final || i == late {
-					// Its other role still matters: it is also the
-					// final or the late checkpoint.
-					best += "; also the " + rows[i].Use
-				}
-				rows[i].Use = best
+				rows[i].Roles = append([]Role{RoleBestEval}, rows[i].Roles...)
 			}
 		}
 	}
 }
+
+// lowLossRatio is how far above the final loss an earlier checkpoint's
+// loss may be and still count as already low (RoleLowLoss), in the
+// checkpoint table and among the alternatives alike.
+const lowLossRatio = 1.25

@@ -3,6 +3,9 @@ package analysis
 import (
 	"encoding/json"
 	"math"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,20 +19,20 @@ func TestMilestoneSteps(t *testing.T) {
 		name       string
 		run        *trainlog.Run
 		wantSteps  []int64
-		wantLabels []string
+		wantEpochs []int // the EpochEnd of each milestone
 	}{
 		{"v4 console epochs rounded to 2 decimals", curveRun(750, 1, 250, 2, decay, nil, nil),
-			[]int64{1, 250, 500, 750}, []string{"first step", "end of epoch 1", "end of epoch 2", "end of epoch 3, last step"}},
+			[]int64{1, 250, 500, 750}, []int{0, 1, 2, 3}},
 		{"full precision epochs", curveRun(750, 1, 250, -1, decay, nil, nil),
 			[]int64{1, 250, 500, 750}, nil},
 		{"logging every 10 steps, 500-step epochs, 2 decimals", curveRun(1500, 10, 500, 2, decay, nil, nil),
 			[]int64{10, 500, 1000, 1500}, nil},
 		{"1000-step epochs rounded to 2 decimals (11 steps read 1.0)", curveRun(2500, 1, 1000, 2, decay, nil, nil),
-			[]int64{1, 1000, 2000, 2500}, []string{"first step", "end of epoch 1", "end of epoch 2", "last step"}},
+			[]int64{1, 1000, 2000, 2500}, []int{0, 1, 2, 0}},
 		{"no epochs, steps per epoch logged", curveRun(30, 1, math.Inf(1), -1, decay, nil, nil, geo(trainlog.GeoStepsPerEpoch, 10, "a.log", 3)),
 			[]int64{1, 10, 20, 30}, nil},
 		{"single point", curveRun(1, 1, 10, -1, decay, nil, nil),
-			[]int64{1}, []string{"first and last step"}},
+			[]int64{1}, []int{0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,10 +41,13 @@ func TestMilestoneSteps(t *testing.T) {
 			if !equalSteps(got, tt.wantSteps) {
 				t.Fatalf("steps = %v, want %v", got, tt.wantSteps)
 			}
-			for i, l := range tt.wantLabels {
-				if ms[i].Label != l {
-					t.Errorf("label %d = %q, want %q", i, ms[i].Label, l)
+			for i, e := range tt.wantEpochs {
+				if ms[i].EpochEnd != e {
+					t.Errorf("milestone %d ends epoch %d, want %d", i, ms[i].EpochEnd, e)
 				}
+			}
+			if !ms[0].First || !ms[len(ms)-1].Last || (len(ms) > 1 && (ms[0].Last || ms[len(ms)-1].First)) {
+				t.Errorf("first/last marks: %+v", ms)
 			}
 		})
 	}
@@ -55,11 +61,14 @@ func TestMilestonesManyEpochs(t *testing.T) {
 	if !equalSteps(got, want) {
 		t.Fatalf("steps = %v, want %v", got, want)
 	}
-	if l := ms[2].Label; l != "end of epoch 27 (6 of 131 epoch ends shown)" {
-		t.Errorf("label = %q", l)
+	if e := ms[2].EpochEnd; e != 27 {
+		t.Errorf("milestone 2 ends epoch %d, want 27", e)
 	}
-	if l := ms[len(ms)-1].Label; l != "end of epoch 131 (6 of 131 epoch ends shown), last step" {
-		t.Errorf("last label = %q", l)
+	if m := ms[len(ms)-1]; m.EpochEnd != 131 || !m.Last {
+		t.Errorf("last milestone = %+v, want the end of epoch 131 and the last step", m)
+	}
+	if n := epochEndCount(newAnalyzer(run)); n != 131 {
+		t.Errorf("%d epoch ends, want 131", n)
 	}
 }
 
@@ -156,14 +165,16 @@ func TestTrainLoss(t *testing.T) {
 		reported  float64
 		wantMean  float64
 		wantLevel float64
-		wantText  []string
+		relation  TrainLossRelation
+		early     float64 // share of the first tenth
+		gap       float64 // (recomputed - reported) / reported
 	}{
 		{"early losses pull the mean up", curveRun(100, 1, 100, -1, decay, nil, nil), 0.9,
-			1.0790, 0.3487, []string{"train_loss 0.9 is the mean over all 100 logged steps", "pull it up", "the first 10 logged steps alone make up 23% of the sum", "The curve ends at 0.3487 (mean of the 10 logged losses over steps 91-100", "Judge the run by the final level", "The mean of the logged losses is 1.079 (+20% from train_loss)"}},
+			1.0790, 0.3487, TLPulledUp, 0.23, 0.20},
 		{"flat run agrees", curveRun(100, 1, 100, -1, flat, nil, nil), 2.0,
-			2.0000, 1.9981, []string{"train_loss 2 and the final level 1.998 agree within 5%"}},
+			2.0000, 1.9981, TLAgrees, 0, 0},
 		{"logging every 5 steps", curveRun(100, 5, 100, -1, decay, nil, nil), 0,
-			1.0307, 0.3890, []string{"The mean of the logged losses is the mean over all 20 logged steps"}},
+			1.0307, 0.3890, TLPulledUp, 0.23, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,10 +185,8 @@ func TestTrainLoss(t *testing.T) {
 			if math.Abs(tl.RecomputedMean.Value-tt.wantMean) > 5e-4 || math.Abs(tl.FinalLevel.Value-tt.wantLevel) > 5e-4 {
 				t.Errorf("mean %.4f, level %.4f; want %.4f, %.4f", tl.RecomputedMean.Value, tl.FinalLevel.Value, tt.wantMean, tt.wantLevel)
 			}
-			for _, w := range tt.wantText {
-				if !strings.Contains(tl.Explanation, w) {
-					t.Errorf("explanation %q lacks %q", tl.Explanation, w)
-				}
+			if tl.Relation != tt.relation || math.Abs(tl.EarlyShare-tt.early) > 0.005 || math.Abs(tl.ReportedGap-tt.gap) > 0.005 {
+				t.Errorf("relation %q, early share %.3f, gap %.3f; want %q, %.2f, %.2f", tl.Relation, tl.EarlyShare, tl.ReportedGap, tt.relation, tt.early, tt.gap)
 			}
 			if tt.reported != 0 && (tl.Reported == nil || *tl.Reported != tt.reported || tl.Source != "train.log:101") {
 				t.Errorf("reported = %v from %q", tl.Reported, tl.Source)
@@ -188,8 +197,13 @@ func TestTrainLoss(t *testing.T) {
 		})
 	}
 	tl := trainLoss(newAnalyzer(curveRun(100, 5, 100, -1, decay, nil, nil)), DefaultOptions)
-	if !strings.Contains(tl.RecomputedMean.How, "5-step window") || !strings.Contains(tl.FinalLevel.How, "5 logged losses over steps 80-100") {
-		t.Errorf("how = %q / %q", tl.RecomputedMean.How, tl.FinalLevel.How)
+	want := How{Method: MethodRunMean, Metric: "loss", FromStep: 5, ToStep: 100, N: 20, Window: 5}
+	if !reflect.DeepEqual(tl.RecomputedMean.How, want) {
+		t.Errorf("mean how = %+v, want %+v", tl.RecomputedMean.How, want)
+	}
+	want = How{Method: MethodWindowMean, Metric: "loss", FromStep: 80, ToStep: 100, N: 5, Fraction: 0.1}
+	if !reflect.DeepEqual(tl.FinalLevel.How, want) {
+		t.Errorf("level how = %+v, want %+v", tl.FinalLevel.How, want)
 	}
 }
 
@@ -198,20 +212,23 @@ func TestThroughput(t *testing.T) {
 		sum("train_runtime", 2484.0731, "all_logs.log", 1542), sum("train_samples_per_second", 1.208, "all_logs.log", 1542),
 		sum("train_steps_per_second", 0.302, "all_logs.log", 1542), sum("tqdm_seconds_per_it", 3.31, "all_logs.log", 1543))
 	tp := throughput(newAnalyzer(run), DefaultOptions)
-	if tp.RuntimeSeconds.Value != 2484.0731 || tp.RuntimeSeconds.Source != "all_logs.log:1542" || tp.RuntimeHMS != "0:41:24" {
-		t.Errorf("runtime = %+v %q", tp.RuntimeSeconds, tp.RuntimeHMS)
+	if tp.RuntimeSeconds.Value != 2484.0731 || tp.RuntimeSeconds.Source != "all_logs.log:1542" || tp.RuntimeFrom != RuntimeLogged {
+		t.Errorf("runtime = %+v from %q", tp.RuntimeSeconds, tp.RuntimeFrom)
 	}
-	if math.Abs(tp.GPUHours.Value-0.69) > 0.001 || tp.Cost != nil {
+	if tp.SecondsPerIt == nil || tp.SecondsPerIt.Value != 3.31 || tp.SecondsPerIt.Source != "all_logs.log:1543" || !tp.BarShowsSecondsPerIt || tp.ItPerSecond != nil {
+		t.Errorf("rate = %+v (bar s/it %v), it/s %+v", tp.SecondsPerIt, tp.BarShowsSecondsPerIt, tp.ItPerSecond)
+	}
+	if tp.SamplesPerSec == nil || tp.SamplesPerSec.Value != 1.208 || tp.StepsPerSec == nil || tp.StepsPerSec.Value != 0.302 {
+		t.Errorf("rates = %+v, %+v", tp.SamplesPerSec, tp.StepsPerSec)
+	}
+	wantHow := How{Method: MethodGPUHours, Seconds: 2484.0731, GPUs: 1, GPUsFrom: GPUsAssumed1}
+	if math.Abs(tp.GPUHours.Value-0.69) > 0.001 || !reflect.DeepEqual(tp.GPUHours.How, wantHow) || tp.Cost != nil {
 		t.Errorf("GPU hours = %+v, cost %+v", tp.GPUHours, tp.Cost)
 	}
-	for _, w := range []string{"train_runtime 2484 s (41 min 24 s)", "3.31 s/it (progress bar, all_logs.log:1543)", "1.208 samples/s", "0.302 steps/s", "0.69 GPU-hours", "--gpu-hour-price"} {
-		if !strings.Contains(tp.Text, w) {
-			t.Errorf("text %q lacks %q", tp.Text, w)
-		}
-	}
 	priced := throughput(newAnalyzer(run), Options{GPUHourPrice: 2.5, GPUs: 8})
-	if math.Abs(priced.Cost.Value-2484.0731*8/3600*2.5) > 1e-9 || !strings.Contains(priced.Text, "cost about 13.80 at 2.5 per GPU-hour") {
-		t.Errorf("cost = %+v, text %q", priced.Cost, priced.Text)
+	if math.Abs(priced.Cost.Value-2484.0731*8/3600*2.5) > 1e-9 || priced.Cost.How.Method != MethodCost || priced.Cost.How.Price != 2.5 ||
+		priced.GPUHours.How.GPUsFrom != GPUsGiven || priced.GPUHours.How.GPUs != 8 {
+		t.Errorf("cost = %+v, hours %+v", priced.Cost, priced.GPUHours)
 	}
 	// No runtime: elapsed times (LLaMA-Factory elapsed_time) give it.
 	el := memRun(
@@ -219,10 +236,10 @@ func TestThroughput(t *testing.T) {
 		&trainlog.Entry{Kind: trainlog.KindTrain, Step: 20, Epoch: math.NaN(), Time: 71.5, Source: trainlog.Source{File: "trainer_log.jsonl", Line: 2}, Values: []trainlog.KV{{Key: "loss", Value: 1, Digits: 17}}},
 	)
 	tp = throughput(newAnalyzer(el), DefaultOptions)
-	if tp.RuntimeSeconds == nil || tp.RuntimeSeconds.Value != 71.5 || tp.RuntimeSeconds.Source != "trainer_log.jsonl:2" || !strings.Contains(tp.Text, "the elapsed time logged at step 20") {
-		t.Errorf("derived runtime = %+v, text %q", tp.RuntimeSeconds, tp.Text)
+	if tp.RuntimeSeconds == nil || tp.RuntimeSeconds.Value != 71.5 || tp.RuntimeSeconds.Source != "trainer_log.jsonl:2" || tp.RuntimeFrom != RuntimeElapsed || tp.RuntimeToStep != 20 {
+		t.Errorf("derived runtime = %+v from %q to step %d", tp.RuntimeSeconds, tp.RuntimeFrom, tp.RuntimeToStep)
 	}
-	if tp := throughput(newAnalyzer(curveRun(5, 1, 5, -1, decay, nil, nil)), DefaultOptions); tp.RuntimeSeconds != nil || !strings.Contains(tp.Text, "no runtime was logged") {
+	if tp := throughput(newAnalyzer(curveRun(5, 1, 5, -1, decay, nil, nil)), DefaultOptions); tp.RuntimeSeconds != nil || tp.RuntimeFrom != "" || tp.GPUHours != nil {
 		t.Errorf("no runtime: %+v", tp)
 	}
 }
@@ -239,18 +256,18 @@ func TestCheckpointUses(t *testing.T) {
 		t.Fatalf("%d rows", len(rows))
 	}
 	wants := []struct {
-		step int64
-		src  string
-		use  string
+		step  int64
+		src   string
+		roles []Role
 	}{
-		{500, "train.log:500", "loss already low"},
-		{700, "train.log:700", "A/B test"},
-		{-1, "train.log:750", "default for deployment"},
+		{500, "train.log:500", []Role{RoleLowLoss}},
+		{700, "train.log:700", []Role{RoleLate}},
+		{-1, "train.log:750", []Role{RoleFinal}},
 	}
 	for i, w := range wants {
 		r := rows[i]
-		if r.Step != w.step || r.TrainLoss == nil || r.TrainLoss.Source != w.src || !strings.Contains(r.Use, w.use) {
-			t.Errorf("row %d = %+v (loss %+v), want step %d, %s, use %q", i, r, r.TrainLoss, w.step, w.src, w.use)
+		if r.Step != w.step || r.TrainLoss == nil || r.TrainLoss.Source != w.src || !slices.Equal(r.Roles, w.roles) {
+			t.Errorf("row %d = %+v (loss %+v), want step %d, %s, roles %v", i, r, r.TrainLoss, w.step, w.src, w.roles)
 		}
 	}
 	// With eval: the best one says so; a checkpoint at the last step
@@ -258,16 +275,16 @@ func TestCheckpointUses(t *testing.T) {
 	var recs []trainlog.Record
 	for s := 20; s <= 100; s += 20 {
 		recs = append(recs, &trainlog.Entry{Kind: trainlog.KindEval, Step: int64(s), Epoch: math.NaN(), Time: math.NaN(),
-			Source: trainlog.Source{File: "trainer_state.json", Frag: "log_history[" + fmtSteps(int64(s)) + "]"},
+			Source: trainlog.Source{File: "trainer_state.json", Frag: "log_history[" + strconv.Itoa(s) + "]"},
 			Values: []trainlog.KV{{Key: "eval_loss", Value: 1 + math.Abs(float64(s-40))/100, Digits: 17}}})
 	}
 	run = curveRun(100, 1, 20, -1, decay, nil, nil, recs...)
 	run.Checkpoints = []trainlog.Checkpoint{{Step: 40, Path: "checkpoint-40", Kind: "checkpoint"}, {Step: 80, Path: "checkpoint-80", Kind: "checkpoint"}, {Step: 100, Path: "checkpoint-100", Kind: "checkpoint"}}
 	rows = checkpoints(newAnalyzer(run), &Report{Eval: Eval{Present: true, Metric: "eval_loss", BestStep: 40}})
-	if !strings.HasPrefix(rows[0].Use, "best eval_loss (1)") || rows[0].Eval == nil || rows[0].Eval.Value != 1 {
+	if !slices.Equal(rows[0].Roles, []Role{RoleBestEval, RoleEarlier}) || rows[0].Eval == nil || rows[0].Eval.Value != 1 {
 		t.Errorf("best row = %+v", rows[0])
 	}
-	if !strings.Contains(rows[1].Use, "A/B") || !strings.Contains(rows[2].Use, "final weights") {
+	if !slices.Equal(rows[1].Roles, []Role{RoleLate}) || !slices.Equal(rows[2].Roles, []Role{RoleFinal}) {
 		t.Errorf("rows = %+v", rows)
 	}
 }
@@ -285,7 +302,17 @@ func TestReportJSON(t *testing.T) {
 	if _, err := json.Marshal(r); err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Summary) < 3 || len(r.Summary) > 6 {
-		t.Errorf("summary has %d bullets: %q", len(r.Summary), r.Summary)
+	if f := findingOf(r, KindNonFinite); f.Metric != "grad_norm" || f.Count != 1 || !slices.Equal(f.Steps, []int64{30}) {
+		t.Errorf("non-finite finding = %+v, want grad_norm at step 30", f)
 	}
+}
+
+// findingOf returns the first finding of kind in r, or a zero Finding.
+func findingOf(r *Report, kind FindingKind) Finding {
+	for _, f := range r.Findings {
+		if f.Kind == kind {
+			return f
+		}
+	}
+	return Finding{}
 }

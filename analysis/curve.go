@@ -338,6 +338,3 @@ func fmtPct(f float64) string {
 	}
 	return fmt.Sprintf("%+.1f%%", 100*f)
 }
-
-// fmtSteps formats a step count.
-func fmtSteps(n int64) string { return strconv.FormatInt(n, 10) }

@@ -7,8 +7,11 @@ support a conclusion, the Report says so, and says what to log next time.
 
 Every number in a Report is either Cited (a value read from a log, with its
 source: file:line, or file#log_history[i] for JSON) or Derived (a value
-computed by plateau, with a sentence saying how). Package report renders a
-Report as text, Markdown, JSON (schema plateau.report/v1, see
+computed by plateau, with a How saying how, as data: the method, the
+window, the inputs). Kinds, causes, severities and roles are typed
+constants (kinds.go); the Report holds no English sentence of its own,
+and package report writes every sentence from these fields. Package report
+renders a Report as text, Markdown, JSON (schema plateau.report/v2, see
 docs/json-schema.md) and HTML. docs/methods.md explains every method for
 users, section by section of the report.
 
@@ -33,19 +36,20 @@ Analyze fills the Report in this order; later parts read earlier ones.
   - Trend: the slope test of the final segment and its practical effect.
   - Phases: the curve cut into named stretches.
   - Spikes: outliers of loss, the primary metric and grad_norm.
-  - Accuracy: training token accuracy at the milestones, with its caveat.
+  - Accuracy: training token accuracy at the milestones, and what it
+    measures (tokens, preference pairs).
   - LRSchedule: the Transformers scheduler that fits the logged rate.
   - Throughput: runtime, rates, GPU hours and, given a price, the cost.
   - Eval: the generalisation section, or why it cannot be measured.
   - Checkpoints and CheckpointsRecommended: the checkpoints on disk, each
-    with a use case, and the one to use.
+    with its roles, and the one to use with the basis of the choice.
   - AnotherEpoch: the projected gain of more training, its range and cost.
-  - Findings: each conclusion or problem with its Kind, Severity (info,
-    warning, error), Statistic, Value, Threshold, step range and Sources.
+  - Findings: each conclusion or problem with its Kind, Cause, Severity
+    (info, warning, error), Statistic, Value, Threshold, the other numbers
+    it rests on (Facts), step range and Sources.
   - Verdict: converged, improving, overfitting, diverged, stalled or
     insufficient-data, with a reason that quotes its numbers and a
     confidence.
-  - Summary: at most six closing bullets, each backed by a number above.
   - Warnings: the read problems of the run (syntax errors with file:line).
 
 Data holds the run itself for renderers that draw curves; it is not part of

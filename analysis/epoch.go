@@ -155,10 +155,14 @@ func epochCost(run *analyzer, r *Report, h int64, opts Options) (float64, *Deriv
 	if opts.GPUHourPrice <= 0 {
 		return secs, nil
 	}
-	n, why := billedGPUs(run, opts)
-	gpus := float64(max(1, n))
-	cost := secs / 3600 * gpus * opts.GPUHourPrice
-	return secs, &Derived{Value: cost, How: fmt.Sprintf("%d steps x %.3g s/step = %.3g h x %g GPU(s) (%s) x %g per GPU hour", h, secPerStep, secs/3600, gpus, why, opts.GPUHourPrice)}
+	n, basis, src := billedGPUs(run, opts)
+	gpus := max(1, n)
+	cost := secs / 3600 * float64(gpus) * opts.GPUHourPrice
+	how := How{Method: MethodStepsCost, Steps: h, SecondsPerStep: secPerStep, GPUs: gpus, GPUsFrom: basis, Price: opts.GPUHourPrice}
+	if src != "" {
+		how.Sources = []string{src}
+	}
+	return secs, &Derived{Value: cost, How: how}
 }
 
 // overfitRisk summarises the eval section for the decision.

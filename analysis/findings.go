@@ -1,24 +1,11 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
-)
-
-// Finding kinds written by curveFindings.
-const (
-	KindSpike       = "spike"
-	KindEpochDrop   = "epoch-drop"
-	KindStartup     = "startup-spike"
-	KindDivergence  = "divergence"
-	KindExploding   = "exploding-gradients"
-	KindStall       = "stall"
-	KindOverfitting = "overfitting"
 )
 
 // Practitioners' conservative spike rules (methods §5), used to confirm a
@@ -36,7 +23,7 @@ const (
 // non-finite values and their known signatures (a NaN window logs loss
 // 0.0 with grad_norm nan; the fp16 loss scaler skips steps with grad_norm
 // NaN and lr 0, which is information, not divergence), exploding
-// gradients, divergence, a stall and overfitting. Each finding quotes its
+// gradients, divergence, a stall and overfitting. Each finding holds its
 // numbers and cites its sources.
 func curveFindings(run *analyzer, r *Report, opts Options) []Finding {
 	var out []Finding
@@ -55,19 +42,40 @@ func curveFindings(run *analyzer, r *Report, opts Options) []Finding {
 		out = append(out, f)
 	}
 	if b := reboundCheck(run, r.Primary, opts); b.rebound {
-		out = append(out, Finding{Kind: KindDivergence, Severity: SevError, Message: b.text, Step: b.bestTo, FromStep: b.bestFrom, ToStep: r.Run.LastStep,
-			Statistic: "rise of the final level over the best", Value: b.rise, Threshold: b.threshold, Sources: b.sources})
+		out = append(out, Finding{Kind: KindDivergence, Severity: SevError, Cause: CauseRebound, Metric: r.Primary,
+			Step: b.bestTo, FromStep: b.bestFrom, ToStep: r.Run.LastStep,
+			Statistic: StatRiseOverBest, Value: b.rise, Threshold: b.threshold, Sources: b.sources,
+			Facts: []Fig{{Name: QBest, Value: b.best}, {Name: QBestFrom, Value: float64(b.bestFrom)}, {Name: QBestTo, Value: float64(b.bestTo)},
+				{Name: QEnd, Value: b.end}, {Name: QWindow, Value: float64(b.k)}, {Name: QSigma, Value: b.sigma},
+				{Name: QLogScale, Value: boolNum(b.logScale)}, {Name: QPracticalRel, Value: opts.PlateauRel}}})
 	}
 	if s := stallCheck(run, r.Primary, opts); s.stalled {
-		out = append(out, Finding{Kind: KindStall, Severity: SevWarning, Message: s.text, Step: s.to, FromStep: s.from, ToStep: s.to,
-			Statistic: "improvement of the median", Value: s.gain, Threshold: s.threshold, Sources: s.sources})
+		f := Finding{Kind: KindStall, Severity: SevWarning, Metric: r.Primary, Step: s.to, FromStep: s.from, ToStep: s.to,
+			Statistic: StatMedianGain, Value: s.gain, Threshold: s.threshold, Sources: s.sources,
+			Facts: []Fig{{Name: QStart, Value: s.start}, {Name: QEnd, Value: s.end}, {Name: QWindow, Value: float64(s.k)},
+				{Name: QSigma, Value: s.sigma}, {Name: QPracticalRel, Value: opts.PlateauRel}}}
+		if s.margin {
+			f.Cause = CauseMargin
+			f.Facts = append(f.Facts, Fig{Name: QPrefStart, Value: sigmoid(s.start)}, Fig{Name: QPrefEnd, Value: sigmoid(s.end)})
+		}
+		out = append(out, f)
 	}
 	if e := r.Eval; e.Overfitting {
-		out = append(out, Finding{Kind: KindOverfitting, Severity: SevWarning, Step: e.Since, FromStep: e.Since, ToStep: lastRowStep(e),
-			Message:   fmt.Sprintf("%s rose from its best %s at step %d to %s (%.1f eval noise sigmas) while the train loss did not rise: overfitting; use the checkpoint of step %d.", e.Metric, fmtNum(e.Best.Value), e.BestStep, fmtNum(e.Last.Value), e.RiseSigma, e.BestStep),
-			Statistic: "rise in eval noise sigmas", Value: e.RiseSigma, Threshold: overfitZ, Sources: []string{e.Best.Source, e.Last.Source}})
+		out = append(out, Finding{Kind: KindOverfitting, Severity: SevWarning, Metric: e.Metric, Step: e.Since, FromStep: e.Since, ToStep: lastRowStep(e),
+			Statistic: StatEvalRiseSigma, Value: e.RiseSigma, Threshold: overfitZ, Sources: []string{e.Best.Source, e.Last.Source},
+			Facts: []Fig{{Name: QBest, Value: e.Best.Value, Step: e.BestStep, Source: e.Best.Source},
+				{Name: QEnd, Value: e.Last.Value, Step: lastRowStep(e), Source: e.Last.Source}}})
 	}
 	return out
+}
+
+// boolNum is 1 for true and 0 for false, for a flag among a finding's
+// facts.
+func boolNum(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func lastRowStep(e Eval) int64 {
@@ -109,15 +117,15 @@ func spikeFindings(run *analyzer, r *Report) []Finding {
 		}
 		c := curves[sp.Metric]
 		ratio := spikeRatio(c, sp)
-		f := Finding{Kind: KindSpike, Severity: SevWarning, Step: sp.Step, FromStep: sp.Step, ToStep: sp.Step,
-			Statistic: "modified z-score", Value: sp.Z, Threshold: DefaultOptions.SpikeZ, Sources: []string{sp.Source}}
-		conf := ""
+		f := Finding{Kind: KindSpike, Severity: SevWarning, Cause: CauseZScore, Metric: sp.Metric, Step: sp.Step, FromStep: sp.Step, ToStep: sp.Step,
+			Statistic: StatModifiedZ, Value: sp.Z, Threshold: DefaultOptions.SpikeZ, Sources: []string{sp.Source},
+			Facts: []Fig{{Name: QValue, Value: sp.Value, Step: sp.Step, Source: sp.Source}}}
 		switch {
 		case ratio >= lightningSpikeRatio:
-			conf = fmt.Sprintf("%sx the median of its neighbours (modified z-score %s); Lightning's SpikeDetection rule (3x or more) flags it too", fmtRatio(ratio), fmtZ(sp.Z))
+			f.Cause = CauseLightning
 			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
 		case ratio >= foundrySpikeRatio && sustained(c, sp.Step, foundrySpikeRatio):
-			conf = fmt.Sprintf("%sx the median of its neighbours for several logged steps (modified z-score %s); LLM Foundry's KillLossSpike rule (2x or more, sustained) flags it too", fmtRatio(ratio), fmtZ(sp.Z))
+			f.Cause = CauseFoundry
 			confirmed[sp.Metric] = append(confirmed[sp.Metric], sp)
 		case ratio >= foundrySpikeRatio && sp.Step > startup && !c.greater:
 			oneStep[sp.Metric] = append(oneStep[sp.Metric], sp)
@@ -128,14 +136,11 @@ func spikeFindings(run *analyzer, r *Report) []Finding {
 			minor[sp.Metric] = append(minor[sp.Metric], sp)
 			continue
 		}
-		if conf == "" {
-			conf = fmt.Sprintf("modified z-score %s against the rolling median of its neighbours", fmtZ(sp.Z))
+		if ratio > 0 {
+			f.Facts = append(f.Facts, Fig{Name: QRatio, Value: ratio})
 		}
 		if sp.Step <= startup && !c.greater {
 			f.Kind, f.Severity = KindStartup, SevInfo
-			f.Message = fmt.Sprintf("Start-up spike: %s is %s at step %d, %s. Early steps are often high; the level after them is what counts.", sp.Metric, fmtNum(sp.Value), sp.Step, conf)
-		} else {
-			f.Message = fmt.Sprintf("%s spike at step %d: %s, %s.", sp.Metric, sp.Step, fmtNum(sp.Value), conf)
 		}
 		spikeFs = append(spikeFs, f)
 	}
@@ -147,48 +152,55 @@ func spikeFindings(run *analyzer, r *Report) []Finding {
 	out = append(out, spikeFs...)
 	for _, metric := range sortedNames(oneStep) {
 		sps := oneStep[metric]
-		steps := make([]string, 0, len(sps))
-		for i, sp := range sps {
-			if i == 8 {
-				steps = append(steps, "...")
-				break
-			}
-			steps = append(steps, fmtSteps(sp.Step))
-		}
-		msg := fmt.Sprintf("%d one-step %s spikes of 2x-3x their neighbourhood (steps %s), each back to normal at the next log: single bad batches; watch them if they grow or repeat at the same data.",
-			len(sps), metric, strings.Join(steps, ", "))
-		if len(sps) == 1 {
-			msg = fmt.Sprintf("one %s spike of 2x-3x its neighbourhood at step %d, back to normal at the next log: a single bad batch; watch for repeats at the same data.",
-				metric, sps[0].Step)
-		}
-		out = append(out, Finding{Kind: KindSpike, Severity: SevWarning, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
-			Message:   msg,
-			Statistic: "modified z-score of the largest", Value: maxZ(sps), Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(sps, maxFindingSources)})
+		out = append(out, Finding{Kind: KindSpike, Severity: SevWarning, Cause: CauseOneStep, Metric: metric,
+			Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step, Count: len(sps), Steps: spikeSteps(sps),
+			Statistic: StatModifiedZ, Value: maxZ(sps), Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(sps, maxFindingSources)})
 	}
 	for _, metric := range sortedNames(minor) {
 		sps := minor[metric]
-		msg := fmt.Sprintf("%d points of %s are statistical outliers (modified z-score above %g, first at step %d) but stay within 2x of their neighbours: ordinary batch-to-batch variation, not instability.",
-			len(sps), metric, DefaultOptions.SpikeZ, sps[0].Step)
-		if len(sps) == 1 {
-			msg = fmt.Sprintf("1 point of %s, at step %d, is a statistical outlier (modified z-score above %g) but stays within 2x of its neighbours: ordinary batch-to-batch variation, not instability.",
-				metric, sps[0].Step, DefaultOptions.SpikeZ)
-		}
-		out = append(out, Finding{Kind: KindSpike, Severity: SevInfo, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
-			Message:   msg,
-			Statistic: "outliers within 2x of their neighbours", Value: float64(len(sps)), Sources: spikeSources(sps, maxFindingSources)})
+		out = append(out, Finding{Kind: KindSpike, Severity: SevInfo, Cause: CauseMinor, Metric: metric,
+			Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step, Count: len(sps), Steps: spikeSteps(sps),
+			Statistic: StatOutliers, Value: float64(len(sps)), Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(sps, maxFindingSources)})
 	}
 	for _, metric := range sortedNames(confirmed) {
 		if sps := confirmed[metric]; len(sps) >= 3 {
-			out = append(out, Finding{Kind: KindSpike, Severity: SevError, Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
-				Message:   fmt.Sprintf("%d %s spikes pass the practitioners' rules (Lightning's 3x, LLM Foundry's sustained 2x) as well as the z-score: repeated spikes mean unstable training (lower the learning rate, clip gradients, check the data at those steps).", len(sps), metric),
-				Statistic: "confirmed spikes", Value: float64(len(sps)), Threshold: 3, Sources: spikeSources(sps, maxFindingSources)})
+			out = append(out, Finding{Kind: KindSpike, Severity: SevError, Cause: CauseRepeated, Metric: metric,
+				Step: sps[0].Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step, Count: len(sps), Steps: spikeSteps(sps),
+				Statistic: StatConfirmed, Value: float64(len(sps)), Threshold: 3, Sources: spikeSources(sps, maxFindingSources)})
 		}
 	}
 	if len(epochDrops) > 0 && !staircaseFound(run) {
-		out = append(out, Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: epochDrops[0].Step, FromStep: epochDrops[0].Step, ToStep: epochDrops[len(epochDrops)-1].Step,
-			Message: fmt.Sprintf("The loss drops sharply at %d epoch boundar%s (first at step %d): expected in multi-epoch training, the model sees the same examples again.",
-				len(epochDrops), plural(len(epochDrops), "y", "ies"), epochDrops[0].Step),
-			Statistic: "modified z-score", Value: epochDrops[0].Z, Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(epochDrops, maxFindingSources)})
+		out = append(out, Finding{Kind: KindEpochDrop, Severity: SevInfo, Metric: "loss",
+			Step: epochDrops[0].Step, FromStep: epochDrops[0].Step, ToStep: epochDrops[len(epochDrops)-1].Step,
+			Count: len(epochDrops), Steps: spikeSteps(epochDrops),
+			Statistic: StatModifiedZ, Value: epochDrops[0].Z, Threshold: DefaultOptions.SpikeZ, Sources: spikeSources(epochDrops, maxFindingSources)})
+	}
+	return out
+}
+
+// maxFindingSteps caps the steps a finding lists.
+const maxFindingSteps = 8
+
+// spikeSteps lists the steps of sps, at most maxFindingSteps of them.
+func spikeSteps(sps []Spike) []int64 {
+	out := make([]int64, 0, min(len(sps), maxFindingSteps))
+	for i, sp := range sps {
+		if i == maxFindingSteps {
+			break
+		}
+		out = append(out, sp.Step)
+	}
+	return out
+}
+
+// pointSteps lists the steps of ps, at most maxFindingSteps of them.
+func pointSteps(ps []trainlog.Point) []int64 {
+	out := make([]int64, 0, min(len(ps), maxFindingSteps))
+	for i, p := range ps {
+		if i == maxFindingSteps {
+			break
+		}
+		out = append(out, p.Step)
 	}
 	return out
 }
@@ -289,9 +301,10 @@ func primaryNonFinite(run *analyzer, r *Report) []Finding {
 	if len(bad) == 0 {
 		return nil
 	}
-	return []Finding{{Kind: KindNonFinite, Severity: SevError, Step: bad[0].Step, FromStep: bad[0].Step, ToStep: bad[len(bad)-1].Step,
-		Message:   fmt.Sprintf("%s is non-finite (%s) at %d of %d logged points, first at step %d: the training diverged numerically there.", r.Primary, fmtNum(bad[0].Value), len(bad), s.Len(), bad[0].Step),
-		Statistic: "non-finite points", Value: float64(len(bad)), Sources: firstSources(bad, maxFindingSources)}}
+	return []Finding{{Kind: KindNonFinite, Severity: SevError, Cause: CausePrimary, Metric: r.Primary,
+		Step: bad[0].Step, FromStep: bad[0].Step, ToStep: bad[len(bad)-1].Step, Count: len(bad), Of: s.Len(), Steps: pointSteps(bad),
+		Statistic: StatNonFinite, Value: float64(len(bad)), Sources: firstSources(bad, maxFindingSources),
+		Facts: nonFiniteFacts(bad)}}
 }
 
 // nanWindows returns the logged steps whose loss is exactly 0.0 while
@@ -345,9 +358,10 @@ func explodingGradients(run *analyzer) (Finding, bool) {
 		}
 	}
 	p := c.pts[maxI]
-	return Finding{Kind: KindExploding, Severity: SevError, Step: p.Step, FromStep: c.pts[0].Step, ToStep: c.pts[c.len()-1].Step,
-		Message:   fmt.Sprintf("grad_norm grows from a median of %s over its first %d points to %s over its last %d (max %s at step %d): exploding gradients. Lower the learning rate or clip gradients (max_grad_norm).", fmtNum(early), k, fmtNum(late), k, fmtNum(p.Value), p.Step),
-		Statistic: "late/early grad_norm median", Value: late / early, Threshold: explodingRatio, Sources: []string{c.pts[0].Source.String(), p.Source.String()}}, true
+	return Finding{Kind: KindExploding, Severity: SevError, Metric: "grad_norm", Step: p.Step, FromStep: c.pts[0].Step, ToStep: c.pts[c.len()-1].Step,
+		Statistic: StatGradGrowth, Value: late / early, Threshold: explodingRatio, Sources: []string{c.pts[0].Source.String(), p.Source.String()},
+		Facts: []Fig{{Name: QEarly, Value: early}, {Name: QLate, Value: late}, {Name: QWindow, Value: float64(k)},
+			{Name: QMax, Value: p.Value, Step: p.Step, Source: p.Source.String()}}}, true
 }
 
 // divergenceFinding reports a primary metric getting worse in its final
@@ -360,9 +374,9 @@ func divergenceFinding(run *analyzer, r *Report, opts Options) (Finding, bool) {
 	if t.Direction == "worsening" {
 		c := finiteCurve(run, t.Metric)
 		i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= t.FromStep })
-		return Finding{Kind: KindDivergence, Severity: SevError, Step: t.FromStep, FromStep: t.FromStep, ToStep: t.ToStep,
-			Message:   fmt.Sprintf("%s is getting worse over steps %d-%d: Theil-Sen slope %s per step (Mann-Kendall %s), a change of %s (%s) over %d steps.", t.Metric, t.FromStep, t.ToStep, fmtNum(t.SlopePerStep), pIs(t.P), signedNum(t.Projected), fmtPct(t.RelProjected), t.HorizonSteps),
-			Statistic: "Mann-Kendall z", Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2), Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
+		return Finding{Kind: KindDivergence, Severity: SevError, Cause: CauseWorsening, Metric: t.Metric, Step: t.FromStep, FromStep: t.FromStep, ToStep: t.ToStep,
+			Statistic: StatMannKendallZ, Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2),
+			Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
 	}
 	return Finding{}, false
 }
@@ -383,33 +397,26 @@ func epochStaircase(run *analyzer, r *Report) (Finding, bool) {
 	if len(drops) == 0 {
 		return Finding{}, false
 	}
-	var parts, srcs []string
+	f := Finding{Kind: KindEpochDrop, Severity: SevInfo, Metric: "loss", Step: drops[0].step, FromStep: drops[0].step, ToStep: drops[len(drops)-1].step,
+		Count: len(drops), Statistic: StatEpochDrop, Value: drops[0].before - drops[0].after, Sources: []string{}}
 	for i, d := range drops {
-		if i < maxListedDrops {
-			parts = append(parts, fmt.Sprintf("step %d: %s -> %s", d.step, fmtNum(d.before), fmtNum(d.after)))
+		if i < maxFindingSteps {
+			f.Steps = append(f.Steps, d.step)
+			f.Facts = append(f.Facts, Fig{Name: QDropBefore, Value: d.before, Step: d.step}, Fig{Name: QDropAfter, Value: d.after, Step: d.step})
 		}
-		srcs = append(srcs, d.source)
+		f.Sources = append(f.Sources, d.source)
 	}
-	if n := len(drops) - maxListedDrops; n > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more", n))
-	}
-	return Finding{Kind: KindEpochDrop, Severity: SevInfo, Step: drops[0].step, FromStep: drops[0].step, ToStep: drops[len(drops)-1].step,
-		Message: fmt.Sprintf("The loss drops at %d epoch boundar%s (%s; medians of the windows before and after): expected when the model sees the same examples again, and a sign that it memorises them.",
-			len(drops), plural(len(drops), "y", "ies"), strings.Join(parts, "; ")),
-		Statistic: "drop at the first boundary", Value: drops[0].before - drops[0].after, Sources: srcs}, true
+	return f, true
 }
 
-// maxListedDrops is how many epoch-boundary drops a finding spells out.
-const maxListedDrops = 3
-
-// fmtZ formats a modified z-score: one decimal, none from 100 up.
-func fmtZ(z float64) string {
-	if math.Abs(z) >= 100 {
-		return fmt.Sprintf("%.0f", z)
+// nonFiniteFacts counts the NaN and the infinite values among bad (JSON
+// holds neither, so the finding says how many of each).
+func nonFiniteFacts(bad []trainlog.Point) []Fig {
+	nan := 0
+	for _, p := range bad {
+		if math.IsNaN(p.Value) {
+			nan++
+		}
 	}
-	return fmt.Sprintf("%.1f", z)
+	return []Fig{{Name: QNaN, Value: float64(nan)}, {Name: QInf, Value: float64(len(bad) - nan)}}
 }
-
-// fmtRatio formats a ratio such as a spike's multiple of its
-// neighbourhood: one decimal, none from 100 up.
-func fmtRatio(r float64) string { return fmtZ(r) }

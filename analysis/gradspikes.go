@@ -1,17 +1,11 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 )
-
-// KindGradNormSpikes is the finding that summarises the grad_norm spikes
-// of the Spikes table.
-const KindGradNormSpikes = "grad-norm-spikes"
 
 // Spike list sizes: spikes keeps up to spikeKeepPerMetric outliers of a
 // series for the findings, and the report's table shows the
@@ -68,52 +62,30 @@ func gradSpikeFinding(run *analyzer, r *Report) (Finding, bool) {
 			reacted = append(reacted, sp)
 		}
 	}
-	f := Finding{Kind: KindGradNormSpikes, Severity: SevInfo, Step: top.Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
-		Statistic: "modified z-score of the largest", Value: top.Z, Threshold: DefaultOptions.SpikeZ,
-		Sources: spikeSources(sps, maxFindingSources)}
-	listed := ""
-	if len(sps) > spikeTableMax {
-		listed = fmt.Sprintf("; the %d strongest are listed under Spikes", spikeTableMax)
-	}
-	ratio := ""
+	f := Finding{Kind: KindGradNormSpikes, Severity: SevInfo, Metric: "grad_norm", Step: top.Step, FromStep: sps[0].Step, ToStep: sps[len(sps)-1].Step,
+		Count: len(sps), Statistic: StatModifiedZ, Value: top.Z, Threshold: DefaultOptions.SpikeZ,
+		Sources: spikeSources(sps, maxFindingSources),
+		Facts:   []Fig{{Name: QMax, Value: top.Value, Step: top.Step, Source: top.Source}}}
 	if x := spikeRatio(gn, top); x > 0 {
-		ratio = fmt.Sprintf(", %sx the median of its neighbours", fmtRatio(x))
+		f.Facts = append(f.Facts, Fig{Name: QRatio, Value: x})
 	}
-	head := fmt.Sprintf("%d grad_norm spikes (modified z-score above %g against its rolling median, first at step %d%s), the strongest %s at step %d (z %s%s)",
-		len(sps), DefaultOptions.SpikeZ, sps[0].Step, listed, fmtNum(top.Value), top.Step, fmtZ(top.Z), ratio)
-	them := "any of them"
-	if len(sps) == 1 {
-		head = fmt.Sprintf("1 grad_norm spike: %s at step %d (modified z-score %s against its rolling median%s)",
-			fmtNum(top.Value), top.Step, fmtZ(top.Z), ratio)
-		them = "it"
-	}
-	what := r.Primary
 	if pc.len() == 0 {
-		f.Message = head + ": isolated gradient spikes are usually absorbed by gradient clipping (max_grad_norm); watch them if they grow or repeat."
+		f.Cause = CauseNoPrimaryData
 		return f, true
 	}
-	rule := fmt.Sprintf("the median of the %d logs after it worse than that of the %d before by more than %g standard errors", reactionAfter, reactionBefore, reactionZ)
-	if len(reacted) == 0 {
-		f.Message = fmt.Sprintf("%s. %s did not react to %s (a reaction: %s). Gradient spikes the %s does not feel are noise of the gradient estimate, which clipping (max_grad_norm) absorbs; on their own they need no action.",
-			head, capitalizeFirst(what), them, rule, what)
-		return f, true
+	f.Facts = append(f.Facts, Fig{Name: QReactBefore, Value: reactionBefore}, Fig{Name: QReactAfter, Value: reactionAfter},
+		Fig{Name: QReactZ, Value: reactionZ})
+	for _, sp := range reacted {
+		f.Facts = append(f.Facts, Fig{Name: QReacted, Value: sp.Value, Step: sp.Step, Source: sp.Source})
 	}
-	steps := make([]string, 0, len(reacted))
-	for i, sp := range reacted {
-		if i == 6 {
-			steps = append(steps, fmt.Sprintf("and %d more", len(reacted)-6))
-			break
-		}
-		steps = append(steps, fmtSteps(sp.Step))
+	switch {
+	case len(reacted) == 0:
+		f.Cause = CauseNoReaction
+	case len(reacted) < reactionMany && len(reacted)*reactionShare < len(sps):
+		f.Cause = CauseFewReactions
+	default:
+		f.Cause, f.Severity = CauseSetBack, SevWarning
 	}
-	if len(reacted) < reactionMany && len(reacted)*reactionShare < len(sps) {
-		f.Message = fmt.Sprintf("%s. %s reacted to only %d of them (a reaction: %s; step%s %s): isolated setbacks; watch them if they become frequent.",
-			head, capitalizeFirst(what), len(reacted), rule, plural(len(reacted), "", "s"), strings.Join(steps, ", "))
-		return f, true
-	}
-	f.Severity = SevWarning
-	f.Message = fmt.Sprintf("%s. %s reacted to %d of them (a reaction: %s; step%s %s): those updates set the training back. Check the batches at those steps, the learning rate and gradient clipping (max_grad_norm).",
-		head, capitalizeFirst(what), len(reacted), rule, plural(len(reacted), "", "s"), strings.Join(steps, ", "))
 	return f, true
 }
 

@@ -1,30 +1,31 @@
 package analysis
 
 import (
+	"errors"
 	"math"
 	"strings"
 
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
-// geometryLabels lists the run-shape facts of the header, in the order
-// they are shown, with their labels.
-var geometryLabels = []struct{ key, label string }{
-	{trainlog.GeoExamples, "training examples"},
-	{trainlog.GeoEpochs, "epochs planned"},
-	{trainlog.GeoBatchPerDevice, "batch size per device"},
-	{trainlog.GeoGradAccum, "gradient accumulation steps"},
-	{trainlog.GeoWorldSize, "world size (processes)"},
-	{trainlog.GeoTotalBatch, "total batch size"},
-	{trainlog.GeoStepsPerEpoch, "optimizer steps per epoch"},
-	{trainlog.GeoMaxSteps, "total optimizer steps"},
-	{trainlog.GeoGlobalStep, "global step reached"},
-	{trainlog.GeoTrainableParams, "trainable parameters"},
-	{trainlog.GeoTotalParams, "all parameters"},
-	{trainlog.GeoLoggingSteps, "logging every N steps"},
-	{trainlog.GeoEvalSteps, "evaluation every N steps"},
-	{trainlog.GeoSaveSteps, "checkpoint every N steps"},
-	{trainlog.GeoResumedFrom, "resumed from step"},
+// geometryKeys lists the run-shape facts of the header, in the order
+// they are shown.
+var geometryKeys = []string{
+	trainlog.GeoExamples,
+	trainlog.GeoEpochs,
+	trainlog.GeoBatchPerDevice,
+	trainlog.GeoGradAccum,
+	trainlog.GeoWorldSize,
+	trainlog.GeoTotalBatch,
+	trainlog.GeoStepsPerEpoch,
+	trainlog.GeoMaxSteps,
+	trainlog.GeoGlobalStep,
+	trainlog.GeoTrainableParams,
+	trainlog.GeoTotalParams,
+	trainlog.GeoLoggingSteps,
+	trainlog.GeoEvalSteps,
+	trainlog.GeoSaveSteps,
+	trainlog.GeoResumedFrom,
 }
 
 // header builds the report header: what was read, the run's shape as
@@ -61,15 +62,32 @@ func header(run *analyzer) RunInfo {
 	return info
 }
 
-// geometryFacts returns the logged geometry values as labelled facts.
+// geometryFacts returns the logged geometry values as cited facts.
 func geometryFacts(run *analyzer) []Fact {
 	out := []Fact{}
-	for _, g := range geometryLabels {
-		v, ok := run.Geometry[g.key]
+	for _, key := range geometryKeys {
+		v, ok := run.Geometry[key]
 		if !ok || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 			continue
 		}
-		out = append(out, Fact{Key: g.key, Label: g.label, Value: v.Value, Source: v.Source.String()})
+		out = append(out, Fact{Key: key, Value: v.Value, Source: v.Source.String()})
+	}
+	return out
+}
+
+// warnings turns the run's read problems into warnings: a syntax error
+// keeps its position apart from its message.
+func warnings(run *analyzer) []Warning {
+	out := make([]Warning, 0, len(run.Warnings))
+	for _, w := range run.Warnings {
+		var se *trainlog.SyntaxError
+		if errors.As(w, &se) {
+			if src := (trainlog.Source{File: se.File, Line: se.Line, Frag: se.Frag}).String(); src != "" {
+				out = append(out, Warning{Source: src, Message: se.Msg})
+				continue
+			}
+		}
+		out = append(out, Warning{Message: w.Error()})
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/plateau-dev/plateau/internal/stats"
@@ -26,48 +25,47 @@ func milestones(run *analyzer) []Milestone {
 	}
 	type row struct {
 		idx   int
-		label string
+		epoch int // the epoch whose end this is, 0 when none
 	}
 	pts := ref.Points
-	rows := []row{{0, "first step"}}
+	rows := []row{{0, 0}}
 	ends := epochEnds(run, ref)
-	total := len(ends)
-	if total > maxEpochMilestones {
+	if len(ends) > maxEpochMilestones {
 		ends = spread(ends, shownEpochMilestones)
 	}
 	last := len(pts) - 1
 	for _, e := range ends {
-		label := fmt.Sprintf("end of epoch %d", e.epoch)
-		if total > maxEpochMilestones {
-			label += fmt.Sprintf(" (%d of %d epoch ends shown)", len(ends), total)
-		}
-		switch {
-		case e.idx == 0:
-			rows[0].label += ", " + label
+		if e.idx == 0 {
+			rows[0].epoch = e.epoch
 			continue
-		case e.idx == last:
-			label += ", last step"
 		}
-		rows = append(rows, row{e.idx, label})
+		rows = append(rows, row{e.idx, e.epoch})
 	}
 	if rows[len(rows)-1].idx != last {
-		rows = append(rows, row{last, "last step"})
-	}
-	if last == 0 {
-		rows[0].label = "first and last step"
+		rows = append(rows, row{last, 0})
 	}
 	names := trainSeriesNames(run)
 	out := make([]Milestone, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, milestoneAt(run, names, pts[r.idx], r.label))
+		m := milestoneAt(run, names, pts[r.idx])
+		m.First, m.Last, m.EpochEnd = r.idx == 0, r.idx == last, r.epoch
+		out = append(out, m)
 	}
 	return out
 }
 
+// epochEndCount returns the number of epoch ends found in the log.
+func epochEndCount(run *analyzer) int {
+	ref := refSeries(run)
+	if ref.Len() == 0 {
+		return 0
+	}
+	return len(epochEnds(run, ref))
+}
+
 // milestoneAt builds the milestone of reference point p.
-func milestoneAt(run *analyzer, names []string, p trainlog.Point, label string) Milestone {
+func milestoneAt(run *analyzer, names []string, p trainlog.Point) Milestone {
 	m := Milestone{
-		Label:         label,
 		Step:          p.Step,
 		Metrics:       map[string]float64{},
 		MetricSources: map[string]string{},

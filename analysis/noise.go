@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/plateau-dev/plateau/internal/stats"
@@ -50,9 +49,8 @@ func endNoise(run *analyzer, metric string, opts Options) *Noise {
 		if sl > 0 {
 			dev = (math.Log(last.Value) - stats.Mean(lw)) / sl
 		}
-		nz.Sigma = Derived{Value: sigma, How: fmt.Sprintf(
-			"robust successive-difference noise of log(%s) over steps %d-%d, 1.4826*MAD(diff)/sqrt(2) = %s, times the geometric mean %s",
-			metric, nz.FromStep, nz.ToStep, fmtNum(sl), fmtNum(gm))}
+		nz.Sigma = Derived{Value: sigma, How: How{Method: MethodNoise, Metric: metric, FromStep: nz.FromStep, ToStep: nz.ToStep,
+			N: len(w), LogScale: true, LogSigma: sl, GeoMean: gm}}
 		// The spread on the same scale as sigma: the standard deviation
 		// of log(value), times the geometric mean.
 		nz.Std = stats.StdDev(lw) * gm
@@ -62,28 +60,12 @@ func endNoise(run *analyzer, metric string, opts Options) *Noise {
 		if sigma > 0 {
 			dev = (last.Value - nz.Mean) / sigma
 		}
-		nz.Sigma = Derived{Value: sigma, How: fmt.Sprintf(
-			"robust successive-difference noise of %s over steps %d-%d, 1.4826*MAD(diff)/sqrt(2)", metric, nz.FromStep, nz.ToStep)}
+		nz.Sigma = Derived{Value: sigma, How: How{Method: MethodNoise, Metric: metric, FromStep: nz.FromStep, ToStep: nz.ToStep, N: len(w)}}
 	}
 	nz.Deviation = dev
 	nz.Normal = math.Abs(dev) <= noiseZ
-	dir := "above"
-	if dev < 0 {
-		dir = "below"
-	}
-	verdict := "within the usual fluctuation, not a change of trend"
-	if !nz.Normal {
-		verdict = fmt.Sprintf("beyond %.0f sigma: larger than the usual fluctuation", noiseZ)
-		if c.better(nz.Mean, last.Value) > 0 {
-			verdict += " (in the good direction)"
-		}
-	}
-	nz.Text = fmt.Sprintf("The last %s, %s at step %d (%s), is %.1f sigma %s the mean %s of the last %d points (steps %d-%d), where sigma %s is the step-to-step noise: %s.",
-		metric, fmtNum(last.Value), last.Step, nz.Last.Source, math.Abs(dev), dir, fmtNum(nz.Mean), nz.N,
-		nz.FromStep, nz.ToStep, fmtNum(sigma), verdict)
-	if nz.Normal {
-		nz.Text += fmt.Sprintf(" A single logged value moves with its batch; judge the end of the run by the mean %s.", fmtNum(nz.Mean))
-	}
+	nz.NoiseZ = noiseZ
+	nz.Better = !nz.Normal && c.better(nz.Mean, last.Value) > 0
 	return nz
 }
 

@@ -1,12 +1,12 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // overfitZ is the rise of the eval metric above its best, in eval noise
@@ -64,7 +64,7 @@ func evaluate(run *analyzer, opts Options) Eval {
 		e.Since = best.Step
 	}
 	e.EarlyStop = replayEarlyStopping(ev)
-	e.Text = evalText(e, ev, bi, sigma, threshold, after, trainRose)
+	e.Noise, e.Threshold, e.After, e.TrainRose = sigma, threshold, after, trainRose
 	return e
 }
 
@@ -146,61 +146,18 @@ func replayEarlyStopping(ev *curve) []EarlyStop {
 				break
 			}
 		}
-		if es.StopStep >= 0 {
-			es.Text = fmt.Sprintf("EarlyStoppingCallback(patience=%d, threshold=%s) would have stopped at step %d, keeping the best checkpoint of step %d.",
-				s.patience, fmtNum(s.threshold), es.StopStep, es.BestStep)
-		} else {
-			es.Text = fmt.Sprintf("EarlyStoppingCallback(patience=%d, threshold=%s) would not have stopped the run.", s.patience, fmtNum(s.threshold))
-		}
 		out = append(out, es)
 	}
 	return out
 }
 
-func evalText(e Eval, ev *curve, bi int, sigma, threshold float64, after int, trainRose bool) string {
-	word := "minimum"
-	if e.Greater {
-		word = "maximum"
-	}
-	if ev.len() == 1 {
-		return fmt.Sprintf("1 evaluation of %s: %s at step %d (%s). One evaluation shows no trend, so overfitting cannot be judged yet; evaluate more often (a smaller eval_steps) to see one.",
-			e.Metric, fmtNum(e.Best.Value), e.BestStep, e.Best.Source)
-	}
-	s := fmt.Sprintf("%d evaluations of %s. Its %s is %s at step %d (%s); the last is %s at step %d (%s), %.1f eval noise sigmas (sigma %s) from the best.",
-		ev.len(), e.Metric, word, fmtNum(e.Best.Value), e.BestStep, e.Best.Source, fmtNum(e.Last.Value), ev.pts[ev.len()-1].Step, e.Last.Source, e.RiseSigma, fmtNum(sigma))
-	switch {
-	case e.Overfitting:
-		s += fmt.Sprintf(" Overfitting since step %d: %s got worse by %s over the %d later evaluations (more than the threshold %s) while the train loss did not rise.",
-			e.Since, e.Metric, fmtNum(math.Abs(e.Last.Value-e.Best.Value)), after, fmtNum(threshold))
-	case after == 0:
-		s += " The best evaluation is the last one: no sign of overfitting."
-	case trainRose:
-		s += " The eval metric worsened, but so did the train loss: that is instability, not overfitting."
-	case after < 2:
-		s += fmt.Sprintf(" Only %d evaluation follows the best: too few to call a rise.", after)
-	default:
-		s += fmt.Sprintf(" The later evaluations stay within the threshold %s (the larger of %.0f noise sigmas and %s of the best): no overfitting measured.",
-			fmtNum(threshold), overfitZ, "1%")
-	}
-	return s
-}
-
-// noEval explains why overfitting cannot be measured and lists hints.
+// noEval is the generalisation section of a run without per-step
+// evaluation: the final values of an end-of-run summary, if any, and
+// hints of memorisation.
 func noEval(run *analyzer, opts Options) Eval {
 	e := Eval{BestStep: -1, Metric: "eval_loss"}
-	e.Text = "No evaluation was logged, so overfitting cannot be measured: the train loss only shows how well the model fits the training set. " +
-		"Hold out 5-10% of the data as an eval split and set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss; " +
-		"with load_best_model_at_end=True and metric_for_best_model=\"eval_loss\" it also keeps the best checkpoint."
 	e.Hints = noEvalHints(run)
-	if other, _, gaps := summaryEvals(run); len(other) > 0 {
-		e.Other = other
-		e.Text = "No per-step evaluation was logged, only the final eval or test values of the end-of-run summary, so overfitting over time cannot be measured."
-		if len(gaps) > 0 {
-			e.Text += " " + capitalise(strings.Join(gaps, "; ")) + "."
-		}
-		e.Text += " Next time set eval_strategy=\"steps\" with eval_steps (e.g. the same as save_steps) so that the Trainer logs eval_loss during training; " +
-			"with load_best_model_at_end=True and metric_for_best_model=\"eval_loss\" it also keeps the best checkpoint."
-	}
+	e.Other, e.Gaps, e.TestWorse = summaryEvals(run)
 	return e
 }
 
@@ -221,11 +178,11 @@ func keyMetric(name string) bool {
 const summaryGapRel = 0.1
 
 // summaryEvals returns the final eval_* and test_* values of the
-// end-of-run summary (all_results.json, wandb-summary.json), each quoted
-// with its source, and the comparisons of eval with test values of the
-// same metric.
-func summaryEvals(run *analyzer) (out []Cited, parts, gaps []string) {
-	wide := false
+// end-of-run summary (all_results.json, wandb-summary.json), each with
+// its source, the comparisons of eval values with the last training
+// value and with the test value of the same metric, and whether the test
+// split scores far worse than the eval split.
+func summaryEvals(run *analyzer) (out []Named, gaps []SummaryGap, testWorse bool) {
 	var keys []string
 	for k, v := range run.Summary {
 		if !(strings.HasPrefix(k, "eval_") || strings.HasPrefix(k, "test_")) || !finite(v.Value) {
@@ -237,47 +194,40 @@ func summaryEvals(run *analyzer) (out []Cited, parts, gaps []string) {
 		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
-		return nil, nil, nil
+		return nil, nil, false
 	}
 	sort.Strings(keys)
+	named := func(k string, v trainlog.Value) Named {
+		return Named{Name: k, Value: v.Value, Source: v.Source.String()}
+	}
 	for _, k := range keys {
 		v := run.Summary[k]
-		out = append(out, *citeValue(v))
-		parts = append(parts, fmt.Sprintf("%s %s (%s)", k, fmtNum(v.Value), v.Source))
+		out = append(out, named(k, v))
 		name, ok := strings.CutPrefix(k, "eval_")
 		if !ok {
 			continue
 		}
 		if c := finiteCurve(run, name); c.len() > 0 && keyMetric(name) {
 			last := c.pts[c.len()-1]
-			gap := fmt.Sprintf("%s %s against %s %s at the last training step %d (%s)", k, fmtNum(v.Value), name, fmtNum(last.Value), last.Step, last.Source)
-			if name == "rewards/accuracies" && v.Value < 0.6 {
-				gap += ": near 0.5, the chance level of a preference pair, so the preference barely carries over to held-out pairs"
-			}
-			gaps = append(gaps, gap)
+			gaps = append(gaps, SummaryGap{Eval: named(k, v), Against: Named{Name: name, Value: last.Value, Source: last.Source.String()},
+				Step: last.Step, NearChance: name == "rewards/accuracies" && v.Value < 0.6})
 		}
 		t, ok := run.Summary["test_"+name]
 		if !ok || !finite(t.Value) || v.Value == 0 {
 			continue
 		}
-		d := math.Abs(t.Value - v.Value)
-		if d > summaryGapRel*math.Abs(v.Value) {
-			gaps = append(gaps, fmt.Sprintf("%s %s but test_%s %s (%s)", k, fmtNum(v.Value), name, fmtNum(t.Value), t.Source))
-			wide = true
-		} else {
-			gaps = append(gaps, fmt.Sprintf("%s %s and test_%s %s agree within %.0f%%", k, fmtNum(v.Value), name, fmtNum(t.Value), 100*summaryGapRel))
-		}
+		agree := math.Abs(t.Value-v.Value) <= summaryGapRel*math.Abs(v.Value)
+		gaps = append(gaps, SummaryGap{Eval: named(k, v), Against: named("test_"+name, t), Test: true, Agree: agree})
+		testWorse = testWorse || !agree
 	}
-	if wide {
-		gaps = append(gaps, "the test split scores far worse than the eval split: the eval data do not represent the test data (another distribution, or eval examples that leaked into training or were used to pick the model), so the eval numbers overstate quality; trust the test split")
-	}
-	return out, parts, gaps
+	return out, gaps, testWorse
 }
 
-// noEvalHints lists indirect signs of memorisation, each labelled as a
-// hint.
-func noEvalHints(run *analyzer) []string {
-	var hints []string
+// noEvalHints lists indirect signs of memorisation: a training accuracy
+// of 95% or more, a final loss under half the first epoch's median, loss
+// drops at epoch boundaries; or a HintNone, which proves nothing.
+func noEvalHints(run *analyzer) []Hint {
+	var hints []Hint
 	for _, name := range []string{"mean_token_accuracy", "accuracy"} {
 		c := finiteCurve(run, name)
 		if c.len() == 0 {
@@ -285,8 +235,7 @@ func noEvalHints(run *analyzer) []string {
 		}
 		last := c.pts[c.len()-1]
 		if last.Value >= 0.95 && last.Value <= 1 {
-			hints = append(hints, fmt.Sprintf("Hint (not a measurement): %s reaches %s at step %d (%s): the model reproduces its training labels almost token for token, which is what memorisation looks like.",
-				name, fmtNum(last.Value), last.Step, last.Source.String()))
+			hints = append(hints, Hint{Kind: HintHighAccuracy, Metric: name, Value: last.Value, Step: last.Step, Source: last.Source.String()})
 		}
 		break
 	}
@@ -298,17 +247,15 @@ func noEvalHints(run *analyzer) []string {
 			firstEpoch := stats.Median(loss.y[:i1])
 			end := stats.Median(loss.y[loss.tailStart(0.1, 5):])
 			if end < 0.5*firstEpoch {
-				hints = append(hints, fmt.Sprintf("Hint (not a measurement): the final train loss level %s is %s below the first-epoch median %s: the model has seen each example %d times and fits the training set far better than it did in the first pass.",
-					fmtNum(end), fmtShare(1-end/firstEpoch), fmtNum(firstEpoch), len(bounds)+1))
+				hints = append(hints, Hint{Kind: HintFarBelow, Metric: "loss", Value: end, Ref: firstEpoch, Count: len(bounds) + 1})
 			}
 		}
 		if n := epochDrops(loss, bounds); n > 0 {
-			hints = append(hints, fmt.Sprintf("Hint (not a measurement): the train loss drops at %d epoch boundar%s (a staircase): seeing the same examples again lowers their loss at once, a sign of memorisation.",
-				n, plural(n, "y", "ies")))
+			hints = append(hints, Hint{Kind: HintStaircase, Metric: "loss", Count: n})
 		}
 	}
 	if len(hints) == 0 {
-		hints = append(hints, "Hint: no indirect sign of memorisation was found, but without an eval split this proves nothing.")
+		hints = append(hints, Hint{Kind: HintNone})
 	}
 	return hints
 }
@@ -347,15 +294,6 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 
 // epochDrops counts the epoch boundaries with a drop (epochDropList).
 func epochDrops(c *curve, bounds []int64) int { return len(epochDropList(c, bounds)) }
-
-// fmtShare formats a fraction as a whole percentage, with one decimal
-// near 100% so that 99.9% is not rounded to 100%.
-func fmtShare(f float64) string {
-	if f > 0.99 && f < 1 {
-		return fmt.Sprintf("%.1f%%", 100*f)
-	}
-	return fmt.Sprintf("%.0f%%", 100*f)
-}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -312,8 +312,8 @@ func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 		ph := Phase{
 			StartStep:  cut.start,
 			EndStep:    end,
-			StartLevel: Derived{Value: prevEnd, How: levelHow(len(out) == 0, cut.start, w)},
-			EndLevel:   Derived{Value: endLevel, How: endHow(w)},
+			StartLevel: Derived{Value: prevEnd, How: levelHow(c, len(out) == 0, cut.first, w)},
+			EndLevel:   Derived{Value: endLevel, How: endHow(c, e, w)},
 			Boundary:   cut.why,
 		}
 		change := c.better(tr(prevEnd), tr(endLevel))
@@ -403,22 +403,20 @@ func mergeSameNames(ps []Phase) []Phase {
 	return out
 }
 
-func levelHow(first bool, step int64, w int) string {
+// levelHow says how a phase's start level was measured: the mean of the
+// first w points from index i for the first phase, the previous phase's
+// end level for the others.
+func levelHow(c *curve, first bool, i, w int) How {
 	if !first {
-		return "the previous phase's end level"
+		return How{Method: MethodPreviousEnd, Metric: c.name}
 	}
-	if w == 1 {
-		return "the first point of the phase"
-	}
-	return "mean of the first " + itoa(w) + " points of the phase"
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[i].Step, ToStep: c.pts[i+w-1].Step, N: w, First: true}
 }
 
-// endHow says how a phase's end level was measured.
-func endHow(w int) string {
-	if w == 1 {
-		return "the last point of the phase"
-	}
-	return "mean of the last " + itoa(w) + " points of the phase"
+// endHow says how a phase's end level was measured: the mean of the w
+// points before index e.
+func endHow(c *curve, e, w int) How {
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[e-w].Step, ToStep: c.pts[e-1].Step, N: w}
 }
 
 func windowMean(xs []float64) float64 { return stats.Mean(xs) }
@@ -429,5 +427,3 @@ func logsIf(xs []float64, on bool) []float64 {
 	}
 	return logs(xs)
 }
-
-func itoa(i int) string { return fmtSteps(int64(i)) }

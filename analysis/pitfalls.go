@@ -1,29 +1,11 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
-)
-
-// Finding kinds produced by pitfalls. curveFindings (verdict.go) owns the
-// curve's own kinds (spikes, divergence, stalls, NaN in the primary
-// curve).
-const (
-	KindMissingCallback    = "missing-callback"
-	KindSourceDisagreement = "source-disagreement"
-	KindGradNormHigh       = "grad-norm-high"
-	KindZeroLoss           = "zero-loss"
-	KindNonFinite          = "non-finite"
-	KindLRStuckZero        = "lr-stuck-zero"
-	KindNoSummary          = "no-summary"
-	KindIncomplete         = "incomplete"
-	KindRestart            = "restart"
-	KindStepCount          = "step-count"
 )
 
 // maxFindingSources caps the sources listed in one finding.
@@ -140,16 +122,16 @@ func printerFindings(run *analyzer, _ *Report) []Finding {
 		if c.both == 0 || c.one == 0 {
 			continue
 		}
-		fd := Finding{Kind: KindMissingCallback, Severity: SevInfo, Step: c.oneFirst, FromStep: c.oneFirst, ToStep: c.oneLast,
-			Sources: []string{c.bothSrc, c.oneSrc}}
+		fd := Finding{Kind: KindMissingCallback, Severity: SevInfo, Metric: "loss", File: f, Step: c.oneFirst, FromStep: c.oneFirst, ToStep: c.oneLast,
+			Count: c.one, Of: c.both + c.one, Sources: []string{c.bothSrc, c.oneSrc},
+			Facts: []Fig{{Name: QStart, Value: float64(c.bothFirst)}, {Name: QEnd, Value: float64(c.bothLast)}}}
 		switch {
 		case c.oneFirst > c.bothLast:
-			fd.Severity = SevWarning
-			fd.Message = fmt.Sprintf("%s has two printers of the loss (the Trainer's dicts and a user callback) for steps %d-%d, but only one of them from step %d to %d (%d steps): the other stopped; both should agree, and a callback that falls silent may have been removed or may have crashed", f, c.bothFirst, c.bothLast, c.oneFirst, c.oneLast, c.one)
+			fd.Severity, fd.Cause = SevWarning, CausePrinterStopped
 		case c.oneLast < c.bothFirst:
-			fd.Message = fmt.Sprintf("%s has only one printer of the loss for steps %d-%d, and two (the Trainer's dicts and a user callback) from step %d: the second one started late", f, c.oneFirst, c.oneLast, c.bothFirst)
+			fd.Cause = CausePrinterLate
 		default:
-			fd.Message = fmt.Sprintf("%s has two printers of the loss (the Trainer's dicts and a user callback) at %d steps but only one at %d steps (first at step %d): they log on different cadences, or one skipped steps", f, c.both, c.one, c.oneFirst)
+			fd.Cause = CausePrinterCadence
 		}
 		out = append(out, fd)
 	}
@@ -185,7 +167,7 @@ func disagreementFindings(run *analyzer, _ *Report) []Finding {
 		switch {
 		case ev.Kind != trainlog.EventDisagreement:
 		case ev.Step < 0:
-			note = "; " + ev.Message // "loss: 57 steps disagree ... (first 20 listed)"
+			note = ev.Message // "loss: 57 steps disagree ... (first 20 listed)"
 		default:
 			evs = append(evs, ev)
 		}
@@ -201,14 +183,12 @@ func disagreementFindings(run *analyzer, _ *Report) []Finding {
 			}
 		}
 	}
-	steps := "steps"
-	if len(evs) == 1 {
-		steps = "step"
+	detail := evs[0].Message
+	if note != "" {
+		detail += "; " + note
 	}
-	msg := fmt.Sprintf("two sources logged different values for the same step beyond rounding at %d %s (first at step %d: %s%s); a callback may print another quantity (a per-batch loss rather than the window mean), or files of two runs were mixed; the most precise source is used",
-		len(evs), steps, evs[0].Step, evs[0].Message, note)
-	return []Finding{{Kind: KindSourceDisagreement, Severity: SevWarning, Message: msg, Step: evs[0].Step,
-		FromStep: evs[0].Step, ToStep: evs[len(evs)-1].Step, Value: float64(len(evs)), Sources: srcs}}
+	return []Finding{{Kind: KindSourceDisagreement, Severity: SevWarning, Detail: detail, Step: evs[0].Step,
+		FromStep: evs[0].Step, ToStep: evs[len(evs)-1].Step, Count: len(evs), Value: float64(len(evs)), Sources: srcs}}
 }
 
 // gradNormFindings flags grad_norm values above the run's usual range
@@ -263,51 +243,26 @@ func gradNormFindings(run *analyzer, r *Report) []Finding {
 			top = p
 		}
 	}
-	rng := fmt.Sprintf("%s-%s (10th-90th percentile of steps %d-%d) and its flag level p90*sqrt(p90/p10) = %s", fmtRange(p10), fmtRange(p90), from, to, fmtNum(thr))
-	f := Finding{Kind: KindGradNormHigh, Severity: SevWarning, Step: top.Step, FromStep: from, ToStep: to,
-		Statistic: "largest grad_norm", Value: top.Value, Threshold: thr}
+	from, to = s.Points[body[0]].Step, s.Points[body[len(body)-1]].Step
+	f := Finding{Kind: KindGradNormHigh, Severity: SevWarning, Cause: CauseIsolated, Metric: "grad_norm", Step: top.Step, FromStep: from, ToStep: to,
+		Count: len(high), Of: len(body), Steps: pointSteps(high), Statistic: StatLargestGradNorm, Value: top.Value, Threshold: thr,
+		Facts: []Fig{{Name: QP10, Value: p10}, {Name: QP90, Value: p90}, {Name: QRangeFrom, Value: float64(from)}, {Name: QRangeTo, Value: float64(to)},
+			{Name: QMax, Value: top.Value, Step: top.Step, Source: top.Source.String()}}}
 	for _, p := range high {
 		if len(f.Sources) < maxFindingSources {
 			f.Sources = append(f.Sources, p.Source.String())
 		}
 	}
-	lossNote := ""
 	if l, ok := run.Get("loss").At(top.Step); ok && l.Finite() {
-		lossNote = fmt.Sprintf(" (loss there %s)", fmtNum(l.Value))
+		f.Facts = append(f.Facts, Fig{Name: QLossAt, Value: l.Value, Step: l.Step, Source: l.Source.String()})
 	}
-	many := max(3, len(body)/50)
-	switch {
+	switch many := max(3, len(body)/50); {
 	case len(high) == 1:
-		f.Message = fmt.Sprintf("grad_norm %s at step %d%s is above its usual range %s: a single step like this is acceptable when the loss stays normal; watch for repeats", fmtNum(top.Value), top.Step, lossNote, rng)
-	case len(high) <= many:
-		f.Message = fmt.Sprintf("grad_norm is above its usual range %s at %d steps (%s), up to %s at step %d%s: isolated steps are acceptable when the loss stays normal", rng, len(high), listSteps(high, 6), fmtNum(top.Value), top.Step, lossNote)
-	default:
-		f.Severity = SevError
-		f.Message = fmt.Sprintf("grad_norm is above its usual range %s at %d steps (%s), up to %s at step %d%s: repeated gradient spikes; check the learning rate, gradient clipping (max_grad_norm) and the batches at those steps", rng, len(high), listSteps(high, 6), fmtNum(top.Value), top.Step, lossNote)
+		f.Cause = CauseSingle
+	case len(high) > many:
+		f.Severity, f.Cause = SevError, CauseRepeated
 	}
 	return []Finding{f}
-}
-
-// fmtRange formats a range bound with 2 significant digits, as a reader
-// quotes a usual range ("0.6-0.9").
-func fmtRange(v float64) string {
-	if math.Abs(v) >= 100 {
-		return fmt.Sprintf("%.0f", v)
-	}
-	return fmt.Sprintf("%.2g", v)
-}
-
-// listSteps lists the steps of pts, at most n of them.
-func listSteps(pts []trainlog.Point, n int) string {
-	var parts []string
-	for i, p := range pts {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("and %d more", len(pts)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%d", p.Step))
-	}
-	return "steps " + strings.Join(parts, ", ")
 }
 
 // zeroLossFindings diagnoses a logged loss of exactly 0: with grad_norm
@@ -332,21 +287,18 @@ func zeroLossFindings(run *analyzer, r *Report) []Finding {
 	if len(zeros) == 0 {
 		return nil
 	}
-	f := Finding{Kind: KindZeroLoss, Step: zeros[0].Step, FromStep: zeros[0].Step, ToStep: zeros[len(zeros)-1].Step,
-		Value: float64(len(zeros))}
+	f := Finding{Kind: KindZeroLoss, Metric: "loss", Step: zeros[0].Step, FromStep: zeros[0].Step, ToStep: zeros[len(zeros)-1].Step,
+		Count: len(zeros), Of: s.Len(), Steps: pointSteps(zeros), Value: float64(len(zeros))}
 	pick := zeros
 	switch {
 	case len(nanGrad) > 0:
 		pick = nanGrad
-		f.Severity = SevError
-		f.Step = nanGrad[0].Step
-		f.Message = fmt.Sprintf("loss 0.0 with grad_norm nan at %d logged steps (%s): every step of those logging windows was non-finite and Transformers' NaN filter left the window sum at 0; this is numerical failure, not a perfect model (use bf16 rather than fp16, lower the learning rate, or check the data)", len(nanGrad), listSteps(nanGrad, 6))
+		f.Severity, f.Cause = SevError, CauseNaNWindow
+		f.Step, f.Count, f.Steps = nanGrad[0].Step, len(nanGrad), pointSteps(nanGrad)
 	case isRLFamily(r.Run.Family):
-		f.Severity = SevInfo
-		f.Message = fmt.Sprintf("loss is exactly 0 at %d logged steps (%s): expected for %s, whose loss is about 0 by construction; judge the run by its reward", len(zeros), listSteps(zeros, 6), r.Run.Family)
+		f.Severity, f.Cause = SevInfo, CauseByConstruction
 	default:
-		f.Severity = SevWarning
-		f.Message = fmt.Sprintf("loss is exactly 0 at %d logged steps (%s): not a perfect model; a 4-decimal console rounding of a tiny loss, labels all masked (-100), or a broken batch", len(zeros), listSteps(zeros, 6))
+		f.Severity, f.Cause = SevWarning, CauseUnexplained
 	}
 	for _, p := range pick {
 		if len(f.Sources) < maxFindingSources {
@@ -386,25 +338,21 @@ func nonFiniteFindings(run *analyzer, r *Report) []Finding {
 		if len(bad) == 0 {
 			continue
 		}
-		f := Finding{Kind: KindNonFinite, Severity: SevWarning, Step: bad[0].Step, FromStep: bad[0].Step,
-			ToStep: bad[len(bad)-1].Step, Value: float64(len(bad))}
+		f := Finding{Kind: KindNonFinite, Severity: SevWarning, Cause: CauseMetric, Metric: name, Step: bad[0].Step, FromStep: bad[0].Step,
+			ToStep: bad[len(bad)-1].Step, Count: len(bad), Of: s.Len(), Steps: pointSteps(bad), Value: float64(len(bad)),
+			Facts: nonFiniteFacts(bad)}
 		for _, p := range bad {
 			if len(f.Sources) < maxFindingSources {
 				f.Sources = append(f.Sources, p.Source.String())
 			}
 		}
-		what := fmt.Sprintf("%s is %s at %d of %d logged steps (%s)", name, fmtNum(bad[0].Value), len(bad), s.Len(), listSteps(bad, 6))
 		switch {
 		case name == "grad_norm" && skippedSteps(run, bad):
-			f.Severity = SevInfo
-			f.Message = what + ": the fp16 loss scaler skipped those updates (the learning rate is 0 or did not advance there); harmless when rare"
+			f.Severity, f.Cause = SevInfo, CauseScalerSkip
 		case name == "grad_norm" && len(bad) > max(3, s.Len()/20):
-			f.Severity = SevError
-			f.Message = what + ": gradients overflow repeatedly; use bf16 rather than fp16 or lower the learning rate"
+			f.Severity, f.Cause = SevError, CauseOverflowRepeated
 		case name == "grad_norm":
-			f.Message = what + ": gradient overflow (usually fp16); the loss scaler skips those updates, harmless when rare"
-		default:
-			f.Message = what + ": a non-finite metric; check the steps around it"
+			f.Cause = CauseOverflow
 		}
 		out = append(out, f)
 	}

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
@@ -30,12 +29,10 @@ func lrStuckFindings(run *analyzer, _ *Report) []Finding {
 		}
 		n := j - i + 1
 		if n >= 3 {
-			f := Finding{Kind: KindLRStuckZero, Severity: SevWarning, Step: pts[i].Step, FromStep: pts[i].Step, ToStep: pts[j].Step,
-				Value: float64(n), Sources: []string{pts[i].Source.String(), pts[j].Source.String()}}
+			f := Finding{Kind: KindLRStuckZero, Severity: SevWarning, Cause: CauseStuck, Metric: "learning_rate", Step: pts[i].Step, FromStep: pts[i].Step, ToStep: pts[j].Step,
+				Count: n, Value: float64(n), Sources: []string{pts[i].Source.String(), pts[j].Source.String()}}
 			if j == len(pts)-1 {
-				f.Message = fmt.Sprintf("learning_rate is 0 for the last %d logged steps (steps %d-%d): the schedule ended before training did, so those steps changed nothing", n, pts[i].Step, pts[j].Step)
-			} else {
-				f.Message = fmt.Sprintf("learning_rate is 0 at %d consecutive logged steps (steps %d-%d): no update happened there (a schedule stuck at 0, or skipped optimizer steps)", n, pts[i].Step, pts[j].Step)
+				f.Cause = CauseScheduleEnded
 			}
 			out = append(out, f)
 		}
@@ -60,27 +57,24 @@ func endFindings(run *analyzer, r *Report) []Finding {
 	}
 	reached, planned := stepsReached(run)
 	if !r.Run.Completed {
-		f := Finding{Kind: KindNoSummary, Severity: SevWarning, Step: last, FromStep: first, ToStep: last}
+		f := Finding{Kind: KindNoSummary, Severity: SevWarning, Cause: CauseUnknownEnd, Step: last, FromStep: first, ToStep: last}
+		if planned > 0 {
+			f.Facts = []Fig{{Name: QPlanned, Value: float64(planned)}, {Name: QReached, Value: float64(reached)}}
+		}
 		switch {
 		case crash != nil:
-			f.Severity = SevError
-			msg := strings.TrimRight(crash.Message, ": ")
-			f.Message = fmt.Sprintf("the run ended without an end-of-training summary: it crashed (%s); the last logged step is %d", msg, last)
-			if strings.HasPrefix(msg, "KeyboardInterrupt") {
-				f.Message += "; a KeyboardInterrupt means the process was stopped by hand (Ctrl-C) or by a job scheduler, not by a training error"
+			f.Severity, f.Cause = SevError, CauseCrash
+			f.Detail = strings.TrimRight(crash.Message, ": ")
+			if strings.HasPrefix(f.Detail, "KeyboardInterrupt") {
+				f.Cause = CauseInterrupted
 			}
 			f.Sources = sourceStrings(crash.Sources)
 		case noSummaryFormat(run):
-			f.Severity = SevInfo
-			f.Message = fmt.Sprintf("the logs hold no end-of-training summary: Lightning's metrics.csv never writes one, so whether the run finished cannot be checked; the last logged step is %d", last)
+			f.Severity, f.Cause = SevInfo, CauseNoSummaryLog
 		case planned > 0 && reached >= planned:
-			f.Severity = SevInfo
-			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found, but the last logged step %d is the planned max_steps %d: training reached its end and only the summary is missing (for example, only trainer_state.json was kept)", last, planned)
+			f.Severity, f.Cause = SevInfo, CauseReachedEnd
 		case planned > 0 && float64(reached) >= 0.99*float64(planned):
-			f.Severity = SevInfo
-			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found, and the log ends at step %d of %d planned: training probably finished, and the log read is a checkpoint's trainer_state.json saved just before the end", last, planned)
-		default:
-			f.Message = fmt.Sprintf("no end-of-training summary (train_runtime, train_loss) was found: the run was interrupted, is still running, or only a checkpoint's log was read; the last logged step is %d", last)
+			f.Severity, f.Cause = SevInfo, CauseNearEnd
 		}
 		out = append(out, f)
 	}
@@ -88,19 +82,14 @@ func endFindings(run *analyzer, r *Report) []Finding {
 		return out
 	}
 	mx := run.Geometry[trainlog.GeoMaxSteps]
-	pct := 100 * float64(reached) / float64(planned)
-	f := Finding{Kind: KindIncomplete, Severity: SevWarning, Step: reached, FromStep: first, ToStep: planned,
-		Statistic: "steps reached / max_steps", Value: float64(reached), Threshold: float64(planned),
+	f := Finding{Kind: KindIncomplete, Severity: SevWarning, Cause: CauseStoppedEarly, Step: reached, FromStep: first, ToStep: planned,
+		Statistic: StatStepsReached, Value: float64(reached), Threshold: float64(planned),
 		Sources: []string{mx.Source.String()}}
 	switch {
 	case r.Run.Completed:
-		f.Severity = SevInfo
-		f.Message = fmt.Sprintf("training ended at step %d of %d (%.1f%%) with its summary: it stopped early on purpose (early stopping or a callback)", reached, planned, pct)
-	case pct >= 99:
-		f.Severity = SevInfo
-		f.Message = fmt.Sprintf("stopped at step %d of %d (%.1f%%): the log ends just before the planned last step", reached, planned, pct)
-	default:
-		f.Message = fmt.Sprintf("stopped at step %d of %d (%.1f%%): the run is incomplete, so the schedule did not finish and the last steps' levels are not final", reached, planned, pct)
+		f.Severity, f.Cause = SevInfo, CauseStoppedOnPurpose
+	case float64(reached) >= 0.99*float64(planned):
+		f.Severity, f.Cause = SevInfo, CauseJustBeforeEnd
 	}
 	return append(out, f)
 }
@@ -136,7 +125,7 @@ func restartFindings(run *analyzer, r *Report) []Finding {
 	if len(evs) == 0 && !hasResumed {
 		return nil
 	}
-	f := Finding{Kind: KindRestart, Severity: SevInfo}
+	f := Finding{Kind: KindRestart, Severity: SevInfo, Count: len(evs)}
 	var parts []string
 	for _, ev := range evs {
 		parts = append(parts, ev.Message)
@@ -146,19 +135,19 @@ func restartFindings(run *analyzer, r *Report) []Finding {
 			}
 		}
 	}
+	f.Detail = strings.Join(parts, "; ")
 	if hasResumed {
 		f.Step = int64(resumed.Value)
-		parts = append(parts, fmt.Sprintf("training continued from global step %d (%s)", int64(resumed.Value), resumed.Source))
+		f.Facts = append(f.Facts, Fig{Name: QResumedFrom, Value: resumed.Value, Step: int64(resumed.Value), Source: resumed.Source.String()})
 		f.Sources = append(f.Sources, resumed.Source.String())
 	} else {
 		f.Step = evs[0].Step
 	}
 	f.FromStep, f.ToStep = f.Step, f.Step
-	f.Message = "the run was resumed: " + strings.Join(parts, "; ")
 	tl := r.TrainLoss
 	if tl.Reported != nil && tl.RecomputedMean != nil && *tl.Reported < tl.RecomputedMean.Value*0.98 {
-		f.Severity = SevWarning
-		f.Message += fmt.Sprintf("; train_loss %s is biased low (the mean of the logged losses is %s): Transformers restarts its loss accumulator at 0 on resume but divides by the full global_step", fmtNum(*tl.Reported), fmtNum(tl.RecomputedMean.Value))
+		f.Severity, f.Cause = SevWarning, CauseBiasedTrainLoss
+		f.Facts = append(f.Facts, Fig{Name: QReported, Value: *tl.Reported, Source: tl.Source}, Fig{Name: QRecomputed, Value: tl.RecomputedMean.Value})
 	}
 	return []Finding{f}
 }
@@ -181,34 +170,42 @@ func stepCountFindings(run *analyzer, _ *Report) []Finding {
 		return nil
 	}
 	ws, okWS := get(trainlog.GeoWorldSize)
-	wsNote := ""
+	wsFrom := 0.0 // logged
+	tb, okTB := get(trainlog.GeoTotalBatch)
 	if !okWS {
-		ws, wsNote = 1, " (world size not logged: 1 process assumed)"
-		if tb, ok := get(trainlog.GeoTotalBatch); ok && tb >= bs*ga {
-			ws, wsNote = math.Round(tb/(bs*ga)), fmt.Sprintf(" (processes from the total batch %g)", tb)
+		ws, wsFrom = 1, 2 // assumed
+		if okTB && tb >= bs*ga {
+			ws, wsFrom = math.Round(tb/(bs*ga)), 1 // from the total batch
 		}
 	}
 	batches := math.Ceil(ex / (bs * ws))
 	perEpoch := math.Max(1, math.Ceil(batches/ga))
 	expected := math.Ceil(ep * perEpoch)
 	floorPer := math.Max(1, math.Floor(batches/ga)) // releases and tools that floor the division
-	rounding := ""
+	rounded := false
 	if alt := math.Ceil(ep * floorPer); ms != expected && ms == alt {
-		perEpoch, expected, rounding = floorPer, alt, " (rounded down)"
+		perEpoch, expected, rounded = floorPer, alt, true
 	}
 	src := run.Geometry[trainlog.GeoMaxSteps].Source.String()
-	procs := "processes"
-	if ws == 1 {
-		procs = "process"
+	cite := func(key string) string { return run.Geometry[key].Source.String() }
+	f := Finding{Kind: KindStepCount, Severity: SevInfo, Cause: CauseStepsMatch, Step: int64(ms), Value: ms, Threshold: expected,
+		Statistic: StatStepCount, Sources: []string{src},
+		Facts: []Fig{{Name: QExamples, Value: ex, Source: cite(trainlog.GeoExamples)},
+			{Name: QBatchPerDev, Value: bs, Source: cite(trainlog.GeoBatchPerDevice)},
+			{Name: QWorldSize, Value: ws}, {Name: QWorldSizeFrom, Value: wsFrom},
+			{Name: QBatches, Value: batches},
+			{Name: QGradAccum, Value: ga, Source: cite(trainlog.GeoGradAccum)},
+			{Name: QStepsPerEpoch, Value: perEpoch}, {Name: QRoundedDown, Value: boolNum(rounded)},
+			{Name: QEpochs, Value: ep, Source: cite(trainlog.GeoEpochs)},
+			{Name: QExpected, Value: expected}, {Name: QPlanned, Value: ms, Source: src}}}
+	if okWS {
+		f.Facts[2].Source = cite(trainlog.GeoWorldSize)
 	}
-	formula := fmt.Sprintf("%s examples / (%g per device x %g %s) = %g batches, / %g accumulation = %g steps per epoch%s, x %g epochs",
-		fmtCount(ex), bs, ws, procs, batches, ga, perEpoch, rounding, ep)
-	f := Finding{Kind: KindStepCount, Severity: SevInfo, Step: int64(ms), Value: ms, Threshold: expected, Statistic: "max_steps vs examples x epochs / total batch",
-		Sources: []string{src}}
-	if ms == expected {
-		f.Message = fmt.Sprintf("%g steps = %s%s; another batch size, accumulation or number of epochs gives another step count, so compare runs by epoch or samples seen, not by step", ms, formula, wsNote)
-	} else {
-		f.Message = fmt.Sprintf("max_steps %g differs from the %g that %s gives%s: max_steps was set explicitly, or the dataset was packed or filtered; compare runs by epoch or samples seen, not by step", ms, expected, formula, wsNote)
+	if okTB {
+		f.Facts = append(f.Facts, Fig{Name: QTotalBatch, Value: tb, Source: cite(trainlog.GeoTotalBatch)})
+	}
+	if ms != expected {
+		f.Cause = CauseStepsExplicit
 	}
 	return []Finding{f}
 }

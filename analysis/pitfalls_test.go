@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func linearLR(n int) func(int) float64 {
 }
 
 // findingsOf returns the findings of kind in r's pitfalls.
-func findingsOf(t *testing.T, run *trainlog.Run, kind string) []Finding {
+func findingsOf(t *testing.T, run *trainlog.Run, kind FindingKind) []Finding {
 	t.Helper()
 	r := &Report{Run: header(newAnalyzer(run)), Primary: "loss", Eval: Eval{BestStep: -1}}
 	r.TrainLoss = trainLoss(newAnalyzer(run), DefaultOptions)
@@ -48,15 +49,16 @@ func TestGradNormHigh(t *testing.T) {
 	tests := []struct {
 		name     string
 		over     map[int]float64
-		severity string // "" for no finding
-		text     []string
+		severity Severity // "" for no finding
+		cause    Cause
+		count    int
+		top      float64
 		step     int64
 	}{
-		{"seed: one step above the usual range", map[int]float64{750: 1.14}, SevWarning,
-			[]string{"grad_norm 1.14 at step 750", "above its usual range 0.6-0.9 (10th-90th percentile of steps 38-750)", "a single step like this is acceptable"}, 750},
-		{"start-up gradients are not flagged", map[int]float64{1: 4, 2: 3, 3: 2.5, 60: 3, 100: 2}, "", nil, 0},
-		{"repeated spikes", many, SevError, []string{"at 30 steps (steps 120, 140, 160, 180, 200, 220, and 24 more), up to 2.5", "repeated gradient spikes"}, 120},
-		{"two steps", map[int]float64{300: 1.3, 600: 1.5}, SevWarning, []string{"at 2 steps (steps 300, 600), up to 1.5 at step 600"}, 600},
+		{"seed: one step above the usual range", map[int]float64{750: 1.14}, SevWarning, CauseSingle, 1, 1.14, 750},
+		{"start-up gradients are not flagged", map[int]float64{1: 4, 2: 3, 3: 2.5, 60: 3, 100: 2}, "", "", 0, 0, 0},
+		{"repeated spikes", many, SevError, CauseRepeated, 30, 2.5, 120},
+		{"two steps", map[int]float64{300: 1.3, 600: 1.5}, SevWarning, CauseIsolated, 2, 1.5, 600},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,13 +74,16 @@ func TestGradNormHigh(t *testing.T) {
 				t.Fatalf("%d findings, want 1", len(fs))
 			}
 			f := fs[0]
-			if f.Severity != tt.severity || f.Step != tt.step {
-				t.Errorf("severity %s step %d, want %s %d", f.Severity, f.Step, tt.severity, tt.step)
+			if f.Severity != tt.severity || f.Cause != tt.cause || f.Step != tt.step || f.Count != tt.count || f.Value != tt.top {
+				t.Errorf("%s %s at step %d, %d steps up to %v; want %s %s at %d, %d up to %v",
+					f.Severity, f.Cause, f.Step, f.Count, f.Value, tt.severity, tt.cause, tt.step, tt.count, tt.top)
 			}
-			for _, w := range tt.text {
-				if !strings.Contains(f.Message, w) {
-					t.Errorf("message %q lacks %q", f.Message, w)
-				}
+			// The usual range of the band is 0.6-0.9, over steps 38-750.
+			p10, _ := f.Fact(QP10)
+			p90, _ := f.Fact(QP90)
+			from, _ := f.Fact(QRangeFrom)
+			if round(p10.Value, 1) != 0.6 || round(p90.Value, 1) != 0.9 || from.Value != 38 {
+				t.Errorf("usual range %v-%v from step %v, want 0.6-0.9 from 38", p10.Value, p90.Value, from.Value)
 			}
 			if !strings.HasPrefix(f.Sources[0], "train.log:") {
 				t.Errorf("sources = %v", f.Sources)
@@ -100,17 +105,18 @@ func TestZeroLossAndNonFinite(t *testing.T) {
 	// The ModernBERT signature: loss 0.0 with grad_norm nan.
 	run := curveRun(100, 1, 50, 2, loss(map[int]bool{60: true, 61: true}), band(map[int]float64{59: nan, 60: nan, 61: nan}), linearLR(100))
 	fs := findingsOf(t, run, KindZeroLoss)
-	if len(fs) != 1 || fs[0].Severity != SevError || !strings.Contains(fs[0].Message, "loss 0.0 with grad_norm nan at 2 logged steps (steps 60, 61)") ||
+	if len(fs) != 1 || fs[0].Severity != SevError || fs[0].Cause != CauseNaNWindow || fs[0].Count != 2 || !slices.Equal(fs[0].Steps, []int64{60, 61}) ||
 		strings.Join(fs[0].Sources, " ") != "train.log:60 train.log:61" {
 		t.Errorf("zero-loss = %+v", fs)
 	}
 	nf := findingsOf(t, run, KindNonFinite)
-	if len(nf) != 1 || nf[0].Severity != SevWarning || !strings.Contains(nf[0].Message, "grad_norm is NaN at 3 of 100 logged steps (steps 59, 60, 61)") {
+	if len(nf) != 1 || nf[0].Severity != SevWarning || nf[0].Cause != CauseOverflow || nf[0].Metric != "grad_norm" || nf[0].Count != 3 || nf[0].Of != 100 ||
+		!slices.Equal(nf[0].Steps, []int64{59, 60, 61}) {
 		t.Errorf("non-finite = %+v", nf)
 	}
 	// A rounded tiny loss.
 	run = curveRun(100, 1, 50, 2, loss(map[int]bool{90: true}), nil, nil)
-	if fs := findingsOf(t, run, KindZeroLoss); len(fs) != 1 || fs[0].Severity != SevWarning || !strings.Contains(fs[0].Message, "not a perfect model") {
+	if fs := findingsOf(t, run, KindZeroLoss); len(fs) != 1 || fs[0].Severity != SevWarning || fs[0].Cause != CauseUnexplained {
 		t.Errorf("zero-loss = %+v", fs)
 	}
 	// fp16 loss-scaler skips: grad_norm NaN with lr 0 early on.
@@ -121,7 +127,7 @@ func TestZeroLossAndNonFinite(t *testing.T) {
 		return 1e-4
 	}
 	run = curveRun(100, 1, 50, 2, decay, band(map[int]float64{1: nan, 2: nan, 6: nan}), lr)
-	if nf := findingsOf(t, run, KindNonFinite); len(nf) != 1 || nf[0].Severity != SevInfo || !strings.Contains(nf[0].Message, "fp16 loss scaler skipped") {
+	if nf := findingsOf(t, run, KindNonFinite); len(nf) != 1 || nf[0].Severity != SevInfo || nf[0].Cause != CauseScalerSkip {
 		t.Errorf("non-finite = %+v", nf)
 	}
 	if fs := findingsOf(t, run, KindLRStuckZero); len(fs) != 0 {
@@ -131,14 +137,16 @@ func TestZeroLossAndNonFinite(t *testing.T) {
 
 func TestLRStuckZero(t *testing.T) {
 	tests := []struct {
-		name string
-		zero func(int) bool
-		want string
+		name     string
+		zero     func(int) bool
+		want     Cause // "" for no finding
+		count    int
+		from, to int64
 	}{
-		{"warmup starts at 0", func(s int) bool { return s == 1 }, ""},
-		{"decay ends at 0", func(s int) bool { return s == 100 }, ""},
-		{"stuck in the middle", func(s int) bool { return s >= 40 && s <= 50 }, "learning_rate is 0 at 11 consecutive logged steps (steps 40-50)"},
-		{"schedule ended early", func(s int) bool { return s > 90 }, "learning_rate is 0 for the last 10 logged steps (steps 91-100)"},
+		{"warmup starts at 0", func(s int) bool { return s == 1 }, "", 0, 0, 0},
+		{"decay ends at 0", func(s int) bool { return s == 100 }, "", 0, 0, 0},
+		{"stuck in the middle", func(s int) bool { return s >= 40 && s <= 50 }, CauseStuck, 11, 40, 50},
+		{"schedule ended early", func(s int) bool { return s > 90 }, CauseScheduleEnded, 10, 91, 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,8 +160,8 @@ func TestLRStuckZero(t *testing.T) {
 			switch {
 			case tt.want == "" && len(fs) > 0:
 				t.Errorf("unexpected %+v", fs[0])
-			case tt.want != "" && (len(fs) != 1 || !strings.Contains(fs[0].Message, tt.want)):
-				t.Errorf("findings = %+v, want %q", fs, tt.want)
+			case tt.want != "" && (len(fs) != 1 || fs[0].Cause != tt.want || fs[0].Count != tt.count || fs[0].FromStep != tt.from || fs[0].ToStep != tt.to):
+				t.Errorf("findings = %+v, want %s, %d steps %d-%d", fs, tt.want, tt.count, tt.from, tt.to)
 			}
 		})
 	}
@@ -164,11 +172,11 @@ func TestEndFindings(t *testing.T) {
 		Sources: []trainlog.Source{{File: "train.log", Line: 300}}}}
 	run := curveRun(27, 1, 1000, -1, decay, nil, nil, crash, geo(trainlog.GeoMaxSteps, 2700, "train.log", 12))
 	ns := findingsOf(t, run, KindNoSummary)
-	if len(ns) != 1 || ns[0].Severity != SevError || !strings.Contains(ns[0].Message, "it crashed (KeyboardInterrupt)") || ns[0].Sources[0] != "train.log:300" {
+	if len(ns) != 1 || ns[0].Severity != SevError || ns[0].Cause != CauseInterrupted || ns[0].Detail != "KeyboardInterrupt" || ns[0].Sources[0] != "train.log:300" {
 		t.Errorf("no-summary = %+v", ns)
 	}
 	inc := findingsOf(t, run, KindIncomplete)
-	if len(inc) != 1 || inc[0].Severity != SevWarning || !strings.Contains(inc[0].Message, "stopped at step 27 of 2700 (1.0%)") {
+	if len(inc) != 1 || inc[0].Severity != SevWarning || inc[0].Cause != CauseStoppedEarly || inc[0].Value != 27 || inc[0].Threshold != 2700 {
 		t.Errorf("incomplete = %+v", inc)
 	}
 	// Early stopping: a summary before max_steps.
@@ -177,7 +185,7 @@ func TestEndFindings(t *testing.T) {
 	if fs := findingsOf(t, run, KindNoSummary); len(fs) != 0 {
 		t.Errorf("no-summary on a finished run: %+v", fs)
 	}
-	if inc := findingsOf(t, run, KindIncomplete); len(inc) != 1 || inc[0].Severity != SevInfo || !strings.Contains(inc[0].Message, "training ended at step 200 of 500 (40.0%) with its summary") {
+	if inc := findingsOf(t, run, KindIncomplete); len(inc) != 1 || inc[0].Severity != SevInfo || inc[0].Cause != CauseStoppedOnPurpose || inc[0].Value != 200 || inc[0].Threshold != 500 {
 		t.Errorf("incomplete = %+v", inc)
 	}
 }
@@ -193,9 +201,15 @@ func TestRestartBias(t *testing.T) {
 	recs = append(recs, sum("train_loss", 0.3, "train.log", 300), sum("train_runtime", 10, "train.log", 300))
 	run := memRun(recs...)
 	fs := findingsOf(t, run, KindRestart)
-	if len(fs) != 1 || fs[0].Severity != SevWarning || fs[0].Step != 41 || !strings.Contains(fs[0].Message, "steps go back from 60 to 41") ||
-		!strings.Contains(fs[0].Message, "train_loss 0.3 is biased low (the mean of the logged losses is 1.079)") || fs[0].Sources[0] != "train.log:141" {
-		t.Errorf("restart = %+v", fs)
+	if len(fs) != 1 {
+		t.Fatalf("restart findings = %+v", fs)
+	}
+	f := fs[0]
+	rep, _ := f.Fact(QReported)
+	rec, _ := f.Fact(QRecomputed)
+	if f.Severity != SevWarning || f.Cause != CauseBiasedTrainLoss || f.Step != 41 || !strings.Contains(f.Detail, "steps go back from 60 to 41") ||
+		rep.Value != 0.3 || round(rec.Value, 4) != 1.079 || f.Sources[0] != "train.log:141" {
+		t.Errorf("restart = %+v", f)
 	}
 }
 
@@ -207,20 +221,29 @@ func TestStepCount(t *testing.T) {
 		return recs
 	}
 	tests := []struct {
-		name string
-		recs []trainlog.Record
-		want string
+		name     string
+		recs     []trainlog.Record
+		cause    Cause
+		ws       float64 // processes, from the total batch
+		batches  float64
+		perEpoch float64
+		expected float64
 	}{
-		{"seed geometry", g(1, 750), "750 steps = 1,000 examples / (2 per device x 1 process) = 500 batches, / 2 accumulation = 250 steps per epoch, x 3 epochs (processes from the total batch 4); another batch size"},
-		{"two GPUs", g(2, 375), "375 steps = 1,000 examples / (2 per device x 2 processes) = 250 batches, / 2 accumulation = 125 steps per epoch, x 3 epochs"},
-		{"max_steps set", g(1, 1000), "max_steps 1000 differs from the 750 that"},
+		{"seed geometry", g(1, 750), CauseStepsMatch, 1, 500, 250, 750},
+		{"two GPUs", g(2, 375), CauseStepsMatch, 2, 250, 125, 375},
+		{"max_steps set", g(1, 1000), CauseStepsExplicit, 1, 500, 250, 750},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := curveRun(10, 1, 250, 2, decay, nil, nil, tt.recs...)
 			fs := findingsOf(t, run, KindStepCount)
-			if len(fs) != 1 || fs[0].Severity != SevInfo || !strings.Contains(fs[0].Message, tt.want) || fs[0].Sources[0] != "a.log:35" {
-				t.Errorf("step-count = %+v, want %q", fs, tt.want)
+			if len(fs) != 1 || fs[0].Severity != SevInfo || fs[0].Cause != tt.cause || fs[0].Threshold != tt.expected || fs[0].Sources[0] != "a.log:35" {
+				t.Fatalf("step-count = %+v, want %s expecting %v", fs, tt.cause, tt.expected)
+			}
+			for q, want := range map[Quantity]float64{QWorldSize: tt.ws, QWorldSizeFrom: 1, QBatches: tt.batches, QStepsPerEpoch: tt.perEpoch, QExpected: tt.expected} {
+				if x, _ := fs[0].Fact(q); x.Value != want {
+					t.Errorf("%s = %v, want %v", q, x.Value, want)
+				}
 			}
 		})
 	}
@@ -242,12 +265,12 @@ func TestPrintersAndDisagreement(t *testing.T) {
 	}
 	run := memRun(recs...)
 	fs := findingsOf(t, run, KindMissingCallback)
-	if len(fs) != 1 || fs[0].Severity != SevWarning || fs[0].Step != 101 ||
-		!strings.Contains(fs[0].Message, "all_logs.log has two printers of the loss (the Trainer's dicts and a user callback) for steps 1-100, but only one of them from step 101 to 150 (50 steps): the other stopped") {
+	if len(fs) != 1 || fs[0].Severity != SevWarning || fs[0].Cause != CausePrinterStopped || fs[0].Step != 101 || fs[0].File != "all_logs.log" ||
+		fs[0].Count != 50 || fs[0].FromStep != 101 || fs[0].ToStep != 150 {
 		t.Errorf("missing-callback = %+v", fs)
 	}
 	ds := findingsOf(t, run, KindSourceDisagreement)
-	if len(ds) != 1 || ds[0].Step != 77 || ds[0].Value != 1 || !strings.Contains(ds[0].Message, "at 1 step (first at step 77: loss at step 77: all_logs.log:194") {
+	if len(ds) != 1 || ds[0].Step != 77 || ds[0].Count != 1 || !strings.Contains(ds[0].Detail, "loss at step 77: all_logs.log:194") {
 		t.Errorf("source-disagreement = %+v", ds)
 	}
 }

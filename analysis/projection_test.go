@@ -146,8 +146,8 @@ func TestOneLevel(t *testing.T) {
 	if r.Trend.Level != level || r.AnotherEpoch.LastValue != level {
 		t.Errorf("levels: final %g, trend %g, another epoch %g; want one value", level, r.Trend.Level, r.AnotherEpoch.LastValue)
 	}
-	if r.Trend.LevelHow != r.TrainLoss.FinalLevel.How || r.AnotherEpoch.LevelHow != r.TrainLoss.FinalLevel.How {
-		t.Errorf("level how: %q / %q / %q", r.TrainLoss.FinalLevel.How, r.Trend.LevelHow, r.AnotherEpoch.LevelHow)
+	if h := r.TrainLoss.FinalLevel.How; r.Trend.LevelHow != r.AnotherEpoch.LevelHow || h.Method != MethodWindowMean || h.ToStep != r.Run.LastStep {
+		t.Errorf("level how: %+v / %q / %q", h, r.Trend.LevelHow, r.AnotherEpoch.LevelHow)
 	}
 	n := r.Noise
 	if !n.LogScale || n.Std <= 0 || n.Std > 3*n.Sigma.Value || n.Sigma.Value > 3*n.Std {

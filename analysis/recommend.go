@@ -1,40 +1,41 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"sort"
+
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // recommend picks the checkpoint to use (methods §9). With eval, it is
 // the checkpoint with the best eval metric that still exists on disk
 // (matched on the checkpoint-N step, since best_model_checkpoint paths
-// come from another machine), with a warning when the best one was
-// deleted by save_total_limit. Without eval, it is the final checkpoint
-// unless an anomaly (a spike, a non-finite value or a rise) sits in the
-// last part of the run; then it is the last checkpoint before it. The
-// alternatives list the final checkpoint, a late one for an A/B test and
-// an earlier one with a low loss, each with its use case.
+// come from another machine), noting when the best one was deleted by
+// save_total_limit. Without eval, it is the final checkpoint unless an
+// anomaly (an error-severity finding of the curve) sits in the last part
+// of the run; then it is the last checkpoint before it. The alternatives
+// list the final checkpoint, a late one for an A/B test and an earlier
+// one with a low loss, never the recommended one itself.
 func recommend(run *analyzer, r *Report, opts Options) Recommendation {
 	rows := checkpointRows(run, r)
-	rec := Recommendation{Step: -1}
+	rec := Recommendation{Step: -1, Anomaly: -1, BestStep: -1}
+	if r.Eval.Present {
+		rec.BestStep = r.Eval.BestStep
+	}
 	if len(rows) == 0 {
-		rec.Reason = "No checkpoint directory was found next to the logs, so none can be recommended; pass the output directory that holds the checkpoint-N folders."
-		if r.Eval.Present {
-			rec.Reason += fmt.Sprintf(" The best evaluation was at step %d: use checkpoint-%d if you still have it.", r.Eval.BestStep, r.Eval.BestStep)
-		}
+		rec.Basis = RecNone
 		return rec
 	}
 	final := rows[len(rows)-1]
 	var chosen CheckpointRow
 	switch {
 	case r.Eval.Present:
-		chosen, rec.Reason = bestEvalCheckpoint(rows, r)
+		chosen = bestEvalCheckpoint(rows, r, &rec)
 	default:
-		chosen, rec.Reason = healthyCheckpoint(rows, r, opts)
+		chosen = healthyCheckpoint(rows, r, opts, &rec)
 	}
 	rec.Step, rec.Path = chosen.Step, chosen.Path
-	rec.Alternatives = alternatives(rows, chosen, final, r)
+	rec.Alternatives = alternatives(rows, chosen, final)
 	return rec
 }
 
@@ -69,100 +70,100 @@ func checkpointRows(run *analyzer, r *Report) []CheckpointRow {
 }
 
 // bestEvalCheckpoint returns the on-disk checkpoint with the best eval.
-func bestEvalCheckpoint(rows []CheckpointRow, r *Report) (CheckpointRow, string) {
+func bestEvalCheckpoint(rows []CheckpointRow, r *Report, rec *Recommendation) CheckpointRow {
 	e := r.Eval
 	for _, row := range rows {
 		if row.Step == e.BestStep {
-			return row, fmt.Sprintf("%s has the best %s, %s at step %d (%s).", row.Path, e.Metric, fmtNum(e.Best.Value), e.BestStep, e.Best.Source)
+			rec.Basis, rec.Eval = RecBestEval, e.Best
+			return row
 		}
 	}
 	// The best one is gone: take the best eval among those on disk.
 	bestIdx := -1
 	ev := finiteCurve(r.analyzer(), e.Metric)
-	var bestVal float64
+	var best trainlog.Point
 	for i, row := range rows {
 		p, ok := r.Data.Get(e.Metric).At(row.Step)
 		if !ok || !p.Finite() {
 			continue
 		}
-		if bestIdx < 0 || ev.better(bestVal, p.Value) > 0 {
-			bestIdx, bestVal = i, p.Value
+		if bestIdx < 0 || ev.better(best.Value, p.Value) > 0 {
+			bestIdx, best = i, p
 		}
 	}
-	warn := fmt.Sprintf("The best evaluation (%s %s at step %d) has no checkpoint on disk: it was deleted (save_total_limit) or never saved.", e.Metric, fmtNum(e.Best.Value), e.BestStep)
 	if bestIdx < 0 {
-		last := rows[len(rows)-1]
-		return last, warn + fmt.Sprintf(" No remaining checkpoint has an evaluation; %s is the latest.", last.Path)
+		rec.Basis = RecLatestNoEval
+		return rows[len(rows)-1]
 	}
-	row := rows[bestIdx]
-	return row, warn + fmt.Sprintf(" %s has the best %s among the checkpoints that remain (%s).", row.Path, e.Metric, fmtNum(bestVal))
+	rec.Basis, rec.Eval = RecBestRemaining, citePoint(best)
+	return rows[bestIdx]
 }
 
 // healthyCheckpoint returns the final checkpoint, or the last one before
 // an anomaly near the end of the run.
-func healthyCheckpoint(rows []CheckpointRow, r *Report, opts Options) (CheckpointRow, string) {
+func healthyCheckpoint(rows []CheckpointRow, r *Report, opts Options, rec *Recommendation) CheckpointRow {
 	final := rows[len(rows)-1]
 	g := runGeometry(r.analyzer())
 	cut := g.lastStep - int64(opts.TailFraction*float64(g.lastStep-g.firstStep))
-	anomaly := int64(-1)
-	why := ""
 	for _, f := range curveFindings(r.analyzer(), r, opts) {
 		if f.Severity != SevError || f.Step < cut {
 			continue
 		}
-		if anomaly < 0 || f.Step < anomaly {
-			anomaly, why = f.Step, f.Message
+		if rec.Anomaly < 0 || f.Step < rec.Anomaly {
+			rec.Anomaly, rec.AnomalyKind = f.Step, f.Kind
 		}
 	}
-	if anomaly < 0 {
-		return final, fmt.Sprintf("No eval was logged and nothing abnormal happens near the end, so the final checkpoint (%s) is the one to use; check it by generating from it.", final.Path)
+	if rec.Anomaly < 0 {
+		rec.Basis = RecFinalHealthy
+		return final
 	}
 	for i := len(rows) - 1; i >= 0; i-- {
-		if rows[i].Step >= 0 && rows[i].Step < anomaly {
-			return rows[i], fmt.Sprintf("An anomaly at step %d (%s): %s is the last checkpoint before it.", anomaly, why, rows[i].Path)
+		if rows[i].Step >= 0 && rows[i].Step < rec.Anomaly {
+			rec.Basis = RecBeforeAnomaly
+			return rows[i]
 		}
 	}
-	return final, fmt.Sprintf("An anomaly at step %d (%s), and no checkpoint precedes it: inspect %s before using it.", anomaly, why, final.Path)
+	rec.Basis = RecAnomalyNoEarly
+	return final
 }
 
-// alternatives lists the other checkpoints worth trying, with their use.
-func alternatives(rows []CheckpointRow, chosen, final CheckpointRow, r *Report) []CheckpointRow {
-	var out []CheckpointRow
-	add := func(row CheckpointRow, use string) {
+// alternatives lists the other checkpoints worth trying, each with its
+// role: the final weights (when not chosen), a late one for an A/B test
+// and an earlier one whose loss was already low. The chosen checkpoint is
+// never among them.
+func alternatives(rows []CheckpointRow, chosen, final CheckpointRow) []CheckpointRow {
+	out := []CheckpointRow{}
+	add := func(row CheckpointRow, role Role) {
+		if row.Path == chosen.Path && row.Step == chosen.Step {
+			return
+		}
 		for _, o := range out {
 			if o.Path == row.Path {
 				return
 			}
 		}
-		row.Use = use
+		row.Roles = []Role{role}
 		out = append(out, row)
 	}
-	if final.Path != chosen.Path {
-		add(final, "the end of training: compare it with the recommended one")
-	} else {
-		add(final, "default for deployment and verification")
-	}
+	add(final, RoleFinal)
 	// A late checkpoint for an A/B test.
 	for i := len(rows) - 2; i >= 0; i-- {
 		if rows[i].Path != chosen.Path && rows[i].Step >= 0 {
-			add(rows[i], "A/B test if the final one generates abnormally")
+			add(rows[i], RoleLate)
 			break
 		}
 	}
 	// An earlier one whose loss was already low: less memorisation.
-	if len(rows) >= 3 {
+	if len(rows) >= 3 && final.TrainLoss != nil {
 		for _, row := range rows[:len(rows)-2] {
-			if row.TrainLoss == nil || final.TrainLoss == nil || row.Path == chosen.Path {
+			if row.TrainLoss == nil || row.Path == chosen.Path {
 				continue
 			}
-			if row.TrainLoss.Value <= 1.25*final.TrainLoss.Value {
-				add(row, fmt.Sprintf("train loss already low (%s): try it to reduce the risk of overfitting", fmtNum(row.TrainLoss.Value)))
+			if row.TrainLoss.Value <= lowLossRatio*final.TrainLoss.Value {
+				add(row, RoleLowLoss)
 				break
 			}
 		}
-	}
-	if chosen.Path != final.Path {
-		add(chosen, "recommended")
 	}
 	return out
 }

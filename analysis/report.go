@@ -3,7 +3,7 @@ package analysis
 import "github.com/plateau-dev/plateau/trainlog"
 
 // SchemaVersion identifies the JSON schema of a Report (docs/json-schema.md).
-const SchemaVersion = "plateau.report/v1"
+const SchemaVersion = "plateau.report/v2"
 
 // A Report is everything plateau concludes about one run. It is plain
 // data: renderers in package report only format it. Numbers read from a
@@ -29,8 +29,7 @@ type Report struct {
 	Spikes                 []Spike        `json:"spikes"`
 	Findings               []Finding      `json:"findings"`
 	Verdict                Verdict        `json:"verdict"`
-	Summary                []string       `json:"summary"`
-	Warnings               []string       `json:"warnings"`
+	Warnings               []Warning      `json:"warnings"`
 
 	// Data is the run the report was computed from, for renderers that
 	// draw curves (HTML, terminal charts). It is not part of the JSON.
@@ -63,18 +62,59 @@ type Cited struct {
 // Derived is a number computed by plateau, with how.
 type Derived struct {
 	Value float64 `json:"value"`
-	How   string  `json:"how"`
+	How   How     `json:"how"`
 }
 
-// A Fact is one labelled, cited number of the run's header.
+// How says how a derived number was computed, as data: the method and
+// its inputs. Which fields are set depends on the method (see the Method
+// constants).
+type How struct {
+	Method   Method `json:"method"`
+	Metric   string `json:"metric,omitempty"`
+	FromStep int64  `json:"from_step,omitempty"`
+	ToStep   int64  `json:"to_step,omitempty"`
+	N        int    `json:"n,omitempty"`
+	// Fraction is the share of the run's steps a final window covers
+	// (Options.TailFraction); 0 for other windows.
+	Fraction float64 `json:"tail_fraction,omitempty"`
+	// First marks the first window of the run (or of a phase).
+	First bool `json:"first,omitempty"`
+	// Window is the logging interval when each logged value is the mean
+	// of that many steps (MethodRunMean).
+	Window   int64   `json:"logging_steps,omitempty"`
+	LogScale bool    `json:"log_scale,omitempty"`
+	LogSigma float64 `json:"log_sigma,omitempty"`
+	GeoMean  float64 `json:"geometric_mean,omitempty"`
+	// Seconds, GPUs, GPUHours, Price, Steps and SecondsPerStep are the
+	// terms of the GPU-hour and cost methods.
+	Seconds        float64  `json:"seconds,omitempty"`
+	Steps          int64    `json:"steps,omitempty"`
+	SecondsPerStep float64  `json:"seconds_per_step,omitempty"`
+	GPUs           int      `json:"gpus,omitempty"`
+	GPUsFrom       GPUBasis `json:"gpus_from,omitempty"`
+	GPUHours       float64  `json:"gpu_hours,omitempty"`
+	Price          float64  `json:"price,omitempty"`
+	// Sources are the logged inputs, where there are any.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// A Fact is one cited number of the run's header, named by its
+// trainlog geometry key (trainlog.GeoExamples, ...).
 type Fact struct {
 	Key    string  `json:"key"`
-	Label  string  `json:"label"`
 	Value  float64 `json:"value"`
 	Source string  `json:"source"`
 }
 
-// FileUse says how one input file was used.
+// A Warning is a non-fatal read problem: a syntax error at Source
+// (file:line), or a problem with no position (Source empty).
+type Warning struct {
+	Source  string `json:"source,omitempty"`
+	Message string `json:"message"`
+}
+
+// FileUse says how one input file was used. Reason is the reader's
+// note on an ignored file, as package trainlog states it.
 type FileUse struct {
 	Path    string `json:"path"`
 	Format  string `json:"format"`
@@ -98,10 +138,14 @@ type RunInfo struct {
 	Epochs    float64   `json:"epochs,omitempty"`
 	Series    []string  `json:"series"`
 	Completed bool      `json:"completed"` // a summary or should_training_stop was found
-	Events    []Event   `json:"events"`
+	// EpochEnds is the number of epoch ends found in the log; the
+	// milestones show some of them, evenly spaced, when there are many.
+	EpochEnds int     `json:"epoch_ends"`
+	Events    []Event `json:"events"`
 }
 
-// An Event is a restart, crash, disagreement or note found in the logs.
+// An Event is a restart, crash, disagreement or note found in the logs;
+// Message is the reader's description (trainlog), quoting the log.
 type Event struct {
 	Kind    string   `json:"kind"`
 	Step    int64    `json:"step"`
@@ -112,10 +156,14 @@ type Event struct {
 // A Milestone is the state of the run at a notable step: the first step,
 // each epoch boundary, the last step.
 type Milestone struct {
-	Label   string             `json:"label"`
-	Step    int64              `json:"step"`
-	Epoch   float64            `json:"epoch"`
-	Metrics map[string]float64 `json:"metrics"`
+	// First and Last mark the first and the last logged step.
+	First bool `json:"first,omitempty"`
+	Last  bool `json:"last,omitempty"`
+	// EpochEnd is the epoch whose end this step is, 0 when none.
+	EpochEnd int                `json:"epoch_end,omitempty"`
+	Step     int64              `json:"step"`
+	Epoch    float64            `json:"epoch"`
+	Metrics  map[string]float64 `json:"metrics"`
 	// MetricSources gives the source of each metric.
 	MetricSources map[string]string `json:"metric_sources"`
 	// Source is the primary source (that of the loss when logged).
@@ -163,7 +211,17 @@ type TrainLoss struct {
 	FinalLevel     *Derived `json:"final_level,omitempty"`
 	First          *Cited   `json:"first,omitempty"`
 	Last           *Cited   `json:"last,omitempty"`
-	Explanation    string   `json:"explanation"`
+	// Relation says how the mean relates to the final level.
+	Relation TrainLossRelation `json:"relation"`
+	// EarlyPoints is the number of first logged losses (a tenth) whose
+	// share of the sum is EarlyShare: what pulls the mean up.
+	EarlyPoints int     `json:"early_points,omitempty"`
+	EarlyShare  float64 `json:"early_share,omitempty"`
+	// ReportedGap is (recomputed mean - reported) / reported when it
+	// exceeds 2%: the logged losses do not cover every step, or a resume
+	// biased train_loss (Resumed).
+	ReportedGap float64 `json:"reported_gap,omitempty"`
+	Resumed     bool    `json:"resumed,omitempty"`
 }
 
 // Noise is the judgement of the end-of-run fluctuation.
@@ -182,7 +240,11 @@ type Noise struct {
 	LastStep  int64   `json:"last_step"`
 	Deviation float64 `json:"deviation_sigma"` // (last - mean) / sigma
 	Normal    bool    `json:"normal"`
-	Text      string  `json:"text"`
+	// Better reports a last value beyond the noise in the good direction.
+	Better bool `json:"better,omitempty"`
+	// NoiseZ is the deviation, in sigmas, within which the last value is
+	// ordinary fluctuation.
+	NoiseZ float64 `json:"noise_z"`
 }
 
 // Trend is the slope test over the final segment.
@@ -220,12 +282,28 @@ type Trend struct {
 	Resolution float64 `json:"resolution,omitempty"`
 }
 
-// Accuracy summarises token accuracy (mean_token_accuracy) with its caveat.
+// Accuracy summarises a training accuracy (mean_token_accuracy, a
+// preference accuracy) and what it measures.
 type Accuracy struct {
 	Metric string  `json:"metric"`
 	Rows   []Cited `json:"rows"`
 	Steps  []int64 `json:"steps"`
-	Caveat string  `json:"caveat"`
+	// Kind says what the accuracy measures.
+	Kind AccuracyKind `json:"kind"`
+	// CopyOf names the series this one copies (LLaMA-Factory's accuracy
+	// is rewards/accuracies), or "".
+	CopyOf string `json:"copy_of,omitempty"`
+	// Quantum is m when every value is a multiple of 1/m (a share of a
+	// batch of m items), 0 otherwise.
+	Quantum int `json:"quantum,omitempty"`
+	// NearChance reports a pairwise accuracy at about 50%; LossAtLn2 is
+	// then the final loss level when it is about ln 2.
+	NearChance bool     `json:"near_chance,omitempty"`
+	LossAtLn2  *Derived `json:"loss_at_ln2,omitempty"`
+	// Eval is the last held-out value of eval_<Metric>, logged at
+	// EvalStep, when there is one.
+	Eval     *Cited `json:"eval,omitempty"`
+	EvalStep int64  `json:"eval_step,omitempty"`
 	// FirstLevel and FinalLevel are the means of the first and of the
 	// final window (as TrainLoss.FinalLevel), set when the logged values
 	// are coarse per-batch shares (multiples of 1/m for a small m), whose
@@ -248,32 +326,61 @@ type LRSchedule struct {
 	// constant_with_warmup, linear, cosine, cosine_with_restarts,
 	// polynomial, inverse_sqrt, cosine_with_min_lr, warmup_stable_decay,
 	// reduce_lr_on_plateau) or "" when unknown.
-	Kind        string  `json:"kind"`
-	WarmupSteps int64   `json:"warmup_steps"`
-	Peak        float64 `json:"peak"`
-	Final       float64 `json:"final"`
-	FitError    float64 `json:"fit_error"` // RMS residual of the normalised fit
-	Rows        []LRRow `json:"rows"`
-	Text        string  `json:"text"`
+	Kind        ScheduleKind `json:"kind"`
+	WarmupSteps int64        `json:"warmup_steps"`
+	Peak        float64      `json:"peak"`
+	Final       float64      `json:"final"`
+	FitError    float64      `json:"fit_error"` // RMS residual of the normalised fit
+	Rows        []LRRow      `json:"rows"`
+	// State says how far the schedule could be told.
+	State ScheduleState `json:"state"`
+	// Points is the number of logged rates; LastStep the last one's step.
+	Points   int   `json:"points"`
+	LastStep int64 `json:"last_step,omitempty"`
+	// TotalSteps is the length of the fitted schedule, in scheduler steps.
+	TotalSteps int64 `json:"total_steps,omitempty"`
+	// Skipped lists the optimizer steps the fp16 loss scaler skipped up to
+	// the last step (they do not advance the scheduler).
+	Skipped []int64 `json:"skipped_steps,omitempty"`
+	// Param is the fitted kind's parameter: the cycles of
+	// cosine_with_restarts, the power of polynomial, the min_lr_rate of
+	// cosine_with_min_lr, the decay's first step of warmup_stable_decay,
+	// the steps down of reduce_lr_on_plateau; 0 otherwise.
+	Param float64 `json:"param,omitempty"`
+	// DecayShape is warmup_stable_decay's decay ("linear", "cosine",
+	// "1-sqrt"), "" otherwise.
+	DecayShape string `json:"decay_shape,omitempty"`
+	// PoorFit reports that no Transformers scheduler fits well (FitError
+	// above 5% of the peak): Kind is the closest.
+	PoorFit bool `json:"poor_fit,omitempty"`
 }
 
 // Throughput is speed and cost.
 type Throughput struct {
-	RuntimeSeconds *Cited   `json:"runtime_seconds,omitempty"`
-	RuntimeHMS     string   `json:"runtime_hms,omitempty"`
-	SecondsPerIt   *Cited   `json:"seconds_per_it,omitempty"`
-	ItPerSecond    *Cited   `json:"it_per_second,omitempty"`
-	SamplesPerSec  *Cited   `json:"samples_per_second,omitempty"`
-	StepsPerSec    *Cited   `json:"steps_per_second,omitempty"`
-	TokensPerSec   *Cited   `json:"tokens_per_second,omitempty"`
-	GPUHourPrice   float64  `json:"gpu_hour_price,omitempty"`
-	GPUHours       *Derived `json:"gpu_hours,omitempty"`
-	Cost           *Derived `json:"cost,omitempty"`
-	Text           string   `json:"text"`
-	// Notes are the facts of Text that the fields above do not hold (how
-	// a missing runtime was estimated, tokens seen, caveats), for
-	// renderers that show the fields as a table.
-	Notes []string `json:"notes,omitempty"`
+	RuntimeSeconds *Cited `json:"runtime_seconds,omitempty"`
+	// RuntimeFrom says where the runtime comes from; RuntimeFromStep and
+	// RuntimeToStep bound the logs it was measured over when it was not
+	// logged as train_runtime.
+	RuntimeFrom     RuntimeBasis `json:"runtime_from,omitempty"`
+	RuntimeFromStep int64        `json:"runtime_from_step,omitempty"`
+	RuntimeToStep   int64        `json:"runtime_to_step,omitempty"`
+	// SecondsPerIt and ItPerSecond are the progress bar's rates as logged
+	// (either may be nil); BarShowsSecondsPerIt reports which one the bar
+	// displayed.
+	SecondsPerIt         *Cited   `json:"seconds_per_it,omitempty"`
+	BarShowsSecondsPerIt bool     `json:"bar_shows_seconds_per_it,omitempty"`
+	ItPerSecond          *Cited   `json:"it_per_second,omitempty"`
+	SamplesPerSec        *Cited   `json:"samples_per_second,omitempty"`
+	StepsPerSec          *Cited   `json:"steps_per_second,omitempty"`
+	TokensPerSec         *Cited   `json:"tokens_per_second,omitempty"`
+	GPUHourPrice         float64  `json:"gpu_hour_price,omitempty"`
+	GPUHours             *Derived `json:"gpu_hours,omitempty"`
+	Cost                 *Derived `json:"cost,omitempty"`
+	// TokensSeen is the number of input tokens seen, when logged.
+	TokensSeen *Cited `json:"tokens_seen,omitempty"`
+	// RatesInflated reports a run that stopped before its planned steps:
+	// the Trainer computes its per-second rates from the planned steps.
+	RatesInflated bool `json:"rates_inflated,omitempty"`
 }
 
 // EvalRow is one evaluation.
@@ -292,7 +399,6 @@ type EarlyStop struct {
 	Threshold float64 `json:"threshold"`
 	StopStep  int64   `json:"stop_step"` // -1: would not have stopped
 	BestStep  int64   `json:"best_step"`
-	Text      string  `json:"text"`
 }
 
 // Eval is the generalisation section.
@@ -308,9 +414,82 @@ type Eval struct {
 	Overfitting bool        `json:"overfitting"` // eval rose beyond its noise while train did not rise
 	Since       int64       `json:"overfitting_since,omitempty"`
 	EarlyStop   []EarlyStop `json:"early_stopping"`
-	Other       []Cited     `json:"other"` // other eval/test values, e.g. from summary files
-	Text        string      `json:"text"`
-	Hints       []string    `json:"hints"` // labelled hints when no eval exists
+	// Noise is the eval metric's noise (from second differences);
+	// Threshold the rise above the best beyond which it is overfitting
+	// (the larger of OverfitZ noise sigmas and Options.PlateauRel of the
+	// best); After the number of evaluations after the best; TrainRose
+	// reports a train loss that rose significantly meanwhile (then a
+	// worse eval is instability, not overfitting).
+	Noise     float64 `json:"noise"`
+	Threshold float64 `json:"threshold"`
+	After     int     `json:"evals_after_best"`
+	TrainRose bool    `json:"train_rose,omitempty"`
+	// Other are the final eval_* and test_* values of an end-of-run
+	// summary (all_results.json, wandb-summary.json).
+	Other []Named `json:"other"`
+	// Gaps compare those final values with the last training value of
+	// the same metric or with the test split; TestWorse reports a test
+	// split far worse than the eval split.
+	Gaps      []SummaryGap `json:"gaps"`
+	TestWorse bool         `json:"test_worse,omitempty"`
+	// Hints are indirect signs of memorisation when no eval was logged:
+	// hints, not measurements.
+	Hints []Hint `json:"hints"`
+}
+
+// OverfitZ is the rise of the eval metric above its best, in eval noise
+// sigmas, beyond which the rise is not noise.
+const OverfitZ = overfitZ
+
+// Named is a value read from a log under a name (a summary key).
+type Named struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Source string  `json:"source"`
+}
+
+// A SummaryGap compares a final eval value of the summary (Eval) with
+// another value of the same metric (Against): the last training value
+// (Test false) or the test split's value (Test true).
+type SummaryGap struct {
+	Eval    Named `json:"eval"`
+	Against Named `json:"against"`
+	// Step is the training step of Against when it is a training value.
+	Step int64 `json:"step,omitempty"`
+	Test bool  `json:"test,omitempty"`
+	// Agree reports test and eval within SummaryGapRel of each other.
+	Agree bool `json:"agree,omitempty"`
+	// NearChance reports a held-out preference accuracy near 0.5.
+	NearChance bool `json:"near_chance,omitempty"`
+}
+
+// SummaryGapRel is the relative difference between an eval and a test
+// value of the same metric beyond which the two splits disagree.
+const SummaryGapRel = summaryGapRel
+
+// HintKind names an indirect sign of memorisation.
+type HintKind string
+
+// Hint kinds.
+const (
+	HintHighAccuracy HintKind = "high-accuracy"     // a training accuracy of 95% or more
+	HintFarBelow     HintKind = "far-below-epoch-1" // final loss under half the first epoch's median
+	HintStaircase    HintKind = "epoch-staircase"   // drops at epoch boundaries
+	HintNone         HintKind = "none"              // no sign found, which proves nothing
+)
+
+// A Hint is an indirect sign of memorisation, not a measurement.
+type Hint struct {
+	Kind   HintKind `json:"kind"`
+	Metric string   `json:"metric,omitempty"`
+	Value  float64  `json:"value,omitempty"`
+	Step   int64    `json:"step,omitempty"`
+	Source string   `json:"source,omitempty"`
+	// Ref is the first epoch's median loss (HintFarBelow).
+	Ref float64 `json:"ref,omitempty"`
+	// Count is the times each example was seen (HintFarBelow) or the
+	// number of boundary drops (HintStaircase).
+	Count int `json:"count,omitempty"`
 }
 
 // CheckpointRow is one checkpoint found on disk.
@@ -320,14 +499,29 @@ type CheckpointRow struct {
 	Kind      string `json:"kind"`
 	TrainLoss *Cited `json:"train_loss,omitempty"`
 	Eval      *Cited `json:"eval,omitempty"`
-	Use       string `json:"use"`
+	// Roles are what the checkpoint is good for, the main one first.
+	Roles []Role `json:"roles"`
 }
 
-// Recommendation is the checkpoint to ship, with alternatives.
+// Recommendation is the checkpoint to ship, with alternatives. The
+// alternatives never include the recommended checkpoint.
 type Recommendation struct {
-	Step         int64           `json:"step"`
-	Path         string          `json:"path"`
-	Reason       string          `json:"reason"`
+	Step int64  `json:"step"`
+	Path string `json:"path"`
+	// Basis says why this checkpoint: the best evaluation, the final
+	// weights of a healthy run, the last one before an anomaly, ...
+	Basis RecommendBasis `json:"basis"`
+	// Anomaly is the step of the anomaly a RecBeforeAnomaly or
+	// RecAnomalyNoEarly recommendation avoids (-1 when none) and
+	// AnomalyKind its finding's kind.
+	Anomaly     int64       `json:"anomaly_step"`
+	AnomalyKind FindingKind `json:"anomaly_kind,omitempty"`
+	// Eval is the chosen checkpoint's evaluation (RecBestEval,
+	// RecBestRemaining), nil otherwise.
+	Eval *Cited `json:"eval,omitempty"`
+	// BestStep is the step of the best evaluation (-1 without eval), which
+	// may have no checkpoint left on disk.
+	BestStep     int64           `json:"best_eval_step"`
 	Alternatives []CheckpointRow `json:"alternatives"`
 }
 
@@ -369,25 +563,65 @@ type Spike struct {
 	Epoch  bool    `json:"epoch_boundary"` // an expected epoch-boundary drop
 }
 
-// Severity levels.
-const (
-	SevInfo    = "info"
-	SevWarning = "warning"
-	SevError   = "error"
-)
-
-// A Finding is one conclusion or problem, with its evidence.
+// A Finding is one conclusion or problem, with its evidence: what it is
+// (Kind, and Cause for the variant), the steps, the statistic against
+// its threshold, the other numbers it rests on (Facts) and the sources.
 type Finding struct {
-	Kind      string   `json:"kind"`
-	Severity  string   `json:"severity"`
-	Message   string   `json:"message"`
-	Step      int64    `json:"step"`
-	FromStep  int64    `json:"from_step"`
-	ToStep    int64    `json:"to_step"`
-	Statistic string   `json:"statistic,omitempty"`
-	Value     float64  `json:"value,omitempty"`
-	Threshold float64  `json:"threshold,omitempty"`
-	Sources   []string `json:"sources"`
+	Kind     FindingKind `json:"kind"`
+	Severity Severity    `json:"severity"`
+	Cause    Cause       `json:"cause,omitempty"`
+	// Metric is the series the finding is about, when one is.
+	Metric   string `json:"metric,omitempty"`
+	Step     int64  `json:"step"`
+	FromStep int64  `json:"from_step"`
+	ToStep   int64  `json:"to_step"`
+	// Count is the number of points, steps or spikes concerned and Of
+	// the number they are out of (0 when not meaningful).
+	Count int `json:"count,omitempty"`
+	Of    int `json:"of,omitempty"`
+	// Steps lists the steps concerned, at most maxFindingSteps of them.
+	Steps     []int64   `json:"steps,omitempty"`
+	Statistic Statistic `json:"statistic,omitempty"`
+	Value     float64   `json:"value,omitempty"`
+	Threshold float64   `json:"threshold,omitempty"`
+	// Facts are the other numbers the finding rests on.
+	Facts []Fig `json:"facts,omitempty"`
+	// File is the file a finding about one file's printers is about.
+	File string `json:"file,omitempty"`
+	// Detail is text quoted from a log (a crash's last line, a reader's
+	// note on a disagreement), never text written by plateau.
+	Detail  string   `json:"detail,omitempty"`
+	Sources []string `json:"sources"`
+}
+
+// A Fig is one named number of a finding, with the step it is at and its
+// source when it was read from a log.
+type Fig struct {
+	Name   Quantity `json:"name"`
+	Value  float64  `json:"value"`
+	Step   int64    `json:"step,omitempty"`
+	Source string   `json:"source,omitempty"`
+}
+
+// Fact returns the value of the named fact of f and whether it is there.
+func (f Finding) Fact(name Quantity) (Fig, bool) {
+	for _, x := range f.Facts {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Fig{}, false
+}
+
+// FactsNamed returns every fact of f with the given name, in order.
+func (f Finding) FactsNamed(name Quantity) []Fig {
+	var out []Fig
+	for _, x := range f.Facts {
+		if x.Name == name {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Verdict statuses.

@@ -1,25 +1,29 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 )
 
+// ScheduleKind is a Transformers scheduler name (SchedulerType).
+type ScheduleKind string
+
 // Learning-rate schedule names (Transformers' SchedulerType values).
 const (
-	SchedConstant           = "constant"
-	SchedConstantWarmup     = "constant_with_warmup"
-	SchedLinear             = "linear"
-	SchedCosine             = "cosine"
-	SchedCosineRestarts     = "cosine_with_restarts"
-	SchedPolynomial         = "polynomial"
-	SchedInverseSqrt        = "inverse_sqrt"
-	SchedCosineMinLR        = "cosine_with_min_lr"
-	SchedWarmupStableDecay  = "warmup_stable_decay"
-	SchedReduceLROnPlateau  = "reduce_lr_on_plateau"
+	SchedConstant          ScheduleKind = "constant"
+	SchedConstantWarmup    ScheduleKind = "constant_with_warmup"
+	SchedLinear            ScheduleKind = "linear"
+	SchedCosine            ScheduleKind = "cosine"
+	SchedCosineRestarts    ScheduleKind = "cosine_with_restarts"
+	SchedPolynomial        ScheduleKind = "polynomial"
+	SchedInverseSqrt       ScheduleKind = "inverse_sqrt"
+	SchedCosineMinLR       ScheduleKind = "cosine_with_min_lr"
+	SchedWarmupStableDecay ScheduleKind = "warmup_stable_decay"
+	SchedReduceLROnPlateau ScheduleKind = "reduce_lr_on_plateau"
+)
+
+const (
 	schedSimplerTolerance   = 0.003 // a simpler kind wins when its RMS is within this of the best
 	schedAcceptableRMS      = 0.05  // above this normalised RMS the kind is reported as uncertain
 	schedMinPoints          = 3
@@ -40,9 +44,9 @@ const (
 func lrSchedule(run *analyzer, opts Options) LRSchedule {
 	c := finiteCurve(run, "learning_rate")
 	if c.len() == 0 {
-		return LRSchedule{Text: "No learning rate was logged, so the schedule cannot be described."}
+		return LRSchedule{State: SchedNotLogged}
 	}
-	ls := LRSchedule{Present: true, Rows: lrRows(run, c)}
+	ls := LRSchedule{Present: true, Rows: lrRows(run, c), Points: c.len(), LastStep: c.pts[c.len()-1].Step}
 	skipped := scalerSkips(run)
 	peak := 0.0
 	for _, v := range c.y {
@@ -51,9 +55,9 @@ func lrSchedule(run *analyzer, opts Options) LRSchedule {
 	ls.Peak = peak
 	ls.Final = c.y[c.len()-1]
 	if peak <= 0 || c.len() < schedMinPoints {
-		ls.Text = fmt.Sprintf("The learning rate was logged at %d point(s), too few to classify the schedule.", c.len())
+		ls.State = SchedTooFew
 		if peak <= 0 {
-			ls.Text = "The logged learning rate is 0 throughout: the optimizer never moved the weights (warmup longer than the run, or a wrong scheduler)."
+			ls.State = SchedAllZero
 		}
 		return ls
 	}
@@ -88,13 +92,18 @@ func lrSchedule(run *analyzer, opts Options) LRSchedule {
 	}
 	if peakAt == len(fs)-1 && fs[0] < 0.5 {
 		ls.WarmupSteps = int64(xs[peakAt])
-		ls.Text = fmt.Sprintf("The learning rate was still rising when the log ends (%s at step %d): the run stopped during warmup, so the schedule after it cannot be told.",
-			fmtNum(ls.Final), c.pts[c.len()-1].Step)
+		ls.State = SchedWarmingUp
 		return ls
 	}
 	best := fitSchedules(xs, fs, totals, peakAt)
 	ls.Kind, ls.FitError, ls.WarmupSteps = best.kind, best.rms, int64(math.Round(best.warmup))
-	ls.Text = scheduleText(ls, best, c, int64(best.total), skipped)
+	ls.State, ls.TotalSteps, ls.Param, ls.DecayShape = SchedFitted, int64(best.total), best.param, best.shape
+	ls.PoorFit = ls.FitError > schedAcceptableRMS
+	for _, st := range skipped {
+		if st <= ls.LastStep {
+			ls.Skipped = append(ls.Skipped, st)
+		}
+	}
 	return ls
 }
 
@@ -174,11 +183,12 @@ func lrRows(run *analyzer, c *curve) []LRRow {
 
 // A schedFit is one candidate schedule fitted to the normalised rate.
 type schedFit struct {
-	kind   string
+	kind   ScheduleKind
 	rms    float64
 	warmup float64
-	detail string
-	order  int // simplicity rank: lower is simpler
+	param  float64 // the kind's parameter (see LRSchedule.Param)
+	shape  string  // warmup_stable_decay's decay shape
+	order  int     // simplicity rank: lower is simpler
 	total  float64
 }
 
@@ -286,30 +296,30 @@ func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
 	progress := func(s float64) float64 { return (s - w) / math.Max(1, total-w) }
 	cosine := func(p float64) float64 { return math.Max(0, 0.5*(1+math.Cos(math.Pi*p))) }
 	var out []schedFit
-	add := func(kind string, order int, detail string, f func(float64) float64) {
-		out = append(out, schedFit{kind: kind, order: order, rms: rms(f), warmup: w, detail: detail})
+	add := func(kind ScheduleKind, order int, param float64, f func(float64) float64) {
+		out = append(out, schedFit{kind: kind, order: order, rms: rms(f), warmup: w, param: param})
 	}
 	constKind := SchedConstant
 	if w > 0 {
 		constKind = SchedConstantWarmup
 	}
-	add(constKind, 0, "", func(s float64) float64 { return warm(s, func(float64) float64 { return 1 }) })
-	add(SchedLinear, 1, "", func(s float64) float64 {
+	add(constKind, 0, 0, func(s float64) float64 { return warm(s, func(float64) float64 { return 1 }) })
+	add(SchedLinear, 1, 0, func(s float64) float64 {
 		return warm(s, func(s float64) float64 { return math.Max(0, (total-s)/math.Max(1, total-w)) })
 	})
-	add(SchedCosine, 2, "", func(s float64) float64 { return warm(s, func(s float64) float64 { return cosine(progress(s)) }) })
+	add(SchedCosine, 2, 0, func(s float64) float64 { return warm(s, func(s float64) float64 { return cosine(progress(s)) }) })
 	out = append(out, polynomialFit(rms, warm, progress, w, fs))
 	out = append(out, cosineMinLRFit(xs, fs, off, rms, warm, progress, cosine, w))
 	ts := float64(schedInverseSqrtDefault)
 	if w > 0 {
 		ts = w
 	}
-	add(SchedInverseSqrt, 5, "", func(s float64) float64 {
+	add(SchedInverseSqrt, 5, 0, func(s float64) float64 {
 		return warm(s, func(s float64) float64 { return 1 / math.Sqrt(math.Max(1e-9, (s+ts-w)/ts)) })
 	})
 	for cycles := 2; cycles <= 8; cycles++ {
 		cyc := float64(cycles)
-		add(SchedCosineRestarts, 6, fmt.Sprintf("%d cycles", cycles), func(s float64) float64 {
+		add(SchedCosineRestarts, 6, cyc, func(s float64) float64 {
 			return warm(s, func(s float64) float64 {
 				p := progress(s)
 				if p >= 1 {
@@ -341,7 +351,7 @@ func polynomialFit(rms func(func(float64) float64) float64, warm func(float64, f
 			})
 		}
 		if r := rms(f); r < best.rms {
-			best.rms, best.detail = r, fmt.Sprintf("power %g", pw)
+			best.rms, best.param = r, pw
 		}
 	}
 	return best
@@ -367,7 +377,7 @@ func cosineMinLRFit(xs, fs []float64, off float64, rms func(func(float64) float6
 	f := func(s float64) float64 {
 		return warm(s, func(s float64) float64 { return m + (1-m)*cosine(progress(s)) })
 	}
-	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rms(f), warmup: w, detail: fmt.Sprintf("min_lr_rate %.3g", m)}
+	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rms(f), warmup: w, param: m}
 }
 
 // wsdFit fits warmup-stable-decay: the rate stays at its peak, then decays
@@ -409,7 +419,7 @@ func wsdFit(xs, fs []float64, total, w, off float64, rms func(func(float64) floa
 			return floor + (1-floor)*v
 		}
 		if r := rms(f); r < best.rms {
-			best.rms, best.detail = r, fmt.Sprintf("%s decay from step %d", typ, int64(d))
+			best.rms, best.param, best.shape = r, math.Round(d), typ
 		}
 	}
 	return best, true
@@ -435,48 +445,5 @@ func plateauSteps(fs []float64, w float64) (schedFit, bool) {
 	if downs == 0 || runs > max(3, len(fs)/4) {
 		return schedFit{}, false
 	}
-	return schedFit{kind: SchedReduceLROnPlateau, order: 8, rms: 0, detail: fmt.Sprintf("%d step(s) down", downs)}, true
-}
-
-// scheduleText describes the fitted schedule. The scheduler counts only
-// the steps it took: steps skipped by the fp16 loss scaler do not advance
-// it, so its length and position are stated in scheduler steps beside
-// the optimizer step.
-func scheduleText(ls LRSchedule, f schedFit, c *curve, total int64, skipped stepSet) string {
-	warm := "no warmup"
-	if ls.WarmupSteps > 0 {
-		warm = fmt.Sprintf("%d warmup steps", ls.WarmupSteps)
-	}
-	detail := ""
-	if f.detail != "" {
-		detail = " (" + f.detail + ")"
-	}
-	fit := "the logged rates match it exactly"
-	if ls.FitError >= 1e-4 {
-		fit = fmt.Sprintf("the logged rates differ from it by %.2g%% of the peak (RMS)", 100*ls.FitError)
-	}
-	last := c.pts[c.len()-1].Step
-	s := fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d of %d scheduled steps; %s.",
-		ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), last, total, fit)
-	if n := skipped.before(last + 1); n > 0 {
-		s = fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %d, which is scheduler step %d of %d: the fp16 loss scaler skipped %d step%s (grad_norm NaN, learning rate 0 or unchanged; %s), and a skipped step does not advance the scheduler, so the run ended %d scheduler step%s before the end of its schedule; %s.",
-			ls.Kind, detail, fmtLR(ls.Peak), warm, fmtLR(ls.Final), last, last-n, total, n, plural(int(n), "", "s"), stepList(skipped, 6), n, plural(int(n), "", "s"), fit)
-	}
-	if ls.FitError > schedAcceptableRMS {
-		s += " No Transformers scheduler fits well: the closest is shown."
-	}
-	return s
-}
-
-// stepList lists the steps of s, at most n of them.
-func stepList(s stepSet, n int) string {
-	var parts []string
-	for i, st := range s {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("and %d more", len(s)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%d", st))
-	}
-	return plural(len(s), "step ", "steps ") + strings.Join(parts, ", ")
+	return schedFit{kind: SchedReduceLROnPlateau, order: 8, rms: 0, param: float64(downs)}, true
 }

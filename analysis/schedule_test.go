@@ -18,7 +18,7 @@ func warmupThen(w float64, after func(s float64) float64) func(float64) float64 
 	}
 }
 
-func schedLambda(kind string, w, total float64) func(float64) float64 {
+func schedLambda(kind ScheduleKind, w, total float64) func(float64) float64 {
 	progress := func(s float64) float64 { return (s - w) / math.Max(1, total-w) }
 	cos := func(p float64) float64 { return math.Max(0, 0.5*(1+math.Cos(math.Pi*p))) }
 	switch kind {
@@ -72,7 +72,7 @@ func schedLambda(kind string, w, total float64) func(float64) float64 {
 }
 
 // lrRun logs the rate used for update s, lambda(s-1), every `every` steps.
-func lrRun(kind string, w float64, total, every int) *trainlog.Run {
+func lrRun(kind ScheduleKind, w float64, total, every int) *trainlog.Run {
 	f := schedLambda(kind, w, float64(total))
 	run := trainlog.NewRun("lr")
 	s := &trainlog.Series{Name: "learning_rate"}
@@ -87,7 +87,7 @@ func lrRun(kind string, w float64, total, every int) *trainlog.Run {
 
 func TestScheduleKinds(t *testing.T) {
 	tests := []struct {
-		kind   string
+		kind   ScheduleKind
 		warmup float64
 		every  int
 	}{
@@ -105,10 +105,10 @@ func TestScheduleKinds(t *testing.T) {
 		{SchedReduceLROnPlateau, 0, 10},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
+		t.Run(string(tt.kind), func(t *testing.T) {
 			ls := lrSchedule(newAnalyzer(lrRun(tt.kind, tt.warmup, 1000, tt.every)), DefaultOptions)
 			if ls.Kind != tt.kind {
-				t.Errorf("kind %q (fit %.3g), want %q: %s", ls.Kind, ls.FitError, tt.kind, ls.Text)
+				t.Errorf("kind %q (fit %.3g), want %q: %s", ls.Kind, ls.FitError, tt.kind, ls.State)
 			}
 			if d := math.Abs(float64(ls.WarmupSteps) - tt.warmup); d > float64(tt.every) {
 				t.Errorf("warmup %d, want %g", ls.WarmupSteps, tt.warmup)
@@ -137,6 +137,6 @@ func TestScheduleStoppedInWarmup(t *testing.T) {
 	s.Points = s.Points[:20] // stops at step 200, mid-warmup
 	ls := lrSchedule(newAnalyzer(run), DefaultOptions)
 	if ls.Kind != "" || !ls.Present {
-		t.Errorf("kind %q: a run stopped in warmup has no classifiable decay (%s)", ls.Kind, ls.Text)
+		t.Errorf("kind %q: a run stopped in warmup has no classifiable decay (%s)", ls.Kind, ls.State)
 	}
 }

@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"fmt"
-	"math"
 	"strings"
 
 	"github.com/plateau-dev/plateau/trainlog"
@@ -19,117 +17,64 @@ func throughput(run *analyzer, opts Options) Throughput {
 		}
 		return nil
 	}
-	var how string
 	t.RuntimeSeconds = sum("train_runtime")
-	if t.RuntimeSeconds == nil {
-		t.RuntimeSeconds, how = derivedRuntime(run)
+	if t.RuntimeSeconds != nil {
+		t.RuntimeFrom = RuntimeLogged
+	} else {
+		t.RuntimeSeconds, t.RuntimeFrom, t.RuntimeFromStep, t.RuntimeToStep = derivedRuntime(run)
 	}
 	t.SecondsPerIt = sum("tqdm_seconds_per_it")
 	t.ItPerSecond = sum("tqdm_it_per_second")
-	// The progress bar prints one of the two rates; the other is its
-	// inverse, cited with how it was derived.
-	switch {
-	case t.SecondsPerIt == nil && t.ItPerSecond != nil:
-		t.SecondsPerIt = &Cited{Value: 1 / t.ItPerSecond.Value, Source: fmt.Sprintf("derived: 1 / %s it/s (%s)", fmtNum(t.ItPerSecond.Value), t.ItPerSecond.Source)}
-	case t.ItPerSecond == nil && t.SecondsPerIt != nil:
-		t.ItPerSecond = &Cited{Value: 1 / t.SecondsPerIt.Value, Source: fmt.Sprintf("derived: 1 / %s s/it (%s)", fmtNum(t.SecondsPerIt.Value), t.SecondsPerIt.Source)}
-	}
+	t.BarShowsSecondsPerIt = displayedRate(run, t)
 	t.SamplesPerSec = sum("train_samples_per_second")
 	t.StepsPerSec = sum("train_steps_per_second")
 	t.TokensPerSec = sum("train_tokens_per_second")
-	var parts []string
 	if t.RuntimeSeconds != nil {
 		secs := t.RuntimeSeconds.Value
-		t.RuntimeHMS = hms(secs)
-		first, last := stepRange(run)
-		text := "train_runtime " + secondsAndHuman(secs)
-		if how != "" {
-			text = fmt.Sprintf("runtime about %s, %s", secondsAndHuman(secs), how)
-			t.Notes = append(t.Notes, fmt.Sprintf("No train_runtime was logged: the runtime is %s.", how))
-		}
-		if last > 0 {
-			text += fmt.Sprintf(" for steps %d-%d", first, last)
-		}
-		parts = append(parts, text)
-		gpus, gpuHow := billedGPUs(run, opts)
+		gpus, basis, src := billedGPUs(run, opts)
 		h := secs * float64(gpus) / 3600
-		t.GPUHours = &Derived{Value: h, How: fmt.Sprintf("%s s x %d GPU / 3600; %s", fmtSeconds(secs), gpus, gpuHow)}
+		how := How{Method: MethodGPUHours, Seconds: secs, GPUs: gpus, GPUsFrom: basis}
+		if src != "" {
+			how.Sources = []string{src}
+		}
+		t.GPUHours = &Derived{Value: h, How: how}
 		if opts.GPUHourPrice > 0 {
 			t.GPUHourPrice = opts.GPUHourPrice
-			t.Cost = &Derived{Value: h * opts.GPUHourPrice, How: fmt.Sprintf("%s GPU-hours x %g per GPU-hour", fmtHours(h), opts.GPUHourPrice)}
+			t.Cost = &Derived{Value: h * opts.GPUHourPrice, How: How{Method: MethodCost, GPUHours: h, Price: opts.GPUHourPrice}}
 		}
-	} else {
-		parts = append(parts, "no runtime was logged (no train_runtime, progress bar or timestamps)")
 	}
-	parts = append(parts, rateTexts(run, t)...)
-	if tok := tokensSeen(run); tok != nil {
-		parts = append(parts, fmt.Sprintf("%s input tokens seen (%s)", fmtCount(tok.Value), tok.Source))
-		t.Notes = append(t.Notes, fmt.Sprintf("%s input tokens seen (%s).", fmtCount(tok.Value), tok.Source))
-	}
-	text := strings.Join(parts, "; ") + "."
-	switch {
-	case t.Cost != nil:
-		text += fmt.Sprintf(" %s GPU-hours cost about %.2f at %g per GPU-hour.", fmtHours(t.GPUHours.Value), t.Cost.Value, t.GPUHourPrice)
-	case t.GPUHours != nil:
-		text += fmt.Sprintf(" %s GPU-hours: %s. No price was given: pass --gpu-hour-price PRICE to get the cost.", fmtHours(t.GPUHours.Value), t.GPUHours.How)
-		t.Notes = append(t.Notes, "No cost: no price was given; pass --gpu-hour-price PRICE to get it.")
-	}
-	if t.SamplesPerSec != nil && stoppedEarly(run) {
-		note := "The Trainer computes its per-second rates from the planned steps, so they are inflated when training stops early."
-		text += " " + note
-		t.Notes = append(t.Notes, note)
-	}
-	t.Text = text
+	t.TokensSeen = tokensSeen(run)
+	t.RatesInflated = t.SamplesPerSec != nil && stoppedEarly(run)
 	return t
 }
 
-// rateTexts describes the logged rates.
-func rateTexts(run *analyzer, t Throughput) []string {
-	var out []string
-	if sec, ok := displayedRate(run, t); ok {
-		out = append(out, fmt.Sprintf("%s s/it (progress bar, %s)", fmtNum(sec.Value), sec.Source))
-	} else if t.ItPerSecond != nil {
-		out = append(out, fmt.Sprintf("%s it/s (progress bar, %s)", fmtNum(t.ItPerSecond.Value), t.ItPerSecond.Source))
-	}
-	if t.SamplesPerSec != nil {
-		out = append(out, fmt.Sprintf("%s samples/s", fmtNum(t.SamplesPerSec.Value)))
-	}
-	if t.StepsPerSec != nil {
-		out = append(out, fmt.Sprintf("%s steps/s", fmtNum(t.StepsPerSec.Value)))
-	}
-	if t.TokensPerSec != nil {
-		out = append(out, fmt.Sprintf("%s tokens/s", fmtNum(t.TokensPerSec.Value)))
-	}
-	return out
-}
-
-// displayedRate returns the seconds per iteration when the progress bar
-// displayed its rate that way (tqdm shows s/it below 1 it/s, it/s above;
-// the console reader stores both).
-func displayedRate(run *analyzer, t Throughput) (*Cited, bool) {
+// displayedRate reports whether the progress bar displayed its rate as
+// seconds per iteration (tqdm shows s/it below 1 it/s, it/s above; the
+// console reader may store both).
+func displayedRate(run *analyzer, t Throughput) bool {
 	if t.SecondsPerIt == nil {
-		return nil, false
+		return false
 	}
 	if t.ItPerSecond == nil || run == nil {
-		return t.SecondsPerIt, true
+		return true
 	}
 	if bar := run.Info[trainlog.InfoProgress].Value; bar != "" {
-		return t.SecondsPerIt, strings.Contains(bar, "s/it")
+		return strings.Contains(bar, "s/it")
 	}
-	return t.SecondsPerIt, t.SecondsPerIt.Value >= 1
+	return t.SecondsPerIt.Value >= 1
 }
 
 // derivedRuntime estimates the runtime when no train_runtime was logged:
 // from the progress bar's elapsed time, else from the points' elapsed or
-// wall-clock times. It returns the value cited at its last source and how
-// it was obtained.
-func derivedRuntime(run *analyzer) (*Cited, string) {
+// wall-clock times. It returns the value cited at its last source, where
+// it comes from and the steps it spans (0, 0 for the progress bar).
+func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 	if v, ok := run.Summary["tqdm_elapsed_seconds"]; ok && finite(v.Value) && v.Value > 0 {
-		return citeValue(v), "the elapsed time of the last progress bar"
+		return citeValue(v), RuntimeProgress, 0, 0
 	}
 	ref := refSeries(run)
 	if ref == nil {
-		return nil, ""
+		return nil, "", 0, 0
 	}
 	var first, last trainlog.Point
 	n := 0
@@ -145,25 +90,25 @@ func derivedRuntime(run *analyzer) (*Cited, string) {
 	}
 	switch {
 	case n == 0:
-		return nil, ""
+		return nil, "", 0, 0
 	case last.Time < 1e8: // elapsed seconds since the start
-		return &Cited{Value: last.Time, Source: last.Source.String()}, fmt.Sprintf("the elapsed time logged at step %d", last.Step)
+		return &Cited{Value: last.Time, Source: last.Source.String()}, RuntimeElapsed, 0, last.Step
 	case n >= 2 && last.Time > first.Time:
-		return &Cited{Value: last.Time - first.Time, Source: last.Source.String()},
-			fmt.Sprintf("the wall-clock time from step %d to step %d (the time before the first log is not counted)", first.Step, last.Step)
+		return &Cited{Value: last.Time - first.Time, Source: last.Source.String()}, RuntimeWallClock, first.Step, last.Step
 	}
-	return nil, ""
+	return nil, "", 0, 0
 }
 
-// billedGPUs returns the number of GPUs to bill and how it was chosen.
-func billedGPUs(run *analyzer, opts Options) (int, string) {
+// billedGPUs returns the number of GPUs to bill, how it was chosen and
+// the source of a logged count.
+func billedGPUs(run *analyzer, opts Options) (int, GPUBasis, string) {
 	if opts.GPUs > 0 {
-		return opts.GPUs, "GPUs as given"
+		return opts.GPUs, GPUsGiven, ""
 	}
 	if v, ok := run.Geometry[trainlog.GeoWorldSize]; ok && v.Value >= 1 {
-		return int(v.Value), "GPUs from the logged world size, " + v.Source.String()
+		return int(v.Value), GPUsLogged, v.Source.String()
 	}
-	return 1, "world size not logged, 1 GPU assumed (--gpus changes it)"
+	return 1, GPUsAssumed1, ""
 }
 
 // tokensSeen returns the number of input tokens seen, when logged.
@@ -203,68 +148,4 @@ func stepsReached(run *analyzer) (reached, planned int64) {
 		planned = int64(v.Value)
 	}
 	return reached, planned
-}
-
-// secondsAndHuman formats a duration as "2484 s (41 min 24 s)", or
-// "16.84 s" under a minute, where a second form would repeat the first.
-func secondsAndHuman(secs float64) string {
-	if secs < 60 {
-		return fmtSeconds(secs) + " s"
-	}
-	return fmt.Sprintf("%s s (%s)", fmtSeconds(secs), humanDuration(secs))
-}
-
-// fmtSeconds formats a duration in seconds: whole seconds from 100 s on.
-func fmtSeconds(secs float64) string {
-	if secs >= 100 {
-		return fmt.Sprintf("%.0f", secs)
-	}
-	return fmtNum(secs)
-}
-
-// fmtHours formats GPU hours with 2 significant digits, or whole hours
-// from 10 on.
-func fmtHours(h float64) string {
-	if h >= 10 {
-		return fmt.Sprintf("%.0f", h)
-	}
-	return fmt.Sprintf("%.2g", h)
-}
-
-// hms formats seconds as h:mm:ss.
-func hms(secs float64) string {
-	t := int64(math.Round(secs))
-	return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
-}
-
-// humanDuration formats seconds as "41 min 24 s", "2 h 05 min" or
-// "12.5 s".
-func humanDuration(secs float64) string {
-	t := int64(math.Round(secs))
-	switch {
-	case secs < 60:
-		return fmt.Sprintf("%.3g s", secs)
-	case t < 3600:
-		return fmt.Sprintf("%d min %02d s", t/60, t%60)
-	}
-	return fmt.Sprintf("%d h %02d min", t/3600, t/60%60)
-}
-
-// fmtCount formats a large count with thousands separators.
-func fmtCount(v float64) string {
-	if math.Abs(v) >= 1e15 || v != math.Trunc(v) {
-		return fmtNum(v)
-	}
-	s := fmt.Sprintf("%d", int64(math.Abs(v)))
-	var b strings.Builder
-	if v < 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

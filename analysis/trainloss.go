@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
@@ -9,9 +8,9 @@ import (
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
-// trainLossTol is the relative difference below which train_loss and the
-// final level are said to agree.
-const trainLossTol = 0.05
+// TrainLossTolerance is the relative difference below which train_loss
+// and the final level are said to agree.
+const TrainLossTolerance = 0.05
 
 // trainLoss compares the end-of-training train_loss, which is the mean of
 // the whole run, with the level the loss curve ends at (the seed
@@ -31,72 +30,74 @@ func trainLoss(run *analyzer, opts Options) TrainLoss {
 		}
 		switch {
 		case tl.Reported != nil && hasLast:
-			tl.Explanation = fmt.Sprintf("train_loss %s is the mean loss of the whole run. No per-step loss was logged, only the last one in the summary, %s (%s): one batch's loss, noisy, but it shows where the run ended better than the mean does.", fmtNum(*tl.Reported), fmtNum(last.Value), last.Source)
+			tl.Relation = TLSummaryLast
 		case tl.Reported != nil:
-			tl.Explanation = fmt.Sprintf("train_loss %s is the mean loss of the whole run; no per-step loss was logged, so the level the run ended at cannot be told.", fmtNum(*tl.Reported))
+			tl.Relation = TLSummaryOnly
 		default:
-			tl.Explanation = "No train_loss and no per-step loss were logged: cannot compare the run's mean with its final level."
+			tl.Relation = TLNoLoss
 		}
 		return tl
 	}
 	n := c.len()
 	first, last := c.pts[0], c.pts[n-1]
 	tl.First, tl.Last = citePoint(first), citePoint(last)
-	how := fmt.Sprintf("sum of the %d logged losses (steps %d-%d) / %d", n, first.Step, last.Step, n)
+	how := How{Method: MethodRunMean, Metric: "loss", FromStep: first.Step, ToStep: last.Step, N: n}
 	if ls := loggingSteps(run); ls > 1 {
-		how += fmt.Sprintf("; each logged loss is the mean of a %d-step window, and Transformers computes train_loss as the sum of the window losses (times their length) / global_step, so the two agree up to the last partial window", ls)
+		how.Window = ls
 	}
 	tl.RecomputedMean = &Derived{Value: stats.Mean(c.y), How: how}
 	// The final level is the report's one definition of a current level
 	// (see finalLevel).
 	level, i0 := finalLevel(c, opts)
-	tl.FinalLevel = &Derived{Value: level, How: finalLevelHow(c, i0, opts)}
-	tl.Explanation = explainTrainLoss(run, tl, c)
+	tl.FinalLevel = &Derived{Value: level, How: finalLevelDerivation(c, i0, opts)}
+	relateTrainLoss(run, &tl, c)
 	return tl
 }
 
-// explainTrainLoss says in plain words why the run's mean loss differs
-// from its final level, or that they agree.
-func explainTrainLoss(run *analyzer, tl TrainLoss, c *curve) string {
+// finalLevelDerivation says how finalLevel measured the level of c.
+func finalLevelDerivation(c *curve, i0 int, opts Options) How {
+	last := c.pts[c.len()-1]
+	if i0 == c.len()-1 {
+		return How{Method: MethodLastValue, Metric: c.name, FromStep: last.Step, ToStep: last.Step, N: 1,
+			Sources: []string{last.Source.String()}}
+	}
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[i0].Step, ToStep: last.Step,
+		N: c.len() - i0, Fraction: opts.TailFraction}
+}
+
+// relateTrainLoss says how the run's mean loss relates to its final
+// level: they agree, the early losses pull the mean up, or the loss rose
+// late; and whether the reported train_loss differs from the mean of the
+// logged losses (a resume biases it low).
+func relateTrainLoss(run *analyzer, tl *TrainLoss, c *curve) {
 	mean, level := tl.RecomputedMean.Value, tl.FinalLevel.Value
-	name := "the mean of the logged losses"
 	if tl.Reported != nil {
-		mean, name = *tl.Reported, "train_loss "+fmtNum(*tl.Reported)
+		mean = *tl.Reported
 	}
 	n := c.len()
-	if n < 2 {
-		return fmt.Sprintf("Only one loss was logged (%s at step %d): %s cannot be compared with a final level.", fmtNum(c.y[0]), c.pts[0].Step, name)
-	}
-	var text string
 	rel := relDiff(mean, level)
 	switch {
+	case n < 2:
+		tl.Relation = TLOnePoint
 	case nearZeroLoss(c.y):
-		text = fmt.Sprintf("The loss is near 0 or negative throughout (%s at step %d, final level %s), as in GRPO- and PPO-style trainers whose loss is about 0 by construction: %s and the final level say nothing about learning; judge the run by its reward.",
-			fmtNum(c.y[0]), c.pts[0].Step, fmtNum(level), name)
-	case math.Abs(rel) <= trainLossTol:
-		text = fmt.Sprintf("%s and the final level %s agree within %.0f%%: the loss moved little over the run, so its mean is also where it ended.",
-			capitalise(name), fmtNum(level), 100*trainLossTol)
+		tl.Relation = TLNearZero
+	case math.Abs(rel) <= TrainLossTolerance:
+		tl.Relation = TLAgrees
 	case mean > level:
 		k := max(1, n/10)
-		early := stats.KahanSum(c.y[:k]) / stats.KahanSum(c.y)
-		text = fmt.Sprintf("%s is the mean over all %d logged steps, not the loss at the end: the early, high losses (%s at step %d) pull it up; the first %d logged steps alone make up %.0f%% of the sum. The curve ends at %s (%s), %.0f%% lower. Judge the run by the final level, not by train_loss.",
-			capitalise(name), n, fmtNum(c.y[0]), c.pts[0].Step, k, 100*early, fmtNum(level), tl.FinalLevel.How, 100*(mean-level)/math.Abs(mean))
+		tl.Relation = TLPulledUp
+		tl.EarlyPoints = k
+		tl.EarlyShare = stats.KahanSum(c.y[:k]) / stats.KahanSum(c.y)
 	default:
-		text = fmt.Sprintf("%s is below the final level %s (%s): the loss ended higher than its run average, so it rose late in the run.",
-			capitalise(name), fmtNum(level), tl.FinalLevel.How)
+		tl.Relation = TLRoseLate
 	}
 	if tl.Reported != nil {
 		rec := tl.RecomputedMean.Value
 		if d := relDiff(rec, *tl.Reported); math.Abs(d) > 0.02 {
-			text += fmt.Sprintf(" The mean of the logged losses is %s (%+.0f%% from train_loss)", fmtNum(rec), 100*d)
-			if hasRestart(run) && *tl.Reported < rec {
-				text += ": the run was resumed, and Transformers restarts the loss accumulator at 0 on resume while global_step does not, so train_loss is biased low."
-			} else {
-				text += ": the logged losses are window means or do not cover every step."
-			}
+			tl.ReportedGap = d
+			tl.Resumed = hasRestart(run) && *tl.Reported < rec
 		}
 	}
-	return text
 }
 
 // nearZeroLoss reports a loss that is about 0 by construction: negative

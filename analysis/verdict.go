@@ -398,6 +398,10 @@ func confidenceFor(n int) string {
 type stall struct {
 	stalled         bool
 	gain, threshold float64
+	start, end      float64 // medians of the first and last k points
+	sigma           float64 // point noise, on the metric's scale
+	k               int
+	margin          bool // a preference margin (see practical)
 	from, to        int64
 	text            string
 	sources         []string
@@ -438,6 +442,7 @@ func stallCheck(run *analyzer, metric string, opts Options) stall {
 		s.threshold = thrT
 	}
 	s.stalled = gainT < thrT
+	s.start, s.end, s.k, s.margin = start, end, k, margin
 	dir := "fell"
 	if c.greater {
 		dir = "rose"
@@ -450,6 +455,7 @@ func stallCheck(run *analyzer, metric string, opts Options) stall {
 		}
 		moved = fmt.Sprintf("it %s by %s instead", back, fmtNum(-s.gain))
 	}
+	s.sigma = sigma
 	if margin {
 		s.text = fmt.Sprintf("%s never %s meaningfully: its median is %s over the first %d points and %s over the last %d (%s); %s, less than the threshold %s (the larger of 2 standard errors of the difference of the two medians, from a point noise sigma of %s, and the change that moves the implied preference probability by %s percentage point). The preference was barely learned.%s Suspect the learning rate, beta, or pairs whose chosen and rejected answers are too alike.",
 			metric, dir, fmtNum(start), k, fmtNum(end), k, impliedPreference(start, end), moved, fmtNum(s.threshold), fmtNum(sigma), fmtNum(100*opts.PlateauRel), preferenceAccuracies(run, opts))
@@ -470,6 +476,9 @@ type rebound struct {
 	rebound          bool
 	best, end, rise  float64
 	threshold        float64
+	sigma            float64 // point noise, of log(metric) when logScale
+	k                int
+	logScale         bool
 	bestFrom, bestTo int64
 	text             string
 	sources          []string
@@ -519,6 +528,7 @@ func reboundCheck(run *analyzer, metric string, opts Options) rebound {
 	b.bestFrom, b.bestTo = c.pts[bestI].Step, c.pts[bestI+k-1].Step
 	b.rebound = riseT > math.Max(thrT, opts.PlateauRel*math.Abs(bestT)) && (!logScale || riseT > math.Log1p(opts.PlateauRel))
 	b.sources = []string{c.pts[bestI].Source.String(), c.pts[n-1].Source.String()}
+	b.sigma, b.k, b.logScale = sigma, k, logScale
 	scale := ""
 	if logScale {
 		scale = " of log(" + metric + ")"

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/plateau-dev/plateau/trainlog"
@@ -24,7 +25,7 @@ type synSpec struct {
 func synRun(spec synSpec) *trainlog.Run {
 	run := trainlog.NewRun("syn")
 	src := func(i int) trainlog.Source {
-		return trainlog.Source{File: "syn.json", Frag: "log_history[" + itoa(i) + "]"}
+		return trainlog.Source{File: "syn.json", Frag: "log_history[" + strconv.Itoa(i) + "]"}
 	}
 	epoch := func(step int) float64 {
 		if spec.stepsPerEpoch <= 0 {
@@ -160,7 +161,7 @@ func TestEvalUShapeOverfitting(t *testing.T) {
 		}})
 	r := Analyze(run, DefaultOptions)
 	if r.Verdict.Status != StatusOverfitting || !r.Eval.Overfitting || r.Eval.BestStep != 500 || r.Eval.Since != 500 {
-		t.Errorf("status %q, overfitting %v, best %d, since %d; want overfitting at 500 (%s)", r.Verdict.Status, r.Eval.Overfitting, r.Eval.BestStep, r.Eval.Since, r.Eval.Text)
+		t.Errorf("status %q, overfitting %v, best %d, since %d; want overfitting at 500 (rise %.1f sigma)", r.Verdict.Status, r.Eval.Overfitting, r.Eval.BestStep, r.Eval.Since, r.Eval.RiseSigma)
 	}
 	if len(r.Eval.Rows) != 30 || r.Eval.Rows[9].TrainLoss == nil {
 		t.Errorf("eval rows %d, want 30 with the train loss at the same step", len(r.Eval.Rows))
@@ -204,8 +205,8 @@ func TestNoEvalSaysSo(t *testing.T) {
 		t.Fatalf("eval = %+v, want absent with hints", e)
 	}
 	for _, h := range e.Hints {
-		if len(h) < 5 || h[:4] != "Hint" {
-			t.Errorf("unlabelled hint %q", h)
+		if h.Kind == "" || h.Kind == HintNone {
+			t.Errorf("hint %+v: want a sign of memorisation", h)
 		}
 	}
 }
@@ -327,15 +328,15 @@ func TestRecommendCheckpoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			run := synRun(spec)
 			for _, st := range tt.steps {
-				run.Checkpoints = append(run.Checkpoints, trainlog.Checkpoint{Step: st, Path: "checkpoint-" + itoa(int(st)), Kind: "checkpoint", HasState: true})
+				run.Checkpoints = append(run.Checkpoints, trainlog.Checkpoint{Step: st, Path: "checkpoint-" + strconv.Itoa(int(st)), Kind: "checkpoint", HasState: true})
 			}
 			r := Analyze(run, DefaultOptions)
 			rec := r.CheckpointsRecommended
 			if rec.Step != tt.want {
-				t.Errorf("recommended step %d, want %d (%s)", rec.Step, tt.want, rec.Reason)
+				t.Errorf("recommended step %d, want %d (%s)", rec.Step, tt.want, rec.Basis)
 			}
-			if gone := len(rec.Reason) > 0 && contains(rec.Reason, "deleted"); gone != tt.warnGone {
-				t.Errorf("reason %q: warning about the deleted best = %v, want %v", rec.Reason, gone, tt.warnGone)
+			if gone := rec.Basis == RecBestRemaining; gone != tt.warnGone {
+				t.Errorf("basis %q: the best deleted = %v, want %v", rec.Basis, gone, tt.warnGone)
 			}
 			if len(rec.Alternatives) < 2 {
 				t.Errorf("alternatives %+v, want at least the final one and a late one", rec.Alternatives)

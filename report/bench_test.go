@@ -13,8 +13,9 @@ import (
 // bigReport is the seed report with a million-step loss series behind
 // the chart, 2,000 evaluations and 5,000 warnings: the size of a long
 // pretraining log.
-func bigReport() *analysis.Report {
-	r := seedReport()
+func bigReport(b *testing.B) *analysis.Report {
+	b.Helper()
+	r := seedReport(b)
 	run := trainlog.NewRun("big")
 	s := &trainlog.Series{Name: "loss"}
 	s.Points = make([]trainlog.Point, 1_000_000)
@@ -29,13 +30,13 @@ func bigReport() *analysis.Report {
 			Source: "trainer_state.json#log_history[" + strconv.Itoa(i) + "]"})
 	}
 	for i := range 5000 {
-		r.Warnings = append(r.Warnings, "console.log:"+strconv.Itoa(i)+": expected a Python dict")
+		r.Warnings = append(r.Warnings, analysis.Warning{Source: "console.log:" + strconv.Itoa(i), Message: "expected a Python dict"})
 	}
 	return r
 }
 
 func BenchmarkWriteText(b *testing.B) {
-	r := bigReport()
+	r := bigReport(b)
 	for b.Loop() {
 		if err := WriteText(io.Discard, r, Options{Chart: true}); err != nil {
 			b.Fatal(err)
@@ -44,7 +45,7 @@ func BenchmarkWriteText(b *testing.B) {
 }
 
 func BenchmarkWriteMarkdown(b *testing.B) {
-	r := bigReport()
+	r := bigReport(b)
 	for b.Loop() {
 		if err := WriteMarkdown(io.Discard, r, Options{}); err != nil {
 			b.Fatal(err)
@@ -53,7 +54,7 @@ func BenchmarkWriteMarkdown(b *testing.B) {
 }
 
 func BenchmarkWriteJSON(b *testing.B) {
-	r := bigReport()
+	r := bigReport(b)
 	for b.Loop() {
 		if err := WriteJSON(io.Discard, r); err != nil {
 			b.Fatal(err)

@@ -3,10 +3,8 @@ package report
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -74,7 +72,7 @@ func statusStyle(status string) byte {
 	return styleStrong
 }
 
-func severityStyle(sev string) byte {
+func severityStyle(sev analysis.Severity) byte {
 	switch sev {
 	case analysis.SevError:
 		return styleBad
@@ -181,11 +179,7 @@ func buildRun(d *doc, r *analysis.Report) {
 	}
 	t := newTable("Field", "Value", "Source").alignRight(1)
 	for _, g := range ri.Geometry {
-		label := g.Label
-		if label == "" {
-			label = g.Key
-		}
-		t.add(prose(label), geoValue(g.Value), code(g.Source))
+		t.add(geometryLabel(g.Key), geoValue(g.Value), code(g.Source))
 	}
 	d.table(t)
 }
@@ -199,8 +193,8 @@ func geoValue(v float64) string {
 }
 
 func capitalize(s string) string {
-	if s == "" {
-		return s
+	if s == "" || s[0] < ' ' {
+		return s // empty, or starting with markup (a name in a code span)
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
@@ -270,14 +264,8 @@ func buildMilestones(d *doc, r *analysis.Report) {
 	for i := 1; i < 3+len(cols); i++ {
 		t.alignRight(i)
 	}
-	shownNote := ""
 	for _, m := range r.Milestones {
-		label := m.Label
-		if sm := shownRE.FindStringSubmatch(label); sm != nil {
-			label = sm[1] + sm[4]
-			shownNote = "Only " + sm[2] + " of the " + sm[3] + " epoch ends are shown, evenly spaced."
-		}
-		row := []string{prose(label), step(m.Step), epoch(m.Epoch)}
+		row := []string{milestoneLabel(m), step(m.Step), epoch(m.Epoch)}
 		for _, c := range cols {
 			if v, ok := m.Metrics[c]; ok {
 				row = append(row, metricValue(c, v))
@@ -296,17 +284,12 @@ func buildMilestones(d *doc, r *analysis.Report) {
 		t.header[3+i] = code(c)
 	}
 	d.table(t)
-	d.para(shownNote)
+	d.para(shownEpochEnds(r))
 	if len(omitted) > 0 {
 		d.para("Also logged at these steps (in the JSON output): " + codes(omitted) + ".")
 	}
 	d.para("Each value is read at its step; the first source of a row is the one used, the others logged the same step.")
 }
-
-// shownRE matches the note the analysis adds to epoch milestones when
-// only some epoch ends are shown: "end of epoch 27 (6 of 130 epoch ends
-// shown)", which the table states once below instead of on every row.
-var shownRE = regexp.MustCompile(`^(.*?) \((\d+) of (\d+) epoch ends shown\)(.*)$`)
 
 func buildPhases(d *doc, r *analysis.Report) {
 	d.heading(2, "3. Phases")
@@ -358,52 +341,36 @@ func buildPhases(d *doc, r *analysis.Report) {
 	d.para(notes...)
 }
 
-// lastPointsRE matches the analysis' description of a phase's end level.
-var lastPointsRE = regexp.MustCompile(`^(?:mean of the last (\d+) points|the last point) of the phase$`)
-
 // phaseLevels says once how the phase levels were measured, rather than
 // listing every phase's window: the first phase's start, then the ends.
 func phaseLevels(ps []analysis.Phase) string {
 	var parts []string
-	if h := ps[0].StartLevel.How; h != "" {
-		parts = append(parts, "the first phase starts at "+withThe(prose(h)))
+	if h := ps[0].StartLevel.How; h.Method != "" {
+		parts = append(parts, "the first phase starts at the "+howText(h))
 	}
 	chained := true
 	for i := 1; i < len(ps); i++ {
-		chained = chained && ps[i].StartLevel.Value == ps[i-1].EndLevel.Value
+		chained = chained && ps[i].StartLevel.How.Method == analysis.MethodPreviousEnd
 	}
 	if len(ps) > 1 && chained {
 		parts = append(parts, "each later phase starts where the previous one ended")
 	}
-	lo, hi, uniform := 0, 0, true
-	var ends []string
+	lo, hi := 0, 0
 	for _, p := range ps {
-		m := lastPointsRE.FindStringSubmatch(p.EndLevel.How)
-		if m == nil {
-			uniform = false
-		} else {
-			n := 1
-			if m[1] != "" {
-				n, _ = strconv.Atoi(m[1])
-			}
-			if lo == 0 || n < lo {
-				lo = n
-			}
-			hi = max(hi, n)
+		n := p.EndLevel.How.N
+		if lo == 0 || n < lo {
+			lo = n
 		}
-		if h := withThe(prose(p.EndLevel.How)); h != "" && !slices.Contains(ends, h) {
-			ends = append(ends, h)
-		}
+		hi = max(hi, n)
 	}
 	switch {
-	case uniform && lo == hi && lo == 1:
+	case lo == 0:
+	case hi == 1:
 		parts = append(parts, "a phase ends at its last point")
-	case uniform && lo == hi:
+	case lo == hi:
 		parts = append(parts, fmt.Sprintf("a phase ends at the mean of its last %d points", lo))
-	case uniform:
+	default:
 		parts = append(parts, fmt.Sprintf("a phase ends at the mean of its last %d to %d points (about a tenth of the phase)", lo, hi))
-	case len(ends) > 0:
-		parts = append(parts, "the phases end at "+strings.Join(ends, ", "))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -438,10 +405,10 @@ func buildTrainLoss(d *doc, r *analysis.Report) {
 			"the Trainer prints it in the end-of-training summary; it is missing when the run was interrupted or its console was not saved")
 	}
 	if tl.RecomputedMean != nil {
-		t.add("recomputed mean of the logged "+code("loss"), num(tl.RecomputedMean.Value), prose(tl.RecomputedMean.How))
+		t.add("recomputed mean of the logged "+code("loss"), num(tl.RecomputedMean.Value), howText(tl.RecomputedMean.How))
 	}
 	if tl.FinalLevel != nil {
-		t.add("final level", num(tl.FinalLevel.Value), prose(tl.FinalLevel.How))
+		t.add("final level", num(tl.FinalLevel.Value), howText(tl.FinalLevel.How))
 	}
 	if tl.First != nil {
 		t.add("first logged value", num(tl.First.Value), code(tl.First.Source))
@@ -450,11 +417,7 @@ func buildTrainLoss(d *doc, r *analysis.Report) {
 		t.add("last logged value", num(tl.Last.Value), code(tl.Last.Source))
 	}
 	d.table(t)
-	if e := prose(tl.Explanation); e != "" {
-		d.para(e)
-	} else if tl.Reported == nil && tl.FinalLevel == nil {
-		d.para("Nothing to compare: neither the run mean nor a final level is known.")
-	}
+	d.para(trainLossText(tl))
 }
 
 func buildNoise(d *doc, r *analysis.Report) {
@@ -473,7 +436,7 @@ func buildNoise(d *doc, r *analysis.Report) {
 	t.add("window", "steps "+steps(n.FromStep, n.ToStep), fmt.Sprintf("%d points", n.N))
 	t.add("mean ± std", num(n.Mean)+" ± "+num(n.Std), scale)
 	t.add("standard error of the mean", num(n.StdErr), "std / √n")
-	t.add("point-to-point noise σ", num(n.Sigma.Value), prose(n.Sigma.How))
+	t.add("point-to-point noise σ", num(n.Sigma.Value), howText(n.Sigma.How))
 	t.add("last point (step "+step(n.LastStep)+")", num(n.Last.Value), code(n.Last.Source))
 	judge := "normal noise"
 	if !n.Normal {
@@ -481,7 +444,7 @@ func buildNoise(d *doc, r *analysis.Report) {
 	}
 	t.add("last point vs window mean", sigma(n.Deviation), judge)
 	d.table(t)
-	d.para(prose(n.Text))
+	d.para(noiseText(n, primary(r)))
 }
 
 func buildAccuracy(d *doc, r *analysis.Report) {
@@ -512,7 +475,7 @@ func buildAccuracy(d *doc, r *analysis.Report) {
 		t.add(s, pct(c.Value), num(c.Value), code(c.Source))
 	}
 	d.table(t)
-	d.para(prose(a.Caveat))
+	d.para(accuracyText(a))
 }
 
 func buildLR(d *doc, r *analysis.Report) {
@@ -530,22 +493,5 @@ func buildLR(d *doc, r *analysis.Report) {
 		}
 		d.table(t)
 	}
-	text := prose(lr.Text)
-	if rest, ok := strings.CutPrefix(text, lr.Kind+" schedule"); ok && lr.Kind != "" {
-		// The analysis text names the kind and its numbers first: make
-		// the kind stand out.
-		d.para("Schedule: " + em(styleStrong, prose(lr.Kind)) + rest)
-		return
-	}
-	kind := "not recognised"
-	if lr.Kind != "" {
-		kind = em(styleStrong, prose(lr.Kind))
-	}
-	warm := "no warmup"
-	if lr.WarmupSteps > 0 {
-		warm = count(lr.WarmupSteps) + " warmup steps"
-	}
-	d.para(fmt.Sprintf("Schedule: %s, peak %s, %s, final %s (the fitted schedule is off by %s of the peak, RMS).",
-		kind, sci(lr.Peak, 3), warm, sci(lr.Final, 3), pct(lr.FitError)))
-	d.para(text)
+	d.para(scheduleText(lr))
 }

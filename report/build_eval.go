@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,10 +32,10 @@ func buildThroughput(d *doc, r *analysis.Report) {
 		}
 	}
 	if tp.GPUHours != nil {
-		t.add("GPU hours", num(tp.GPUHours.Value)+" h", prose(tp.GPUHours.How))
+		t.add("GPU hours", num(tp.GPUHours.Value)+" h", howText(tp.GPUHours.How))
 	}
 	if tp.Cost != nil {
-		t.add("cost", num(tp.Cost.Value), prose(tp.Cost.How))
+		t.add("cost", money(tp.Cost.Value), howText(tp.Cost.How))
 	}
 	if len(t.rows) == 0 {
 		d.para("Not logged: no runtime or speed was found. The Trainer's end-of-training summary holds " +
@@ -45,49 +44,14 @@ func buildThroughput(d *doc, r *analysis.Report) {
 	} else {
 		d.table(t)
 	}
-	// The table holds the numbers of tp.Text; the notes hold the rest.
-	var notes []string
-	for _, n := range tp.Notes {
-		notes = append(notes, prose(n))
-	}
-	if len(notes) == 0 && len(t.rows) == 0 {
-		notes = append(notes, prose(tp.Text))
-	}
-	d.para(notes...)
+	d.para(throughputNotes(tp)...)
 }
 
 func buildEval(d *doc, r *analysis.Report) {
 	d.heading(2, "9. Generalisation")
 	e := r.Eval
 	if !e.Present {
-		text := prose(e.Text)
-		if text == "" {
-			text = "No evaluation was logged, so overfitting cannot be measured."
-		}
-		d.para(text)
-		if !strings.Contains(e.Text, "eval_strategy") {
-			d.para("To measure it next time, hold out part of the data (for example 10%) as " + code("eval_dataset") +
-				" and set " + code(`eval_strategy="steps"`) + " with " + code("eval_steps") + " in TrainingArguments.")
-		}
-		if len(e.Other) > 0 {
-			o := newTable("Final value", "Value", "Source").alignRight(1)
-			for _, c := range e.Other {
-				name := c.Source
-				if _, frag, ok := strings.Cut(c.Source, "#"); ok {
-					name = frag
-				}
-				o.add(code(name), num(c.Value), code(c.Source))
-			}
-			d.table(o)
-		}
-		if len(e.Hints) > 0 {
-			d.para("Hints only, not measurements:")
-			items := make([]string, len(e.Hints))
-			for i, h := range e.Hints {
-				items[i] = prose(h)
-			}
-			d.list(items)
-		}
+		buildNoEval(d, e)
 		return
 	}
 	metric := e.Metric
@@ -132,7 +96,7 @@ func buildEval(d *doc, r *analysis.Report) {
 	}
 	d.para(note)
 	if len(e.Rows) < 2 {
-		d.para(prose(e.Text))
+		d.para(evalText(e))
 		return
 	}
 	s := newTable("Statistic", "Value", "Source or how").alignRight(1)
@@ -175,7 +139,40 @@ func buildEval(d *doc, r *analysis.Report) {
 		}
 		d.table(o)
 	}
-	d.para(prose(e.Text))
+	d.para(evalText(e))
+}
+
+// buildNoEval writes the generalisation section of a run without
+// per-step evaluation: what the summary's final values show, how to
+// measure overfitting next time, and hints.
+func buildNoEval(d *doc, e analysis.Eval) {
+	if len(e.Other) > 0 {
+		d.para("No per-step evaluation was logged, only the final eval or test values of the end-of-run summary, so overfitting over time cannot be measured.")
+		o := newTable("Final value", "Value", "Source").alignRight(1)
+		for _, c := range e.Other {
+			o.add(code(c.Name), num(c.Value), code(c.Source))
+		}
+		d.table(o)
+		var gaps []string
+		for _, g := range e.Gaps {
+			gaps = append(gaps, gapText(g))
+		}
+		d.list(gaps)
+		if e.TestWorse {
+			d.para(testWorseText)
+		}
+	} else {
+		d.para("No evaluation was logged, so overfitting cannot be measured: the train loss only shows how well the model fits the training set.")
+	}
+	d.para(noEvalAdvice())
+	if len(e.Hints) > 0 {
+		d.para("Hints only, not measurements:")
+		items := make([]string, len(e.Hints))
+		for i, h := range e.Hints {
+			items[i] = "Hint (not a measurement): " + hintText(h)
+		}
+		d.list(items)
+	}
 }
 
 // thinEvalRows keeps at most maxEvalRows rows, always the first, the best
@@ -212,13 +209,13 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 				ev = num(c.Eval.Value)
 				srcs = append(srcs, c.Eval.Source)
 			}
-			t.add(code(c.Path), step(c.Step), prose(c.Kind), train, ev, prose(c.Use), codes(srcs))
+			t.add(code(c.Path), step(c.Step), prose(c.Kind), train, ev, roleText(c, r.Checkpoints), codes(srcs))
 		}
 		d.table(t)
 	}
 	rec := r.CheckpointsRecommended
 	if rec.Path == "" && rec.Step < 0 {
-		d.para("No checkpoint to recommend. " + prose(rec.Reason))
+		d.para("No checkpoint to recommend. " + recommendText(r))
 	} else {
 		what := code(rec.Path)
 		if what == "" {
@@ -226,31 +223,16 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 		} else if rec.Step >= 0 {
 			what += " (step " + step(rec.Step) + ")"
 		}
-		d.para("Recommended: " + em(styleStrong, what) + ". " + prose(rec.Reason))
+		d.para("Recommended: " + em(styleStrong, what) + ". " + recommendText(r))
 	}
-	if alternativesBesides(rec) > 0 {
+	if len(rec.Alternatives) > 0 {
 		d.para("Alternatives:")
 		var items []string
 		for _, a := range rec.Alternatives {
-			if a.Path != "" && a.Path == rec.Path {
-				continue // the recommendation itself
-			}
-			items = append(items, orCode(a.Path, "step "+step(a.Step))+": "+orNA(prose(a.Use)))
+			items = append(items, orCode(a.Path, "step "+step(a.Step))+": "+orNA(roleText(a, r.Checkpoints)))
 		}
 		d.list(items)
 	}
-}
-
-// alternativesBesides counts the alternatives other than the
-// recommended checkpoint itself.
-func alternativesBesides(rec analysis.Recommendation) int {
-	n := 0
-	for _, a := range rec.Alternatives {
-		if a.Path == "" || a.Path != rec.Path {
-			n++
-		}
-	}
-	return n
 }
 
 // orCode marks s as code, or returns alt when s is empty.
@@ -288,7 +270,7 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
 	}
 	if a.Cost != nil {
-		t.add("cost", num(a.Cost.Value), prose(a.Cost.How))
+		t.add("cost", money(a.Cost.Value), howText(a.Cost.How))
 	}
 	d.table(t)
 	if a.Risk != "" && !strings.Contains(a.Text, "Overfitting risk") {
@@ -343,10 +325,6 @@ func buildTrend(d *doc, r *analysis.Report) {
 	d.para(prose(tr.Text))
 }
 
-// locRE splits a warning "file:line: message" into its location and
-// message.
-var locRE = regexp.MustCompile(`^(\S+?(?::\d+|#\S+)): (.*)$`)
-
 func buildFindings(d *doc, r *analysis.Report) {
 	d.heading(2, "13. Findings and pitfalls")
 	if len(r.Findings) == 0 {
@@ -354,7 +332,7 @@ func buildFindings(d *doc, r *analysis.Report) {
 	} else {
 		var items []string
 		for _, f := range sortedFindings(r.Findings) {
-			items = append(items, finding(f))
+			items = append(items, finding(f, r))
 		}
 		d.list(items)
 	}
@@ -400,11 +378,10 @@ func buildFindings(d *doc, r *analysis.Report) {
 		if i == maxWarnings {
 			break
 		}
-		w = prose(w)
-		if m := locRE.FindStringSubmatch(w); m != nil {
-			items = append(items, code(m[1])+": "+m[2])
+		if w.Source != "" {
+			items = append(items, code(w.Source)+": "+prose(w.Message))
 		} else {
-			items = append(items, w)
+			items = append(items, prose(w.Message))
 		}
 	}
 	d.list(items)
@@ -420,24 +397,19 @@ const maxFindingSourcesShown = 4
 // sortedFindings orders findings by severity (errors first), keeping the
 // analysis order within a severity.
 func sortedFindings(fs []analysis.Finding) []analysis.Finding {
-	rank := map[string]int{analysis.SevError: 0, analysis.SevWarning: 1, analysis.SevInfo: 2}
 	out := append([]analysis.Finding(nil), fs...)
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Severity] < rank[out[j].Severity] })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity.Rank() < out[j].Severity.Rank() })
 	return out
 }
 
 // finding formats one finding as a list item: severity, steps, message,
 // evidence and sources.
-func finding(f analysis.Finding) string {
-	head := em(severityStyle(f.Severity), prose(f.Severity))
+func finding(f analysis.Finding, r *analysis.Report) string {
+	head := em(severityStyle(f.Severity), clean(string(f.Severity)))
 	if st := findingSteps(f); st != "" {
 		head += " (" + stepWord(st) + ")"
 	}
-	msg := prose(strings.TrimSpace(f.Message))
-	if msg != "" && !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	item := head + ": " + msg
+	item := head + ": " + findingText(f, r)
 	if ev := evidence(f); ev != "" {
 		item += " Evidence: " + ev + "."
 	}
@@ -532,7 +504,7 @@ func evidence(f analysis.Finding) string {
 	if f.Statistic == "" {
 		return ""
 	}
-	s := prose(f.Statistic) + " = " + num(f.Value)
+	s := statisticName(f.Statistic) + " = " + num(f.Value)
 	if f.Threshold != 0 {
 		s += " (threshold " + num(f.Threshold) + ")"
 	}
@@ -541,12 +513,7 @@ func evidence(f analysis.Finding) string {
 
 func buildSummary(d *doc, r *analysis.Report) {
 	d.heading(2, "14. Summary")
-	var items []string
-	for _, s := range r.Summary {
-		if s = strings.TrimSpace(prose(s)); s != "" {
-			items = append(items, s)
-		}
-	}
+	items := summaryBullets(r)
 	if len(items) == 0 {
 		d.para("No summary was produced.")
 		return

@@ -45,7 +45,8 @@ func TestMinMaxColumnsKeepsExtremes(t *testing.T) {
 }
 
 func TestChartLines(t *testing.T) {
-	r := seedReport()
+	r := seedReport(t)
+	r.Data = seedRun()
 	lines := chartLines(r, 80, false)
 	if len(lines) != chartRows+3 {
 		t.Fatalf("%d chart lines, want %d:\n%s", len(lines), chartRows+3, strings.Join(lines, "\n"))

@@ -644,7 +644,7 @@ func (b *chartBuilder) lrChart() (chartSpec, bool) {
 	pts, bad := b.points(s, b.flagged(s.Name))
 	title := "Learning rate"
 	if k := b.r.LRSchedule.Kind; k != "" {
-		title += " (" + k + ")"
+		title += " (" + string(k) + ")"
 	}
 	c := &svgplot.Chart{ID: "chart-lr", Title: title, XLabel: "step", YLabel: "learning_rate",
 		Series: []svgplot.Series{{Name: s.Name, Class: "c2 hover-only", Line: true, Dots: true, Total: s.Len(), Points: pts}},

@@ -32,6 +32,6 @@
 //
 // WriteJSON writes the Report as is, schema field first, in a stable
 // order; NaN and infinities, which JSON cannot hold, are written as null.
-// The schema, plateau.report/v1, is documented field by field in
+// The schema, plateau.report/v2, is documented field by field in
 // docs/json-schema.md, and a test keeps that page in step with the model.
 package report

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -118,30 +117,10 @@ func clean(s string) string {
 	}, s)
 }
 
-// sourceRE matches a source written inside free text: a file name with
-// an extension followed by ":line" or "#fragment", such as
-// "console.log:1528" or "trainer_state.json#log_history[19]".
-var sourceRE = regexp.MustCompile(`(^|[\s(\[,;='"])([\w./\-]*\.[A-Za-z0-9]+(?::\d+|#[A-Za-z_]\w*(?:\[\d+\])?))`)
-
-// prose cleans free text from a report (a reason, an explanation, a
-// message) and marks the sources written in it as code, so that Markdown
-// shows them in code spans like every other source.
-func prose(s string) string {
-	s = clean(s)
-	idx := sourceRE.FindAllStringSubmatchIndex(s, -1)
-	if idx == nil {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range idx {
-		b.WriteString(s[last:m[4]])
-		b.WriteString(code(s[m[4]:m[5]]))
-		last = m[5]
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
+// prose cleans free text that package report did not write itself (a
+// reader's note, a message quoted from a log) so that it cannot forge
+// markup.
+func prose(s string) string { return clean(s) }
 
 // code marks s as code (a source, path or metric name); empty stays empty.
 func code(s string) string {

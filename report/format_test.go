@@ -75,14 +75,13 @@ func TestClean(t *testing.T) {
 	}
 }
 
+// TestProse checks that text quoted from a log cannot forge markup: its
+// control characters are dropped and its line breaks become spaces.
 func TestProse(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"the last is 6.438 (trainer_state.json#log_history[124]).", "the last is 6.438 (\x01trainer_state.json#log_history[124]\x02)."},
-		{"runtime 65.02 s, console.log:1528; done", "runtime 65.02 s, \x01console.log:1528\x02; done"},
-		{"read trainer_state.json#global_step", "read \x01trainer_state.json#global_step\x02"},
-		{"at 0:41:24 with p=0.05", "at 0:41:24 with p=0.05"},
-		{"runs/events.out.tfevents.1795725322.vm.464.0#record[3]", "\x01runs/events.out.tfevents.1795725322.vm.464.0#record[3]\x02"},
-		{"no source here", "no source here"},
+		{"the last is 6.438 (trainer_state.json#log_history[124]).", "the last is 6.438 (trainer_state.json#log_history[124])."},
+		{"forged \x01code\x02 and \x03bem\x04", "forged code and bem"},
+		{"two\nlines\tand a tab", "two lines and a tab"},
 	}
 	for _, tt := range tests {
 		if got := prose(tt.in); got != tt.want {

@@ -65,11 +65,14 @@ func FuzzRenderers(f *testing.F) {
 		r.Run.Name = s
 		r.Run.Series = []string{s}
 		r.Verdict.Reason = s
-		r.Summary = []string{s}
-		r.Warnings = []string{s}
-		r.Findings = []analysis.Finding{{Severity: s, Message: s, Sources: []string{s}}}
+		r.Warnings = []analysis.Warning{{Source: s, Message: s}}
+		r.Findings = []analysis.Finding{
+			{Kind: analysis.FindingKind(s), Severity: analysis.Severity(s), Metric: s, Detail: s, File: s, Sources: []string{s}},
+			{Kind: analysis.KindNoSummary, Cause: analysis.CauseCrash, Severity: analysis.SevError, Detail: s, Sources: []string{s}},
+			{Kind: analysis.KindSourceDisagreement, Severity: analysis.SevWarning, Detail: s, Count: 1, Sources: []string{s}},
+		}
 		r.Run.Events = []analysis.Event{{Kind: s, Message: s, Sources: []string{s}}}
-		r.Milestones = []analysis.Milestone{{Label: s, Metrics: map[string]float64{s: 1}, Sources: []string{s}}}
+		r.Milestones = []analysis.Milestone{{First: true, Metrics: map[string]float64{s: 1}, Sources: []string{s}}}
 		r.Data = trainlog.NewRun(s)
 		var txt, md, js bytes.Buffer
 		if err := WriteText(&txt, r, Options{Width: width, Chart: true, Color: width%2 == 0}); err != nil {

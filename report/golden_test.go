@@ -27,7 +27,7 @@ type goldenCase struct {
 }
 
 var goldenCases = []goldenCase{
-	{"seed", func(*testing.T) *analysis.Report { return seedReport() }},
+	{"seed", func(t *testing.T) *analysis.Report { return seedReport(t) }},
 	{"empty", func(*testing.T) *analysis.Report { return emptyReport() }},
 	{"hf_v5_sft_lora_3ep", loadRun("../examples/hf_v5_sft_lora_3ep")},
 	{"hf_v5_overfit_eval", loadRun("../examples/hf_v5_overfit_eval")},

@@ -56,7 +56,59 @@ var htmlTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"status":     htmlStatusClass,
 	"isRec":      htmlIsRecommended,
 	"noiseScale": htmlNoiseScale,
+	// Sentences of explain*.go, with their markup as HTML.
+	"how":        func(h analysis.How) template.HTML { return htmlText(howText(h)) },
+	"geoLabel":   geometryLabel,
+	"milestone":  milestoneLabel,
+	"trainLoss":  func(tl analysis.TrainLoss) template.HTML { return htmlText(trainLossText(tl)) },
+	"noiseText":  func(r *analysis.Report) template.HTML { return htmlText(noiseText(r.Noise, primary(r))) },
+	"accText":    func(a *analysis.Accuracy) template.HTML { return htmlText(accuracyText(a)) },
+	"schedule":   func(ls analysis.LRSchedule) template.HTML { return htmlText(scheduleText(ls)) },
+	"tpNotes":    func(tp analysis.Throughput) []template.HTML { return htmlTexts(throughputNotes(tp)) },
+	"evalText":   func(e analysis.Eval) template.HTML { return htmlText(evalText(e)) },
+	"earlyStop":  func(x analysis.EarlyStop) template.HTML { return htmlText(earlyStopText(x)) },
+	"noEvalText": func() template.HTML { return htmlText(noEvalAdvice()) },
+	"gap":        func(g analysis.SummaryGap) template.HTML { return htmlText(gapText(g)) },
+	"testWorse":  func() string { return testWorseText },
+	"hint":       func(h analysis.Hint) template.HTML { return htmlText(hintText(h)) },
+	"roles": func(row analysis.CheckpointRow, r *analysis.Report) template.HTML {
+		return htmlText(roleText(row, r.Checkpoints))
+	},
+	"recommend": func(r *analysis.Report) template.HTML { return htmlText(recommendText(r)) },
+	"finding":   func(f analysis.Finding, r *analysis.Report) template.HTML { return htmlText(findingText(f, r)) },
+	"statistic": statisticName,
+	"summary":   func(r *analysis.Report) []template.HTML { return htmlTexts(summaryBullets(r)) },
+	"money":     money,
+	"duration":  duration,
 }).Parse(htmlTemplateText))
+
+// htmlText renders marked-up text (document.go) as HTML: escaped text,
+// sources in code elements, emphasis in strong elements.
+func htmlText(s string) template.HTML { return template.HTML(renderInline(s, htmlInline{})) }
+
+func htmlTexts(ss []string) []template.HTML {
+	out := make([]template.HTML, len(ss))
+	for i, s := range ss {
+		out[i] = htmlText(s)
+	}
+	return out
+}
+
+// htmlInline renders inline markup as HTML.
+type htmlInline struct{}
+
+func (htmlInline) plain(s string) string { return template.HTMLEscapeString(s) }
+
+func (htmlInline) code(s string) string {
+	return `<code class="src">` + template.HTMLEscapeString(s) + `</code>`
+}
+
+func (htmlInline) em(style byte, inner string) string {
+	if style == styleDim || inner == "" {
+		return inner
+	}
+	return "<strong>" + inner + "</strong>"
+}
 
 // WriteHTML writes r as one self-contained HTML page: every section of
 // the report, and inline SVG charts with the conclusions drawn on them.
@@ -209,10 +261,10 @@ func htmlSci(v float64) string {
 }
 
 // htmlSevClass maps a finding severity onto a CSS class.
-func htmlSevClass(sev string) string {
+func htmlSevClass(sev analysis.Severity) string {
 	switch sev {
 	case analysis.SevError, analysis.SevWarning:
-		return "sev-" + sev
+		return "sev-" + string(sev)
 	}
 	return "sev-info"
 }

@@ -102,18 +102,19 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 	r.Run = analysis.RunInfo{Name: run.Name, Root: run.Root, Family: "sft", Library: "transformers 5.17.0",
 		FirstStep: 1, LastStep: n, MaxSteps: n, Epochs: 3, Series: run.SeriesNames(), Completed: true,
 		Files:    []analysis.FileUse{{Path: run.Root + "/trainer_state.json", Format: "trainer-state", Used: true, Records: int(n)}},
-		Geometry: []analysis.Fact{{Key: "num_train_epochs", Label: "Epochs", Value: 3, Source: run.Root + "/trainer_state.json#num_train_epochs"}},
+		Geometry: []analysis.Fact{{Key: "num_train_epochs", Value: 3, Source: run.Root + "/trainer_state.json#num_train_epochs"}},
 	}
 	for _, st := range []int64{1, n / 3, 2 * n / 3, n} {
 		p, _ := loss.At(st)
 		acc, _ := run.Get("mean_token_accuracy").At(st)
-		r.Milestones = append(r.Milestones, analysis.Milestone{Label: "step " + strconv.FormatInt(st, 10), Step: st, Epoch: p.Epoch,
+		r.Milestones = append(r.Milestones, analysis.Milestone{First: st == 1, Last: st == n, Step: st, Epoch: p.Epoch,
 			Metrics:       map[string]float64{"loss": p.Value, "mean_token_accuracy": acc.Value},
 			MetricSources: map[string]string{"loss": p.Source.String(), "mean_token_accuracy": acc.Source.String()},
 			Source:        p.Source.String(), Sources: []string{p.Source.String(), acc.Source.String()}})
 	}
 	r.Phases = []analysis.Phase{
-		{Name: "rapid decline", StartStep: 1, EndStep: n / 3, StartLevel: analysis.Derived{Value: 2.7, How: "mean of steps 1-5"}, EndLevel: analysis.Derived{Value: 0.6, How: "window mean"}, ShareOfDrop: 0.8, SlopePerStep: -3e-3, Boundary: "start"},
+		{Name: "rapid decline", StartStep: 1, EndStep: n / 3, StartLevel: analysis.Derived{Value: 2.7, How: analysis.How{Method: analysis.MethodWindowMean, Metric: "loss", FromStep: 1, ToStep: 5, N: 5, First: true}},
+			EndLevel: analysis.Derived{Value: 0.6, How: analysis.How{Method: analysis.MethodWindowMean, Metric: "loss", FromStep: n/3 - 4, ToStep: n / 3, N: 5}}, ShareOfDrop: 0.8, SlopePerStep: -3e-3, Boundary: "start"},
 		{Name: "slowing", StartStep: n / 3, EndStep: 2 * n / 3, ShareOfDrop: 0.15, Boundary: "epoch boundary"},
 		{Name: "diminishing returns", StartStep: 2 * n / 3, EndStep: n, ShareOfDrop: 0.05, Boundary: "epoch boundary"},
 	}
@@ -123,35 +124,37 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 		{Metric: "loss", Step: n / 2, Value: sp.Value, Z: 9.1, Source: sp.Source.String()},
 		{Metric: "grad_norm", Step: n / 2, Value: gp.Value, Z: 12.4, Source: gp.Source.String()},
 	}
-	r.TrainLoss = analysis.TrainLoss{First: cite(loss, 1), Last: cite(loss, n), Explanation: "train_loss is the mean over the run."}
+	r.TrainLoss = analysis.TrainLoss{First: cite(loss, 1), Last: cite(loss, n), Relation: analysis.TLNoLoss}
 	ev := run.Get("eval_loss")
 	best := ev.Points[4]
 	r.Eval = analysis.Eval{Present: true, Metric: "eval_loss", BestStep: best.Step, Best: cite(ev, best.Step), Last: cite(ev, ev.Points[len(ev.Points)-1].Step),
-		Overfitting: true, Since: best.Step, RiseSigma: 4.2, Text: "eval_loss rose after its minimum."}
+		Overfitting: true, Since: best.Step, RiseSigma: 4.2, Noise: 0.01, Threshold: 0.02, After: len(ev.Points) - 5}
 	for _, p := range ev.Points {
 		r.Eval.Rows = append(r.Eval.Rows, analysis.EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String(), TrainLoss: cite(loss, p.Step)})
 	}
 	for _, ck := range run.Checkpoints {
-		r.Checkpoints = append(r.Checkpoints, analysis.CheckpointRow{Step: ck.Step, Path: ck.Path, Kind: ck.Kind, TrainLoss: cite(loss, ck.Step), Use: "alternative"})
+		r.Checkpoints = append(r.Checkpoints, analysis.CheckpointRow{Step: ck.Step, Path: ck.Path, Kind: ck.Kind, TrainLoss: cite(loss, ck.Step), Roles: []analysis.Role{analysis.RoleIntermediate}})
 	}
-	r.CheckpointsRecommended = analysis.Recommendation{Step: r.Checkpoints[0].Step, Path: r.Checkpoints[0].Path, Reason: "closest to the best eval"}
+	r.CheckpointsRecommended = analysis.Recommendation{Step: r.Checkpoints[0].Step, Path: r.Checkpoints[0].Path, Basis: analysis.RecBestEval, Eval: r.Eval.Best, BestStep: best.Step, Anomaly: -1}
 	acc := run.Get("mean_token_accuracy")
 	r.Accuracy = &analysis.Accuracy{Metric: acc.Name, Steps: []int64{1, n / 3, n},
-		Rows:   []analysis.Cited{*cite(acc, 1), *cite(acc, n/3), *cite(acc, n)},
-		Caveat: "Token accuracy measures fit to the training labels, not the quality of answers."}
-	r.LRSchedule = analysis.LRSchedule{Present: true, Kind: "linear", Peak: 2e-4, Final: 2e-4 / float64(n), Text: "linear decay"}
-	r.Findings = []analysis.Finding{{Kind: "spike", Severity: analysis.SevWarning, Message: "loss spike", Step: n / 2, Sources: []string{sp.Source.String()}}}
+		Rows: []analysis.Cited{*cite(acc, 1), *cite(acc, n/3), *cite(acc, n)},
+		Kind: analysis.AccTokens}
+	r.LRSchedule = analysis.LRSchedule{Present: true, Kind: "linear", Peak: 2e-4, Final: 2e-4 / float64(n), State: analysis.SchedFitted, LastStep: n, TotalSteps: n}
+	r.Findings = []analysis.Finding{{Kind: analysis.KindSpike, Cause: analysis.CauseLightning, Metric: "loss", Severity: analysis.SevWarning,
+		Step: n / 2, FromStep: n / 2, ToStep: n / 2, Statistic: analysis.StatModifiedZ, Value: 9.1, Threshold: 3.5,
+		Facts:   []analysis.Fig{{Name: analysis.QValue, Value: sp.Value, Step: n / 2, Source: sp.Source.String()}, {Name: analysis.QRatio, Value: 3.4}},
+		Sources: []string{sp.Source.String()}}}
 	r.Verdict = analysis.Verdict{Status: analysis.StatusOverfitting, Reason: "eval rose beyond noise", Confidence: "high", Metric: "loss"}
-	r.Summary = []string{"Loss fell from 2.8 to 0.3."}
-	r.Warnings = []string{}
+	r.Warnings = []analysis.Warning{}
 	if o.hostile {
 		r.Primary = hostileMetric
 		r.Run.Family = "custom"
 		r.Run.Library = hostileImg
 		r.Run.Events = []analysis.Event{{Kind: "note", Step: 3, Message: hostileMessage, Sources: []string{hostileFolder + "/console.log:3"}}}
-		r.Findings = append(r.Findings, analysis.Finding{Kind: hostileAttr, Severity: hostileImg, Message: hostileMessage, Sources: []string{hostileFolder + ":1"}})
-		r.Warnings = append(r.Warnings, hostileFolder+"/console.log:9: "+hostileScript)
-		r.Summary = append(r.Summary, hostileMessage)
+		r.Findings = append(r.Findings, analysis.Finding{Kind: hostileAttr, Severity: hostileImg, Detail: hostileMessage, Sources: []string{hostileFolder + ":1"}},
+			analysis.Finding{Kind: analysis.KindNoSummary, Cause: analysis.CauseCrash, Severity: analysis.SevError, Detail: hostileMessage, Sources: []string{hostileFolder + ":1"}})
+		r.Warnings = append(r.Warnings, analysis.Warning{Source: hostileFolder + "/console.log:9", Message: hostileScript})
 		r.Milestones[0].Metrics[hostileMetric] = 1
 		r.Milestones[0].MetricSources[hostileMetric] = hostileFolder + ":1"
 		r.Spikes = append(r.Spikes, analysis.Spike{Metric: hostileMetric, Step: 2, Value: 2, Z: 5, Source: hostileFolder + "/x.log:2"})

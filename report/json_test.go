@@ -15,7 +15,7 @@ import (
 
 // TestJSONRoundTrip writes a report and reads it back into the model.
 func TestJSONRoundTrip(t *testing.T) {
-	r := seedReport()
+	r := seedReport(t)
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,9 @@ func TestJSONRoundTrip(t *testing.T) {
 		{"checkpoints", back.Checkpoints, r.Checkpoints},
 		{"recommendation", back.CheckpointsRecommended, r.CheckpointsRecommended},
 		{"findings", back.Findings, r.Findings},
-		{"summary", back.Summary, r.Summary},
+		{"warnings", back.Warnings, r.Warnings},
+		{"eval hints", back.Eval.Hints, r.Eval.Hints},
+		{"lr_schedule", back.LRSchedule, r.LRSchedule},
 		{"primary", back.Primary, r.Primary},
 	}
 	for _, c := range checks {
@@ -54,7 +56,7 @@ func TestJSONRoundTrip(t *testing.T) {
 func TestJSONNonFinite(t *testing.T) {
 	r := emptyReport()
 	r.Spikes = []analysis.Spike{{Metric: "grad_norm", Step: 3, Value: math.NaN(), Z: math.Inf(-1)}}
-	r.Milestones = []analysis.Milestone{{Label: "first", Step: 1, Epoch: math.NaN(), Metrics: map[string]float64{"loss": math.Inf(1)}}}
+	r.Milestones = []analysis.Milestone{{First: true, Step: 1, Epoch: math.NaN(), Metrics: map[string]float64{"loss": math.Inf(1)}}}
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {
 		t.Fatalf("WriteJSON with NaN: %v", err)
@@ -82,8 +84,7 @@ func TestJSONNonFinite(t *testing.T) {
 // holds what encoding/json would write, apart from empty arrays and maps
 // written as [] and {} instead of null.
 func TestJSONMatchesEncodingJSON(t *testing.T) {
-	r := seedReport()
-	r.Spikes = r.Spikes[:1] // drop the NaN spike, which encoding/json rejects
+	r := seedReport(t)
 	std, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
@@ -129,17 +130,17 @@ func nullEmpty(v any) any {
 // field order, sorted map keys, and the same bytes twice.
 func TestJSONStable(t *testing.T) {
 	var a, b bytes.Buffer
-	if err := WriteJSON(&a, seedReport()); err != nil {
+	if err := WriteJSON(&a, seedReport(t)); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&b, seedReport()); err != nil {
+	if err := WriteJSON(&b, seedReport(t)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two writes of the same report differ")
 	}
 	out := a.String()
-	if !strings.HasPrefix(out, "{\n  \"schema\": \"plateau.report/v1\",\n  \"run\": {") {
+	if !strings.HasPrefix(out, "{\n  \"schema\": \"plateau.report/v2\",\n  \"run\": {") {
 		t.Errorf("output does not start with the schema then the run:\n%.80s", out)
 	}
 	keys := []string{`"grad_norm"`, `"learning_rate"`, `"loss"`, `"mean_token_accuracy"`}
@@ -155,13 +156,13 @@ func TestJSONStable(t *testing.T) {
 	if strings.Contains(out, `\u003c`) || strings.Contains(out, `\u0026`) {
 		t.Error("output escapes <, > or & for HTML")
 	}
-	r := seedReport()
+	r := seedReport(t)
 	r.Schema = ""
 	var c bytes.Buffer
 	if err := WriteJSON(&c, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(c.String(), `"schema": "plateau.report/v1"`) {
+	if !strings.Contains(c.String(), `"schema": "plateau.report/v2"`) {
 		t.Error("an empty schema was not filled in")
 	}
 	if err := WriteJSON(&c, nil); err == nil {

@@ -67,8 +67,8 @@ func TestCodeSpan(t *testing.T) {
 func TestMarkdownCells(t *testing.T) {
 	r := emptyReport()
 	r.Findings = []analysis.Finding{{
-		Severity: analysis.SevError, Message: "loss | eval *diverged* at <step>",
-		Sources: []string{"a|b.log:3"},
+		Kind: analysis.KindNoSummary, Cause: analysis.CauseCrash, Severity: analysis.SevError, Detail: "loss | eval *diverged* at <step>",
+		Step: 3, FromStep: 3, ToStep: 3, Sources: []string{"a|b.log:3"},
 	}}
 	r.Run.Events = []analysis.Event{{
 		Kind: "crash", Step: 3, Message: "loss | eval *diverged* at <step>",
@@ -81,7 +81,7 @@ func TestMarkdownCells(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		`| crash |    3 | loss \| eval \*diverged\* at \<step> |`,
-		`- **error**: loss | eval \*diverged\* at \<step>. Sources: `,
+		`- **error** (step 3): The run ended without an end-of-training summary: it crashed (loss | eval \*diverged\* at \<step>); the last logged step is 3. Sources: `,
 		"`a\\|b.log:3`",
 	} {
 		if !strings.Contains(md, want) {
@@ -94,7 +94,7 @@ func TestMarkdownCells(t *testing.T) {
 // TestMarkdownStructure checks the headings of a full report, in order.
 func TestMarkdownStructure(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteMarkdown(&b, seedReport(), Options{Color: true, Chart: true}); err != nil {
+	if err := WriteMarkdown(&b, seedReport(t), Options{Color: true, Chart: true}); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
@@ -122,7 +122,7 @@ func TestMarkdownStructure(t *testing.T) {
 		t.Errorf("headings:\n%s\nwant:\n%s", strings.Join(headings, "\n"), strings.Join(want, "\n"))
 	}
 	// Every source of the seed's milestones is in a code span.
-	for _, m := range seedReport().Milestones {
+	for _, m := range seedReport(t).Milestones {
 		for _, s := range m.Sources {
 			if !strings.Contains(md, "`"+s+"`") {
 				t.Errorf("source %s is not in a code span", s)

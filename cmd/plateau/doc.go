@@ -43,7 +43,7 @@ uses colour only on a terminal and never when NO_COLOR is set.
 
 The formats: text for a terminal (with a compact loss chart when standard
 output is a terminal), md for Markdown (pull requests, wikis), json for
-pipelines (schema plateau.report/v1, documented in docs/json-schema.md), and
+pipelines (schema plateau.report/v2, documented in docs/json-schema.md), and
 html for one self-contained offline page with annotated charts
 (--smoothing sets the EMA weight of the smoothed line, --charts DIR also
 writes each chart as an SVG file).
