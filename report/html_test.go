@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +98,42 @@ func htmlOutline(page string, annotations bool) string {
 			fmt.Fprintf(&b, "  markers %q %d\n", k, counts[k])
 		}
 	}
+	outlineChartData(&b, page, annotations)
 	return b.String()
+}
+
+var chartDataRE = regexp.MustCompile(`(?s)<script type="application/json" id="chart-data">(.*?)</script>`)
+
+// outlineChartData outlines the data of the interactive charts: per
+// chart its axis (and with annotations the bands, lines and markers),
+// and per series its points and how many carry a source.
+func outlineChartData(b *strings.Builder, page string, annotations bool) {
+	m := chartDataRE.FindStringSubmatch(page)
+	if m == nil {
+		return
+	}
+	var d pageChartData
+	if err := json.Unmarshal([]byte(m[1]), &d); err != nil {
+		fmt.Fprintf(b, "data: not JSON: %v\n", err)
+		return
+	}
+	fmt.Fprintf(b, "data src-patterns=%d\n", len(d.Src))
+	for _, c := range d.Charts {
+		fmt.Fprintf(b, "data %s log=%v", c.ID, c.Log)
+		if annotations {
+			fmt.Fprintf(b, " bands=%d ybands=%d lines=%d markers=%d legend=%d", len(c.Bands), len(c.YBands), len(c.Lines), len(c.Markers), len(c.Legend))
+		}
+		b.WriteString("\n")
+		for _, s := range c.Series {
+			sourced := 0
+			for _, k := range s.SK {
+				if k >= 0 {
+					sourced++
+				}
+			}
+			fmt.Fprintf(b, "  series %q points=%d of=%d sourced=%d\n", s.Name, len(s.X), s.Total, sourced)
+		}
+	}
 }
 
 func checkGolden(t *testing.T, name, got string) {
@@ -265,16 +302,43 @@ func TestHTMLHostile(t *testing.T) {
 			t.Errorf("page lacks the escaped text %s", want)
 		}
 	}
-	if n := strings.Count(page, "<script"); n != 1 {
-		t.Errorf("%d <script elements, want only the page's own", n)
+	if n, data := strings.Count(page, "<script"), strings.Count(page, `<script type="application/json" id="chart-data">`); n != 2 || data != 1 {
+		t.Errorf("%d <script elements (%d chart data), want the page's own script and its chart data", n, data)
+	}
+	// The chart data holds the strings of the log, escaped for a script
+	// element: they decode back to the same text.
+	var data pageChartData
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="chart-data">(.*?)</script>`).FindStringSubmatch(page)
+	if m == nil || strings.Contains(m[1], "<") {
+		t.Fatalf("chart data missing or holding a raw '<'")
+	}
+	if err := json.Unmarshal([]byte(m[1]), &data); err != nil {
+		t.Fatalf("chart data is not JSON: %v", err)
+	}
+	var names []string
+	for _, c := range data.Charts {
+		for _, s := range c.Series {
+			names = append(names, s.Name)
+		}
+	}
+	if !slices.Contains(names, hostileMetric) {
+		t.Errorf("chart data series %q lack %q", names, hostileMetric)
 	}
 }
 
 func TestHTMLSelfContained(t *testing.T) {
 	page := renderHTML(t, fixtureReport(fixtureOptions{steps: 300}), HTMLOptions{})
-	for _, bad := range []string{"http://", "https://", "<link", "@import", "url(", " src=", "<iframe", "<object", "<img"} {
-		if strings.Contains(page, bad) {
-			t.Errorf("page refers to something outside itself: %q", bad)
+	// uPlot names its home page in its banner comment; nothing else may
+	// name an address.
+	const banner = "/*! https://github.com/leeoniya/uPlot (v1.6.32) */"
+	if !strings.HasPrefix(uplotJS, banner) || strings.Count(page, "https://") != 1 {
+		t.Errorf("uPlot's banner is not %q, or the page names another address", banner)
+	}
+	rest := strings.Replace(page, banner, "", 1)
+	for _, bad := range []string{"http://", "https://", "<link", "@import", "url(", " src=", "<iframe", "<object", "<img",
+		"fetch(", "XMLHttpRequest", "WebSocket", "EventSource", "sendBeacon", "import(", "eval(", "new Function"} {
+		if strings.Contains(rest, bad) {
+			t.Errorf("page refers to something outside itself, or runs code from a string: %q", bad)
 		}
 	}
 	// The CSP allows the page's own style sheet and script by hash; check

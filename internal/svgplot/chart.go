@@ -2,12 +2,15 @@
 //
 // A Chart is plain data: series of points over a shared x axis, plus
 // annotations (bands along x or y, vertical lines, markers). Render lays
-// it out (linear or log y axis with nice ticks) and writes it through
-// html/template, so every string that came from a log is escaped in its
-// context. Points and markers that carry a source get data attributes
-// (data-s step, data-e epoch, data-v value, data-loc file:line) that a
-// page script can show on hover; the chart itself needs no script.
-// Smoothing and downsampling are the caller's (see internal/stats).
+// it out (linear or log y axis with nice ticks, bands in lanes above the
+// plot, a legend that wraps) and writes it through html/template, so
+// every string that came from a log is escaped in its context. The chart
+// needs no script: markers carry a tooltip (<title>) with their value,
+// step, epoch and source, and data attributes (data-s step, data-e epoch,
+// data-v value, data-loc source); in a standalone chart every dot carries
+// such a tooltip too. A page that inlines charts draws its own hover from
+// the same Chart values (see report's interactive charts). Smoothing and
+// downsampling are the caller's (see internal/stats).
 package svgplot
 
 import "math"

@@ -99,7 +99,7 @@ func TestRenderGolden(t *testing.T) {
 // TestLayoutFull checks the layout decisions of the full golden chart
 // directly, so that a golden update cannot quietly undo them.
 func TestLayoutFull(t *testing.T) {
-	v := layout(goldenCharts()["full"])
+	v := layout(goldenCharts()["full"], false)
 	// Nine legend entries do not fit on one row of 760: nothing is left
 	// out, the rest wraps onto a second row.
 	rows := map[string]bool{}
@@ -134,7 +134,7 @@ func TestLayoutFull(t *testing.T) {
 // anchored at its end rather than cut by the chart's edge.
 func TestTickAtRightEdge(t *testing.T) {
 	c := &Chart{ID: "t", Series: []Series{{Name: "x", Dots: true, Points: []Point{{X: 0, Y: 1}, {X: 0.0015, Y: 2}}}}}
-	v := layout(c)
+	v := layout(c, false)
 	last := v.XTicks[len(v.XTicks)-1]
 	if last.Label != "0.0015" || !last.End || last.TX != num(DefaultWidth-2) {
 		t.Errorf("last x tick %+v, want 0.0015 anchored at the chart's edge", last)

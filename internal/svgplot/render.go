@@ -46,7 +46,7 @@ const (
 // fit to be saved as a .svg file; otherwise an element to inline in an
 // HTML page that includes CSS.
 func Render(w io.Writer, c *Chart, standalone bool) error {
-	v := layout(c)
+	v := layout(c, standalone)
 	v.Standalone = standalone
 	if standalone {
 		v.CSS = template.CSS(css)
@@ -117,12 +117,12 @@ type (
 	}
 	dotView struct {
 		CX, CY string
-		S, E   string
-		V, Loc string
+		Title  string // standalone charts only
 	}
 	markerView struct {
 		D, Class, Label string
 		S, E, V, Loc    string
+		Title           string
 	}
 	legendView struct {
 		Label, Class, Shape string
@@ -151,7 +151,7 @@ func (c *Chart) lanes() int {
 func laneOf(b XBand) int { return min(max(b.Row, 0), MaxLanes-1) }
 
 // layout computes the positions of everything drawn.
-func layout(c *Chart) *chartView {
+func layout(c *Chart, standalone bool) *chartView {
 	w, h := c.size()
 	items := legendItems(c)
 	rows := legendRows(items, w)
@@ -200,7 +200,7 @@ func layout(c *Chart) *chartView {
 	v.YBands = yBands(c, ys, plot)
 	v.XLines = xLines(c, xs, plot, laneTop, w)
 	for _, s := range c.Series {
-		v.Series = append(v.Series, seriesLayout(s, xs, ys))
+		v.Series = append(v.Series, seriesLayout(s, xs, ys, standalone))
 	}
 	for _, m := range c.Markers {
 		v.Markers = append(v.Markers, markerLayout(m, xs, ys, plot))
@@ -326,7 +326,10 @@ func xLines(c *Chart, xs scale, plot box, laneTop, w float64) []lineView {
 	return out
 }
 
-func seriesLayout(s Series, xs, ys scale) seriesView {
+// seriesLayout lays out a series: its line as one path, its dots as
+// circles, which in a standalone chart carry a tooltip with the point's
+// value, step, epoch and source (a page draws its own hover).
+func seriesLayout(s Series, xs, ys scale, titles bool) seriesView {
 	sv := seriesView{Name: cleanText(s.Name), Class: s.Class, Total: s.Total}
 	var d []byte
 	pen := false
@@ -348,8 +351,11 @@ func seriesLayout(s Series, xs, ys scale) seriesView {
 			pen = true
 		}
 		if s.Dots {
-			sv.Dots = append(sv.Dots, dotView{CX: num(x), CY: num(y), S: stepText(p.X), E: epochText(p.Epoch),
-				V: FormatValue(p.Y), Loc: cleanText(p.Loc)})
+			dv := dotView{CX: num(x), CY: num(y)}
+			if titles {
+				dv.Title = pointTitle(sv.Name+" = "+FormatValue(p.Y), p)
+			}
+			sv.Dots = append(sv.Dots, dv)
 		}
 	}
 	sv.Path = string(d)
@@ -369,7 +375,21 @@ func markerLayout(m Marker, xs, ys scale, plot box) markerView {
 		y = ys.pos(m.Y)
 	}
 	return markerView{D: shapePath(m.Shape, x, y), Class: m.Class, Label: cleanText(m.Label),
-		S: stepText(m.X), E: epochText(m.Epoch), V: FormatValue(m.Y), Loc: cleanText(m.Loc)}
+		S: stepText(m.X), E: epochText(m.Epoch), V: FormatValue(m.Y), Loc: cleanText(m.Loc),
+		Title: pointTitle(cleanText(m.Label)+": "+FormatValue(m.Y), m.Point)}
+}
+
+// pointTitle is the tooltip of a point: what it is, then its step, epoch
+// and source.
+func pointTitle(what string, p Point) string {
+	t := what + " · step " + stepText(p.X)
+	if e := epochText(p.Epoch); e != "" {
+		t += " · epoch " + e
+	}
+	if p.Loc != "" {
+		t += " · " + cleanText(p.Loc)
+	}
+	return t
 }
 
 // shapePath returns the path of a marker for the point (x, y).

@@ -90,33 +90,41 @@ func TestRenderControlCharacters(t *testing.T) {
 func TestRenderStructure(t *testing.T) {
 	c := testChart("Training loss", "loss", "trainer_state.json#log_history[3]")
 	c.Series[0].Total = 500
-	out := render(t, c, false)
 	tests := []struct {
-		what string
-		n    int
+		what          string
+		inline, alone int
 	}{
-		{`<svg class="plot" id="chart-test"`, 1},
-		{`<circle cx=`, 50},
-		{`data-loc="trainer_state.json#log_history[3]"`, 51},
-		{`<g class="series c0 raw" data-name="loss" data-n="50" data-total="500">`, 1},
-		{`<path class="line"`, 1},
-		{`<rect class="xband a"`, 1},
-		{`<rect class="lane a"`, 1},
-		{`<text class="lane-label"`, 1},
-		{`<rect class="yband range"`, 1},
-		{`<line class="xline epoch"`, 1},
-		{`<path class="marker spike"`, 2}, // on the plot and in the legend
-		{`xmlns=`, 0},
-		{`<style>`, 0},
+		{`<svg class="plot" id="chart-test"`, 1, 0},
+		{`<circle cx=`, 50, 50},
+		// The marker carries its source; standalone, every dot too.
+		{`data-loc="trainer_state.json#log_history[3]"`, 1, 1},
+		{`trainer_state.json#log_history[3]</title>`, 1, 51},
+		{`<g class="series c0 raw" data-name="loss" data-n="50" data-total="500">`, 1, 1},
+		{`<path class="line"`, 1, 1},
+		{`<rect class="xband a"`, 1, 1},
+		{`<rect class="lane a"`, 1, 1},
+		{`<text class="lane-label"`, 1, 1},
+		{`<rect class="yband range"`, 1, 1},
+		{`<line class="xline epoch"`, 1, 1},
+		{`<path class="marker spike"`, 2, 2}, // on the plot and in the legend
+		{`xmlns="http://www.w3.org/2000/svg"`, 0, 1},
+		{`<style>`, 0, 1},
 	}
+	inline, alone := render(t, c, false), render(t, c, true)
 	for _, tt := range tests {
-		if got := strings.Count(out, tt.what); got != tt.n {
-			t.Errorf("%d × %s, want %d", got, tt.what, tt.n)
+		if got := strings.Count(inline, tt.what); got != tt.inline {
+			t.Errorf("inline: %d × %s, want %d", got, tt.what, tt.inline)
+		}
+		if got := strings.Count(alone, tt.what); got != tt.alone {
+			t.Errorf("standalone: %d × %s, want %d", got, tt.what, tt.alone)
 		}
 	}
-	// The first point (step 1, epoch 0.04) with its hover data.
-	if want := `data-s="1" data-e="0.04" data-v="2.854" data-loc=`; !strings.Contains(out, want) {
-		t.Errorf("output lacks %s", want)
+	// The first point (step 1, epoch 0.04) with its tooltip, standalone.
+	if want := `<circle cx="75.7" cy="75.2" r="2.2"><title>loss = 2.854 · step 1 · epoch 0.04 · trainer_state.json#log_history[3]</title></circle>`; !strings.Contains(alone, want) {
+		t.Errorf("standalone output lacks %s", want)
+	}
+	if want := `<circle cx="75.7" cy="75.2" r="2.2"/>`; !strings.Contains(inline, want) {
+		t.Errorf("inline output lacks %s", want)
 	}
 }
 
