@@ -9,8 +9,8 @@ import (
 )
 
 // TestInPlaceMatchesCopying checks that MedianInPlace and QuantileInPlace
-// return exactly what Median and Quantile return, and reorder without
-// losing values.
+// return exactly what Median and a sort-based quantile return, as
+// Quantile does, and reorder without losing values.
 func TestInPlaceMatchesCopying(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	random := make([]float64, 1001)
@@ -37,9 +37,16 @@ func TestInPlaceMatchesCopying(t *testing.T) {
 			if got, want := MedianInPlace(buf), Median(tt.xs); got != want {
 				t.Errorf("MedianInPlace = %v, want %v", got, want)
 			}
+			sorted := append([]float64(nil), tt.xs...)
+			sort.Float64s(sorted)
 			for _, q := range qs {
-				if got, want := QuantileInPlace(buf, q), Quantile(tt.xs, q); got != want {
+				// The reference: interpolation on the sorted values.
+				want := quantileSorted(sorted, q)
+				if got := QuantileInPlace(buf, q); got != want {
 					t.Errorf("QuantileInPlace(%v) = %v, want %v", q, got, want)
+				}
+				if got := Quantile(tt.xs, q); got != want {
+					t.Errorf("Quantile(%v) = %v, want %v", q, got, want)
 				}
 			}
 			a, b := append([]float64(nil), buf...), append([]float64(nil), tt.xs...)
@@ -52,6 +59,13 @@ func TestInPlaceMatchesCopying(t *testing.T) {
 	}
 	if got := MedianInPlace(nil); !math.IsNaN(got) {
 		t.Errorf("MedianInPlace(nil) = %v, want NaN", got)
+	}
+	// Quantile orders NaNs first, as sort.Float64s does.
+	withNaN := []float64{3, math.NaN(), 1, 2}
+	for q, want := range map[float64]float64{0: math.NaN(), 0.5: 1.5, 1: 3} {
+		if got := Quantile(withNaN, q); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("Quantile(%v, %v) = %v, want %v", withNaN, q, got, want)
+		}
 	}
 	if got := QuantileInPlace(nil, 0.5); !math.IsNaN(got) {
 		t.Errorf("QuantileInPlace(nil) = %v, want NaN", got)

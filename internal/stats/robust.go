@@ -150,14 +150,21 @@ func selectK(buf []float64, k int) float64 {
 
 // Quantile returns the q-quantile (0 <= q <= 1) of xs with linear
 // interpolation between order statistics (type 7, as numpy's default),
-// or NaN for an empty slice.
+// or NaN for an empty slice. It copies xs and selects the two order
+// statistics in linear expected time; NaNs in xs count as the smallest
+// values, as sort.Float64s orders them.
 func Quantile(xs []float64, q float64) float64 {
 	if len(xs) == 0 || math.IsNaN(q) {
 		return math.NaN()
 	}
 	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return quantileSorted(s, q)
+	for _, x := range s {
+		if math.IsNaN(x) {
+			sort.Float64s(s)
+			return quantileSorted(s, q)
+		}
+	}
+	return QuantileInPlace(s, q)
 }
 
 // QuantileInPlace returns Quantile(buf, q), reordering buf instead of

@@ -35,6 +35,9 @@ func EMA(values []float64, w float64) []float64 {
 	}
 	var last float64
 	n := 0
+	// The debias term 1-w^n rises to exactly 1 within a few dozen points
+	// (w^n < 2^-53) and stays there, so math.Pow runs only until then.
+	biased := w != 1
 	for i, y := range values {
 		if !isFinite(y) {
 			continue
@@ -42,8 +45,10 @@ func EMA(values []float64, w float64) []float64 {
 		last = last*w + (1-w)*y
 		n++
 		debias := 1.0
-		if w != 1 {
-			debias = 1 - math.Pow(w, float64(n))
+		if biased {
+			if debias = 1 - math.Pow(w, float64(n)); debias == 1 {
+				biased = false
+			}
 		}
 		out[i] = last / debias
 	}

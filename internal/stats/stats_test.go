@@ -195,6 +195,23 @@ func TestEMA(t *testing.T) {
 	if got := EMA([]float64{1, 5}, 0); got[1] != 5 {
 		t.Errorf("w=0 must return the input, got %v", got)
 	}
+	// Past the points where 1-w^n rounds to 1, EMA stops computing w^n:
+	// the values must be exactly those of TensorBoard's formula.
+	r := rand.New(rand.NewPCG(3, 4))
+	ys := make([]float64, 50_000)
+	for i := range ys {
+		ys[i] = math.Exp(r.NormFloat64())
+	}
+	for _, w := range []float64{0.1, 0.6, 0.9, 0.999} {
+		got := EMA(ys, w)
+		var last float64
+		for i, y := range ys {
+			last = last*w + (1-w)*y
+			if want := last / (1 - math.Pow(w, float64(i+1))); got[i] != want {
+				t.Fatalf("w=%v: EMA[%d] = %v, want %v", w, i, got[i], want)
+			}
+		}
+	}
 }
 
 func TestRollingMedian(t *testing.T) {
@@ -319,5 +336,27 @@ func TestFitTissue(t *testing.T) {
 	}
 	if f := FitTissue(s1[:3], s2[:3], y[:3]); f.OK {
 		t.Errorf("3 points fitted: %+v", f)
+	}
+}
+
+func BenchmarkEMA1M(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	xs := make([]float64, 1_000_000)
+	for i := range xs {
+		xs[i] = math.Exp(r.NormFloat64())
+	}
+	for b.Loop() {
+		EMA(xs, 0.6)
+	}
+}
+
+func BenchmarkQuantile1M(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	xs := make([]float64, 1_000_000)
+	for i := range xs {
+		xs[i] = math.Exp(r.NormFloat64())
+	}
+	for b.Loop() {
+		Quantile(xs, 0.9)
 	}
 }
