@@ -23,6 +23,8 @@ type LoadOptions struct {
 	Stdin io.Reader
 	// MaxDepth limits how deep directories are searched (0 means 6).
 	MaxDepth int
+	// Progress, when not nil, counts the bytes read (for a progress bar).
+	Progress *Progress
 }
 
 // Load reads one or more paths (run folders, log files, or "-" for
@@ -244,6 +246,7 @@ type readResult struct {
 // readAll reads the planned files concurrently, keeping their order.
 func readAll(plans []plan, opts LoadOptions) []readResult {
 	out := make([]readResult, len(plans))
+	opts.Progress.addFiles(plans)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for i := range plans {
@@ -282,7 +285,7 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 			return res
 		}
 		defer f.Close()
-		r = f
+		r = opts.Progress.reader(f)
 	}
 	var rd Reader
 	if pl.format.NewReader != nil {

@@ -39,7 +39,10 @@ and which one to use, another epoch, pitfalls and a summary.
 
 Output goes to standard output, or to the file given with -o (written
 atomically; plateau refuses to overwrite one of its inputs). Text output
-uses colour only on a terminal and never when NO_COLOR is set.
+uses colour only on a terminal and never when NO_COLOR is set. When the
+inputs hold more than 50 MB and standard error is a terminal, a progress
+line there shows the bytes read, then "analysing...", and is erased before
+the report is written.
 
 The formats: text for a terminal (with a compact loss chart when standard
 output is a terminal), md for Markdown (pull requests, wikis), json for

@@ -146,7 +146,10 @@ func runReport(opts *reportOptions, s *streams) error {
 			return err
 		}
 	}
-	run, loadErr := trainlog.Load(opts.Paths, trainlog.LoadOptions{Options: ropts, Stdin: s.in})
+	prog := s.startProgress()
+	defer prog.stop()
+	run, loadErr := trainlog.Load(opts.Paths, trainlog.LoadOptions{Options: ropts, Stdin: s.in, Progress: prog.counter()})
+	prog.analysing()
 	if err := refusal("report", loadErr); err != nil {
 		return err
 	}
@@ -181,6 +184,7 @@ func runReport(opts *reportOptions, s *streams) error {
 	if err != nil {
 		return fmt.Errorf("rendering the report: %w", err)
 	}
+	prog.stop()
 	if opts.ChartsDir != "" {
 		if err := checkNotInput(opts.ChartsDir, opts.Paths); err != nil {
 			return err
