@@ -252,6 +252,16 @@ func TestBrowserCharts(t *testing.T) {
 	if !shown() {
 		t.Error("clicking eval_loss again did not show it")
 	}
+	// With the training loss hidden, the axis fits the eval loss (5.99 to
+	// 6.44 in the log; a log axis rounds out to [5, 10]), so that its
+	// rise shows.
+	p.click(t, legendEntry("chart-loss", "loss"))
+	p.click(t, legendEntry("chart-loss", "loss EMA 0.6"))
+	if y := browserEval[[2]float64](t, p, `(() => { const y = plateauCharts["chart-loss"].u.scales.y; return [y.min, y.max]; })()`); y[0] < 5 || y[1] > 10 {
+		t.Errorf("with only eval_loss shown, the y axis spans %v, want about [5.99, 6.44]", y)
+	}
+	p.click(t, legendEntry("chart-loss", "loss"))
+	p.click(t, legendEntry("chart-loss", "loss EMA 0.6"))
 
 	// The log switch: the loss chart starts on a log axis (its values
 	// span 80x); unticking it draws a linear one, and back.
@@ -331,7 +341,7 @@ func TestBrowserMillion(t *testing.T) {
 	// 2*500000+10.
 	x, y := pointAt(t, p, "chart-loss", "loss", 500_000)
 	tip := p.hoverAt(t, x, y)
-	for _, want := range []string{"step 500k", "runs/million/console.log:1000010"} {
+	for _, want := range []string{"step 500000 ", "runs/million/console.log:1000010"} {
 		if !strings.Contains(tip, want) {
 			t.Errorf("tooltip %q lacks %q", tip, want)
 		}

@@ -100,7 +100,19 @@
     return !!spec.topLabel || (spec.lines || []).some(function (l) { return l.top && l.label; });
   }
 
-  function topPad(spec) { return 8 + (hasTop(spec) ? TOP_LABELS : 0) + lanes(spec) * (LANE_H + LANE_GAP); }
+  function topPad(spec) { return 10 + (hasTop(spec) ? TOP_LABELS : 0) + lanes(spec) * (LANE_H + LANE_GAP); }
+
+  // logLabels keeps, of a log axis' splits, the labels of the powers of
+  // ten, and of 2 and 5 times them when the axis spans under three
+  // decades; the other splits keep their grid line.
+  function logLabels(u, vals) {
+    var sc = u.scales.y, fine = Math.log10(sc.max / sc.min) < 3;
+    return vals.map(function (v) {
+      if (!(v > 0)) { return ""; }
+      var m = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)));
+      return (m === 1 || (fine && (m === 2 || m === 5))) ? fmtTick(v) : "";
+    });
+  }
 
   // Drawing of the annotations, in canvas pixels.
   function clipPlot(u, ctx) {
@@ -168,7 +180,7 @@
       });
       // Top labels (epochs) above the lanes, skipping those that would
       // overlap.
-      var ty = b.top - (lanes(spec) * (LANE_H + LANE_GAP) + 5) * pr, last = -Infinity;
+      var ty = b.top - (lanes(spec) * (LANE_H + LANE_GAP) + 10) * pr, last = -Infinity;
       ctx.fillStyle = pal.muted;
       ctx.textAlign = "center";
       if (spec.topLabel) {
@@ -271,7 +283,7 @@
       var x = u.data[0][j], y = u.data[i][j];
       if (y == null || Math.abs(u.valToPos(x, "x") - c.left) > 40) { return; }
       var p = st.back[i][j];
-      var head = s.name + " = " + fmt(s.y[p]) + "  \u00b7 step " + fmtTick(x);
+      var head = s.name + " = " + fmt(s.y[p]) + " \u00b7 step " + String(x);
       if (s.e && s.e[p] != null) { head += " \u00b7 epoch " + Number(s.e[p].toFixed(3)); }
       line(head);
       if (s.sk) {
@@ -286,13 +298,13 @@
       var my = (m.y == null || (st.log && m.y <= 0)) ? 6 : u.valToPos(m.y, "y");
       if (Math.abs(mx - c.left) > 9 || Math.abs(my - c.top) > 14) { return; }
       line(m.label, "mk");
-      line("step " + fmtTick(m.x) + " \u00b7 value " + m.v);
+      line("step " + String(m.x) + " \u00b7 value " + m.v);
       if (m.src) { line(m.src, "src"); }
       rows++;
     });
     if (rows) {
       (st.spec.bands || []).forEach(function (band) {
-        if (c.left >= u.valToPos(band.from, "x") - 2 && c.left <= u.valToPos(band.to, "x") + 2) { line(band.label + " (steps " + fmtTick(band.from) + "\u2013" + fmtTick(band.to) + ")", "band"); }
+        if (c.left >= u.valToPos(band.from, "x") - 2 && c.left <= u.valToPos(band.to, "x") + 2) { line(band.label + " (steps " + String(band.from) + "\u2013" + String(band.to) + ")", "band"); }
       });
     }
     if (!rows) { tip.hidden = true; return; }
@@ -407,7 +419,10 @@
       width: width, height: PLOT_H + topPad(spec),
       padding: [topPad(spec), 14, 0, 0],
       scales: { x: { time: false }, y: st.log ? { distr: 3, log: 10 } : {} },
-      axes: [Object.assign({ label: spec.xLabel }, axis), Object.assign({ label: spec.yLabel, size: 62 }, axis)],
+      axes: [
+        Object.assign({}, axis, { label: spec.xLabel, size: 30, labelSize: 16, labelGap: 0 }),
+        Object.assign({}, axis, { label: spec.yLabel, size: 62 }, st.log ? { values: logLabels, filter: function (u, splits) { return splits; } } : {})
+      ],
       series: series,
       legend: {
         live: false,
