@@ -288,7 +288,7 @@ func TestBrowserCharts(t *testing.T) {
 // TestBrowserNoScript checks the page without script: the static charts
 // are shown, and nothing else of the charts is.
 func TestBrowserNoScript(t *testing.T) {
-	p := openReport(t, loadExample(t, "hf_v5_overfit_eval"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	p := openReport(t, loadExample(t, "hf_v5_overfit_eval"), chromedp.EmulateViewport(1280, 800), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		return err
 	}))
@@ -301,6 +301,8 @@ func TestBrowserNoScript(t *testing.T) {
 	if got.Figures != 4 || got.Shown != got.Figures || got.Interactive != 0 {
 		t.Errorf("without script: %+v, want 4 static charts shown and no interactive one", got)
 	}
+	browserEval[bool](t, p, `(() => { document.getElementById("fig-chart-loss").scrollIntoView({block: "center"}); return true; })()`)
+	p.screenshot(t, "hf_v5_overfit_eval-noscript.png")
 	p.checkQuiet(t)
 }
 
