@@ -135,10 +135,13 @@ func (c *Collector) addEntry(e *Entry) {
 		return
 	}
 	o := c.origin(e)
-	step, inferred := e.Step, e.StepInferred
+	step, by, est := e.Step, e.StepBy, e.StepEstimated
+	if e.StepInferred && by == StepRead {
+		by, est = StepOrdinal, true // a reader that inferred the step without saying how
+	}
 	if step < 0 {
 		o.ordinal++
-		step, inferred = o.ordinal, true
+		step, by, est = o.ordinal, StepOrdinal, true
 	} else {
 		o.ordinal = step
 	}
@@ -167,7 +170,7 @@ func (c *Collector) addEntry(e *Entry) {
 		kv := &e.Values[i]
 		rs := o.seriesOf(e.Kind, kv.Key, i)
 		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: line, array: e.Source.Array,
-			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), inferred: inferred})
+			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), by: rawStepBy(by, est)})
 	}
 }
 

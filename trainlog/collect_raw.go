@@ -12,15 +12,27 @@ import (
 // that it holds no pointers (a million of them cost the garbage collector
 // nothing to scan) and takes 48 bytes rather than the 120 of a Point.
 type rawPoint struct {
-	step     int64
-	value    float64
-	epoch    float64
-	time     float64
-	line     int   // Source.Line, or Source.Index when array is set
-	frag     int32 // index into rawSeries.frags, 0 for none
-	digits   int16
-	inferred bool
-	array    Array
+	step   int64
+	value  float64
+	epoch  float64
+	time   float64
+	line   int   // Source.Line, or Source.Index when array is set
+	frag   int32 // index into rawSeries.frags, 0 for none
+	digits int16
+	array  Array
+	by     uint8 // the StepEvidence, with rawEstimated set when estimated
+}
+
+// rawEstimated marks an estimated step in rawPoint.by.
+const rawEstimated = 0x80
+
+// rawStepBy packs a step's evidence and whether it is estimated.
+func rawStepBy(by StepEvidence, est bool) uint8 {
+	b := uint8(by)
+	if est {
+		b |= rawEstimated
+	}
+	return b
 }
 
 // rawDigits stores a precision in a rawPoint, saturating values that
@@ -176,7 +188,8 @@ func (rs *rawSeries) fill(out []Point, at int, src []rawPoint, file string) {
 	for i := range src {
 		p, d := &src[i], &dst[i]
 		d.Value, d.Epoch, d.Time = p.value, p.epoch, p.time
-		d.Digits, d.StepInferred = int(p.digits), p.inferred
+		d.Digits, d.StepBy, d.StepEstimated = int(p.digits), StepEvidence(p.by&^rawEstimated), p.by&rawEstimated != 0
+		d.StepInferred = d.StepBy != StepRead
 		d.Source.File = file
 		if p.array != NoArray {
 			d.Source.Array, d.Source.Index = p.array, int32(p.line)

@@ -194,7 +194,7 @@ func hcAny(b []byte, subs ...string) bool {
 // still be unknown.
 type hcItem struct {
 	rec Record
-	p   *hcPend
+	p   *alignDict
 }
 
 // A consoleReader reads hf-console output. See the grammar above.
@@ -218,8 +218,8 @@ type consoleReader struct {
 	parDone  bool         // parallel reading was used up to an end of input
 	lastFull bool         // the last read filled the buffer: more input is at hand
 
-	pends    []hcPend // slab of held-back entries
-	lastDict []byte   // text of the last log dict, to collapse duplicates
+	pends    []alignDict // slab of dicts waiting for their step
+	lastDict []byte      // text of the last log dict, to collapse duplicates
 	dups     hcDups
 	bar      hcBar   // the training progress bar
 	steps    hcSteps // step inference
@@ -416,17 +416,14 @@ func (r *consoleReader) replay(toks []hcTok) {
 			}
 			r.line = tk.line
 		}
+		r.steps.token(r, tk.line, tk.kind == tkBar)
 		switch tk.kind {
 		case tkBar:
 			r.barState(tk.n, tk.t, tk.text)
 		case tkText:
-			r.steps.age(r)
 			r.other(tk.text)
 		case tkCallback:
-			if tk.aged {
-				r.steps.age(r)
-			}
-			r.steps.callback(r, tk.n)
+			r.steps.callback(r, tk.n, tk.e)
 			if tk.e != nil {
 				r.txt.entryKeys(r, tk.e)
 				r.emit(tk.e)

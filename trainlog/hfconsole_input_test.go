@@ -330,24 +330,27 @@ func TestConsoleLive(t *testing.T) {
 		}
 		close(got)
 	}()
-	// The INFO block gives the steps per epoch, so each dict's step is
-	// known as soon as it is read. (Without it, or callbacks, or tqdm's
-	// redraw, a dict waits for the end-of-training summary.)
-	if _, err := pw.Write([]byte("***** Running training *****\n  Num update steps per epoch = 10\n")); err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 4; i++ {
-		line := fmt.Sprintf("%s{'loss': '%d.5', 'grad_norm': '1', 'epoch': '0.%d'}\n", strings.Repeat("x", i*1000), i, i)
+	// Each dict is written by tqdm.write between frames of the bar, and
+	// the bar is redrawn at the start of the next line: a dict's step is
+	// known once that line arrives. (A dict without such evidence waits
+	// for a bound after it, or the end of the input.)
+	frame := func(n int) string { return fmt.Sprintf("\r%3d%%|#         | %d/40 [00:01<00:10,  2.00it/s]", n*100/40, n) }
+	for i := 1; i <= 5; i++ {
+		line := frame(i-1) + frame(i) + "\r" + strings.Repeat(" ", 40) + "\r" +
+			fmt.Sprintf("{'loss': '%d.5', 'grad_norm': '1', 'epoch': '0.%d'} %s\n", i, i, strings.Repeat("x", i*1000))
 		if _, err := pw.Write([]byte(line)); err != nil {
 			t.Fatal(err)
 		}
+		if i == 1 {
+			continue
+		}
 		select {
 		case e := <-got:
-			if v, _ := e.Get("loss"); v != float64(i)+0.5 || e.Source.Line != i+2 || e.Step != int64(i) {
-				t.Fatalf("entry %d: %s", i, hcDescribe(e))
+			if v, _ := e.Get("loss"); v != float64(i-1)+0.5 || e.Source.Line != i-1 || e.Step != int64(i-1) || e.StepBy != StepRedraw {
+				t.Fatalf("entry %d: %s by %v", i-1, hcDescribe(e), e.StepBy)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatalf("entry %d did not arrive while the writer waits", i)
+			t.Fatalf("entry %d did not arrive while the writer waits", i-1)
 		}
 	}
 	pw.Close()

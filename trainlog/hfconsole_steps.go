@@ -5,29 +5,19 @@ import (
 	"math"
 )
 
-// hcMaxFitPts bounds the dicts kept to fit the logging cadence on, so
-// that memory stays flat over a long watch.
-const hcMaxFitPts = 1 << 14
+// hcMaxBlock bounds the training dicts held back without a known step,
+// so that memory stays flat on a log without any exact evidence: past it
+// the older half is decided with what is known so far.
+const hcMaxBlock = 1 << 14
 
-// An hcPend is a queued dict entry whose step may not be known yet.
-type hcPend struct {
-	e          *Entry
-	kind       Kind
-	epoch, tol float64 // the printed epoch and half its last unit; NaN when absent
-	synced     bool    // printed by tqdm.write right after its clear
-	window     bool    // waiting for the bar tqdm redraws after the dict
-	barBefore  int64   // training bar position before the dict, -1 none
-	redraw     int64   // training bar position redrawn after the dict, -1 none
-	cb         int64   // step of a callback line just before, -1 none
-	ord        int64   // 1-based ordinal among the training dicts of its segment
-	base       int64   // first step of its segment minus one cadence (0, or a resumed step)
-	seg        int
-	prev       *hcPend // the training dict before an eval dict
-	done       bool
-}
-
-// hcSteps infers the steps of console dicts; see the file comment of
-// hfconsole.go for the order of the rules.
+// hcSteps feeds what a console log shows to the step alignment
+// (stepalign.go): the run's shape, the training bar's frames, callback
+// lines and dicts. A dict's step is decided once what follows it is
+// known (its window: the rest of its line and the next line), at once
+// when exact evidence fixes it, else when the next dict with exact
+// evidence, the end of its session or the end of the input bounds the
+// block of dicts it belongs to. Records keep their file order: the
+// reader's queue holds an entry until its dict is decided.
 type hcSteps struct {
 	// The run's shape as printed.
 	infoSPE                   float64 // "Num update steps per epoch"
@@ -38,46 +28,55 @@ type hcSteps struct {
 	summarySPE, guessSPE      float64
 	summarySeen               bool
 
-	spe     float64 // steps per epoch, 0 when unknown
-	retries int     // retries of all held-back entries on a new shape
-	lenDL   float64 // micro-batches per epoch and process, 0 when unknown
+	spe   float64 // steps per epoch, 0 when unknown
+	lenDL float64 // micro-batches per epoch and process, 0 when unknown
 
+	// Sessions: a resume or an epoch going back starts a new one.
 	nTrain             int
-	seg                int
-	segBase, ord       int64
-	resumed            int64
-	lastTrain          *hcPend
+	sess               int
+	ord                int64
+	base               int64 // steps of the session are above it
+	resumed            int64 // announced resume, for the next training dict; -1 none
 	lastEpoch, lastTol float64
-	lastStep           int64
+	lastTrain          *alignDict
 	evalOrd            int64
 
-	window    []*hcPend
-	windowAge int
-	cbStep    int64
-	cbLine    int
+	// The chain: the last training dict whose step is decided (or the
+	// session's base), which the next block starts from.
+	chainSess  int
+	chainStep  int64
+	chainOrd   int64
+	chainFirst bool
 
-	fitL     int64 // logging cadence fitted to the ordinals, 0 when none
-	fitFirst bool  // logging_first_step: the first dict is step 1
-	fitSeg   int
-	nextFit  int       // fit again when fitPts reaches this length
-	fitPts   []hcFitPt // training dicts of the segment to fit the cadence on
+	win      []*alignDict // dicts still looking at what follows them
+	block    []*alignDict // training dicts waiting for a bound after them
+	evalWait []*alignDict // eval dicts waiting for their training dict
+	noAfter  []*alignDict // dicts waiting for the next frame of the bar
 
-	scratch, scratchTrain hcPend // dicts resolved at once need no allocation
+	cb       alignCB // the last callback line since the last dict
+	cbLine   int
+	tokLine  int  // line of the last token
+	lineText bool // a token other than a bar frame was seen on tokLine
+	barLine  int  // line of the last training-bar frame
+	canon    map[string]string
 }
 
 func (s *hcSteps) init() {
-	s.lastEpoch, s.lastStep, s.cbStep, s.resumed, s.nextFit = math.NaN(), -1, -1, -1, 8
+	s.lastEpoch, s.resumed, s.cb.step = math.NaN(), -1, -1
+	s.chainFirst = true
+	s.canon = map[string]string{}
 }
 
-func (r *consoleReader) newPend() *hcPend {
+func (r *consoleReader) newPend() *alignDict {
 	if len(r.pends) == 0 {
-		r.pends = make([]hcPend, hcSlab)
+		r.pends = make([]alignDict, hcSlab)
 		for i := range r.pends {
-			r.pends[i].seg = 0 // map fresh memory by a write: see rawSeries.fill
+			r.pends[i].line = 0 // map fresh memory by a write: see rawSeries.fill
 		}
 	}
 	p := &r.pends[0]
 	r.pends = r.pends[1:]
+	p.reset()
 	return p
 }
 
@@ -116,219 +115,264 @@ func (s *hcSteps) compute(barTotal int64) {
 }
 
 // changed is called when the log printed something about the run's shape.
-// Held-back entries are retried at most a few dozen times this way; the
-// end of the input resolves them all anyway.
-func (s *hcSteps) changed(r *consoleReader) {
-	old := s.spe
-	s.compute(r.bar.total)
-	if s.spe != old && s.retries < 64 {
-		s.retries++
-		s.resolveAll(r, false)
+func (s *hcSteps) changed(r *consoleReader) { s.compute(r.bar.total) }
+
+// shape returns the shape the alignment works with.
+func (s *hcSteps) shape(final bool) alignShape {
+	return alignShape{spe: s.spe, lenDL: s.lenDL, ga: s.ga, logging: s.loggingSteps, final: final}
+}
+
+// canonical returns the canonical name of a training key, cached.
+func (s *hcSteps) canonical(k string) string {
+	if v, ok := s.canon[k]; ok {
+		return v
+	}
+	v := Canonical(KindTrain, k)
+	if len(s.canon) < 1024 {
+		s.canon[k] = v
+	}
+	return v
+}
+
+// token is called for every token, before it is handled: it closes the
+// windows of dicts two lines back.
+func (s *hcSteps) token(r *consoleReader, line int, bar bool) {
+	if line != s.tokLine {
+		s.tokLine, s.lineText = line, false
+	}
+	for len(s.win) > 0 && line >= s.win[0].line+2 {
+		s.close(r)
+	}
+	if !bar {
+		s.lineText = true
 	}
 }
 
-// estimate converts an epoch and its tolerance into a step and its
-// tolerance. With the dataloader length known it follows the Trainer,
-// which counts the epoch in micro-batches.
-func (s *hcSteps) estimate(epoch, tol float64) (float64, float64) {
-	if s.lenDL > 0 {
-		e := math.Floor(epoch + 1e-9)
-		k := s.lenDL / s.ga
-		return e*s.spe + math.Max(0, epoch-e)*k, tol * k
-	}
-	return epoch * s.spe, tol * s.spe
-}
-
-// addDict queues a dict entry and resolves its step if it can.
+// addDict queues a dict entry.
 func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) {
-	s.closeWindow(r)
-	if e.Step >= 0 {
-		if e.Kind == KindTrain {
-			s.scratchTrain = hcPend{e: e, kind: e.Kind, epoch: e.Epoch, tol: tol, done: true}
-			s.lastTrain = &s.scratchTrain
-		}
-		r.emit(e)
-		return
+	for len(s.win) > 0 {
+		s.close(r) // a dict ends the windows of those before it
 	}
 	if e.Kind == KindSummary {
 		if r.bar.n >= 0 {
-			e.Step, e.StepInferred = r.bar.n, true
+			e.Step, e.StepInferred, e.StepBy, e.StepEstimated = r.bar.n, true, StepFrame, true
 		}
 		r.emit(e)
 		s.summary(r, e.Epoch, tol)
 		return
 	}
-	p := &s.scratch
-	*p = hcPend{e: e, kind: e.Kind, epoch: e.Epoch, tol: tol, synced: synced, barBefore: r.bar.n, redraw: -1, cb: -1}
+	d := r.newPend()
+	d.e, d.kind, d.epoch, d.tol, d.line, d.synced = e, e.Kind, e.Epoch, tol, r.line, synced
+	if r.bar.total > 0 {
+		d.before = r.bar.n
+	}
+	if s.cb.step >= 0 && s.cbLine >= r.line-1 {
+		d.cbs[0] = s.cb
+	}
+	s.cb = alignCB{step: -1}
 	if e.Kind == KindTrain {
-		if s.cbStep >= 0 && r.line <= s.cbLine+1 {
-			p.cb, s.cbStep = s.cbStep, -1
-		}
-		s.newTrain(p)
-		if !synced && p.cb < 0 && !math.IsNaN(p.epoch) && s.fitL == 0 && len(s.fitPts) < hcMaxFitPts {
-			s.fitPts = append(s.fitPts, hcFitPt{ord: p.ord, epoch: p.epoch, tol: tol})
-		}
+		s.newTrain(d)
+		s.lastTrain = d
 	} else {
-		if s.lastTrain == &s.scratchTrain {
-			q := r.newPend()
-			*q = s.scratchTrain
-			s.lastTrain = q
-		}
-		p.prev = s.lastTrain
+		d.prev = s.lastTrain
 	}
-	if synced && p.cb < 0 {
-		p.window = true
-	}
-	if s.try(r, p, false) {
-		// Resolved at once: no need to keep p, except as the training
-		// dict a later eval dict may refer to.
-		if e.Kind == KindTrain {
-			s.scratchTrain = *p
-			s.lastTrain = &s.scratchTrain
-		}
-		r.emit(e)
-	} else {
-		q := r.newPend()
-		*q = *p
-		if e.Kind == KindTrain {
-			s.lastTrain = q
-		}
-		if q.window {
-			s.window = append(s.window, q)
-			s.windowAge = 0
-		}
-		r.queue = append(r.queue, hcItem{rec: e, p: q})
-	}
-	if len(s.fitPts) >= s.nextFit && s.fitL == 0 && s.spe > 0 {
-		s.nextFit *= 2
-		if s.fit(false) {
-			s.resolveAll(r, false)
-		}
+	d.open = true
+	s.win = append(s.win, d)
+	s.noAfter = append(s.noAfter, d)
+	r.queue = append(r.queue, hcItem{rec: e, p: d})
+	if e.Step >= 0 {
+		s.close(r) // its own step: nothing to wait for
 	}
 }
 
-// newTrain gives a training dict its ordinal, starting a new segment when
-// the epoch goes back or the run was resumed.
-func (s *hcSteps) newTrain(p *hcPend) {
-	back := !math.IsNaN(p.epoch) && !math.IsNaN(s.lastEpoch) && p.epoch+p.tol+s.lastTol < s.lastEpoch-1e-9
+// newTrain gives a training dict its session and ordinal, starting a new
+// session when the epoch goes back or the run was resumed.
+func (s *hcSteps) newTrain(d *alignDict) {
+	back := !math.IsNaN(d.epoch) && !math.IsNaN(s.lastEpoch) && d.epoch+d.tol+s.lastTol < s.lastEpoch-1e-9
 	if back || s.resumed >= 0 {
-		s.seg++
-		s.ord, s.segBase = 0, max(s.resumed, 0)
-		s.resumed, s.fitL, s.nextFit = -1, 0, 8
-		s.fitPts = s.fitPts[:0]
+		s.sess++
+		s.ord, s.base = 0, max(s.resumed, 0)
+		s.resumed = -1
 	}
 	s.ord++
-	p.ord, p.seg, p.base = s.ord, s.seg, s.segBase
-	if !math.IsNaN(p.epoch) {
-		s.lastEpoch, s.lastTol = p.epoch, p.tol
+	d.ord, d.sess, d.base = s.ord, s.sess, s.base
+	if !math.IsNaN(d.epoch) {
+		s.lastEpoch, s.lastTol = d.epoch, d.tol
 	}
 	s.nTrain++
 }
 
-// try resolves p's step if what is known allows it. With final set it
-// always resolves, falling back to bar positions and ordinals.
-func (s *hcSteps) try(r *consoleReader, p *hcPend, final bool) bool {
-	if p.done {
-		return true
+// onBar sees a frame of the training bar at position n.
+func (s *hcSteps) onBar(r *consoleReader, n int64) {
+	first := s.barLine != r.line && !(s.tokLine == r.line && s.lineText)
+	s.barLine = r.line
+	for _, d := range s.win {
+		if first && d.synced && d.redraw < 0 && r.line == d.line+1 && n >= d.before {
+			d.redraw = n
+		}
 	}
-	step := int64(-1)
+	for _, d := range s.noAfter {
+		d.after = n
+	}
+	clear(s.noAfter)
+	s.noAfter = s.noAfter[:0]
+}
+
+// callback records a user callback line stating step: the line after
+// the dicts whose windows are open, the line before the next dict.
+func (s *hcSteps) callback(r *consoleReader, step int64, e *Entry) {
+	cb := alignCB{step: step, e: e}
+	for _, d := range s.win {
+		if d.cbs[1].step < 0 && r.line <= d.line+1 {
+			d.cbs[1] = cb
+		}
+	}
+	s.cb, s.cbLine = cb, r.line
+}
+
+// close ends the window of the oldest open dict and places it.
+func (s *hcSteps) close(r *consoleReader) {
+	d := s.win[0]
+	s.win[0] = nil
+	s.win = s.win[1:]
+	if len(s.win) == 0 {
+		s.win = s.win[:0:0]
+	}
+	d.open = false
+	s.place(r, d, false)
+}
+
+// place decides d when exact evidence fixes its step, and otherwise
+// holds it in the block (a training dict) or until its training dict is
+// decided (an eval dict).
+func (s *hcSteps) place(r *consoleReader, d *alignDict, final bool) {
+	sh := s.shape(final)
+	step, by, est, ok := d.exact(&sh, s.canonical)
+	if d.kind != KindTrain {
+		switch {
+		case ok:
+			d.set(step, by, est)
+		case d.prev == nil || d.prev.done:
+			s.decideEval(d, &sh)
+		default:
+			s.evalWait = append(s.evalWait, d)
+		}
+		return
+	}
+	if d.sess != s.chainSess {
+		s.solve(r, -1, final)
+		s.chainSess, s.chainStep, s.chainOrd, s.chainFirst = d.sess, d.base, 0, true
+	}
+	if !ok {
+		s.block = append(s.block, d)
+		if len(s.block) > hcMaxBlock {
+			s.solveHalf(r)
+		}
+		return
+	}
+	s.solve(r, step, final)
+	d.set(step, by, est)
+	s.chainStep, s.chainOrd, s.chainFirst = step, d.ord, false
+	s.decideEvals(&sh)
+}
+
+// solve decides the held-back block, bounded by next (-1 for none).
+func (s *hcSteps) solve(r *consoleReader, next int64, final bool) {
+	if len(s.block) == 0 {
+		return
+	}
+	sh := s.shape(final || next < 0)
+	b := alignBlock{ds: s.block, prevStep: s.chainStep, prevOrd: s.chainOrd, next: next, first: s.chainFirst}
+	b.solve(&sh)
+	last := s.block[len(s.block)-1]
+	s.chainStep, s.chainOrd, s.chainFirst = last.e.Step, last.ord, false
+	clear(s.block)
+	s.block = s.block[:0]
+	s.decideEvals(&sh)
+}
+
+// solveHalf decides the older half of an overlong block.
+func (s *hcSteps) solveHalf(r *consoleReader) {
+	h := len(s.block) / 2
+	rest := append([]*alignDict(nil), s.block[h:]...)
+	s.block = s.block[:h]
+	s.solve(r, -1, false)
+	s.block = append(s.block[:0], rest...)
+}
+
+// decideEvals decides the eval dicts whose training dict is decided.
+func (s *hcSteps) decideEvals(sh *alignShape) {
+	kept := s.evalWait[:0]
+	for _, d := range s.evalWait {
+		if d.prev == nil || d.prev.done {
+			s.decideEval(d, sh)
+			continue
+		}
+		kept = append(kept, d)
+	}
+	clear(s.evalWait[len(kept):])
+	s.evalWait = kept
+}
+
+// decideEval decides an eval dict without exact evidence (rule 10).
+func (s *hcSteps) decideEval(d *alignDict, sh *alignShape) {
+	p := d.prev
+	if p != nil && p.done && p.e.Step >= 0 && (math.IsNaN(d.epoch) || hcSameEpoch(d.epoch, p.epoch)) {
+		d.set(p.e.Step, StepFollows, p.e.StepEstimated)
+		return
+	}
+	if d.synced && d.before >= 0 {
+		d.set(d.before, StepFrame, true)
+		return
+	}
+	if lo, hi, ok := sh.epochRange(d); ok {
+		est, _ := sh.estimate(d.epoch, d.tol)
+		st := max(int64(math.Round(est)), 0)
+		if p != nil && p.done && p.e.Step >= lo && p.e.Step <= hi {
+			st = p.e.Step // an eval runs right after a training step
+		}
+		if !d.synced && d.before >= 0 {
+			st = min(st, d.before)
+		}
+		d.set(max(min(st, hi), lo, 0), StepEpoch, true)
+		return
+	}
 	switch {
-	case p.cb >= 0:
-		step = p.cb
-	case p.redraw >= 0:
-		step = p.redraw
-	case p.window && !final:
-		return false
+	case p != nil && p.done:
+		d.set(p.e.Step, StepFollows, true)
+	case d.before >= 0:
+		d.set(d.before, StepFrame, true)
 	default:
-		if p.kind != KindTrain && p.prev != nil {
-			if !p.prev.done && !s.try(r, p.prev, final) {
-				return false
-			}
-			if hcSameEpoch(p.epoch, p.prev.epoch) {
-				step = p.prev.e.Step
-				break
-			}
-		}
-		if st, ok := s.fromEpoch(p, final); ok {
-			step = st
-			break
-		}
-		if !final {
-			return false
-		}
-		step = s.fallback(p)
+		s.evalOrd++ // an evaluation-only log: number the evaluations
+		d.set(s.evalOrd, StepOrdinal, true)
 	}
-	p.done = true
-	p.window = false
-	if step >= 0 {
-		p.e.Step, p.e.StepInferred = step, true
-		if p.kind == KindTrain && step > s.lastStep {
-			s.lastStep = step
-		}
-	}
-	return true
 }
 
 func hcSameEpoch(a, b float64) bool {
 	return !math.IsNaN(a) && !math.IsNaN(b) && math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(a))
 }
 
-// fromEpoch infers a step from the epoch. It reports false when the steps
-// per epoch are unknown, or when the epoch was printed too coarsely to
-// tell steps apart and more may be learned later (the summary, a fitted
-// cadence).
-func (s *hcSteps) fromEpoch(p *hcPend, final bool) (int64, bool) {
-	if s.spe <= 0 || math.IsNaN(p.epoch) {
-		return 0, false
+// resolveAll decides every held-back dict with what is known: at the end
+// of the input, or when a live input has nothing more for now.
+func (s *hcSteps) resolveAll(r *consoleReader, final bool) {
+	s.compute(r.bar.total)
+	if final && s.spe <= 0 {
+		s.guess(r)
+		s.compute(r.bar.total)
 	}
-	est, tol := s.estimate(p.epoch, p.tol)
-	if p.kind == KindTrain && s.fitL > 0 && p.seg == s.fitSeg {
-		st := p.base + hcFitStep(p.ord, s.fitL, s.fitFirst)
-		if math.Abs(float64(st)-est) <= hcSlack(p.epoch, tol) {
-			return st, true
-		}
-		s.fitL, s.nextFit = 0, 8 // a dict is missing: fit again from here
-		s.fitPts = append(s.fitPts[:0], hcFitPt{ord: p.ord, epoch: p.epoch, tol: p.tol})
+	for len(s.win) > 0 {
+		d := s.win[0]
+		s.win = s.win[1:]
+		d.open = false
+		s.place(r, d, true)
 	}
-	if tol >= 0.5 && p.synced && p.barBefore >= 0 {
-		// Printed live, so the bar before the dict lags the step by a
-		// little at most: take the first step the epoch allows at or
-		// after it.
-		return max(p.barBefore, int64(math.Ceil(est-tol))), true
+	s.solve(r, -1, true)
+	sh := s.shape(true)
+	for _, d := range s.evalWait {
+		s.decideEval(d, &sh)
 	}
-	if tol >= 0.5 && !final && !s.summarySeen {
-		return 0, false
-	}
-	st := int64(math.Round(est))
-	if st < 0 {
-		st = 0
-	}
-	if p.synced && p.barBefore > st {
-		st = p.barBefore
-	}
-	return st, true
-}
-
-// fallback is the step of a dict when the epoch cannot tell: the bar
-// position for a synced dict, the preceding training step for an eval,
-// or the ordinal.
-func (s *hcSteps) fallback(p *hcPend) int64 {
-	if p.kind != KindTrain {
-		switch {
-		case p.prev != nil && p.prev.done:
-			return p.prev.e.Step
-		case p.barBefore >= 0:
-			return p.barBefore
-		case s.lastStep >= 0:
-			return s.lastStep
-		}
-		s.evalOrd++ // an evaluation-only log: number the evaluations
-		return s.evalOrd
-	}
-	if p.synced && p.barBefore >= 0 {
-		return max(p.barBefore, s.lastStep+1)
-	}
-	return p.base + p.ord
+	clear(s.evalWait)
+	s.evalWait = s.evalWait[:0]
 }
 
 // summary learns the steps per epoch from the end-of-training dict: the
@@ -341,7 +385,7 @@ func (s *hcSteps) summary(r *consoleReader, epoch, tol float64) {
 		}
 		s.summarySPE = float64(r.bar.n) / epoch
 	}
-	s.resolveAll(r, false)
+	s.compute(r.bar.total)
 }
 
 // guess derives the steps per epoch at the end of an interrupted log from
@@ -359,184 +403,6 @@ func (s *hcSteps) guess(r *consoleReader) {
 			return
 		}
 	}
-}
-
-// resolveAll tries every held-back entry; with final set it resolves all.
-func (s *hcSteps) resolveAll(r *consoleReader, final bool) {
-	if final {
-		for _, p := range s.window {
-			p.window = false
-		}
-		s.window = s.window[:0]
-	}
-	s.compute(r.bar.total)
-	if final && s.spe <= 0 {
-		s.guess(r)
-		s.compute(r.bar.total)
-	}
-	if final || s.summarySeen {
-		s.fit(true)
-	}
-	for i := r.head; i < len(r.queue); i++ {
-		if p := r.queue[i].p; p != nil && !p.done {
-			s.try(r, p, final)
-		}
-	}
-}
-
-// retryTail tries the last queued entries after a local event.
-func (s *hcSteps) retryTail(r *consoleReader) {
-	for i := max(r.head, len(r.queue)-16); i < len(r.queue); i++ {
-		if p := r.queue[i].p; p != nil && !p.done {
-			s.try(r, p, false)
-		}
-	}
-}
-
-// onBar sees a training bar state: the redraw that follows a synced dict.
-func (s *hcSteps) onBar(r *consoleReader, n int64) {
-	if len(s.window) == 0 {
-		return
-	}
-	for _, p := range s.window {
-		if n >= p.barBefore {
-			p.redraw = n
-		}
-		p.window = false
-	}
-	s.window = s.window[:0]
-	s.retryTail(r)
-}
-
-// age counts text pieces after a synced dict; tqdm redraws right away, so
-// a few pieces without a bar mean there will be no redraw.
-func (s *hcSteps) age(r *consoleReader) {
-	if len(s.window) == 0 {
-		return
-	}
-	s.windowAge++
-	if s.windowAge > 3 {
-		s.closeWindow(r)
-	}
-}
-
-func (s *hcSteps) closeWindow(r *consoleReader) {
-	if len(s.window) == 0 {
-		return
-	}
-	for _, p := range s.window {
-		p.window = false
-	}
-	s.window = s.window[:0]
-	s.retryTail(r)
-}
-
-// callback records the step of a user callback line for the next dict.
-func (s *hcSteps) callback(r *consoleReader, step int64) {
-	s.closeWindow(r)
-	s.cbStep, s.cbLine = step, r.line
-}
-
-// An hcFitPt is a training dict to fit the logging cadence on.
-type hcFitPt struct {
-	ord        int64
-	epoch, tol float64
-}
-
-// hcSlack is how far a step inferred from the epoch may be from the true
-// step: the epoch's rounding, one step for rounding the estimate, and one
-// step per finished epoch, since transformers versions differ on whether
-// an epoch's last partial accumulation counts as a step.
-func hcSlack(epoch, tol float64) float64 {
-	return tol + 1.5 + math.Floor(math.Max(epoch, 0))
-}
-
-// fit looks for the logging cadence L such that the k-th training dict of
-// the segment is at step base + k×L (or 1, L, 2L, ... with
-// logging_first_step), within hcSlack of the step its epoch gives. The
-// ordinals are exact where the epoch is not: it is rounded when printed,
-// and its relation to the step varies across versions. fit reports
-// whether a cadence was found; unless force is set, several fitting
-// cadences mean none.
-func (s *hcSteps) fit(force bool) bool {
-	if s.spe <= 0 || s.fitL > 0 || len(s.fitPts) < 2 {
-		return false
-	}
-	pts := make([]hcFitPt, len(s.fitPts))
-	for i, q := range s.fitPts {
-		est, tol := s.estimate(q.epoch, q.tol)
-		pts[i] = hcFitPt{ord: q.ord, epoch: est, tol: hcSlack(q.epoch, tol)}
-	}
-	l, first, ok := hcFitCadence(pts, s.segBase, s.loggingSteps, force)
-	if ok {
-		s.fitL, s.fitFirst, s.fitSeg = l, first, s.seg
-	}
-	return ok
-}
-
-func hcFitStep(k, l int64, first bool) int64 {
-	if first {
-		if k == 1 {
-			return 1
-		}
-		return (k - 1) * l
-	}
-	return k * l
-}
-
-// hcFitCadence fits L to points whose epoch field holds the estimated
-// step and tol field the allowed distance.
-func hcFitCadence(pts []hcFitPt, base, prefer int64, force bool) (int64, bool, bool) {
-	check := func(l int64, first bool) (float64, bool) {
-		sse := 0.0
-		for _, q := range pts {
-			d := float64(base+hcFitStep(q.ord, l, first)) - q.epoch
-			if math.Abs(d) > q.tol {
-				return 0, false
-			}
-			sse += d * d
-		}
-		return sse, true
-	}
-	if prefer > 0 {
-		for _, first := range []bool{false, true} {
-			if _, ok := check(prefer, first); ok {
-				return prefer, first, true
-			}
-		}
-	}
-	last := pts[len(pts)-1]
-	for _, first := range []bool{false, true} {
-		k := float64(last.ord)
-		if first {
-			k--
-		}
-		if k <= 0 {
-			continue
-		}
-		span := last.epoch - float64(base)
-		lo := max(int64(math.Floor((span-last.tol)/k)), 1)
-		hi := int64(math.Ceil((span + last.tol) / k))
-		if hi-lo > 1000 {
-			continue // the epochs allow too many cadences
-		}
-		bestL, bestSSE, n := int64(0), math.Inf(1), 0
-		for l := lo; l <= hi; l++ {
-			if sse, ok := check(l, first); ok {
-				n++
-				if sse < bestSSE {
-					bestL, bestSSE = l, sse
-				}
-			}
-		}
-		if n == 1 || (n > 1 && force) {
-			return bestL, first, true
-		}
-		if n > 1 {
-			return 0, false, false
-		}
-	}
-	return 0, false, false
 }
 
 // hcDups counts dicts collapsed because they repeated the previous one.

@@ -3,6 +3,7 @@ package trainlog
 import (
 	"bytes"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -28,7 +29,6 @@ const (
 type hcTok struct {
 	kind   hcTokKind
 	synced bool // tkDict: printed by tqdm.write right after its clear
-	aged   bool // tkCallback: the line was a text piece of its own
 	line   int
 	n, t   int64   // tkBar: position and total; tkCallback: step
 	tol    float64 // tkDict: half a unit of the epoch's last digit
@@ -350,9 +350,66 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 		}
 	}
 	t.add(hcTok{kind: tkText, text: t.stable(s)})
-	if bytes.Contains(s, []byte("step=")) && bytes.Contains(s, []byte("loss=")) && !bytes.Contains(s, []byte("skipped=")) {
-		t.callbackKV(s)
+	if bytes.Contains(s, []byte("tep")) {
+		if n, ok := hcCallbackLine(s); ok {
+			t.add(hcTok{kind: tkCallback, n: n, e: t.callbackEntry(n, s)})
+		}
 	}
+}
+
+// hcCallbackLine recognises the step of a user callback's line in the
+// common forms other than "[Step N/M]": "Step N/M | key value | ..." (at
+// the start or after a prefix ending in ' ', '|', '>', ']' or ':'), and
+// "step=N" or "step: N" (also global_step) next to a loss; a DeepSpeed
+// "step=N, skipped=K" line counts engine steps and is not one.
+func hcCallbackLine(s []byte) (int64, bool) {
+	for i := 0; i+5 <= len(s); {
+		j := bytes.Index(s[i:], []byte("tep"))
+		if j < 0 {
+			return 0, false
+		}
+		j += i
+		i = j + 3
+		if j == 0 || (s[j-1] != 'S' && s[j-1] != 's') {
+			continue
+		}
+		k := j - 1 // the 'S' or 's'
+		if k > 0 {
+			c := s[k-1]
+			word := c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') || (c >= '0' && c <= '9')
+			if word && !bytes.HasSuffix(s[:k], []byte("global_")) {
+				continue
+			}
+		}
+		rest := s[j+3:]
+		switch {
+		case len(rest) > 1 && rest[0] == ' ' && rest[1] >= '0' && rest[1] <= '9':
+			// "Step N/M": needs the total, and a boundary before it.
+			if k > 0 && strings.IndexByte(" |>]:", s[k-1]) < 0 {
+				continue
+			}
+			n, e := hcAtoi(rest, 1)
+			p := e
+			for p < len(rest) && rest[p] == ' ' {
+				p++
+			}
+			if p >= len(rest) || rest[p] != '/' {
+				continue
+			}
+			if _, e2 := hcAtoi(rest, pdSpace(rest, p+1)); e2 == pdSpace(rest, p+1) {
+				continue
+			}
+			return n, true
+		case len(rest) > 1 && (rest[0] == '=' || rest[0] == ':'):
+			p := pdSpace(rest, 1)
+			n, e := hcAtoi(rest, p)
+			if e == p || bytes.Contains(s, []byte("skipped=")) || !bytes.Contains(s, []byte("loss")) {
+				continue
+			}
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 func hcBlank(s []byte) bool {
@@ -494,53 +551,65 @@ func (t *hcTokenizer) callbackStep(s []byte) bool {
 	if j >= len(s) || s[j] != ']' {
 		return false
 	}
-	t.add(hcTok{kind: tkCallback, aged: true, n: n, e: t.callbackEntry(n, s[j+1:])})
+	t.add(hcTok{kind: tkCallback, n: n, e: t.callbackEntry(n, s[j+1:])})
 	return true
 }
 
-// callbackKV tokenizes a line of key=value pairs with a step= pair.
-func (t *hcTokenizer) callbackKV(s []byte) {
-	i := bytes.Index(s, []byte("step="))
-	if i > 0 && (s[i-1]|0x20 >= 'a' && s[i-1]|0x20 <= 'z') && !bytes.HasSuffix(s[:i], []byte("global_")) {
-		return
-	}
-	n, j := hcAtoi(s, i+5)
-	if j == i+5 {
-		return
-	}
-	t.add(hcTok{kind: tkCallback, n: n, e: t.callbackEntry(n, s)})
-}
-
 // callbackEntry returns the entry of a user callback line at step, or nil
-// when it has no numeric values.
+// when it has no numeric values. Values are read from "key=value",
+// "key: value" and "key value" pairs between spaces, commas, semicolons,
+// tabs and '|'.
 func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
-	vals := t.kvSlice(bytes.Count(s, []byte("=")))
+	vals := t.kvSlice(bytes.Count(s, []byte("=")) + bytes.Count(s, []byte(" "))/2 + 1)
 	epoch := math.NaN()
+	var key []byte // a key waiting for its value
+	sep := func(c byte) bool { return c == ' ' || c == ',' || c == ';' || c == '|' || c == '\t' }
 	for len(s) > 0 {
 		i := 0
-		for i < len(s) && (s[i] == ' ' || s[i] == ',' || s[i] == ';' || s[i] == '|' || s[i] == '\t') {
+		for i < len(s) && sep(s[i]) {
 			i++
 		}
 		s = s[i:]
 		j := 0
-		for j < len(s) && s[j] != ' ' && s[j] != ',' && s[j] != ';' && s[j] != '|' && s[j] != '\t' {
+		for j < len(s) && !sep(s[j]) {
 			j++
 		}
 		tok := s[:j]
 		s = s[j:]
-		eq := bytes.IndexByte(tok, '=')
-		if eq <= 0 {
+		if len(tok) == 0 {
 			continue
 		}
-		key, val := tok[:eq], tok[eq+1:]
+		var val []byte
+		switch eq := bytes.IndexAny(tok, "=:"); {
+		case eq > 0 && eq < len(tok)-1:
+			key, val = tok[:eq], tok[eq+1:]
+		case eq > 0:
+			key = tok[:eq] // "key=" or "key:": the value follows
+			continue
+		case key != nil:
+			val = tok
+		default:
+			if hcIdent(tok) {
+				key = tok
+			}
+			continue
+		}
+		k := key
+		key = nil
+		if !hcIdent(k) {
+			continue
+		}
 		var n pdNum
 		if !pdParseNumberTo(val, &n) {
+			if hcIdent(val) {
+				key = val
+			}
 			continue
 		}
-		switch string(key) {
-		case "step", "global_step":
+		switch string(k) {
+		case "step", "global_step", "Step":
 			continue
-		case "epoch":
+		case "epoch", "Epoch":
 			// Callbacks print the epoch with 2 decimals ("epoch=0.00")
 			// next to a dict that prints it precisely; only a precise
 			// one is kept.
@@ -549,7 +618,7 @@ func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
 			}
 			continue
 		}
-		vals = append(vals, KV{Key: t.internSlot(key, 16+len(vals)), Value: n.v, Digits: max(1, n.sig)})
+		vals = append(vals, KV{Key: t.internSlot(k, 16+len(vals)), Value: n.v, Digits: max(1, n.sig)})
 	}
 	if len(vals) == 0 {
 		return nil
@@ -560,6 +629,20 @@ func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
 	e.Epoch = epoch
 	e.Values = vals
 	return e
+}
+
+// hcIdent reports a key: a letter or '_', then letters, digits, '_',
+// '/', '.' or '-'.
+func hcIdent(b []byte) bool {
+	if len(b) == 0 || !(b[0] == '_' || b[0]|0x20 >= 'a' && b[0]|0x20 <= 'z') {
+		return false
+	}
+	for _, c := range b[1:] {
+		if !(c == '_' || c == '/' || c == '.' || c == '-' || c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // newEntry returns a zeroed entry from a slab.

@@ -43,6 +43,11 @@ type Entry struct {
 	Step int64
 	// StepInferred is set when Step was inferred rather than read.
 	StepInferred bool
+	// StepBy says what fixed Step (StepRead when it was written next to
+	// the values), and StepEstimated whether the evidence left it
+	// uncertain (see stepalign.go).
+	StepBy        StepEvidence
+	StepEstimated bool
 	// Epoch is the fractional epoch or NaN.
 	Epoch float64
 	// Time is wall-clock or elapsed seconds or NaN.

@@ -120,11 +120,19 @@ type Point struct {
 	// and the reader inferred it (for example from the epoch or a
 	// progress bar).
 	StepInferred bool
+	// StepBy says what fixed Step: StepRead when it was written next to
+	// the value, else the evidence a reader inferred it from (see
+	// StepEvidence).
+	StepBy StepEvidence
+	// StepEstimated is set when the evidence left Step uncertain: a
+	// report must say the step is estimated, and from what.
+	StepEstimated bool
 	// Source is where the chosen value was read.
 	Source Source
-	// Also lists other sources that logged the same step, most precise
-	// first; their values agreed within rounding unless the run records a
-	// Disagreement event for this step.
+	// Also lists the other sources that logged the same value at this
+	// step, within rounding. A source that logged a different value is
+	// not listed: the run records an EventDisagreement for it (or, when
+	// either step was estimated, an EventNote).
 	Also []Source
 }
 

@@ -15,6 +15,15 @@
 //	1548 lines in all
 //
 // Tests use it to check that plateau's report says what the article says.
+//
+// Options.Layout selects how the console interleaves the progress bar, the
+// dicts and the callback's lines. LayoutCallbackFirst (the default) is the
+// layout above. LayoutDictFirst prints each dict on the same line right
+// after a frame of the bar and tqdm's clear, with nothing redrawing the
+// bar after it, and the callback's line "Step N/750 | epoch ... | loss
+// ..." on the line after the dict: the layout in which a reader that
+// takes the next step's frame for tqdm's redraw of this one shifts every
+// step by one. The dicts and the summary are on the same lines in both.
 package seedrun
 
 import (
@@ -71,8 +80,34 @@ var Checkpoints = []string{"checkpoint-500", "checkpoint-700", "final_lora"}
 // the user callback's line for the same step precedes it.
 func DictLine(s int64) int { return 42 + 2*int(s-1) }
 
+// CallbackLine returns the line of the user callback's output for step s
+// in the default layout.
+func CallbackLine(s int64) int { return LayoutCallbackFirst.CallbackLine(s) }
+
+// A Layout is how the console interleaves the bar, the dicts and the
+// callback's lines (see the package comment).
+type Layout int
+
+// Layouts of the console log.
+const (
+	// LayoutCallbackFirst prints, per step, the bar's frames and the
+	// callback's "[Step N/750] key=value" line, then on the next line
+	// tqdm's clear and the dict; tqdm redraws the bar at the start of the
+	// line after the dict.
+	LayoutCallbackFirst Layout = iota
+	// LayoutDictFirst prints, per step, a frame of the bar, tqdm's clear
+	// and the dict on one line, then the callback's "Step N/750 | key
+	// value | ..." line; nothing redraws the bar after the dict.
+	LayoutDictFirst
+)
+
 // CallbackLine returns the line of the user callback's output for step s.
-func CallbackLine(s int64) int { return DictLine(s) - 1 }
+func (l Layout) CallbackLine(s int64) int {
+	if l == LayoutDictFirst {
+		return DictLine(s) + 1
+	}
+	return DictLine(s) - 1
+}
 
 // Curve holds the per-step values of the reconstruction, index 0 being
 // step 1.
@@ -234,6 +269,8 @@ type Options struct {
 	// trainer_state.json (the article's "structured log_history"), whose
 	// log_history holds steps 1-500 and 1-700.
 	TrainerState bool
+	// Layout is the console's layout.
+	Layout Layout
 }
 
 // Write writes the reconstruction into dir: dir/all_logs.log and the
@@ -244,6 +281,9 @@ func Write(dir string) error { return WriteWith(dir, Options{}) }
 func WriteWith(dir string, opts Options) error {
 	c := NewCurve()
 	text := Log(c)
+	if opts.Layout == LayoutDictFirst {
+		text = LogDictFirst(c)
+	}
 	if err := os.WriteFile(filepath.Join(dir, LogName), []byte(text), 0o644); err != nil {
 		return err
 	}
@@ -340,6 +380,42 @@ func Log(c *Curve) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// LogDictFirst returns the text of all_logs.log for curve c in
+// LayoutDictFirst.
+func LogDictFirst(c *Curve) string {
+	var b strings.Builder
+	for _, l := range preamble() {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	b.WriteString("\r" + bar(0, 0, 0) + "`use_cache=True` is incompatible with gradient checkpointing. Setting `use_cache=False`.\n")
+	b.WriteString("/usr/local/lib/python3.10/dist-packages/torch/utils/checkpoint.py:87: UserWarning: None of the inputs have requires_grad=True. Gradients will be None\n")
+	for i := range Steps {
+		s := int64(i + 1)
+		frame := bar(s, c.Elapsed[i], c.Elapsed[i]/float64(s))
+		b.WriteString("\r" + frame + "\r" + strings.Repeat(" ", len([]rune(frame))) + "\r" + dict(c, s) + "\n")
+		b.WriteString(callbackPipe(c, s) + "\n")
+	}
+	final := bar(Steps, TrainRuntime, TrainRuntime/Steps)
+	b.WriteString("\r" + final + "\r" + strings.Repeat(" ", len([]rune(final))) + "\r" +
+		fmt.Sprintf("{'train_runtime': %s, 'train_samples_per_second': %s, 'train_steps_per_second': %s, 'train_loss': %s, 'epoch': 3.0}\n",
+			pyRepr(TrainRuntime), pyRepr(SamplesPerS), pyRepr(StepsPerS), pyRepr(c.Mean())))
+	b.WriteString("[LoRA_Demo] training loop finished\n")
+	for _, l := range epilogue {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// callbackPipe is the user callback's line for step s in
+// LayoutDictFirst: the loss with the dict's 4 decimals.
+func callbackPipe(c *Curve, s int64) string {
+	i := s - 1
+	return fmt.Sprintf("Step %d/%d | epoch %.2f | loss %.4f | lr %.2e | grad_norm %.3f | acc %.3f",
+		s, Steps, float64(s)/StepsPerEp, c.Logged(s), c.LR[i], c.GradNorm[i], c.Acc[i])
 }
 
 // dict is the Trainer's printed log dict for step s (Transformers 4.51:

@@ -189,3 +189,31 @@ func TestPyRepr(t *testing.T) {
 		}
 	}
 }
+
+func TestLogDictFirstLayout(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteWith(dir, Options{TrainerState: true, Layout: LayoutDictFirst}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, LogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != Lines {
+		t.Fatalf("log has %d lines, want %d", len(lines), Lines)
+	}
+	for _, m := range Milestones {
+		d, cb := lines[DictLine(m.Step)-1], lines[LayoutDictFirst.CallbackLine(m.Step)-1]
+		want := fmt.Sprintf("{'loss': %s, ", pyRepr(m.Loss))
+		if !strings.Contains(d, want) || !strings.Contains(d, fmt.Sprintf("| %d/750 [", m.Step)) {
+			t.Errorf("line %d = %q, want the frame of step %d and %q", DictLine(m.Step), d, m.Step, want)
+		}
+		if !strings.HasPrefix(cb, fmt.Sprintf("Step %d/750 | epoch %.2f | loss %.4f |", m.Step, m.Epoch, m.Loss)) {
+			t.Errorf("line %d = %q, want the callback of step %d", LayoutDictFirst.CallbackLine(m.Step), cb, m.Step)
+		}
+	}
+	if !strings.Contains(lines[SummaryLine-1], "'train_runtime': 2484.0731") {
+		t.Errorf("line %d = %q, want the summary", SummaryLine, lines[SummaryLine-1])
+	}
+}
