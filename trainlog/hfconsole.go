@@ -419,7 +419,7 @@ func (r *consoleReader) replay(toks []hcTok) {
 		r.steps.token(r, tk.line, tk.kind == tkBar)
 		switch tk.kind {
 		case tkBar:
-			r.barState(tk.n, tk.t, tk.text)
+			r.barState(tk.n, tk.t, tk.text, tk.synced)
 		case tkText:
 			r.other(tk.text)
 		case tkCallback:
@@ -448,6 +448,9 @@ func (r *consoleReader) replayDict(tk *hcTok) {
 	r.txt.inBlock = false
 	if bytes.Equal(tk.text, r.lastDict) && !r.bar.moved {
 		r.dups.add(tk.e.Source)
+		if !tk.synced {
+			r.steps.takeMark() // its own tqdm.write left one
+		}
 		return
 	}
 	r.lastDict = append(r.lastDict[:0], tk.text[:min(len(tk.text), 4096)]...)

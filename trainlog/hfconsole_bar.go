@@ -22,8 +22,9 @@ type hcBar struct {
 
 func (b *hcBar) init() { b.n = -1 }
 
-// barState records a state of a bar that may be the training bar.
-func (r *consoleReader) barState(n, t int64, text []byte) {
+// barState records a state of a bar that may be the training bar;
+// cleared reports a frame drawn right after tqdm's clear.
+func (r *consoleReader) barState(n, t int64, text []byte, cleared bool) {
 	b := &r.bar
 	switch {
 	case b.total == t:
@@ -42,7 +43,7 @@ func (r *consoleReader) barState(n, t int64, text []byte) {
 	b.n, b.line = n, r.line
 	b.text = append(b.text[:0], text...)
 	r.txt.inBlock = false
-	r.steps.onBar(r, n)
+	r.steps.onBar(r, n, cleared)
 }
 
 // report queues the training bar's last state as summary values and a

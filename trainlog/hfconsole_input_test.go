@@ -334,7 +334,9 @@ func TestConsoleLive(t *testing.T) {
 	// the bar is redrawn at the start of the next line: a dict's step is
 	// known once that line arrives. (A dict without such evidence waits
 	// for a bound after it, or the end of the input.)
-	frame := func(n int) string { return fmt.Sprintf("\r%3d%%|#         | %d/40 [00:01<00:10,  2.00it/s]", n*100/40, n) }
+	frame := func(n int) string {
+		return fmt.Sprintf("\r%3d%%|#         | %d/40 [00:01<00:10,  2.00it/s]", n*100/40, n)
+	}
 	for i := 1; i <= 5; i++ {
 		line := frame(i-1) + frame(i) + "\r" + strings.Repeat(" ", 40) + "\r" +
 			fmt.Sprintf("{'loss': '%d.5', 'grad_norm': '1', 'epoch': '0.%d'} %s\n", i, i, strings.Repeat("x", i*1000))

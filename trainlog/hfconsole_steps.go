@@ -53,6 +53,13 @@ type hcSteps struct {
 	evalWait []*alignDict // eval dicts waiting for their training dict
 	noAfter  []*alignDict // dicts waiting for the next frame of the bar
 
+	// marks are the positions of the frames tqdm.write redrew after a
+	// dict whose text stdout held back: the k-th is the step of the k-th
+	// dict that is not synced. marksBad is set once a mark contradicted
+	// its dict's epoch.
+	marks    []int64
+	marksBad bool
+
 	cb       alignCB // the last callback line since the last dict
 	cbLine   int
 	tokLine  int  // line of the last token
@@ -154,6 +161,9 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 		s.close(r) // a dict ends the windows of those before it
 	}
 	if e.Kind == KindSummary {
+		if !synced {
+			s.takeMark()
+		}
 		if r.bar.n >= 0 {
 			e.Step, e.StepInferred, e.StepBy, e.StepEstimated = r.bar.n, true, StepFrame, true
 		}
@@ -165,6 +175,9 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 	d.e, d.kind, d.epoch, d.tol, d.line, d.synced = e, e.Kind, e.Epoch, tol, r.line, synced
 	if r.bar.total > 0 {
 		d.before = r.bar.n
+	}
+	if !synced {
+		d.mark = s.takeMark()
 	}
 	if s.cb.step >= 0 && s.cbLine >= r.line-1 {
 		d.cbs[0] = s.cb
@@ -202,8 +215,32 @@ func (s *hcSteps) newTrain(d *alignDict) {
 	s.nTrain++
 }
 
-// onBar sees a frame of the training bar at position n.
-func (s *hcSteps) onBar(r *consoleReader, n int64) {
+// hcMaxMarks bounds the marks waiting for their dicts.
+const hcMaxMarks = 1 << 16
+
+// takeMark returns the oldest mark, -1 when none.
+func (s *hcSteps) takeMark() int64 {
+	if len(s.marks) == 0 {
+		return -1
+	}
+	m := s.marks[0]
+	s.marks = s.marks[1:]
+	if len(s.marks) == 0 {
+		s.marks = s.marks[:0:0]
+	}
+	return m
+}
+
+// onBar sees a frame of the training bar at position n; cleared reports
+// one drawn right after tqdm's clear.
+func (s *hcSteps) onBar(r *consoleReader, n int64, cleared bool) {
+	if cleared && !s.marksBad {
+		if len(s.marks) >= hcMaxMarks {
+			s.marks, s.marksBad = nil, true
+		} else {
+			s.marks = append(s.marks, n)
+		}
+	}
 	first := s.barLine != r.line && !(s.tokLine == r.line && s.lineText)
 	s.barLine = r.line
 	for _, d := range s.win {
@@ -247,6 +284,11 @@ func (s *hcSteps) close(r *consoleReader) {
 // decided (an eval dict).
 func (s *hcSteps) place(r *consoleReader, d *alignDict, final bool) {
 	sh := s.shape(final)
+	if d.mark >= 0 && !s.markFits(d, &sh) {
+		// The marks and the dicts are out of step (a dict lost, another
+		// writer): trust neither from here.
+		d.mark, s.marksBad, s.marks = -1, true, nil
+	}
 	step, by, est, ok := d.exact(&sh, s.canonical)
 	if d.kind != KindTrain {
 		switch {
@@ -274,6 +316,15 @@ func (s *hcSteps) place(r *consoleReader, d *alignDict, final bool) {
 	d.set(step, by, est)
 	s.chainStep, s.chainOrd, s.chainFirst = step, d.ord, false
 	s.decideEvals(&sh)
+}
+
+// markFits reports whether d's mark agrees with its epoch and the bar.
+func (s *hcSteps) markFits(d *alignDict, sh *alignShape) bool {
+	if s.marksBad || (d.before >= 0 && d.mark > d.before) {
+		return false
+	}
+	lo, hi, ok := sh.epochRange(d)
+	return !ok || (d.mark >= lo && d.mark <= hi)
 }
 
 // solve decides the held-back block, bounded by next (-1 for none).

@@ -28,7 +28,7 @@ const (
 // An hcTok is one token.
 type hcTok struct {
 	kind   hcTokKind
-	synced bool // tkDict: printed by tqdm.write right after its clear
+	synced bool // tkDict: printed by tqdm.write right after its clear; tkBar: drawn right after a clear, with no dict between (tqdm.write's redraw of a dict whose text stdout holds back)
 	line   int
 	n, t   int64   // tkBar: position and total; tkCallback: step
 	tol    float64 // tkDict: half a unit of the epoch's last digit
@@ -122,7 +122,7 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 func (t *hcTokenizer) addBar(tk hcTok) {
 	if k := len(t.toks); k >= 2 {
 		last, prev := &t.toks[k-1], &t.toks[k-2]
-		if last.kind == tkBar && prev.kind == tkBar && last.t == tk.t && prev.t == tk.t {
+		if last.kind == tkBar && prev.kind == tkBar && last.t == tk.t && prev.t == tk.t && !last.synced {
 			tk.line = t.line
 			*last = tk
 			return
@@ -335,9 +335,10 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 		t.prevClear = true
 		return
 	}
+	cleared := t.prevClear
 	t.prevClear = false
 	if b := bytes.Index(s, hcPctBar); b >= 0 {
-		if end := t.bar(s, b, nested); end > 0 {
+		if end := t.bar(s, b, nested, cleared); end > 0 {
 			s = s[end:]
 			if len(s) == 0 || hcBlank(s) {
 				return
@@ -425,7 +426,7 @@ func hcBlank(s []byte) bool {
 // after its closing ']', or 0 when s holds no bar with a numeric N/TOTAL.
 // Only bars that may be the training bar become tokens: not nested under
 // another bar, and without a description other than "Train...".
-func (t *hcTokenizer) bar(s []byte, pct int, nested bool) int {
+func (t *hcTokenizer) bar(s []byte, pct int, nested, cleared bool) int {
 	k := pct
 	for k > 0 && s[k-1] >= '0' && s[k-1] <= '9' {
 		k--
@@ -457,7 +458,7 @@ func (t *hcTokenizer) bar(s []byte, pct int, nested bool) int {
 	}
 	if !nested && hcTrainDesc(s[:k]) {
 		text := s[start:end]
-		t.addBar(hcTok{kind: tkBar, n: n, t: total, text: t.stable(text[:min(len(text), hcBarText)])})
+		t.addBar(hcTok{kind: tkBar, n: n, t: total, synced: cleared, text: t.stable(text[:min(len(text), hcBarText)])})
 	}
 	return end
 }

@@ -22,7 +22,13 @@ import (
 //     bar at a position no lower than the frame before the dict: tqdm
 //     redraws the bar where it stood when the dict was written, which is
 //     the dict's step. A frame that comes later, after other text, is not
-//     a redraw: it is the bar moving on to the next step.
+//     a redraw: it is the bar moving on to the next step. When stdout
+//     held the dict's text back (block-buffered, flushed later), tqdm's
+//     clear and redraw are still in the file where the dict was written:
+//     a frame drawn right after a clear, with no dict between, is the
+//     redraw of the next dict that is not synced, in order (unless its
+//     epoch or the bar before the dict contradicts it, after which such
+//     marks are no longer trusted).
 //
 // Exact evidence that disagrees (two callbacks, a callback and a redraw,
 // a step below the frame before a synced dict) is a conflict: the step
@@ -138,6 +144,7 @@ type alignDict struct {
 	before     int64 // training-bar position shown last before the dict, -1 none
 	after      int64 // first training-bar position shown after it, -1 none yet
 	redraw     int64 // position tqdm redrew right after it, -1 none
+	mark       int64 // position tqdm redrew after its write when stdout held its text back, -1 none
 	cbs        [2]alignCB
 	prev       *alignDict // the training dict before an eval dict
 	open       bool       // still looking at what follows the dict
@@ -146,7 +153,7 @@ type alignDict struct {
 }
 
 func (d *alignDict) reset() {
-	*d = alignDict{epoch: math.NaN(), before: -1, after: -1, redraw: -1}
+	*d = alignDict{epoch: math.NaN(), before: -1, after: -1, redraw: -1, mark: -1}
 	d.cbs[0].step, d.cbs[1].step = -1, -1
 }
 
@@ -272,8 +279,12 @@ func (d *alignDict) exact(sh *alignShape, canon func(string) string) (step int64
 			n++
 		}
 	}
-	if d.redraw >= 0 {
+	switch {
+	case d.redraw >= 0:
 		cands[n] = cand{d.redraw, StepRedraw}
+		n++
+	case d.mark >= 0:
+		cands[n] = cand{d.mark, StepRedraw}
 		n++
 	}
 	if n == 0 {
