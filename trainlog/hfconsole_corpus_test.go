@@ -1,6 +1,7 @@
 package trainlog
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -34,17 +35,25 @@ func TestConsoleCorpus(t *testing.T) {
 		crashes        int
 		summary        int
 		geo            map[string]float64
+		by             map[StepEvidence]int // training dicts per kind of step evidence
+		estimated      int                  // training dicts whose step is estimated
 	}{
-		{rel: "console-wandb-lora-cls-huge-gradnorm/output.log", train: 75, cadence: 50, evals: 37, bestEval: 800, summary: 1},
-		{rel: "console-qwen3-medical-qlora-sft/training.log", train: 175, cadence: 10, evals: 8, bestEval: 1600, summary: 1},
+		{rel: "console-wandb-lora-cls-huge-gradnorm/output.log", train: 75, cadence: 50, evals: 37, bestEval: 800, summary: 1,
+			by: map[StepEvidence]int{StepCadence: 75}, estimated: 75},
+		{rel: "console-qwen3-medical-qlora-sft/training.log", train: 175, cadence: 10, evals: 8, bestEval: 1600, summary: 1,
+			by: map[StepEvidence]int{StepRedraw: 175}},
 		{rel: "console-gemma2-9b-lmsys-interrupted-traceback/train.log", train: 24, cadence: 10, evals: 1, bestEval: 200, crashes: 2,
-			geo: map[string]float64{GeoTrainableParams: 25460736, GeoLoggingSteps: 10, GeoEvalSteps: 200, GeoEpochs: 2}},
-		{rel: "console-wandb-reward-model-interrupted/output.log", train: 27, cadence: 30, crashes: 1},
-		{rel: "console-phi2-custom-logger-3days/training.log"},
+			geo: map[string]float64{GeoTrainableParams: 25460736, GeoLoggingSteps: 10, GeoEvalSteps: 200, GeoEpochs: 2},
+			by:  map[StepEvidence]int{StepRedraw: 24}},
+		{rel: "console-wandb-reward-model-interrupted/output.log", train: 27, cadence: 30, crashes: 1,
+			by: map[StepEvidence]int{StepCadence: 27}, estimated: 27},
+		{rel: "console-phi2-custom-logger-3days/training.log", by: map[StepEvidence]int{}},
 		{rel: "lf-console-deepseek7b-lora/running_log.txt", train: 421, cadence: 5,
-			geo: map[string]float64{GeoExamples: 2182, GeoEpochs: 1000, GeoMaxSteps: 17000, GeoGradAccum: 64}},
+			geo: map[string]float64{GeoExamples: 2182, GeoEpochs: 1000, GeoMaxSteps: 17000, GeoGradAccum: 64},
+			by:  map[StepEvidence]int{StepCadence: 421}, estimated: 421},
 		{rel: "lf-tfm-lora-20ep-tinydata-console-and-jsonl/training_v3.log", train: 48, cadence: 5, summary: 1,
-			geo: map[string]float64{GeoExamples: 180, GeoEpochs: 20, GeoMaxSteps: 240}},
+			geo: map[string]float64{GeoExamples: 180, GeoEpochs: 20, GeoMaxSteps: 240},
+			by:  map[StepEvidence]int{StepRedraw: 48}},
 	} {
 		t.Run(filepath.Dir(tc.rel), func(t *testing.T) {
 			p := hcCorpus(t, tc.rel)
@@ -55,6 +64,16 @@ func TestConsoleCorpus(t *testing.T) {
 				want = hcRange(tc.cadence, tc.train*tc.cadence, tc.cadence)
 			}
 			hcSameSteps(t, "train", hcStepsOf(train), want)
+			by, est := map[StepEvidence]int{}, 0
+			for _, e := range train {
+				by[e.StepBy]++
+				if e.StepEstimated {
+					est++
+				}
+			}
+			if fmt.Sprint(by) != fmt.Sprint(tc.by) || est != tc.estimated {
+				t.Errorf("step evidence %v with %d estimated, want %v with %d", by, est, tc.by, tc.estimated)
+			}
 			evals := hcEntries(recs, KindEval, "")
 			if len(evals) != tc.evals {
 				t.Errorf("%d evals, want %d", len(evals), tc.evals)
