@@ -95,14 +95,14 @@ func printerFindings(run *analyzer, _ *Report) []Finding {
 	}
 	for k := range s.Points {
 		p := &s.Points[k]
-		if len(p.Also) == 0 {
+		if len(p.Also) == 0 && len(p.Differ) == 0 {
 			// One source, as in most logs.
 			if p.Source.Line > 0 {
 				count(p, p.Source.File, 1)
 			}
 			continue
 		}
-		srcs = append(append(srcs[:0], p.Source), p.Also...)
+		srcs = append(append(append(srcs[:0], p.Source), p.Also...), p.Differ...)
 		for i, src := range srcs {
 			if src.Line == 0 || seenBefore(srcs[:i], src.File) {
 				continue
@@ -150,7 +150,7 @@ func seenBefore(srcs []trainlog.Source, f string) bool {
 
 // firstSourceIn returns the source of p in file f.
 func firstSourceIn(p trainlog.Point, f string) string {
-	for _, src := range append([]trainlog.Source{p.Source}, p.Also...) {
+	for _, src := range append(append([]trainlog.Source{p.Source}, p.Also...), p.Differ...) {
 		if src.File == f {
 			return src.String()
 		}

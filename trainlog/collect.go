@@ -26,8 +26,14 @@ import (
 //   - Across origins, the most precise value per (series, step) wins
 //     (see Point.Digits); ties go to the origin added first (except
 //     successive TensorBoard files, where the newer wins). The others
-//     are listed in Point.Also, and values that differ beyond rounding
-//     record an EventDisagreement.
+//     are listed in Point.Also when they logged the same value within
+//     rounding, and in Point.Differ otherwise. A different value records
+//     an EventDisagreement when both steps were read or fixed exactly;
+//     when either was estimated the values may belong to different
+//     steps, and one EventNote per series says so. A value whose step was
+//     estimated does not outrank a different value whose step was read,
+//     and one that another source confirms (the same value at the same
+//     step) takes that source's step evidence.
 type Collector struct {
 	run     *Run
 	origins []*origin
@@ -299,7 +305,8 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 	}
 	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
 	out := make([]Point, 0, len(steps))
-	disagreements := 0
+	disagreements, unsure := 0, 0
+	var unsureSrc []Source
 	for _, st := range steps {
 		cands := byStep[st]
 		best := 0
@@ -307,36 +314,62 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 			b := cands[best]
 			switch {
 			case p.Digits > b.Digits,
-				p.Digits == b.Digits && b.StepInferred && !p.StepInferred,
+				p.Digits == b.Digits && b.StepEstimated && !p.StepEstimated,
+				p.Digits == b.Digits && b.StepInferred && !p.StepInferred && b.StepEstimated == p.StepEstimated,
 				p.Digits == b.Digits && i > 0 && sameSeries(b.Source.File, p.Source.File):
 				best = i
 			}
 		}
-		p := cands[best]
-		if len(cands) > 1 {
-			p.Also = make([]Source, 0, len(cands)-1)
+		// A value whose step was estimated does not outrank a different
+		// value whose step was read.
+		if b := cands[best]; b.StepEstimated {
+			alt := -1
 			for i, q := range cands {
-				if i == best {
+				if !q.StepEstimated && !sameLogged(b, q) && (alt < 0 || q.Digits > cands[alt].Digits) {
+					alt = i
+				}
+			}
+			if alt >= 0 {
+				best = alt
+			}
+		}
+		p := cands[best]
+		for i, q := range cands {
+			if i == best {
+				continue
+			}
+			if !sameLogged(p, q) {
+				p.Differ = append(p.Differ, q.Source)
+				if p.StepEstimated || q.StepEstimated {
+					// Not a disagreement: the step of one of them is
+					// only estimated, and may be another step's.
+					unsure++
+					if unsureSrc == nil {
+						unsureSrc = []Source{p.Source, q.Source}
+					}
 					continue
 				}
-				p.Also = append(p.Also, q.Source)
-				if epochDecimals(q.Epoch) > epochDecimals(p.Epoch) {
-					p.Epoch = q.Epoch // e.g. a dict's 0.004 beats a callback's 0.00
+				disagreements++
+				if disagreements <= 20 {
+					c.run.Events = append(c.run.Events, Event{
+						Kind:    EventDisagreement,
+						Step:    st,
+						Message: fmt.Sprintf("%s at step %d: %s has %s but %s has %s", name, st, p.Source, fmtG(p.Value), q.Source, fmtG(q.Value)),
+						Sources: []Source{p.Source, q.Source},
+					})
 				}
-				if math.IsNaN(p.Time) && !math.IsNaN(q.Time) {
-					p.Time = q.Time
-				}
-				if !Agree(p.Value, q.Value, q.Digits) {
-					disagreements++
-					if disagreements <= 20 {
-						c.run.Events = append(c.run.Events, Event{
-							Kind:    EventDisagreement,
-							Step:    st,
-							Message: fmt.Sprintf("%s at step %d: %s has %s but %s has %s", name, st, p.Source, fmtG(p.Value), q.Source, fmtG(q.Value)),
-							Sources: []Source{p.Source, q.Source},
-						})
-					}
-				}
+				continue
+			}
+			p.Also = append(p.Also, q.Source)
+			if epochDecimals(q.Epoch) > epochDecimals(p.Epoch) {
+				p.Epoch = q.Epoch // e.g. a dict's 0.004 beats a callback's 0.00
+			}
+			if math.IsNaN(p.Time) && !math.IsNaN(q.Time) {
+				p.Time = q.Time
+			}
+			if p.StepEstimated && !q.StepEstimated {
+				// Another source logged the same value at this step.
+				p.StepBy, p.StepEstimated = q.StepBy, false
 			}
 		}
 		out = append(out, p)
@@ -345,7 +378,18 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 		c.run.Events = append(c.run.Events, Event{Kind: EventDisagreement, Step: -1,
 			Message: fmt.Sprintf("%s: %d steps disagree between sources in all (first 20 listed)", name, disagreements)})
 	}
+	if unsure > 0 {
+		c.run.Events = append(c.run.Events, Event{Kind: EventNote, Step: -1,
+			Message: fmt.Sprintf("%s: %d values differ between sources at steps that one of them only estimated (first: %s and %s); they were not compared as the same step", name, unsure, unsureSrc[0], unsureSrc[1]),
+			Sources: unsureSrc})
+	}
 	return out
+}
+
+// sameLogged reports whether two points hold the same value within the
+// rounding of the less precise one.
+func sameLogged(a, b Point) bool {
+	return Agree(a.Value, b.Value, min(a.Digits, b.Digits))
 }
 
 // sameSeries reports whether two files are successive files of one

@@ -131,9 +131,13 @@ type Point struct {
 	Source Source
 	// Also lists the other sources that logged the same value at this
 	// step, within rounding. A source that logged a different value is
-	// not listed: the run records an EventDisagreement for it (or, when
-	// either step was estimated, an EventNote).
+	// not listed: it is in Differ.
 	Also []Source
+	// Differ lists the sources that logged another value at this step.
+	// The run records an EventDisagreement for each (or one EventNote
+	// per series when either step was estimated: the values may belong
+	// to different steps).
+	Differ []Source
 }
 
 // Finite reports whether p.Value is neither NaN nor infinite.

@@ -1,0 +1,68 @@
+package trainlog
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestCollectorMergeSources has one row per rule of merging two sources
+// at one step: Also lists only a source that logged the same value, and a
+// different value is a disagreement only when both steps were read.
+func TestCollectorMergeSources(t *testing.T) {
+	state := func(v float64) *Entry {
+		e := NewEntry(KindTrain, Source{File: "trainer_state.json", Frag: "log_history[9]"})
+		e.Step, e.Values = 10, []KV{{Key: "loss", Value: v, Digits: DigitsFloat64}}
+		return e
+	}
+	console := func(v float64, by StepEvidence, est bool) *Entry {
+		e := NewEntry(KindTrain, Source{File: "train.log", Line: 40})
+		e.Step, e.StepInferred, e.StepBy, e.StepEstimated = 10, true, by, est
+		e.Values = []KV{{Key: "loss", Value: v, Digits: 4}}
+		return e
+	}
+	for _, tc := range []struct {
+		name    string
+		a, b    *Entry
+		value   float64
+		source  string
+		also    string
+		by      StepEvidence
+		est     bool
+		events  string
+		summary string
+	}{
+		{name: "same value within rounding: also", a: state(0.27391), b: console(0.2739, StepCallback, false),
+			value: 0.27391, source: "trainer_state.json#log_history[9]", also: "[train.log:40]", by: StepRead, events: "[]"},
+		{name: "different value, both steps exact: disagreement, not also", a: state(0.27391), b: console(0.3005, StepRedraw, false),
+			value: 0.27391, source: "trainer_state.json#log_history[9]", also: "[]", by: StepRead, events: "[disagreement]"},
+		{name: "different value, the console's step estimated: a note, not also", a: state(0.27391), b: console(0.3005, StepEpoch, true),
+			value: 0.27391, source: "trainer_state.json#log_history[9]", also: "[]", by: StepRead, events: "[note]"},
+		{name: "the more precise value's step estimated, a different read one: the read one", a: console(0.3005, StepEpoch, true), b: state(0.27391),
+			value: 0.27391, source: "trainer_state.json#log_history[9]", also: "[]", by: StepRead, events: "[note]"},
+		{name: "an estimated step confirmed by a source that logged the same value there", a: func() *Entry {
+			e := console(0.27391, StepEpoch, true)
+			e.Values[0].Digits = DigitsFloat64
+			return e
+		}(), b: func() *Entry {
+			e := state(0.2739)
+			e.Values[0].Digits = 4
+			return e
+		}(), value: 0.27391, source: "train.log:40", also: "[trainer_state.json#log_history[9]]", by: StepRead, events: "[]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewCollector(NewRun("r"))
+			c.Add(tc.a)
+			c.Add(tc.b)
+			run := c.Run()
+			p := run.Get("loss").Points[0]
+			var kinds []EventKind
+			for _, e := range run.Events {
+				kinds = append(kinds, e.Kind)
+			}
+			if p.Value != tc.value || p.Source.String() != tc.source || fmt.Sprint(p.Also) != tc.also || p.StepBy != tc.by || p.StepEstimated != tc.est || fmt.Sprint(kinds) != tc.events {
+				t.Errorf("point %v at %s also %v by %v estimated=%v, events %v; want %v at %s also %s by %v estimated=%v, events %s",
+					p.Value, p.Source, p.Also, p.StepBy, p.StepEstimated, kinds, tc.value, tc.source, tc.also, tc.by, tc.est, tc.events)
+			}
+		})
+	}
+}
