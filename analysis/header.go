@@ -50,6 +50,7 @@ func header(run *analyzer) RunInfo {
 	info.Library = run.Info[trainlog.InfoLibrary].Value
 	info.Geometry = geometryFacts(run)
 	info.FirstStep, info.LastStep = stepRange(run)
+	info.EstimatedSteps = estimatedSteps(run.Run)
 	if v, ok := run.Geometry[trainlog.GeoMaxSteps]; ok && v.Value > 0 {
 		info.MaxSteps = int64(v.Value)
 	}

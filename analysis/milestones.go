@@ -71,6 +71,7 @@ func milestoneAt(run *analyzer, names []string, p trainlog.Point) Milestone {
 		MetricSources: map[string]string{},
 		Source:        p.Source.String(),
 		Sources:       pointSources(p),
+		StepEstimated: stepEstimate(p),
 	}
 	if finite(p.Epoch) {
 		m.Epoch = p.Epoch

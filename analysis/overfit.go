@@ -34,7 +34,7 @@ func evaluate(run *analyzer, opts Options) Eval {
 	e := Eval{Present: true, Metric: name, Greater: ev.greater}
 	train := run.Get("loss")
 	for _, p := range ev.pts {
-		row := EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String()}
+		row := EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String(), StepEstimated: stepEstimate(p)}
 		if tp, ok := train.At(p.Step); ok && tp.Finite() {
 			row.TrainLoss = &Cited{Value: tp.Value, Source: tp.Source.String()}
 			row.Gap = p.Value - tp.Value

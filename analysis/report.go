@@ -142,6 +142,9 @@ type RunInfo struct {
 	// milestones show some of them, evenly spaced, when there are many.
 	EpochEnds int     `json:"epoch_ends"`
 	Events    []Event `json:"events"`
+	// EstimatedSteps counts the entries whose step was estimated, by
+	// file and evidence; their steps are marked by StepEstimated below.
+	EstimatedSteps []StepsEstimated `json:"estimated_steps,omitempty"`
 }
 
 // An Event is a restart, crash, disagreement or note found in the logs;
@@ -170,6 +173,9 @@ type Milestone struct {
 	Source string `json:"source"`
 	// Sources lists every source that logged this step, primary first.
 	Sources []string `json:"sources"`
+	// StepEstimated names what Step was estimated from (see
+	// StepsEstimated.By); empty when it was read or fixed exactly.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // A Phase is a stretch of the training curve with one behaviour.
@@ -317,6 +323,8 @@ type LRRow struct {
 	Step   int64   `json:"step"`
 	Value  float64 `json:"value"`
 	Source string  `json:"source"`
+	// StepEstimated names what Step was estimated from; empty when read.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // LRSchedule describes the learning-rate schedule.
@@ -391,6 +399,8 @@ type EvalRow struct {
 	Source    string  `json:"source"`
 	TrainLoss *Cited  `json:"train_loss,omitempty"` // train loss at the same step when logged
 	Gap       float64 `json:"gap"`                  // eval - train
+	// StepEstimated names what Step was estimated from; empty when read.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // EarlyStop is a replay of Transformers' EarlyStoppingCallback.
@@ -561,6 +571,8 @@ type Spike struct {
 	Z      float64 `json:"z"`
 	Source string  `json:"source"`
 	Epoch  bool    `json:"epoch_boundary"` // an expected epoch-boundary drop
+	// StepEstimated names what Step was estimated from; empty when read.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // A Finding is one conclusion or problem, with its evidence: what it is

@@ -176,7 +176,7 @@ func lrRows(run *analyzer, c *curve) []LRRow {
 			continue
 		}
 		seen[p.Step] = true
-		rows = append(rows, LRRow{Step: p.Step, Value: p.Value, Source: p.Source.String()})
+		rows = append(rows, LRRow{Step: p.Step, Value: p.Value, Source: p.Source.String(), StepEstimated: stepEstimate(p)})
 	}
 	return rows
 }

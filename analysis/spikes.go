@@ -82,7 +82,7 @@ func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 		if math.Abs(z) <= zMax {
 			continue
 		}
-		sp := Spike{Metric: c.name, Step: c.pts[i].Step, Value: c.y[i], Z: z, Source: c.pts[i].Source.String()}
+		sp := Spike{Metric: c.name, Step: c.pts[i].Step, Value: c.y[i], Z: z, Source: c.pts[i].Source.String(), StepEstimated: stepEstimate(c.pts[i])}
 		bad := z > 0 // a rise of a loss or of grad_norm
 		if c.greater {
 			bad = z < 0 // a collapse of a reward or an accuracy

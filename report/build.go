@@ -148,6 +148,7 @@ func buildRun(d *doc, r *analysis.Report) {
 		facts = append(facts, "not known to have completed (no end-of-training summary was found)")
 	}
 	d.para(capitalize(strings.Join(facts, "; ")) + ".")
+	d.para(estimatedStepsNote(ri))
 	if len(ri.Series) > 0 {
 		d.para("Series found: " + codes(ri.Series) + ".")
 	} else {
@@ -265,7 +266,7 @@ func buildMilestones(d *doc, r *analysis.Report) {
 		t.alignRight(i)
 	}
 	for _, m := range r.Milestones {
-		row := []string{milestoneLabel(m), step(m.Step), epoch(m.Epoch)}
+		row := []string{milestoneLabel(m), stepMark(m.Step, m.StepEstimated), epoch(m.Epoch)}
 		for _, c := range cols {
 			if v, ok := m.Metrics[c]; ok {
 				row = append(row, metricValue(c, v))
@@ -489,7 +490,7 @@ func buildLR(d *doc, r *analysis.Report) {
 	if len(lr.Rows) > 0 {
 		t := newTable("Step", "lr", "Source").alignRight(0, 1)
 		for _, row := range lr.Rows {
-			t.add(step(row.Step), sci(row.Value, 3), code(row.Source))
+			t.add(stepMark(row.Step, row.StepEstimated), sci(row.Value, 3), code(row.Source))
 		}
 		d.table(t)
 	}

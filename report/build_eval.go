@@ -78,7 +78,7 @@ func buildEval(d *doc, r *analysis.Report) {
 			train, gap = num(row.TrainLoss.Value), signed(row.Gap)
 			srcs = append(srcs, row.TrainLoss.Source)
 		}
-		label := step(row.Step)
+		label := stepMark(row.Step, row.StepEstimated)
 		if row.Step == e.BestStep && len(e.Rows) > 1 {
 			label = em(styleStrong, label+" (best)")
 		}
@@ -345,7 +345,7 @@ func buildFindings(d *doc, r *analysis.Report) {
 	case len(spikes) > 0:
 		t := newTable("Metric", "Step", "Value", "z", "Kind", "Source").alignRight(1, 2, 3)
 		for _, s := range spikes {
-			t.add(code(s.Metric), step(s.Step), num(s.Value), sig(s.Z, 3), spikeKind(s), code(s.Source))
+			t.add(code(s.Metric), stepMark(s.Step, s.StepEstimated), num(s.Value), sig(s.Z, 3), spikeKind(s), code(s.Source))
 		}
 		d.table(t)
 		d.para("z is the modified z-score of a point against the rolling median of its neighbours (on a log scale for positive series); " +

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/genlog"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// TestEstimatedSteps renders a W&B console whose dicts carry no step and
+// whose steps only the learning rate's progression estimates: the report
+// must say so, and mark each such step, never print it as read.
+func TestEstimatedSteps(t *testing.T) {
+	b := genlog.NewBursty(genlog.DefaultBursty)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "output.log"), b.Log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analysis.Analyze(run, analysis.DefaultOptions)
+	out := writeText(t, r, Options{Width: 200})
+	if want := "Steps estimated: 1,664 entries of output.log have their step estimated from the learning rate's progression."; !strings.Contains(out, want) {
+		t.Errorf("text lacks %q", want)
+	}
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "  first step ") || strings.HasPrefix(line, "  last step ") {
+			rows++
+			if f := strings.Fields(line); f[2][0] != '~' {
+				t.Errorf("milestone row %q: step not marked as estimated", line)
+			}
+		}
+	}
+	if rows != 2 {
+		t.Errorf("%d milestone rows found", rows)
+	}
+	for _, m := range r.Milestones {
+		if m.StepEstimated != "lr" {
+			t.Errorf("milestone %s: step_estimated %q, want lr", m.Label, m.StepEstimated)
+		}
+	}
+	if r.Run.LastStep > b.Crash || r.Run.LastStep < b.Crash-5 {
+		t.Errorf("last step %d, the bar shows the crash at %d", r.Run.LastStep, b.Crash)
+	}
+	// A report of exact steps says nothing about estimates.
+	if out := writeText(t, seedReport(), Options{}); strings.Contains(out, "Steps estimated") || strings.Contains(out, "  ~") {
+		t.Error("the seed report marks steps as estimated")
+	}
+}
