@@ -66,8 +66,11 @@ func displayedRate(run *analyzer, t Throughput) bool {
 
 // derivedRuntime estimates the runtime when no train_runtime was logged:
 // from the progress bar's elapsed time, else from the points' elapsed or
-// wall-clock times. It returns the value cited at its last source, where
-// it comes from and the steps it spans (0, 0 for the progress bar).
+// wall-clock times. It returns the value, where it comes from and the
+// steps it spans (0, 0 for the progress bar). A runtime read from the log
+// is cited where it was read; a difference of two wall-clock times is
+// derived, and its source says so and names the two times' sources
+// ("derived: B − A").
 func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 	if v, ok := run.Summary["tqdm_elapsed_seconds"]; ok && finite(v.Value) && v.Value > 0 {
 		return citeValue(v), RuntimeProgress, 0, 0
@@ -94,10 +97,16 @@ func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 	case last.Time < 1e8: // elapsed seconds since the start
 		return &Cited{Value: last.Time, Source: last.Source.String()}, RuntimeElapsed, 0, last.Step
 	case n >= 2 && last.Time > first.Time:
-		return &Cited{Value: last.Time - first.Time, Source: last.Source.String()}, RuntimeWallClock, first.Step, last.Step
+		// A difference of two logged times: derived, not read anywhere.
+		src := derivedPrefix + last.Source.String() + " − " + first.Source.String()
+		return &Cited{Value: last.Time - first.Time, Source: src}, RuntimeWallClock, first.Step, last.Step
 	}
 	return nil, "", 0, 0
 }
+
+// derivedPrefix starts the source of a value that was computed, not
+// read: "derived: " and the sources of its inputs.
+const derivedPrefix = "derived: "
 
 // billedGPUs returns the number of GPUs to bill, how it was chosen and
 // the source of a logged count.
