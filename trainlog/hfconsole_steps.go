@@ -191,6 +191,17 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 	}
 	d.open = true
 	s.win = append(s.win, d)
+	if len(s.noAfter) >= 64+2*(len(s.block)+len(s.evalWait)) {
+		// A log without frames: forget the dicts already decided.
+		kept := s.noAfter[:0]
+		for _, q := range s.noAfter {
+			if !q.done {
+				kept = append(kept, q)
+			}
+		}
+		clear(s.noAfter[len(kept):])
+		s.noAfter = kept
+	}
 	s.noAfter = append(s.noAfter, d)
 	r.queue = append(r.queue, hcItem{rec: e, p: d})
 	if e.Step >= 0 {
