@@ -33,7 +33,7 @@ type hcSteps struct {
 
 	// Sessions: a resume or an epoch going back starts a new one.
 	nTrain             int
-	sess               int
+	sess               int32
 	ord                int64
 	base               int64 // steps of the session are above it
 	resumed            int64 // announced resume, for the next training dict; -1 none
@@ -43,7 +43,7 @@ type hcSteps struct {
 
 	// The chain: the last training dict whose step is decided (or the
 	// session's base), which the next block starts from.
-	chainSess  int
+	chainSess  int32
 	chainStep  int64
 	chainOrd   int64
 	chainFirst bool
@@ -66,19 +66,21 @@ type hcSteps struct {
 	lineText bool // a token other than a bar frame was seen on tokLine
 	barLine  int  // line of the last training-bar frame
 	canon    map[string]string
+	canonFn  func(string) string // s.canonical, bound once
 }
 
 func (s *hcSteps) init() {
 	s.lastEpoch, s.resumed, s.cb.step = math.NaN(), -1, -1
 	s.chainFirst = true
 	s.canon = map[string]string{}
+	s.canonFn = s.canonical
 }
 
 func (r *consoleReader) newPend() *alignDict {
 	if len(r.pends) == 0 {
 		r.pends = make([]alignDict, hcSlab)
 		for i := range r.pends {
-			r.pends[i].line = 0 // map fresh memory by a write: see rawSeries.fill
+			r.pends[i].sess = 0 // map fresh memory by a write: see rawSeries.fill
 		}
 	}
 	p := &r.pends[0]
@@ -147,7 +149,7 @@ func (s *hcSteps) token(r *consoleReader, line int, bar bool) {
 	if line != s.tokLine {
 		s.tokLine, s.lineText = line, false
 	}
-	for len(s.win) > 0 && line >= s.win[0].line+2 {
+	for len(s.win) > 0 && line >= s.win[0].e.Source.Line+2 {
 		s.close(r)
 	}
 	if !bar {
@@ -172,7 +174,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 		return
 	}
 	d := r.newPend()
-	d.e, d.kind, d.epoch, d.tol, d.line, d.synced = e, e.Kind, e.Epoch, tol, r.line, synced
+	d.e, d.tol, d.synced = e, tol, synced
 	if r.bar.total > 0 {
 		d.before = r.bar.n
 	}
@@ -212,7 +214,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 // newTrain gives a training dict its session and ordinal, starting a new
 // session when the epoch goes back or the run was resumed.
 func (s *hcSteps) newTrain(d *alignDict) {
-	back := !math.IsNaN(d.epoch) && !math.IsNaN(s.lastEpoch) && d.epoch+d.tol+s.lastTol < s.lastEpoch-1e-9
+	back := !math.IsNaN(d.e.Epoch) && !math.IsNaN(s.lastEpoch) && d.e.Epoch+d.tol+s.lastTol < s.lastEpoch-1e-9
 	if back || s.resumed >= 0 {
 		s.sess++
 		s.ord, s.base = 0, max(s.resumed, 0)
@@ -220,8 +222,8 @@ func (s *hcSteps) newTrain(d *alignDict) {
 	}
 	s.ord++
 	d.ord, d.sess, d.base = s.ord, s.sess, s.base
-	if !math.IsNaN(d.epoch) {
-		s.lastEpoch, s.lastTol = d.epoch, d.tol
+	if !math.IsNaN(d.e.Epoch) {
+		s.lastEpoch, s.lastTol = d.e.Epoch, d.tol
 	}
 	s.nTrain++
 }
@@ -255,7 +257,7 @@ func (s *hcSteps) onBar(r *consoleReader, n int64, cleared bool) {
 	first := s.barLine != r.line && !(s.tokLine == r.line && s.lineText)
 	s.barLine = r.line
 	for _, d := range s.win {
-		if first && d.synced && d.redraw < 0 && r.line == d.line+1 && n >= d.before {
+		if first && d.synced && d.redraw < 0 && r.line == d.e.Source.Line+1 && n >= d.before {
 			d.redraw = n
 		}
 	}
@@ -271,7 +273,7 @@ func (s *hcSteps) onBar(r *consoleReader, n int64, cleared bool) {
 func (s *hcSteps) callback(r *consoleReader, step int64, e *Entry) {
 	cb := alignCB{step: step, e: e}
 	for _, d := range s.win {
-		if d.cbs[1].step < 0 && r.line <= d.line+1 {
+		if d.cbs[1].step < 0 && r.line <= d.e.Source.Line+1 {
 			d.cbs[1] = cb
 		}
 	}
@@ -281,11 +283,9 @@ func (s *hcSteps) callback(r *consoleReader, step int64, e *Entry) {
 // close ends the window of the oldest open dict and places it.
 func (s *hcSteps) close(r *consoleReader) {
 	d := s.win[0]
-	s.win[0] = nil
-	s.win = s.win[1:]
-	if len(s.win) == 0 {
-		s.win = s.win[:0:0]
-	}
+	n := copy(s.win, s.win[1:])
+	s.win[n] = nil
+	s.win = s.win[:n]
 	d.open = false
 	s.place(r, d, false)
 }
@@ -300,8 +300,8 @@ func (s *hcSteps) place(r *consoleReader, d *alignDict, final bool) {
 		// writer): trust neither from here.
 		d.mark, s.marksBad, s.marks = -1, true, nil
 	}
-	step, by, est, ok := d.exact(&sh, s.canonical)
-	if d.kind != KindTrain {
+	step, by, est, ok := d.exact(&sh, s.canonFn)
+	if d.e.Kind != KindTrain {
 		switch {
 		case ok:
 			d.set(step, by, est)
@@ -379,7 +379,7 @@ func (s *hcSteps) decideEvals(sh *alignShape) {
 // decideEval decides an eval dict without exact evidence (rule 10).
 func (s *hcSteps) decideEval(d *alignDict, sh *alignShape) {
 	p := d.prev
-	if p != nil && p.done && p.e.Step >= 0 && (math.IsNaN(d.epoch) || hcSameEpoch(d.epoch, p.epoch)) {
+	if p != nil && p.done && p.e.Step >= 0 && (math.IsNaN(d.e.Epoch) || hcSameEpoch(d.e.Epoch, p.e.Epoch)) {
 		d.set(p.e.Step, StepFollows, p.e.StepEstimated)
 		return
 	}
@@ -388,7 +388,7 @@ func (s *hcSteps) decideEval(d *alignDict, sh *alignShape) {
 		return
 	}
 	if lo, hi, ok := sh.epochRange(d); ok {
-		est, _ := sh.estimate(d.epoch, d.tol)
+		est, _ := sh.estimate(d.e.Epoch, d.tol)
 		st := max(int64(math.Round(est)), 0)
 		if p != nil && p.done && p.e.Step >= lo && p.e.Step <= hi {
 			st = p.e.Step // an eval runs right after a training step
@@ -423,10 +423,7 @@ func (s *hcSteps) resolveAll(r *consoleReader, final bool) {
 		s.compute(r.bar.total)
 	}
 	for len(s.win) > 0 {
-		d := s.win[0]
-		s.win = s.win[1:]
-		d.open = false
-		s.place(r, d, true)
+		s.close(r)
 	}
 	s.solve(r, -1, true)
 	sh := s.shape(true)

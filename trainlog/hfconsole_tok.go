@@ -561,7 +561,11 @@ func (t *hcTokenizer) callbackStep(s []byte) bool {
 // "key: value" and "key value" pairs between spaces, commas, semicolons,
 // tabs and '|'.
 func (t *hcTokenizer) callbackEntry(step int64, s []byte) *Entry {
-	vals := t.kvSlice(bytes.Count(s, []byte("=")) + bytes.Count(s, []byte(" "))/2 + 1)
+	n := bytes.Count(s, []byte("="))
+	if n == 0 {
+		n = bytes.Count(s, []byte(" "))/2 + 1 // "key value" pairs
+	}
+	vals := t.kvSlice(n)
 	epoch := math.NaN()
 	var key []byte // a key waiting for its value
 	sep := func(c byte) bool { return c == ' ' || c == ',' || c == ';' || c == '|' || c == '\t' }

@@ -131,29 +131,28 @@ type alignCB struct {
 	e    *Entry // its values; nil when it printed none
 }
 
-// An alignDict is what the console showed around one dict.
+// An alignDict is what the console showed around one dict (its entry
+// holds the kind, the epoch and the line).
 type alignDict struct {
-	e          *Entry
-	kind       Kind
-	epoch, tol float64 // the printed epoch and half its last unit; NaN when absent
-	line       int
-	synced     bool  // printed by tqdm.write right after its clear
-	sess       int   // training session (resumes start a new one)
-	base       int64 // steps of the session are above it
-	ord        int64 // 1-based ordinal among the training dicts of its session
-	before     int64 // training-bar position shown last before the dict, -1 none
-	after      int64 // first training-bar position shown after it, -1 none yet
-	redraw     int64 // position tqdm redrew right after it, -1 none
-	mark       int64 // position tqdm redrew after its write when stdout held its text back, -1 none
-	cbs        [2]alignCB
-	prev       *alignDict // the training dict before an eval dict
-	open       bool       // still looking at what follows the dict
-	done       bool
-	lo, hi     int64 // bounds while solving
+	e      *Entry
+	prev   *alignDict // the training dict before an eval dict
+	cbs    [2]alignCB // callback lines before and after the dict
+	tol    float64    // half the last unit of the printed epoch
+	before int64      // training-bar position shown last before the dict, -1 none
+	after  int64      // first training-bar position shown after it, -1 none yet
+	redraw int64      // position tqdm redrew right after it, -1 none
+	mark   int64      // position tqdm redrew after its write when stdout held its text back, -1 none
+	ord    int64      // 1-based ordinal among the training dicts of its session
+	base   int64      // steps of its session are above it
+	lo, hi int64      // bounds while solving
+	sess   int32      // training session (resumes start a new one)
+	synced bool       // printed by tqdm.write right after its clear
+	open   bool       // still looking at what follows the dict
+	done   bool
 }
 
 func (d *alignDict) reset() {
-	*d = alignDict{epoch: math.NaN(), before: -1, after: -1, redraw: -1, mark: -1}
+	*d = alignDict{before: -1, after: -1, redraw: -1, mark: -1}
 	d.cbs[0].step, d.cbs[1].step = -1, -1
 }
 
@@ -188,11 +187,11 @@ func (sh *alignShape) estimate(epoch, tol float64) (float64, float64) {
 
 // epochRange returns the steps a dict's epoch allows, with hcSlack.
 func (sh *alignShape) epochRange(d *alignDict) (lo, hi int64, ok bool) {
-	if sh.spe <= 0 || math.IsNaN(d.epoch) || math.IsInf(d.epoch, 0) || d.epoch < 0 {
+	if sh.spe <= 0 || math.IsNaN(d.e.Epoch) || math.IsInf(d.e.Epoch, 0) || d.e.Epoch < 0 {
 		return 0, 0, false
 	}
-	est, tol := sh.estimate(d.epoch, d.tol)
-	sl := hcSlack(d.epoch, tol)
+	est, tol := sh.estimate(d.e.Epoch, d.tol)
+	sl := hcSlack(d.e.Epoch, tol)
 	return int64(math.Ceil(est - sl)), int64(math.Floor(est + sl)), true
 }
 
@@ -239,6 +238,9 @@ func cbMatch(d *alignDict, cb *alignCB, canon func(string) string) int {
 // number: they differ by no more than half a unit in the last place of
 // each.
 func agreeRounded(a float64, da int, b float64, db int) bool {
+	if a == b {
+		return true
+	}
 	if math.IsNaN(a) || math.IsNaN(b) {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
@@ -256,9 +258,22 @@ func halfUnit(v float64, digits int) float64 {
 		return 0
 	}
 	if v == 0 {
-		return 0.5 * math.Pow(10, float64(-digits))
+		return 0.5 * pdExp10(-digits)
 	}
-	return 0.5 * math.Pow(10, math.Floor(math.Log10(math.Abs(v)))-float64(digits-1))
+	return 0.5 * pdExp10(decExp(math.Abs(v))-digits+1)
+}
+
+// decExp returns the decimal exponent of x > 0: floor(log10(x)).
+func decExp(x float64) int {
+	_, e2 := math.Frexp(x) // x = f × 2^e2, 0.5 <= f < 1
+	k := int(math.Floor(float64(e2-1) * 0.30102999566398120))
+	for k > -300 && pdExp10(k) > x {
+		k--
+	}
+	for k < 300 && pdExp10(k+1) <= x {
+		k++
+	}
+	return k
 }
 
 // exact applies rules 1-3 to d. ok is false when none applies. estimated
@@ -421,8 +436,8 @@ func (b *alignBlock) solve(sh *alignShape) {
 			add(d.before, StepFrame)
 		}
 		est := int64(-1)
-		if sh.spe > 0 && !math.IsNaN(d.epoch) {
-			e, _ := sh.estimate(d.epoch, d.tol)
+		if sh.spe > 0 && !math.IsNaN(d.e.Epoch) {
+			e, _ := sh.estimate(d.e.Epoch, d.tol)
 			est = int64(math.Round(e))
 			add(est, StepEpoch)
 		}
@@ -523,11 +538,11 @@ func (b *alignBlock) cadence(sh *alignShape) int64 {
 	}
 	pts := make([]hcFitPt, 0, len(b.ds))
 	for _, d := range b.ds {
-		if math.IsNaN(d.epoch) {
+		if math.IsNaN(d.e.Epoch) {
 			continue
 		}
-		est, tol := sh.estimate(d.epoch, d.tol)
-		pts = append(pts, hcFitPt{ord: d.ord - b.prevOrd, epoch: est, tol: hcSlack(d.epoch, tol)})
+		est, tol := sh.estimate(d.e.Epoch, d.tol)
+		pts = append(pts, hcFitPt{ord: d.ord - b.prevOrd, epoch: est, tol: hcSlack(d.e.Epoch, tol)})
 	}
 	if len(pts) < 2 {
 		return 0
@@ -676,9 +691,9 @@ func lrProgression(b *alignBlock, sh *alignShape) []int64 {
 		g = sh.logging
 	case sh.spe > 0:
 		d0, d1 := b.ds[idx[0]], b.ds[idx[len(idx)-1]]
-		if !math.IsNaN(d0.epoch) && !math.IsNaN(d1.epoch) && rel[len(rel)-1] > 0 {
-			e0, t0 := sh.estimate(d0.epoch, d0.tol)
-			e1, t1 := sh.estimate(d1.epoch, d1.tol)
+		if !math.IsNaN(d0.e.Epoch) && !math.IsNaN(d1.e.Epoch) && rel[len(rel)-1] > 0 {
+			e0, t0 := sh.estimate(d0.e.Epoch, d0.tol)
+			e1, t1 := sh.estimate(d1.e.Epoch, d1.tol)
 			span := float64(rel[len(rel)-1])
 			lo := int64(math.Ceil((e1 - e0 - t0 - t1 - 2) / span))
 			hi := int64(math.Floor((e1 - e0 + t0 + t1 + 2) / span))
@@ -704,8 +719,8 @@ func lrProgression(b *alignBlock, sh *alignShape) []int64 {
 	sum, cnt := 0.0, 0
 	for j, i := range idx {
 		d := b.ds[i]
-		if sh.spe > 0 && !math.IsNaN(d.epoch) {
-			e, _ := sh.estimate(d.epoch, d.tol)
+		if sh.spe > 0 && !math.IsNaN(d.e.Epoch) {
+			e, _ := sh.estimate(d.e.Epoch, d.tol)
 			sum += e - float64(g*rel[j])
 			cnt++
 		}

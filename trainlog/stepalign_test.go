@@ -23,7 +23,8 @@ func saDict(loss, lr, epoch, tol float64, synced bool, before, after int64) *ali
 	if !math.IsNaN(lr) {
 		e.Values = append(e.Values, KV{Key: "learning_rate", Value: lr, Digits: DigitsFloat64})
 	}
-	d.e, d.kind, d.epoch, d.tol, d.synced, d.before, d.after = e, KindTrain, epoch, tol, synced, before, after
+	e.Epoch = epoch
+	d.e, d.tol, d.synced, d.before, d.after = e, tol, synced, before, after
 	return d
 }
 
@@ -314,4 +315,12 @@ func hcReadBytes(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestDecExp(t *testing.T) {
+	for _, x := range []float64{1e-300, 3e-17, 0.00099999, 0.001, 0.0011, 0.2402, 1, 9.999, 10, 2484.07, 1e22, 3.5e200} {
+		if got, want := decExp(x), int(math.Floor(math.Log10(x))); got != want {
+			t.Errorf("decExp(%g) = %d, want %d", x, got, want)
+		}
+	}
 }
