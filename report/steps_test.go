@@ -43,14 +43,14 @@ func TestEstimatedSteps(t *testing.T) {
 	}
 	for _, m := range r.Milestones {
 		if m.StepEstimated != "lr" {
-			t.Errorf("milestone %s: step_estimated %q, want lr", m.Label, m.StepEstimated)
+			t.Errorf("milestone at step %d: step_estimated %q, want lr", m.Step, m.StepEstimated)
 		}
 	}
 	if r.Run.LastStep > b.Crash || r.Run.LastStep < b.Crash-5 {
 		t.Errorf("last step %d, the bar shows the crash at %d", r.Run.LastStep, b.Crash)
 	}
 	// A report of exact steps says nothing about estimates.
-	if out := writeText(t, seedReport(), Options{}); strings.Contains(out, "Steps estimated") || strings.Contains(out, "  ~") {
+	if out := writeText(t, seedReport(t), Options{}); strings.Contains(out, "Steps estimated") || strings.Contains(out, "  ~") {
 		t.Error("the seed report marks steps as estimated")
 	}
 }
