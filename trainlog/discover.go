@@ -115,6 +115,49 @@ func (r RunDir) Label() string {
 	return r.Rel
 }
 
+// OutputDir reports whether the run's folder is a training session's own
+// output folder: it holds a trainer_state.json, a LLaMA-Factory
+// trainer_log.jsonl, *_results.json files or checkpoint-N folders. Two
+// output folders are two sessions; other run folders (a TensorBoard or
+// Lightning logger's folder, a W&B or MLflow run, loose logs) may be
+// views of one session.
+func (r RunDir) OutputDir() bool {
+	for _, in := range r.Inputs {
+		switch in.Format {
+		case "trainer-state", "llamafactory-jsonl", "hf-results":
+			return true
+		}
+	}
+	for _, ck := range r.Checkpoints {
+		if ck.Kind == "checkpoint" {
+			return true
+		}
+	}
+	return false
+}
+
+// Together returns runs of one discovery rebased on the deepest folder
+// that holds them all, as Discover would find them given that folder:
+// several logger folders of one session (LoadViews) are then read and
+// cited from their common folder.
+func Together(runs []RunDir) []RunDir {
+	if len(runs) == 1 {
+		return []RunDir{runs[0].Alone()}
+	}
+	common := runs[0].Rel
+	for _, r := range runs[1:] {
+		for !within(r.Rel, common) {
+			common = path.Dir(common)
+		}
+	}
+	base := RunDir{Root: runs[0].Root, Rel: common}
+	out := make([]RunDir, len(runs))
+	for i, r := range runs {
+		out[i] = r.rebase(base.Path(), common)
+	}
+	return out
+}
+
 // Formats returns the formats of the run's inputs, in input order, each
 // once.
 func (r RunDir) Formats() []string {
@@ -135,32 +178,49 @@ func (r RunDir) Alone() RunDir {
 	if r.Rel == "." {
 		return r
 	}
-	out := RunDir{Root: r.Path(), Rel: "."}
-	rebase := func(name string) string {
-		rel, err := filepath.Rel(filepath.FromSlash(r.Rel), filepath.FromSlash(name))
+	return r.rebase(r.Path(), r.Rel)
+}
+
+// rebase returns r with root as its Root and every name made relative to
+// dir (a folder relative to r.Root that holds r).
+func (r RunDir) rebase(root, dir string) RunDir {
+	rel := func(name string) string {
+		if dir == "." {
+			return name
+		}
+		if name == dir {
+			return "."
+		}
+		if strings.HasPrefix(name, dir+"/") {
+			return strings.TrimPrefix(name, dir+"/")
+		}
+		up, err := filepath.Rel(filepath.FromSlash(dir), filepath.FromSlash(name))
 		if err != nil {
 			return name
 		}
-		return filepath.ToSlash(rel)
+		return filepath.ToSlash(up) // a checkpoint of the folder above a session's run
 	}
+	out := RunDir{Root: root, Rel: rel(r.Rel)}
 	if r.Part != "" {
-		out.Part = rebase(r.Part)
+		out.Part = rel(r.Part)
 	}
 	for _, in := range r.Inputs {
-		in.Name = rebase(in.Name)
+		in.Name = rel(in.Name)
 		out.Inputs = append(out.Inputs, in)
 	}
 	for _, in := range r.Settings {
-		in.Name = rebase(in.Name)
+		in.Name = rel(in.Name)
 		out.Settings = append(out.Settings, in)
 	}
 	for _, ck := range r.Checkpoints {
-		ck.Path = rebase(ck.Path)
+		ck.Path = rel(ck.Path)
 		out.Checkpoints = append(out.Checkpoints, ck)
 	}
 	for _, f := range r.Skipped {
-		f.Path = rebase(f.Path)
-		f.Reason = strings.ReplaceAll(f.Reason, r.Rel+"/", "")
+		f.Path = rel(f.Path)
+		if dir != "." {
+			f.Reason = strings.ReplaceAll(f.Reason, dir+"/", "")
+		}
 		out.Skipped = append(out.Skipped, f)
 	}
 	return out

@@ -54,6 +54,14 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			return run, noData(p, len(d.Ignored))
 		case 1:
 		default:
+			if len(paths) == 1 && loggerViews(d.Runs) {
+				// One session seen by several loggers (a Lightning CSV and
+				// TensorBoard logger, an output folder and its W&B run)?
+				run, err := loadDirs(p, d.Runs, d.Ignored, opts)
+				if !errors.Is(err, ErrDifferentRuns) {
+					return run, err
+				}
+			}
 			return nil, &ManyRunsError{Path: p, Runs: d.Runs}
 		}
 		dirs = append(dirs, d.Runs[0])
@@ -69,6 +77,39 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 // a run found in a tree of runs as if it had been named alone.
 func LoadRun(rd RunDir, opts LoadOptions) (*Run, error) {
 	return loadDirs(rd.Path(), []RunDir{rd}, nil, opts)
+}
+
+// LoadViews reads several runs of one discovery, rebased on their common
+// folder by Together, as one run, when they are views of one training
+// session; it returns a *DifferentRunsError otherwise.
+func LoadViews(rds []RunDir, opts LoadOptions) (*Run, error) {
+	if len(rds) == 1 {
+		return LoadRun(rds[0], opts)
+	}
+	if len(rds) == 0 || !loggerViews(rds) {
+		return nil, errors.New("LoadViews: runs of more than one output folder are different sessions")
+	}
+	return loadDirs(rds[0].Root, rds, nil, opts)
+}
+
+// maxLoggerViews bounds the runs of one folder that Load reads to see
+// whether they are one session seen by several loggers.
+const maxLoggerViews = 6
+
+// loggerViews reports whether runs may be one session seen by several
+// loggers: a few of them, and at most one a Trainer output folder (two
+// output folders are two sessions, whatever their values).
+func loggerViews(runs []RunDir) bool {
+	if len(runs) < 2 || len(runs) > maxLoggerViews {
+		return false
+	}
+	n := 0
+	for _, r := range runs {
+		if r.OutputDir() {
+			n++
+		}
+	}
+	return n <= 1
 }
 
 func noData(p string, ignored int) error {

@@ -161,3 +161,42 @@ func TestLoadSplitsFolder(t *testing.T) {
 		t.Errorf("the example's console, state and events: %v", err)
 	}
 }
+
+// TestLoadLoggerViews: one Lightning session written by two loggers
+// (testdata/runs/lightning_csv: CSVLogger and TensorBoardLogger, the same
+// steps and values) is one run; two output folders are two sessions even
+// when their values agree (cut_pair: a run and its own first 55%, same
+// seed).
+func TestLoadLoggerViews(t *testing.T) {
+	run, err := trainlog.Load([]string{"../testdata/runs/lightning_csv"}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, f := range run.Files {
+		used[f.Path] = f.Used
+	}
+	if !used["lightning_logs/version_0/metrics.csv"] || !used["tb_logs/version_0/events.out.tfevents.1796408029.vm.435.0"] {
+		t.Errorf("files %+v: want both loggers read", run.Files)
+	}
+	if p, ok := run.Get("eval_loss").At(151); !ok || p.Source.File != "lightning_logs/version_0/metrics.csv" || len(p.Also) != 1 {
+		t.Errorf("eval_loss at 151 = %+v, want the CSV value with the TensorBoard one also cited", p)
+	}
+	d, err := trainlog.Discover("../testdata/runs/lightning_csv", trainlog.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	together := trainlog.Together(d.Runs)
+	if together[0].Root != "../testdata/runs/lightning_csv" || together[0].Rel != "lightning_logs/version_0" {
+		t.Errorf("Together: %+v", together[0])
+	}
+	if _, err := trainlog.LoadViews(together, trainlog.LoadOptions{}); err != nil {
+		t.Errorf("LoadViews: %v", err)
+	}
+
+	_, err = trainlog.Load([]string{"../testdata/runs/cut_pair"}, trainlog.LoadOptions{})
+	var me *trainlog.ManyRunsError
+	if !errors.As(err, &me) || len(me.Runs) != 2 {
+		t.Errorf("cut_pair: error %v, want two runs", err)
+	}
+}
