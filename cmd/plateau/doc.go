@@ -10,6 +10,7 @@ derived.
 Usage:
 
 	plateau report PATH... [--format text|md|json|html] [-o FILE] [flags]
+	plateau compare PATH PATH [PATH...] [--format text|md|json|html] [-o FILE]
 	plateau watch PATH [flags]
 	plateau formats
 
@@ -61,13 +62,30 @@ without them no price is invented. --fail-on STATUSES makes the exit status
 Generic CSV and JSON-lines files are read with --step COLUMN and
 --metric NAME=COLUMN (repeatable), e.g. --metric loss=train_loss.
 
+# Comparing runs
+
+compare sets two runs or more side by side on a common axis: the tokens or
+samples they have seen when every run logs or lets derive them (samples per
+step from the logged total batch size, batch x accumulation x world size, or
+the Trainer's samples and steps per second), else their epochs, else their
+steps, and says which. It tabulates the final level, the level where the
+shortest run ends, the best evaluation, speed and cost; says which run is
+better, by how much and whether that exceeds the noise; warns when the
+batch, the steps, the eval set or the logging window differ; and overlays
+the curves (text, md, json with aligned_by and runs[], or html).
+
+	$ plateau compare examples/hf_v5_sft_lora_3ep examples/hf_v5_overfit_eval
+	plateau compare: 2 runs aligned on samples seen
+	The geometry differs: samples per step
+
 # Exit status
 
 0 when the report was written; 1 when an input could not be read, wholly
 or in part (a report of whatever was readable is still written, and each
-problem is printed as file:line: what was expected); 2 for a usage error;
-3 when the verdict matched --fail-on; 4 when plateau watch stopped on an
-alert named by --exit-on.
+problem is printed as file:line: what was expected); 2 for a usage error,
+or a path that holds several runs where one is expected; 3 when the verdict
+matched --fail-on; 4 when plateau watch stopped on an alert named by
+--exit-on.
 
 # Watch
 

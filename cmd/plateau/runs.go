@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/plateau-dev/plateau/trainlog"
@@ -16,7 +17,7 @@ func refusal(verb string, err error) error {
 	var many *trainlog.ManyRunsError
 	if errors.As(err, &many) {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s holds %d runs, and %s reads one run at a time:\n", many.Path, len(many.Runs), verb)
+		fmt.Fprintf(&b, "%s holds %d runs, and %s takes one run per path:\n", many.Path, len(many.Runs), verb)
 		w := 0
 		for _, r := range many.Runs {
 			w = max(w, len(runPath(many.Path, r)))
@@ -25,7 +26,11 @@ func refusal(verb string, err error) error {
 			fmt.Fprintf(&b, "  %-*s  %s\n", w, runPath(many.Path, r), strings.Join(r.Formats(), ", "))
 		}
 		first := runPath(many.Path, many.Runs[0])
-		fmt.Fprintf(&b, "Name one of them (plateau %s %s), see them all with 'plateau scan %s', or set two side by side with 'plateau compare'.", verb, first, many.Path)
+		if verb == "compare" && len(many.Runs) > 1 {
+			fmt.Fprintf(&b, "Name the runs to compare one by one (plateau compare %s %s), or see them all with 'plateau scan %s'.", first, runPath(many.Path, many.Runs[1]), many.Path)
+		} else {
+			fmt.Fprintf(&b, "Name one of them (plateau %s %s), see them all with 'plateau scan %s', or set runs side by side with 'plateau compare PATH PATH...'.", verb, first, many.Path)
+		}
 		return &exitError{code: exitUsage, err: errors.New(b.String())}
 	}
 	var diff *trainlog.DifferentRunsError
@@ -42,4 +47,13 @@ func runPath(root string, r trainlog.RunDir) string {
 		return root
 	}
 	return filepath.Join(root, filepath.FromSlash(p))
+}
+
+// workers returns the number of runs read at once: n when positive, else
+// the number of CPUs, at most 8.
+func workers(n int) int {
+	if n > 0 {
+		return n
+	}
+	return min(max(runtime.GOMAXPROCS(0), 1), 8)
 }
