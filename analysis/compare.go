@@ -260,7 +260,7 @@ func describeRun(an *analyzer, r *Report, path string, opts Options) ComparedRun
 	}
 	if c := finiteCurve(an, cr.Metric); c.len() > 0 {
 		level, i0 := finalLevel(c, opts)
-		cr.FinalLevel = &Derived{Value: level, How: finalLevelHow(c, i0, opts)}
+		cr.FinalLevel = &Derived{Value: level, How: finalLevelDerivation(c, i0, opts)}
 		if cr.Metric == "loss" && r.TrainLoss.FinalLevel != nil {
 			cr.FinalLevel = r.TrainLoss.FinalLevel
 		}

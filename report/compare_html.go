@@ -58,8 +58,13 @@ func compareSVG(c *analysis.Comparison, labels []string, eval bool) *svgplot.Cha
 	ch := &svgplot.Chart{ID: "compare-train", XLabel: axisNoun(c.AlignedBy), YLabel: c.Runs[0].Metric,
 		Title: c.Runs[0].Metric + " against " + axisNoun(c.AlignedBy)}
 	if eval {
-		ch.ID, ch.YLabel = "compare-eval", c.Runs[0].EvalMetric
-		ch.Title = "evaluations against " + axisNoun(c.AlignedBy)
+		ch.ID, ch.Title = "compare-eval", "evaluations against "+axisNoun(c.AlignedBy)
+		for _, r := range c.Runs {
+			if r.EvalMetric != "" {
+				ch.YLabel = r.EvalMetric
+				break
+			}
+		}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, r := range c.Runs {

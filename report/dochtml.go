@@ -67,7 +67,7 @@ func writeDocPage(w io.Writer, title string, body template.HTML) error {
 // gives the target of a table cell (row, column), "" for none.
 func docHTML(d *doc, charts []template.HTML, link func(t *table, row, col int) string) template.HTML {
 	var b strings.Builder
-	hw := htmlInline{}
+	hw := docInline{}
 	drawn := false
 	for _, bl := range d.blocks {
 		switch bl.kind {
@@ -129,13 +129,14 @@ func docHTML(d *doc, charts []template.HTML, link func(t *table, row, col int) s
 	return template.HTML(b.String())
 }
 
-// htmlInline renders inline markup as HTML.
-type htmlInline struct{}
+// docInline renders inline markup as HTML, emphasis in the colour of
+// its style.
+type docInline struct{}
 
-func (htmlInline) plain(s string) string { return html.EscapeString(s) }
-func (htmlInline) code(s string) string  { return "<code>" + html.EscapeString(s) + "</code>" }
+func (docInline) plain(s string) string { return html.EscapeString(s) }
+func (docInline) code(s string) string  { return "<code>" + html.EscapeString(s) + "</code>" }
 
-func (htmlInline) em(style byte, inner string) string {
+func (docInline) em(style byte, inner string) string {
 	cls := map[byte]string{styleGood: "good", styleInfo: "info", styleWarn: "warn", styleBad: "bad", styleDim: "dim"}[style]
 	if cls == "" {
 		return "<strong>" + inner + "</strong>"

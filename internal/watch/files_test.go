@@ -52,8 +52,12 @@ func TestLiveRunReadsDiscoveredFiles(t *testing.T) {
 		_, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond,
 			RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond,
 			OnUpdate: func(s Status) {
+				var loss []trainlog.Point
+				if l := s.Run.Get("loss"); l != nil {
+					loss = append(loss, l.Points...)
+				}
 				snap := snapshot{
-					loss:        append([]trainlog.Point(nil), s.Run.Get("loss").Points...),
+					loss:        loss,
 					files:       append([]trainlog.File(nil), s.Run.Files...),
 					checkpoints: append([]trainlog.Checkpoint(nil), s.Run.Checkpoints...),
 				}
