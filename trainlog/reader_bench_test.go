@@ -2,6 +2,7 @@ package trainlog
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strconv"
 	"sync"
@@ -138,6 +139,27 @@ func BenchmarkTFEventsCollect(b *testing.B) {
 		run := collectAll(b, newTFEventsReader("bench", bytes.NewReader(data)))
 		if n := run.Get("loss").Len(); n != 250_000 || math.IsNaN(run.Get("loss").Points[0].Epoch) {
 			b.Fatalf("loss has %d points", n)
+		}
+	}
+}
+
+// BenchmarkConsoleTextLines reads a 200,000-step console log with a
+// logging line per step besides the dict, as scripts that log their own
+// progress write: text lines are matched (library hints, banners,
+// tracebacks) on the reader's serial path.
+func BenchmarkConsoleTextLines(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("[transformers] ***** Running training *****\n")
+	for s := 1; s <= 200_000; s++ {
+		fmt.Fprintf(&buf, "2024-05-01 12:00:%02d - INFO - __main__ - step %d: tokens seen 4096, throughput 1234.5 tok/s on rank 0\n", s%60, s)
+		fmt.Fprintf(&buf, "{'loss': %.4f, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': %.4f}\n", 2-float64(s)/1e6, float64(s)/200_000)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := hcDrainCount(newConsoleReader("bench.log", bytes.NewReader(data))); n != 200_000 {
+			b.Fatalf("read %d entries", n)
 		}
 	}
 }
