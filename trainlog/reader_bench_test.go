@@ -152,7 +152,7 @@ func BenchmarkConsoleTextLines(b *testing.B) {
 	buf.WriteString("[transformers] ***** Running training *****\n")
 	for s := 1; s <= 200_000; s++ {
 		fmt.Fprintf(&buf, "2024-05-01 12:00:%02d - INFO - __main__ - step %d: tokens seen 4096, throughput 1234.5 tok/s on rank 0\n", s%60, s)
-		fmt.Fprintf(&buf, "{'loss': %.4f, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': %.4f}\n", 2-float64(s)/1e6, float64(s)/200_000)
+		fmt.Fprintf(&buf, "{'loss': %.6f, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': %.6f}\n", 2-float64(s)/1e6, float64(s)/200_000)
 	}
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
