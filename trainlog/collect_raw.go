@@ -57,6 +57,13 @@ const chunkPoints = 16384
 
 func (rs *rawSeries) add(p rawPoint) {
 	if rs.n > 0 && rs.last >= p.step {
+		if rs.sorted && rs.last == p.step {
+			// The step repeats: the last record per step wins, as
+			// deduped would decide, and no sort is needed later.
+			last := rs.chunks[len(rs.chunks)-1]
+			last[len(last)-1] = p
+			return
+		}
 		rs.sorted = false
 	}
 	k := len(rs.chunks)

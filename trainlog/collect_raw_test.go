@@ -30,6 +30,37 @@ func checkPoint(t *testing.T, name string, p Point, file string) {
 	}
 }
 
+// TestCollectorRepeatedSteps checks that a step logged twice in a row
+// keeps the later record and leaves the series sorted (no sort and copy
+// when Run builds it).
+func TestCollectorRepeatedSteps(t *testing.T) {
+	c := NewCollector(NewRun("repeat"))
+	for s := int64(1); s <= 100; s++ {
+		c.Add(rawEntry(s, "a.json"))
+		if s%10 == 0 {
+			e := rawEntry(s, "a.json")
+			e.Values[0].Value = -float64(s)
+			c.Add(e)
+		}
+	}
+	for _, o := range c.origins {
+		for name, rs := range o.series {
+			if !rs.sorted || rs.n != 100 {
+				t.Errorf("%s: sorted %v with %d points, want sorted with 100", name, rs.sorted, rs.n)
+			}
+		}
+	}
+	loss := c.Run().Get("loss")
+	if loss.Len() != 100 {
+		t.Fatalf("loss has %d points, want 100", loss.Len())
+	}
+	for i, p := range loss.Points {
+		if p.Step != int64(i+1) || (p.Step%10 == 0) != (p.Value == -float64(p.Step)) {
+			t.Errorf("loss point %d: step %d value %v", i, p.Step, p.Value)
+		}
+	}
+}
+
 func TestCollectorResumeKeepsLastPerStep(t *testing.T) {
 	c := NewCollector(NewRun("resume"))
 	for s := int64(1); s <= 30; s++ {
