@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -302,13 +303,28 @@ func epochBoundaries(run *analyzer) []int64 {
 	if spe < 1 {
 		return nil
 	}
-	last := s.Points[len(s.Points)-1].Step
+	pts := s.Points
+	last := pts[len(pts)-1].Step
 	var out []int64
-	for k := 1; float64(k)*spe < float64(last)-0.5; k++ {
-		p, ok := s.Nearest(int64(math.Round(float64(k) * spe)))
-		if ok && p.Step < last && (len(out) == 0 || p.Step > out[len(out)-1]) {
+	for k := 1.0; k*spe < float64(last)-0.5; {
+		p, ok := s.Nearest(int64(math.Round(k * spe)))
+		if !ok {
+			break
+		}
+		if p.Step < last && (len(out) == 0 || p.Step > out[len(out)-1]) {
 			out = append(out, p.Step)
 		}
+		// Every epoch whose step lies before the middle of the gap after
+		// p falls on p again: jump to the last of them, so that the loop
+		// runs about twice per logged point however large the logged
+		// steps are (a step of 10^12 must not mean 10^12 turns). Past
+		// 2^53 epochs, k+1 is k again: stop.
+		i := sort.Search(len(pts), func(i int) bool { return pts[i].Step > p.Step })
+		if i == len(pts) || k >= 1<<53 {
+			break
+		}
+		mid := (float64(p.Step) + float64(pts[i].Step)) / 2
+		k = math.Max(k+1, math.Floor(mid/spe))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"sort"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
@@ -124,7 +125,7 @@ func findEpochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
 	spe := loggedStepsPerEpoch(pts)
 	var out []epochEnd
 	i := 0 // index of the first point not yet past epoch k-1
-	for k := 1; float64(k) <= maxEpoch+1e-9; k++ {
+	for k := 1; float64(k) <= maxEpoch+1e-9; k = nextEpoch(pts, i, k) {
 		kk := float64(k)
 		end := -1
 		for j := i; j < len(pts); j++ {
@@ -186,6 +187,27 @@ func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
 	return stats.MedianInPlace(ratios[len(ratios)/2:])
 }
 
+// nextEpoch returns the next whole epoch after k that a point from index
+// i on can end: the epoch of the first point past k, when it is further
+// than k+1. The loop over epochs then turns once per logged point at
+// most, however large the logged epochs are (an epoch of 10^12 must not
+// mean 10^12 turns). Past 2^53 epochs are not counted: it returns an
+// epoch that ends the loop.
+func nextEpoch(pts []trainlog.Point, i, k int) int {
+	for j := i; j < len(pts); j++ {
+		e := pts[j].Epoch
+		if !finite(e) || e <= float64(k)+1e-9 {
+			continue
+		}
+		next := math.Ceil(e - 1e-9)
+		if next > 1<<53 {
+			return math.MaxInt
+		}
+		return max(k+1, int(next))
+	}
+	return math.MaxInt
+}
+
 // epochEndsFromGeometry places epoch ends at multiples of the logged
 // steps per epoch, when the run logs no epochs.
 func epochEndsFromGeometry(run *analyzer, ref *trainlog.Series) []epochEnd {
@@ -197,13 +219,22 @@ func epochEndsFromGeometry(run *analyzer, ref *trainlog.Series) []epochEnd {
 	for i, p := range ref.Points {
 		idx[p.Step] = i
 	}
+	// Epoch k ends at the step nearest k times the steps per epoch, when
+	// that step is logged. The loop visits the logged steps rather than
+	// the epochs, so that its cost does not grow with the step values
+	// read (a last step of 10^12 must not mean 10^12 turns).
 	var out []epochEnd
-	last := ref.Points[len(ref.Points)-1].Step
-	for k := 1; float64(k)*spe.Value <= float64(last); k++ {
-		if i, ok := idx[int64(math.Round(float64(k)*spe.Value))]; ok {
-			out = append(out, epochEnd{epoch: k, idx: i})
+	last := float64(ref.Points[len(ref.Points)-1].Step)
+	for step, i := range idx {
+		q := float64(step) / spe.Value
+		for _, k := range []float64{math.Floor(q), math.Ceil(q)} {
+			if k >= 1 && k*spe.Value <= last && k < 1<<53 && int64(math.Round(k*spe.Value)) == step {
+				out = append(out, epochEnd{epoch: int(k), idx: i})
+				break
+			}
 		}
 	}
+	sort.Slice(out, func(a, b int) bool { return out[a].epoch < out[b].epoch })
 	return out
 }
 

@@ -3,8 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,35 +98,6 @@ func buildCharts(r *analysis.Report, opts HTMLOptions) []chartSpec {
 	add(b.lrChart())
 	add(b.evalChart())
 	return out
-}
-
-// WriteCharts writes each chart of r as a standalone SVG file in dir
-// (created if needed), named after the chart id, and returns the paths
-// written.
-func WriteCharts(dir string, r *analysis.Report, opts HTMLOptions) ([]string, error) {
-	if r == nil {
-		return nil, fmt.Errorf("write charts: no report")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, c := range buildCharts(r, opts) {
-		p := filepath.Join(dir, c.Chart.ID+".svg")
-		f, err := os.Create(p)
-		if err != nil {
-			return paths, err
-		}
-		err = svgplot.Render(f, c.Chart, true)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return paths, fmt.Errorf("write %s: %w", p, err)
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
 }
 
 type chartBuilder struct {

@@ -454,24 +454,19 @@ func TestHTMLFamilyCharts(t *testing.T) {
 	}
 }
 
-func TestWriteCharts(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := WriteCharts(dir, fixtureReport(fixtureOptions{steps: 300, hostile: true}), HTMLOptions{})
+func TestChartFiles(t *testing.T) {
+	files, err := ChartFiles(fixtureReport(fixtureOptions{steps: 300, hostile: true}), HTMLOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, p := range paths {
-		names = append(names, filepath.Base(p))
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
+	for _, f := range files {
+		names = append(names, f.Name)
+		if err := checkXML(f.Data); err != nil {
+			t.Errorf("%s: not well-formed XML: %v", f.Name, err)
 		}
-		if err := checkXML(data); err != nil {
-			t.Errorf("%s: not well-formed XML: %v", p, err)
-		}
-		if !bytes.Contains(data, []byte(`xmlns="http://www.w3.org/2000/svg"`)) || !bytes.Contains(data, []byte("<style>")) {
-			t.Errorf("%s: not a standalone SVG", p)
+		if !bytes.Contains(f.Data, []byte(`xmlns="http://www.w3.org/2000/svg"`)) || !bytes.Contains(f.Data, []byte("<style>")) {
+			t.Errorf("%s: not a standalone SVG", f.Name)
 		}
 	}
 	want := "chart-loss.svg chart-grad-norm.svg chart-reward-script-window-pwned-4-script.svg chart-accuracy.svg chart-lr.svg chart-eval.svg"
@@ -498,8 +493,8 @@ func TestWriteHTMLNil(t *testing.T) {
 	if err := WriteHTML(io.Discard, nil, HTMLOptions{}); err == nil {
 		t.Error("WriteHTML(nil) succeeded")
 	}
-	if _, err := WriteCharts(t.TempDir(), nil, HTMLOptions{}); err == nil {
-		t.Error("WriteCharts(nil) succeeded")
+	if _, err := ChartFiles(nil, HTMLOptions{}); err == nil {
+		t.Error("ChartFiles(nil) succeeded")
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/plateau-dev/plateau/internal/fileio"
 )
 
 // Run discovery: which runs lie under a path, and which files make each.
@@ -337,6 +339,7 @@ func (w *walker) walk() error {
 			return nil
 		}
 		if !d.Type().IsRegular() {
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: fileio.Kind(d.Type()) + ", not a regular file"})
 			return nil
 		}
 		dir := path.Dir(rel)

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/plateau-dev/plateau/internal/fileio"
 )
 
 // A stateHead is what the head of a trainer_state.json says about the
@@ -24,7 +26,7 @@ var globalStepRE = regexp.MustCompile(`"global_step"\s*:\s*(\d+)`)
 // the file with sorted keys, so both come before the bulk of the history.
 func readStateHead(p string) stateHead {
 	h := stateHead{globalStep: -1}
-	f, err := os.Open(p)
+	f, err := fileio.OpenRegular(p)
 	if err != nil {
 		return h
 	}
@@ -165,7 +167,7 @@ func pickState(group []stateFile, skipped *[]File) []Input {
 	}
 	for i, s := range group {
 		if i != best {
-			*skipped = append(*skipped, File{Path: s.in.Name, Format: "trainer-state",
+			*skipped = append(*skipped, File{Path: s.in.Name, Disk: s.in.Path, Format: "trainer-state",
 				Reason: "ignored: an earlier copy of " + group[best].in.Name + " (checkpoint states are prefixes of the latest log_history)"})
 		}
 	}
@@ -212,7 +214,7 @@ func (w *walker) dropCopies(runs map[string]*RunDir, d *Discovery) {
 				continue
 			}
 			for _, in := range r.Inputs {
-				d.Ignored = append(d.Ignored, File{Path: in.Name, Format: in.Format,
+				d.Ignored = append(d.Ignored, File{Path: in.Name, Disk: in.Path, Format: in.Format,
 					Reason: "ignored: a copy of " + orel + strings.TrimPrefix(in.Name, rel) + " (" + path.Base(rel) + " duplicates " + path.Base(orel) + ")"})
 			}
 			delete(runs, rel)

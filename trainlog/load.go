@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/plateau-dev/plateau/internal/fileio"
 )
 
 // Stdin is the path that names standard input.
@@ -112,6 +114,14 @@ func loggerViews(runs []RunDir) bool {
 	return n <= 1
 }
 
+// diskPath is the path a plan reads on disk, "" for standard input.
+func diskPath(p string) string {
+	if p == Stdin {
+		return ""
+	}
+	return p
+}
+
 func noData(p string, ignored int) error {
 	return fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", p, ErrNoData, plural(ignored, "file"))
 }
@@ -181,7 +191,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 		if pl.format.Name == "" {
 			pl.format = res.format
 		}
-		f := File{Path: pl.display, Format: pl.format.Name, Used: true, Reason: pl.note, Records: res.entries, Errors: res.errors}
+		f := File{Path: pl.display, Disk: diskPath(pl.path), Format: pl.format.Name, Used: true, Reason: pl.note, Records: res.entries, Errors: res.errors}
 		if res.openErr != nil {
 			f.Used, f.Format, f.Reason = false, "", res.openErr.Error()
 			run.Warnings = append(run.Warnings, res.openErr)
@@ -203,7 +213,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 	}
 	for _, ex := range extras {
 		metas, err := readExtra(ex)
-		f := File{Path: ex.display, Format: ex.kind, Used: err == nil, Records: len(metas), Reason: "settings (run geometry), no metrics"}
+		f := File{Path: ex.display, Disk: ex.path, Format: ex.kind, Used: err == nil, Records: len(metas), Reason: "settings (run geometry), no metrics"}
 		if err != nil {
 			f.Reason = err.Error()
 			run.Warnings = append(run.Warnings, err)
@@ -320,7 +330,7 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 			r = os.Stdin
 		}
 	} else {
-		f, err := os.Open(pl.path)
+		f, err := fileio.OpenRegular(pl.path)
 		if err != nil {
 			res.openErr = err
 			return res
@@ -414,7 +424,7 @@ type extra struct {
 func readExtra(ex extra) ([]*Meta, error) {
 	switch ex.kind {
 	case "hparams":
-		f, err := os.Open(ex.path)
+		f, err := fileio.OpenRegular(ex.path)
 		if err != nil {
 			return nil, err
 		}
@@ -434,9 +444,10 @@ func shortReason(err error) string {
 	return err.Error()
 }
 
-// sniff opens a file and detects its format.
+// sniff opens a file and detects its format. A named pipe, a device or
+// a socket is refused without blocking (fileio.OpenRegular).
 func sniff(path, display string) (plan, bool, error) {
-	f, err := os.Open(path)
+	f, err := fileio.OpenRegular(path)
 	if err != nil {
 		return plan{}, false, err
 	}

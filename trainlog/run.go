@@ -266,7 +266,11 @@ type Checkpoint struct {
 
 // A File describes one input file and what was done with it.
 type File struct {
-	Path    string // relative to the argument
+	Path string // relative to the argument
+	// Disk is the path the file was read from, for telling whether a
+	// path plateau is asked to write is one of its inputs; "" for
+	// standard input and for files no format recognised.
+	Disk    string
 	Format  string // a Format name, or "" when not recognised
 	Used    bool
 	Reason  string // why it was ignored, or a note on how it was used

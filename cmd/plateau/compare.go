@@ -17,6 +17,7 @@ import (
 type compareOptions struct {
 	Paths        []string
 	Format       string
+	FormatSet    bool // -f was given: the output file's extension does not decide
 	Output       string
 	GPUHourPrice float64
 	GPUs         int
@@ -57,6 +58,7 @@ path holds several runs.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.FormatSet = cmd.Flags().Changed("format")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -64,7 +66,7 @@ path holds several runs.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, md, json or html")
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, md, json or html (default: from the -o file's extension, else text)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to compare the runs' costs")
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed per run (default: each run's logged world size, or 1)")
@@ -93,19 +95,20 @@ func normFormat(f string) (string, error) {
 }
 
 func runCompare(opts *compareOptions, s *streams) error {
-	format, err := normFormat(opts.Format)
+	format, err := chooseFormat(opts.Format, opts.FormatSet, opts.Output)
 	if err != nil {
 		return err
 	}
-	if opts.GPUHourPrice < 0 || opts.GPUs < 0 {
-		return usageError("--gpu-hour-price and --gpus must not be negative")
+	if err := checkCost(opts.GPUHourPrice, opts.GPUs); err != nil {
+		return err
 	}
 	ropts, err := readerOptions(opts.Step, opts.Metrics)
 	if err != nil {
 		return err
 	}
-	if opts.Output != "" {
-		if err := checkNotInput(opts.Output, opts.Paths); err != nil {
+	guard := newOutputGuard(opts.Paths)
+	if opts.Output != "" && opts.Output != "-" {
+		if err := guard.check("-o", opts.Output); err != nil {
 			return err
 		}
 	}
@@ -114,6 +117,7 @@ func runCompare(opts *compareOptions, s *streams) error {
 	reports := make([]*analysis.Report, len(opts.Paths))
 	errs := make([]error, len(opts.Paths))
 	warns := make([][]error, len(opts.Paths))
+	runs := make([]*trainlog.Run, len(opts.Paths))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, workers(0))
 	for i, p := range opts.Paths {
@@ -126,6 +130,7 @@ func runCompare(opts *compareOptions, s *streams) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			run, err := trainlog.Load([]string{p}, trainlog.LoadOptions{Options: ropts})
+			runs[i] = run
 			if err != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
 				errs[i] = err
 				return
@@ -135,6 +140,9 @@ func runCompare(opts *compareOptions, s *streams) error {
 		}(i, p)
 	}
 	wg.Wait()
+	for _, run := range runs {
+		guard.addRun(run)
+	}
 	for _, err := range errs {
 		if err == nil {
 			continue
@@ -159,8 +167,8 @@ func runCompare(opts *compareOptions, s *streams) error {
 	if err != nil {
 		return fmt.Errorf("rendering the comparison: %w", err)
 	}
-	if err := writeOutput(opts.Output, s.out, buf.Bytes()); err != nil {
-		return &exitError{code: exitInput, err: err}
+	if err := guard.write("-o", opts.Output, s.out, buf.Bytes()); err != nil {
+		return err
 	}
 	n := 0
 	for i, ws := range warns {

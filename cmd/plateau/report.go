@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/fileio"
 	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -20,6 +23,7 @@ import (
 type reportOptions struct {
 	Paths        []string
 	Format       string
+	FormatSet    bool // -f was given: the output file's extension does not decide
 	Output       string
 	GPUHourPrice float64
 	GPUs         int
@@ -65,6 +69,7 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.FormatSet = cmd.Flags().Changed("format")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -72,7 +77,7 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, md, json or html")
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, md, json or html (default: from the -o file's extension, else text)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` instead of standard output")
 	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to compute the run's cost (no cost is shown without it)")
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default: the logged world size, or 1)")
@@ -88,14 +93,11 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 	return cmd
 }
 
-func validStatus(s string) bool {
-	switch s {
-	case analysis.StatusConverged, analysis.StatusImproving, analysis.StatusOverfitting,
-		analysis.StatusDiverged, analysis.StatusStalled, analysis.StatusInsufficientData:
-		return true
-	}
-	return false
-}
+// statusNames are the verdict statuses --fail-on takes.
+var statusNames = []string{analysis.StatusConverged, analysis.StatusImproving, analysis.StatusOverfitting,
+	analysis.StatusDiverged, analysis.StatusStalled, analysis.StatusInsufficientData}
+
+func validStatus(s string) bool { return slices.Contains(statusNames, s) }
 
 // readerOptions turns the mapping flags into trainlog options.
 func readerOptions(step string, metrics []string) (trainlog.Options, error) {
@@ -114,41 +116,41 @@ func readerOptions(step string, metrics []string) (trainlog.Options, error) {
 }
 
 func runReport(opts *reportOptions, s *streams) error {
-	format := strings.ToLower(opts.Format)
-	if format == "markdown" {
-		format = "md"
-	}
-	if format == "txt" {
-		format = "text"
-	}
-	switch format {
-	case "text", "md", "json", "html":
-	default:
-		return usageError("--format %q: expected one of %s", opts.Format, strings.Join(formatNames, ", "))
+	format, err := chooseFormat(opts.Format, opts.FormatSet, opts.Output)
+	if err != nil {
+		return err
 	}
 	for _, st := range opts.FailOn {
 		if !validStatus(st) {
-			return usageError("--fail-on %q: expected a status among converged, improving, overfitting, diverged, stalled, insufficient-data", st)
+			return usageError("--fail-on %q: expected a status among %s", st, strings.Join(statusNames, ", "))
 		}
 	}
-	if opts.GPUHourPrice < 0 || opts.GPUs < 0 {
-		return usageError("--gpu-hour-price and --gpus must not be negative")
+	if err := checkCost(opts.GPUHourPrice, opts.GPUs); err != nil {
+		return err
 	}
-	if opts.Smoothing < 0 || opts.Smoothing >= 1 {
+	// Written so that NaN fails too.
+	if !(opts.Smoothing >= 0 && opts.Smoothing < 1) {
 		return usageError("--smoothing %g: expected a weight in [0, 1)", opts.Smoothing)
 	}
 	ropts, err := readerOptions(opts.Step, opts.Metrics)
 	if err != nil {
 		return err
 	}
-	if opts.Output != "" {
-		if err := checkNotInput(opts.Output, opts.Paths); err != nil {
+	guard := newOutputGuard(opts.Paths)
+	if opts.Output != "" && opts.Output != "-" {
+		if err := guard.check("-o", opts.Output); err != nil {
+			return err
+		}
+	}
+	if opts.ChartsDir != "" {
+		if err := checkChartsDir(opts.ChartsDir); err != nil {
 			return err
 		}
 	}
 	prog := s.startProgress()
 	defer prog.stop()
 	run, loadErr := trainlog.Load(opts.Paths, trainlog.LoadOptions{Options: ropts, Stdin: s.in, Progress: prog.counter()})
+	guard.addRun(run)
 	prog.analysing()
 	if err := refusal("report", loadErr); err != nil {
 		return err
@@ -186,17 +188,12 @@ func runReport(opts *reportOptions, s *streams) error {
 	}
 	prog.stop()
 	if opts.ChartsDir != "" {
-		if err := checkNotInput(opts.ChartsDir, opts.Paths); err != nil {
+		if err := writeCharts(guard, opts.ChartsDir, rep, hopts, s); err != nil {
 			return err
 		}
-		files, err := report.WriteCharts(opts.ChartsDir, rep, hopts)
-		if err != nil {
-			return inputError(fmt.Errorf("writing charts: %w", err))
-		}
-		fmt.Fprintf(s.err, "plateau: wrote %d charts to %s\n", len(files), opts.ChartsDir)
 	}
-	if err := writeOutput(opts.Output, s.out, buf.Bytes()); err != nil {
-		return &exitError{code: exitInput, err: err}
+	if err := guard.write("-o", opts.Output, s.out, buf.Bytes()); err != nil {
+		return err
 	}
 	if n := len(run.Warnings); n > 0 {
 		printWarnings(s.err, run.Warnings)
@@ -210,6 +207,37 @@ func runReport(opts *reportOptions, s *streams) error {
 	return nil
 }
 
+// checkChartsDir refuses a --charts folder that is an existing file.
+func checkChartsDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return usageError("--charts %s is %s: give a folder", dir, fileio.Kind(st.Mode()))
+	}
+	return nil
+}
+
+// writeCharts writes each chart as a standalone SVG file into dir
+// (created when missing), every file through the guard.
+func writeCharts(guard *outputGuard, dir string, rep *analysis.Report, hopts report.HTMLOptions, s *streams) error {
+	files, err := report.ChartFiles(rep, hopts)
+	if err != nil {
+		return fmt.Errorf("rendering the charts: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &exitError{code: exitInput, err: fmt.Errorf("--charts %s: %v", dir, err)}
+	}
+	for _, f := range files {
+		if err := guard.write("--charts", filepath.Join(dir, f.Name), nil, f.Data); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(s.err, "plateau: wrote %d charts to %s\n", len(files), dir)
+	return nil
+}
+
 // printWarnings prints input problems, at most 20 of them.
 func printWarnings(w io.Writer, warns []error) {
 	for i, e := range warns {
@@ -219,75 +247,4 @@ func printWarnings(w io.Writer, warns []error) {
 		}
 		fmt.Fprintln(w, "plateau: "+e.Error())
 	}
-}
-
-// checkNotInput refuses an output path that is one of the inputs or
-// inside an input file's place: inputs are never written to.
-func checkNotInput(out string, inputs []string) error {
-	ao, err := filepath.Abs(out)
-	if err != nil {
-		return nil
-	}
-	for _, in := range inputs {
-		if in == trainlog.Stdin {
-			continue
-		}
-		ai, err := filepath.Abs(in)
-		if err != nil {
-			continue
-		}
-		if ao == ai {
-			return usageError("-o %s would overwrite an input; choose another file", out)
-		}
-		if st, err := os.Stat(ai); err == nil && !st.IsDir() {
-			continue
-		}
-		if st, err := os.Stat(ao); err == nil && !st.IsDir() && strings.HasPrefix(ao, ai+string(filepath.Separator)) {
-			if f, ok := trainlog.Detect(filepath.Base(ao), head(ao)); ok {
-				return usageError("-o %s would overwrite a %s log inside the run; choose another file", out, f.Name)
-			}
-		}
-	}
-	return nil
-}
-
-func head(path string) []byte {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b := make([]byte, 4096)
-	n, _ := io.ReadFull(f, b)
-	return b[:n]
-}
-
-// writeOutput writes data to path atomically, or to w when path is "".
-func writeOutput(path string, w io.Writer, data []byte) error {
-	if path == "" || path == "-" {
-		_, err := w.Write(data)
-		return err
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".plateau-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return errors.New("writing " + path + ": " + err.Error())
-	}
-	return nil
 }

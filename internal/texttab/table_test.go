@@ -147,6 +147,12 @@ func TestWidth(t *testing.T) {
 		{"⣿⡇", 2},
 		{"", 0},
 		{"\x1b", 0},
+		// An unfinished CSI ends at the first byte outside its grammar: it
+		// does not swallow the escape and the text after it.
+		{"ab\x1b[ \x1b[00000", 2},
+		{"\x1b[12;xyz", 2},
+		{"\x1b]0;title\x07ok", 2},
+		{"\x1b]0;title\x1b\\ok", 2},
 	}
 	for _, tt := range tests {
 		if got := Width(tt.in); got != tt.want {
@@ -166,6 +172,9 @@ func TestWrap(t *testing.T) {
 		{"  spaced   out  ", 80, []string{"spaced out"}},
 		{"", 10, []string{""}},
 		{"no limit at all", 0, []string{"no limit at all"}},
+		// Found by FuzzWrap: joined, the two unfinished escapes read
+		// differently than apart; the joined line is what is measured.
+		{"00000000000000\x1b[ \x1b[00000", 18, []string{"00000000000000\x1b[ \x1b[00000"}},
 	}
 	for _, tt := range tests {
 		got := Wrap(tt.in, tt.width)

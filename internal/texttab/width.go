@@ -23,21 +23,50 @@ func Width(s string) int {
 	return w
 }
 
-// escapeLen returns the length of the ANSI escape sequence at the start of
-// s (CSI "ESC [ params final" or a two-byte escape).
+// escapeLen returns the length of the escape sequence at the start of s,
+// which starts with ESC. A CSI sequence is "ESC [", parameter bytes
+// (0x30-0x3F), intermediate bytes (0x20-0x2F) and one final byte
+// (0x40-0x7E), as ECMA-48 defines it; a byte outside that grammar ends a
+// malformed sequence before it, so that an unfinished sequence never
+// swallows the text after it (a space, another escape). An OSC sequence
+// ("ESC ]", such as a window title) runs to BEL or "ESC \". Any other
+// escape is two bytes, and an ESC before a control or non-ASCII byte
+// one.
 func escapeLen(s string) int {
 	if len(s) < 2 {
 		return len(s)
 	}
-	if s[1] != '[' {
-		return 2
-	}
-	for i := 2; i < len(s); i++ {
-		if s[i] >= 0x40 && s[i] <= 0x7e {
-			return i + 1
+	switch s[1] {
+	case '[':
+		i := 2
+		for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
+			i++
 		}
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+			i++
+		}
+		if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+			i++
+		}
+		return i
+	case ']':
+		for i := 2; i < len(s); i++ {
+			switch {
+			case s[i] == 0x07:
+				return i + 1
+			case s[i] == 0x1b:
+				if i+1 < len(s) && s[i+1] == '\\' {
+					return i + 2
+				}
+				return i
+			}
+		}
+		return len(s)
 	}
-	return len(s)
+	if s[1] < 0x20 || s[1] >= 0x7f {
+		return 1 // a lone ESC: the next byte is text (or another escape)
+	}
+	return 2
 }
 
 func runeWidth(r rune) int {
@@ -83,16 +112,16 @@ func Wrap(s string, width int) []string {
 		return []string{""}
 	}
 	var lines []string
-	line, lw := words[0], Width(words[0])
+	line := words[0]
 	for _, word := range words[1:] {
-		ww := Width(word)
-		if width > 0 && lw+1+ww > width {
-			lines = append(lines, line)
-			line, lw = word, ww
+		// The joined line is measured, not the sum of its words: an
+		// escape sequence may end differently once the words are joined.
+		if next := line + " " + word; width <= 0 || Width(next) <= width {
+			line = next
 			continue
 		}
-		line += " " + word
-		lw += 1 + ww
+		lines = append(lines, line)
+		line = word
 	}
 	return append(lines, line)
 }

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// adversarialCases lists the cases of the adversarial suite, by the item
+// of issue 13 they come from.
+func adversarialCases() []advCase {
+	return []advCase{
+		// 1. A step count from the input must never drive a loop.
+		{name: "huge_last_step_state", defect: 1,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) {
+					h[len(h)-2]["step"] = 1e12
+				}))
+				return []string{"report", "run"}
+			},
+			code: exitOK, stdout: []string{"plateau report"}},
+		{name: "huge_step_console", defect: 1,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "train.log"), exampleConsole(t, "[Step 749/750]", "[Step 100000000000/750]"))
+				return []string{"report", "train.log"}
+			},
+			code: exitOK, stdout: []string{"plateau report"}},
+		{name: "huge_epoch_state", defect: 1,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) {
+					h[len(h)-2]["epoch"] = 1e12
+				}))
+				return []string{"report", "run"}
+			},
+			code: exitOK, stdout: []string{"plateau report"}},
+		{name: "huge_step_no_epochs", defect: 1,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) {
+					for _, e := range h {
+						delete(e, "epoch")
+					}
+					h[len(h)-2]["step"] = 1e12
+				}))
+				return []string{"report", "run"}
+			},
+			code: exitOK, stdout: []string{"plateau report"}},
+		// 2. -o writes into a device or a pipe, never replaces it.
+		{name: "output_null_device", defect: 2,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				mknod(t, filepath.Join(dir, "null"), 3)
+				return []string{"report", "run", "-o", "null"}
+			},
+			code: exitOK, outputs: []string{"null"},
+			check: func(t *testing.T, dir, _, _ string) {
+				isType(t, filepath.Join(dir, "null"), fs.ModeDevice|fs.ModeCharDevice)
+			}},
+		{name: "output_full_device", defect: 2,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				mknod(t, filepath.Join(dir, "full"), 7)
+				return []string{"report", "run", "-o", "full"}
+			},
+			code: exitInput, stderr: []string{"-o full: no space left on device"}, outputs: []string{"full"},
+			check: func(t *testing.T, dir, _, _ string) {
+				isType(t, filepath.Join(dir, "full"), fs.ModeDevice|fs.ModeCharDevice)
+			}},
+		{name: "output_fifo_no_reader", defect: 2,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				mkfifo(t, filepath.Join(dir, "out.fifo"))
+				return []string{"report", "run", "-o", "out.fifo"}
+			},
+			code: exitInput, stderr: []string{"-o out.fifo is a named pipe that no process is reading"},
+			check: func(t *testing.T, dir, _, _ string) { isType(t, filepath.Join(dir, "out.fifo"), fs.ModeNamedPipe) }},
+		{name: "output_directory", defect: 2,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "-o", "run"}
+			},
+			code: exitUsage, stderr: []string{"-o run is a directory"}},
+		// 3. An input reached through a linked folder is still an input.
+		{name: "output_input_through_link", defect: 3,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				if err := os.Symlink("run", filepath.Join(dir, "rl")); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"report", "run", "-o", "rl/console.log"}
+			},
+			code: exitUsage, stderr: []string{"-o rl/console.log would overwrite an input (run/console.log)"}},
+		{name: "output_input_file_link", defect: 3,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				if err := os.Symlink("run/trainer_state.json", filepath.Join(dir, "state.json")); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"report", "run/trainer_state.json", "-o", "state.json"}
+			},
+			code: exitUsage, stderr: []string{"-o state.json would overwrite an input (run/trainer_state.json)"}},
+		// 4. A FIFO or a device given as the input: an error, at once.
+		{name: "input_fifo", defect: 4,
+			setup: func(t *testing.T, dir string) []string {
+				mkfifo(t, filepath.Join(dir, "in.fifo"))
+				return []string{"report", "in.fifo"}
+			},
+			code: exitInput, stderr: []string{"in.fifo: a named pipe (FIFO), not a regular file", "plateau report -"}},
+		{name: "input_device", defect: 4,
+			setup: func(t *testing.T, dir string) []string {
+				mknod(t, filepath.Join(dir, "zero"), 5)
+				return []string{"report", "zero"}
+			},
+			code: exitInput, stderr: []string{"zero: a character device, not a regular file"}},
+		{name: "fifo_in_run_dir", defect: 4,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				mkfifo(t, filepath.Join(dir, "run", "live.log"))
+				return []string{"report", "run", "-f", "json"}
+			},
+			code: exitOK, stdout: []string{`"path": "live.log"`, "a named pipe (FIFO), not a regular file"}},
+	}
+}
+
+var _ = strings.Contains
