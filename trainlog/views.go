@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -271,9 +272,9 @@ type span struct {
 	first, last, gap int64
 }
 
-// spanOf returns the span of a run's loss, or of its longest measured
-// series when it logs no loss.
-func spanOf(r *Run) span {
+// mainSeries returns a run's loss, or its longest measured series when
+// it logs no loss.
+func mainSeries(r *Run) *Series {
 	s := r.Series["loss"]
 	if s.Len() == 0 {
 		for _, name := range r.SeriesNames() {
@@ -282,6 +283,12 @@ func spanOf(r *Run) span {
 			}
 		}
 	}
+	return s
+}
+
+// spanOf returns the span of a run's main series.
+func spanOf(r *Run) span {
+	s := mainSeries(r)
 	if s.Len() == 0 {
 		return span{}
 	}
@@ -303,4 +310,17 @@ func spanOf(r *Run) span {
 // ends.
 func (s span) resumes(o span) bool {
 	return s.ok && o.ok && s.first > 2*s.gap && s.first > o.first && s.first <= o.last+2*max(s.gap, o.gap)
+}
+
+// ViewKey returns a key that views of one run share: the first step and
+// value (to 3 significant digits) of the run's main measured series; ""
+// when it has none. Runs with different keys are not views of one run;
+// runs with one key may be (see Relate).
+func ViewKey(r *Run) string {
+	s := mainSeries(r)
+	if s.Len() == 0 {
+		return ""
+	}
+	p := s.Points[0]
+	return s.Name + "@" + strconv.FormatInt(p.Step, 10) + "=" + strconv.FormatFloat(p.Value, 'g', 3, 64)
 }

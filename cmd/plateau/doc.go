@@ -10,6 +10,7 @@ derived.
 Usage:
 
 	plateau report PATH... [--format text|md|json|html] [-o FILE] [flags]
+	plateau scan DIR [--format text|md|json|html] [-o FILE|DIR] [--fail-on STATUSES]
 	plateau compare PATH PATH [PATH...] [--format text|md|json|html] [-o FILE]
 	plateau watch PATH [flags]
 	plateau formats
@@ -61,6 +62,25 @@ without them no price is invented. --fail-on STATUSES makes the exit status
 
 Generic CSV and JSON-lines files are read with --step COLUMN and
 --metric NAME=COLUMN (repeatable), e.g. --metric loss=train_loss.
+
+# Scanning a folder of runs
+
+scan finds every run under a folder (output folders with their
+checkpoints, TensorBoard folders, MLflow and W&B runs, log folders), reads
+and analyses them in parallel (--jobs), and writes one row per run: path,
+trainer family, status, final level, best evaluation and its step,
+recommended checkpoint, steps done / planned, runtime and problems found.
+The rows are sorted by how urgently the run needs a look, then by final
+level; each status is the one report gives the run alone. --fail-on applies
+across the runs. --format html -o DIR writes an offline folder: an index
+linking each run's full report.
+
+	$ plateau scan examples/
+	plateau scan: 2 runs under
+	overfitting  hf_v5_overfit_eval
+
+	$ plateau scan examples/ --fail-on overfitting
+	exit status 3
 
 # Comparing runs
 

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/report"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// scanOptions are the flags of 'plateau scan'.
+type scanOptions struct {
+	Root         string
+	Format       string
+	Output       string
+	FailOn       []string
+	Jobs         int
+	MaxDepth     int
+	GPUHourPrice float64
+	GPUs         int
+	Step         string
+	Metrics      []string
+}
+
+func init() {
+	extraCommands = append(extraCommands, func(s *streams) *cobra.Command { return newScanCmd(s, nil) })
+}
+
+func newScanCmd(s *streams, runF func(*scanOptions) error) *cobra.Command {
+	opts := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan DIR",
+		Short: "Analyse every run under a folder: one row each, the runs that need a look first",
+		Long: `Find every run under DIR (output folders with their checkpoints, TensorBoard
+folders, MLflow and W&B runs, log folders: see 'plateau report'), analyse
+them in parallel, and write one row per run: path, trainer family, verdict
+status, final level, best evaluation and its step, recommended checkpoint,
+steps done of planned, runtime and the problems found. Rows are sorted by
+how urgently the run needs a look (could not be read, diverged,
+overfitting, stalled, insufficient data, improving, converged), then by
+final level. Each row's status is the one 'plateau report' gives the run.
+
+--format html with -o DIR writes an offline folder: DIR/index.html and
+each run's full report beside it, linked from the index; with -o FILE.html
+or without -o, one page with each run's verdict, summary and problems
+inline. On a terminal, the progress is shown on standard error.
+
+Exit status: 0 written; 1 some run could not be read (its row says why);
+2 usage error; 3 some run's status matched --fail-on.`,
+		Example: `  plateau scan output/
+  plateau scan runs/ --format md -o RUNS.md
+  plateau scan saves/ --format json | jq '.runs[] | {path, status: .verdict.status}'
+  plateau scan output/ --format html -o scan-report/
+  plateau scan output/ --fail-on diverged,overfitting`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("scan needs exactly one DIR (a folder of runs)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Root = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runScan(opts, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, md, json or html")
+	f.StringVarP(&opts.Output, "output", "o", "", "write to `FILE` (html: a folder, or FILE.html for one page)")
+	f.StringSliceVar(&opts.FailOn, "fail-on", nil, "exit with status 3 when some run's status is one of these `STATUSES` (e.g. diverged,overfitting)")
+	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "runs analysed at once (default: the number of CPUs, at most 8)")
+	f.IntVar(&opts.MaxDepth, "max-depth", 8, "how deep to search DIR for runs")
+	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, for each run's cost")
+	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed per run (default: each run's logged world size, or 1)")
+	f.StringVar(&opts.Step, "step", "", "generic CSV/JSONL: the `COLUMN` holding the step")
+	f.StringSliceVar(&opts.Metrics, "metric", nil, "generic CSV/JSONL: map a metric, `NAME=COLUMN`; repeatable")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return formatNames, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func runScan(opts *scanOptions, s *streams) error {
+	format, err := normFormat(opts.Format)
+	if err != nil {
+		return err
+	}
+	for _, st := range opts.FailOn {
+		if !validStatus(st) && st != analysis.ScanStatusError {
+			return usageError("--fail-on %q: expected a status among converged, improving, overfitting, diverged, stalled, insufficient-data, error", st)
+		}
+	}
+	if opts.GPUHourPrice < 0 || opts.GPUs < 0 || opts.Jobs < 0 || opts.MaxDepth < 0 {
+		return usageError("--gpu-hour-price, --gpus, --jobs and --max-depth must not be negative")
+	}
+	if opts.Root == trainlog.Stdin {
+		return usageError("scan reads a folder of runs, not standard input")
+	}
+	if st, err := os.Stat(opts.Root); err != nil {
+		return inputError(fmt.Errorf("%s: %w", opts.Root, errors.Unwrap(err)))
+	} else if !st.IsDir() {
+		return usageError("scan needs a folder of runs; %s is a file (use 'plateau report %s')", opts.Root, opts.Root)
+	}
+	ropts, err := readerOptions(opts.Step, opts.Metrics)
+	if err != nil {
+		return err
+	}
+	htmlDir := format == "html" && opts.Output != "" && !strings.HasSuffix(strings.ToLower(opts.Output), ".html")
+	if opts.Output != "" {
+		if err := checkNotInput(opts.Output, []string{opts.Root}); err != nil {
+			return err
+		}
+		if htmlDir {
+			if err := checkOutputDir(opts.Output, opts.Root); err != nil {
+				return err
+			}
+		}
+	}
+	aopts := analysis.DefaultOptions
+	aopts.GPUHourPrice, aopts.GPUs = opts.GPUHourPrice, opts.GPUs
+	prog := s.startScanProgress()
+	scan, warnings, err := scanRuns(scanJob{root: opts.Root, maxDepth: opts.MaxDepth, jobs: workers(opts.Jobs),
+		reader: ropts, analysis: aopts, keepData: htmlDir, progress: prog.update})
+	prog.stop()
+	if err != nil {
+		return inputError(err)
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "text":
+		err = report.WriteScanText(&buf, scan, report.Options{Color: opts.Output == "" && s.color(), Width: s.width()})
+	case "md":
+		err = report.WriteScanMarkdown(&buf, scan, report.Options{Width: 100})
+	case "json":
+		err = report.WriteScanJSON(&buf, scan)
+	case "html":
+		if htmlDir {
+			var files []string
+			files, err = report.WriteScanHTMLDir(opts.Output, scan, report.HTMLOptions{})
+			if err == nil {
+				fmt.Fprintf(s.err, "plateau: wrote %s (%d run reports beside it)\n", filepath.Join(opts.Output, "index.html"), len(files)-1)
+			}
+		} else {
+			err = report.WriteScanHTML(&buf, scan)
+		}
+	}
+	if err != nil {
+		return &exitError{code: exitInput, err: fmt.Errorf("writing the scan: %w", err)}
+	}
+	if !htmlDir {
+		if err := writeOutput(opts.Output, s.out, buf.Bytes()); err != nil {
+			return &exitError{code: exitInput, err: err}
+		}
+	}
+	if warnings > 0 {
+		fmt.Fprintf(s.err, "plateau: %d input problem(s) in the runs; each run's report lists its own\n", warnings)
+	}
+	if n := scan.Statuses[analysis.ScanStatusError]; n > 0 {
+		return inputError(fmt.Errorf("%d of %d runs could not be read; their rows say why", n, len(scan.Runs)))
+	}
+	for _, st := range opts.FailOn {
+		if n := scan.Statuses[st]; n > 0 {
+			return &exitError{code: exitVerdict, err: fmt.Errorf("%d run(s) %s (--fail-on)", n, st)}
+		}
+	}
+	return nil
+}
+
+// checkOutputDir refuses an output folder inside the scanned folder (its
+// reports would be scanned next time) and a folder that holds other
+// files than plateau's own.
+func checkOutputDir(out, root string) error {
+	ao, err1 := filepath.Abs(out)
+	ar, err2 := filepath.Abs(root)
+	if err1 == nil && err2 == nil && (ao == ar || strings.HasPrefix(ao, ar+string(filepath.Separator))) {
+		return usageError("-o %s is inside the scanned folder %s; write the scan elsewhere", out, root)
+	}
+	ents, err := os.ReadDir(out)
+	if err != nil {
+		return nil // it will be created
+	}
+	for _, e := range ents {
+		if name := e.Name(); name != "index.html" && name != "runs" {
+			return usageError("-o %s already holds %s; give an empty or new folder", out, name)
+		}
+	}
+	return nil
+}

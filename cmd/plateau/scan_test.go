@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/plateau-dev/plateau/internal/testcorpus"
+)
+
+// scanJSON runs 'plateau scan DIR --format json' and returns its rows.
+func scanJSON(t *testing.T, dir string) []struct {
+	Path    string `json:"path"`
+	Rel     string `json:"rel"`
+	Verdict struct {
+		Status string `json:"status"`
+	} `json:"verdict"`
+} {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := runWith([]string{"scan", dir, "--format", "json"}, testStreams(nil, &out, &errb)); code != 0 {
+		t.Fatalf("scan %s: exit %d: %s", dir, code, errb.String())
+	}
+	var got struct {
+		Runs []struct {
+			Path    string `json:"path"`
+			Rel     string `json:"rel"`
+			Verdict struct {
+				Status string `json:"status"`
+			} `json:"verdict"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.Runs
+}
+
+// checkScanMatchesReport scans dir and reports each run alone: every run
+// is listed once, with the status report gives it.
+func checkScanMatchesReport(t *testing.T, dir string, want []string) {
+	t.Helper()
+	rows := scanJSON(t, dir)
+	var rels []string
+	for _, r := range rows {
+		rels = append(rels, r.Rel)
+		var out, errb bytes.Buffer
+		code := runWith([]string{"report", r.Path, "--format", "json"}, testStreams(nil, &out, &errb))
+		if code != 0 && code != 1 {
+			t.Errorf("report %s: exit %d: %s", r.Path, code, errb.String())
+			continue
+		}
+		var rep struct {
+			Verdict struct {
+				Status string `json:"status"`
+			} `json:"verdict"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Errorf("report %s: %v", r.Path, err)
+			continue
+		}
+		if rep.Verdict.Status != r.Verdict.Status {
+			t.Errorf("%s: scan says %s, report says %s", r.Rel, r.Verdict.Status, rep.Verdict.Status)
+		}
+	}
+	sort.Strings(rels)
+	sort.Strings(want)
+	if len(rels) != len(want) {
+		t.Fatalf("scan lists %d runs %v, want %d %v", len(rels), rels, len(want), want)
+	}
+	for i := range want {
+		if rels[i] != want[i] {
+			t.Errorf("run %d: %s, want %s", i, rels[i], want[i])
+		}
+	}
+}
+
+// TestScanMatchesReportRuns: the real runs of testdata/runs, each listed
+// once (lightning_csv's two logger folders as one run) with report's
+// status.
+func TestScanMatchesReportRuns(t *testing.T) {
+	root := repoRoot(t)
+	pkgDir, _ := os.Getwd()
+	chdir(t, root)
+	defer chdir(t, pkgDir)
+	var want []string
+	for rel, code := range realRuns {
+		if code == 0 && filepath.Dir(rel) != "lightning_csv/lightning_logs" && filepath.Dir(rel) != "lightning_csv/tb_logs" {
+			want = append(want, rel)
+		}
+	}
+	checkScanMatchesReport(t, "testdata/runs", want)
+}
+
+// TestScanMatchesReportCorpus: every folder of the shared corpus is one
+// run, listed once with report's status.
+func TestScanMatchesReportCorpus(t *testing.T) {
+	dir := testcorpus.Dir(t)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range ents {
+		if e.IsDir() {
+			want = append(want, e.Name())
+		}
+	}
+	checkScanMatchesReport(t, dir, want)
+}
+
+// TestScanHTMLFolder writes the offline folder with -o DIR.
+func TestScanHTMLFolder(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "scan")
+	var stdout, errb bytes.Buffer
+	if code := runWith([]string{"scan", filepath.Join(repoRoot(t), "examples"), "--format", "html", "-o", out}, testStreams(nil, &stdout, &errb)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"index.html", "runs/hf_v5_overfit_eval.html", "runs/hf_v5_sft_lora_3ep.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("wrote %d bytes to standard output", stdout.Len())
+	}
+	// A folder inside the scanned one is refused.
+	errb.Reset()
+	if code := runWith([]string{"scan", filepath.Join(repoRoot(t), "examples"), "--format", "html", "-o", filepath.Join(repoRoot(t), "examples", "scan")}, testStreams(nil, &stdout, &errb)); code != exitUsage {
+		t.Errorf("output inside the scanned folder: exit %d (%s), want 2", code, errb.String())
+	}
+}
