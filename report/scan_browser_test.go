@@ -46,9 +46,7 @@ func openFile(t *testing.T, file string) *browserPage {
 func TestBrowserScanIndex(t *testing.T) {
 	s := scanExamples(t)
 	dir := filepath.Join(t.TempDir(), "scan")
-	if _, err := WriteScanHTMLDir(dir, s, HTMLOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	writeScanFolder(t, dir, s)
 	p := openFile(t, filepath.Join(dir, "index.html"))
 	rows := browserEval[[]string](t, p, `[...document.querySelectorAll("tbody tr")].map(tr => tr.cells[0].textContent + "|" + tr.cells[1].textContent)`)
 	want := []string{"overfitting|hf_v5_overfit_eval", "improving|hf_v5_sft_lora_3ep"}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -79,35 +77,35 @@ func runDoc(r analysis.ScanRun) *doc {
 	return d
 }
 
-// WriteScanHTMLDir writes a scan as an offline folder: dir/index.html,
-// the table of the runs with each run linked to its full report,
-// dir/runs/<run>.html (written by WriteHTML). The reports need the runs'
-// data (analysis.Report.Data). It returns the files written.
-func WriteScanHTMLDir(dir string, s *analysis.Scan, opts HTMLOptions) ([]string, error) {
+// A ScanFile is one file of a scan's offline folder.
+type ScanFile struct {
+	// Name is the path in the folder: "index.html" or "runs/<run>.html".
+	Name string
+	Data []byte
+}
+
+// ScanHTMLFiles renders a scan as an offline folder: index.html, the
+// table of the runs with each run linked to its full report, and
+// runs/<run>.html, each written by WriteHTML. The reports need the runs'
+// data (analysis.Report.Data). It writes nothing: the caller writes the
+// files, with the checks every output gets. The index comes first.
+func ScanHTMLFiles(s *analysis.Scan, opts HTMLOptions) ([]ScanFile, error) {
 	if s == nil {
 		return nil, errNilScan
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
-		return nil, err
-	}
-	var files []string
+	var files []ScanFile
 	names := make([]string, len(s.Runs))
-	used := map[string]bool{}
+	used := map[string]bool{"index.html": true}
 	for i, r := range s.Runs {
 		if r.Report == nil {
 			continue
 		}
-		name := pageName(r.Rel, used)
 		var buf bytes.Buffer
 		if err := WriteHTML(&buf, r.Report, opts); err != nil {
-			return files, fmt.Errorf("%s: %w", r.Path, err)
+			return nil, fmt.Errorf("%s: %w", r.Path, err)
 		}
-		p := filepath.Join(dir, "runs", name)
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-			return files, err
-		}
-		names[i] = "runs/" + name
-		files = append(files, p)
+		names[i] = "runs/" + pageName(r.Rel, used)
+		files = append(files, ScanFile{Name: names[i], Data: buf.Bytes()})
 	}
 	body := docHTML(buildScan(s), nil, func(t *table, row, col int) string {
 		if col == 1 && row < len(names) {
@@ -117,13 +115,9 @@ func WriteScanHTMLDir(dir string, s *analysis.Scan, opts HTMLOptions) ([]string,
 	})
 	var buf bytes.Buffer
 	if err := writeDocPage(&buf, "plateau scan: "+s.Root, body); err != nil {
-		return files, err
+		return nil, err
 	}
-	p := filepath.Join(dir, "index.html")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		return files, err
-	}
-	return append([]string{p}, files...), nil
+	return append([]ScanFile{{Name: "index.html", Data: buf.Bytes()}}, files...), nil
 }
 
 // pageName makes a file name for a run's report from its folder,

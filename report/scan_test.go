@@ -93,11 +93,8 @@ func TestScanGolden(t *testing.T) {
 func TestScanHTMLDir(t *testing.T) {
 	s := scanExamples(t)
 	dir := filepath.Join(t.TempDir(), "scan")
-	files, err := WriteScanHTMLDir(dir, s, HTMLOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != 3 {
+	files := writeScanFolder(t, dir, s)
+	if len(files) != 3 || files[0] != "index.html" {
 		t.Fatalf("files %v, want the index and two reports", files)
 	}
 	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
@@ -117,8 +114,26 @@ func TestScanHTMLDir(t *testing.T) {
 			t.Errorf("%s is not the report of %s", l[1], s.Runs[i].Name)
 		}
 	}
-	// Written again into the same folder: replaced, not refused.
-	if _, err := WriteScanHTMLDir(dir, s, HTMLOptions{}); err != nil {
+}
+
+// writeScanFolder writes a scan's offline folder into dir and returns
+// the names written.
+func writeScanFolder(t *testing.T, dir string, s *analysis.Scan) []string {
+	t.Helper()
+	files, err := ScanHTMLFiles(s, HTMLOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	var names []string
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, f.Name)
+	}
+	return names
 }

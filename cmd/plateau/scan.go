@@ -19,6 +19,7 @@ import (
 type scanOptions struct {
 	Root         string
 	Format       string
+	FormatSet    bool // -f was given: the output file's extension does not decide
 	Output       string
 	FailOn       []string
 	Jobs         int
@@ -67,6 +68,7 @@ Exit status: 0 written; 1 some run could not be read (its row says why);
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Root = args[0]
+			opts.FormatSet = cmd.Flags().Changed("format")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -90,7 +92,8 @@ Exit status: 0 written; 1 some run could not be read (its row says why);
 }
 
 func runScan(opts *scanOptions, s *streams) error {
-	format, err := normFormat(opts.Format)
+	htmlDir := opts.Output != "" && opts.Output != "-" && formatOf(opts.Output) == "" && strings.EqualFold(opts.Format, "html")
+	format, err := chooseFormat(opts.Format, opts.FormatSet, opts.Output)
 	if err != nil {
 		return err
 	}
@@ -99,8 +102,11 @@ func runScan(opts *scanOptions, s *streams) error {
 			return usageError("--fail-on %q: expected a status among converged, improving, overfitting, diverged, stalled, insufficient-data, error", st)
 		}
 	}
-	if opts.GPUHourPrice < 0 || opts.GPUs < 0 || opts.Jobs < 0 || opts.MaxDepth < 0 {
-		return usageError("--gpu-hour-price, --gpus, --jobs and --max-depth must not be negative")
+	if err := checkCost(opts.GPUHourPrice, opts.GPUs); err != nil {
+		return err
+	}
+	if opts.Jobs < 0 || opts.MaxDepth < 0 {
+		return usageError("--jobs and --max-depth must not be negative")
 	}
 	if opts.Root == trainlog.Stdin {
 		return usageError("scan reads a folder of runs, not standard input")
@@ -114,26 +120,27 @@ func runScan(opts *scanOptions, s *streams) error {
 	if err != nil {
 		return err
 	}
-	htmlDir := format == "html" && opts.Output != "" && !strings.HasSuffix(strings.ToLower(opts.Output), ".html")
-	if opts.Output != "" {
-		if err := checkNotInput(opts.Output, []string{opts.Root}); err != nil {
+	guard := newOutputGuard([]string{opts.Root})
+	switch {
+	case htmlDir:
+		if err := checkOutputDir(opts.Output, opts.Root); err != nil {
 			return err
 		}
-		if htmlDir {
-			if err := checkOutputDir(opts.Output, opts.Root); err != nil {
-				return err
-			}
+	case opts.Output != "" && opts.Output != "-":
+		if err := guard.check("-o", opts.Output); err != nil {
+			return err
 		}
 	}
 	aopts := analysis.DefaultOptions
 	aopts.GPUHourPrice, aopts.GPUs = opts.GPUHourPrice, opts.GPUs
 	prog := s.startScanProgress()
-	scan, warnings, err := scanRuns(scanJob{root: opts.Root, maxDepth: opts.MaxDepth, jobs: workers(opts.Jobs),
+	scan, inputs, warnings, err := scanRuns(scanJob{root: opts.Root, maxDepth: opts.MaxDepth, jobs: workers(opts.Jobs),
 		reader: ropts, analysis: aopts, keepData: htmlDir, progress: prog.update})
 	prog.stop()
 	if err != nil {
 		return inputError(err)
 	}
+	guard.inputs = append(guard.inputs, inputs...)
 	var buf bytes.Buffer
 	switch format {
 	case "text":
@@ -144,21 +151,21 @@ func runScan(opts *scanOptions, s *streams) error {
 		err = report.WriteScanJSON(&buf, scan)
 	case "html":
 		if htmlDir {
-			var files []string
-			files, err = report.WriteScanHTMLDir(opts.Output, scan, report.HTMLOptions{})
-			if err == nil {
-				fmt.Fprintf(s.err, "plateau: wrote %s (%d run reports beside it)\n", filepath.Join(opts.Output, "index.html"), len(files)-1)
-			}
+			err = writeScanFolder(guard, opts.Output, scan, s)
 		} else {
 			err = report.WriteScanHTML(&buf, scan)
 		}
 	}
 	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
+		}
 		return &exitError{code: exitInput, err: fmt.Errorf("writing the scan: %w", err)}
 	}
 	if !htmlDir {
-		if err := writeOutput(opts.Output, s.out, buf.Bytes()); err != nil {
-			return &exitError{code: exitInput, err: err}
+		if err := guard.write("-o", opts.Output, s.out, buf.Bytes()); err != nil {
+			return err
 		}
 	}
 	if warnings > 0 {
@@ -172,6 +179,25 @@ func runScan(opts *scanOptions, s *streams) error {
 			return &exitError{code: exitVerdict, err: fmt.Errorf("%d run(s) %s (--fail-on)", n, st)}
 		}
 	}
+	return nil
+}
+
+// writeScanFolder writes the offline folder of a scan, every file through
+// the guard.
+func writeScanFolder(guard *outputGuard, dir string, scan *analysis.Scan, s *streams) error {
+	files, err := report.ScanHTMLFiles(scan, report.HTMLOptions{})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
+		return &exitError{code: exitInput, err: fmt.Errorf("-o %s: %v", dir, err)}
+	}
+	for _, f := range files {
+		if err := guard.write("-o", filepath.Join(dir, filepath.FromSlash(f.Name)), nil, f.Data); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(s.err, "plateau: wrote %s and %d run reports beside it\n", filepath.Join(dir, "index.html"), len(files)-1)
 	return nil
 }
 

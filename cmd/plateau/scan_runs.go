@@ -34,16 +34,19 @@ type scanItem struct {
 	rds []trainlog.RunDir // as discovered, relative to the scan root
 	key string
 	row analysis.ScanRun
+	// disk lists the files on disk that were recognised as logs.
+	disk []string
 }
 
 // scanRuns discovers the runs under the root, reads and analyses them on
 // job.jobs goroutines, reads the logger folders that are views of one
-// session as one run, and returns the scan and the number of input
-// problems met in the runs.
-func scanRuns(job scanJob) (*analysis.Scan, int, error) {
+// session as one run, and returns the scan, the input files on disk (no
+// output may be written to one) and the number of input problems met in
+// the runs.
+func scanRuns(job scanJob) (*analysis.Scan, []string, int, error) {
 	d, err := trainlog.Discover(job.root, trainlog.DiscoverOptions{MaxDepth: job.maxDepth})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
 	results := make([][]scanItem, len(d.Runs))
 	warns := make([]int, len(d.Runs))
@@ -75,10 +78,12 @@ func scanRuns(job scanJob) (*analysis.Scan, int, error) {
 	}
 	items = job.mergeViews(items)
 	rows := make([]analysis.ScanRun, len(items))
+	var disk []string
 	for i, it := range items {
 		rows[i] = it.row
+		disk = append(disk, it.disk...)
 	}
-	return analysis.NewScan(job.root, rows), nwarn, nil
+	return analysis.NewScan(job.root, rows), disk, nwarn, nil
 }
 
 // path names a folder (or file) relative to the scan root as a user
@@ -130,6 +135,11 @@ func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, er
 	}
 	rep := analysis.Analyze(run, job.analysis)
 	it := scanItem{rds: rds, key: trainlog.ViewKey(run), row: analysis.NewScanRun(path, rel, rep)}
+	for _, f := range run.Files {
+		if f.Disk != "" && (f.Used || f.Format != "") {
+			it.disk = append(it.disk, f.Disk)
+		}
+	}
 	if !job.keepData {
 		rep.Data = nil
 	}
