@@ -397,7 +397,13 @@ func statusCell(s string) string {
 // numbers that came from a log.
 func legendText(c *analysis.Comparison, labels []string) string {
 	metric := c.Runs[0].Metric
-	parts := []string{fmt.Sprintf("Final %s is the level the run ended at (the mean of its last %s logged values, as in each run's report) ± its standard error (step-to-step noise / sqrt(points)); best eval is the best evaluation @ its step.", metric, "10%")}
+	parts := []string{fmt.Sprintf("Final %s is the level the run ended at (the mean of its last %s logged values, as in each run's report) ± its standard error (step-to-step noise / sqrt(points)).", metric, "10%")}
+	for _, r := range c.Runs {
+		if r.BestEval != nil {
+			parts = append(parts, "Best eval is the best evaluation @ its step.")
+			break
+		}
+	}
 	if c.CommonEnd > 0 {
 		parts = append(parts, fmt.Sprintf("At %s is the mean %s over the last 10%% of the first %s %s, where the shortest run ends: the runs at equal data.", axisValue(c.AlignedBy, c.CommonEnd), metric, axisValue(c.AlignedBy, c.CommonEnd), axisNoun(c.AlignedBy)))
 	}
