@@ -98,7 +98,7 @@ func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 		return &Cited{Value: last.Time, Source: last.Source.String()}, RuntimeElapsed, 0, last.Step
 	case n >= 2 && last.Time > first.Time:
 		// A difference of two logged times: derived, not read anywhere.
-		src := derivedPrefix + last.Source.String() + " − " + first.Source.String()
+		src := derivedPrefix + last.Source.String() + derivedMinus + first.Source.String()
 		return &Cited{Value: last.Time - first.Time, Source: src}, RuntimeWallClock, first.Step, last.Step
 	}
 	return nil, "", 0, 0
@@ -107,6 +107,9 @@ func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 // derivedPrefix starts the source of a value that was computed, not
 // read: "derived: " and the sources of its inputs.
 const derivedPrefix = "derived: "
+
+// derivedMinus separates the inputs of a derived difference.
+const derivedMinus = " − "
 
 // billedGPUs returns the number of GPUs to bill, how it was chosen and
 // the source of a logged count.

@@ -315,7 +315,6 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 			switch {
 			case p.Digits > b.Digits,
 				p.Digits == b.Digits && b.StepEstimated && !p.StepEstimated,
-				p.Digits == b.Digits && b.StepInferred && !p.StepInferred && b.StepEstimated == p.StepEstimated,
 				p.Digits == b.Digits && i > 0 && sameSeries(b.Source.File, p.Source.File):
 				best = i
 			}

@@ -18,8 +18,7 @@ package trainlog
 //	dict     = "{" key ": " value { ", " key ": " value } "}"   a Python repr (see pydict.go)
 //	value    = float | int | "'" float "'" (v5: .4g strings) | nan | inf | None | True | False
 //	         | "np.float64(" float ")" | "tensor(" float ", device='cuda:0')"
-//	callback = "[Step " N [ "/" M ] "]" { key "=" number }      a user callback's own line
-//	         | ... "step=" N ... "loss=" number ...
+//	callback = "[Step " N [ "/" M ] "]" ... | "Step " N "/" M " | " ... | ... "step=" N ...   (see below)
 //
 // A dict may start anywhere in a piece: after a bar state
 // ("...it/s]{'loss': ...}"), after a clear, or after a logger prefix
@@ -47,21 +46,25 @@ package trainlog
 //	Traceback (most recent call last): ... Exc   a crash; the last unindented line names it
 //	... OVERFLOW! Rank 0 Skipping step ...       a DeepSpeed fp16 overflow
 //
-// Console dicts carry no step. The reader infers it, in this order: a
-// callback line just before the dict; the training bar that tqdm redraws
-// right after a dict it wrote (exact when stdout and stderr were captured
-// unbuffered, which the clear before the dict shows); the epoch times the
-// steps per epoch (from the INFO block, the Unsloth banner, the
-// TrainingArguments dump, or the training bar's position and the
-// summary's epoch), replaced by k×L for the k-th dict when one logging
-// cadence L fits every epoch (the 2-decimal epochs of v4 cannot tell
-// neighbouring steps apart, and versions differ on how an epoch's last
-// partial accumulation counts); the last training bar position; an
-// ordinal. Entries whose step needs knowledge printed later in the log
-// (the summary) are held back until it arrives or the input ends, so
-// records keep their file order. A callback line's own entry has its
-// printed step; its epoch is kept only when printed with 3 or more
-// decimals, since the dict of the same step prints it more precisely.
+// Console dicts carry no step. The step alignment (stepalign.go) gives
+// each dict its step from what the log shows around it (its own step key,
+// a callback line with the same values, tqdm's redraw of the bar, the
+// bar's frames and the order of the dicts), or estimates it (the logging
+// cadence, the learning rate's progression, the bar, the epoch, the
+// ordinal), and records which evidence it used (Entry.StepBy,
+// Entry.StepEstimated). A dict waits until what follows it is read, and
+// one without exact evidence until a bound after it is known, so records
+// keep their file order. The callback forms recognised are
+//
+//	callback = "[Step " N [ "/" M ] "]" { key "=" number }
+//	         | [ prefix ] "Step " N "/" M { sep key " " number }   sep = "|" or ","
+//	         | ... ( "step=" | "step: " | "global_step=" ) N ... "loss" ...
+//
+// with values read from "key=value", "key: value" and "key value" pairs;
+// a DeepSpeed "step=N, skipped=K" line counts engine steps and is not
+// one. A callback line's own entry has its printed step; its epoch is
+// kept only when printed with 3 or more decimals, since the dict of the
+// same step prints it more precisely.
 
 import (
 	"bytes"

@@ -12,6 +12,7 @@ Usage:
 	plateau report PATH... [--format text|md|json|html] [-o FILE] [flags]
 	plateau scan DIR [--format text|md|json|html] [-o FILE|DIR] [--fail-on STATUSES]
 	plateau compare PATH PATH [PATH...] [--format text|md|json|html] [-o FILE]
+	plateau verify PATH [--report FILE]
 	plateau watch PATH [flags]
 	plateau formats
 
@@ -63,6 +64,19 @@ without them no price is invented. --fail-on STATUSES makes the exit status
 Generic CSV and JSON-lines files are read with --step COLUMN and
 --metric NAME=COLUMN (repeatable), e.g. --metric loss=train_loss.
 
+A console dict prints no step. plateau aligns each one with what the log
+shows around it: the dict's own step key, a user callback's line next to
+it that states the step with the same values ("[Step N/M] loss=...",
+"Step N/M | loss ...", "step=N ..."), tqdm's redraw of the progress bar
+right after it, the bar's frames before and after it and the order of the
+dicts. When none of these fixes the step, it is estimated from the
+logging cadence, the learning rate's progression, the progress bar, the
+epoch or the dict's position; the report then says so ("Steps
+estimated: ... from the epoch") and marks each such step with ~. A value
+cited next to a source that logged the same step lists it as "also" only
+when that source logged the same value; a different value is a
+disagreement when both steps are known, a note when one was estimated.
+
 # Scanning a folder of runs
 
 scan finds every run under a folder (output folders with their
@@ -98,6 +112,18 @@ the curves (text, md, json with aligned_by and runs[], or html).
 	plateau compare: 2 runs aligned on samples seen
 	The geometry differs: samples per step
 
+# Verify
+
+plateau verify PATH makes the report of a run, re-opens every source it
+cites and checks that the source holds the cited value (within the
+rounding of the digits the log printed) at the cited step, then prints
+each false citation with the text of the cited place. With --report FILE
+it checks a report saved by plateau report --format json (PATH, when
+given, is the run folder the report was made from).
+
+	$ plateau verify examples/hf_v5_sft_lora_3ep
+	citations checked: all true
+
 # Exit status
 
 0 when the report was written; 1 when an input could not be read, wholly
@@ -105,7 +131,7 @@ or in part (a report of whatever was readable is still written, and each
 problem is printed as file:line: what was expected); 2 for a usage error,
 or a path that holds several runs where one is expected; 3 when the verdict
 matched --fail-on; 4 when plateau watch stopped on an alert named by
---exit-on.
+--exit-on; 5 when plateau verify found a false citation.
 
 # Watch
 

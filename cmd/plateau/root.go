@@ -16,6 +16,7 @@ const (
 	exitUsage   = 2 // bad flags or arguments
 	exitVerdict = 3 // --fail-on matched the verdict
 	exitAlert   = 4 // watch: an alert named by --exit-on fired
+	exitFalse   = 5 // verify: a citation is false
 )
 
 // exitError carries an exit code through cobra.

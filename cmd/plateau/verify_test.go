@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVerifyCommand runs plateau verify on an example, on a saved report
+// of it, on that report with one step made false, and with bad
+// arguments, checking the output and the exit status.
+func TestVerifyCommand(t *testing.T) {
+	dir := filepath.Join(repoRoot(t), "examples", "hf_v5_sft_lora_3ep")
+	var saved bytes.Buffer
+	if code := runWith([]string{"report", dir, "--format", "json"}, testStreams(nil, &saved, &bytes.Buffer{})); code != 0 {
+		t.Fatalf("report: exit %d", code)
+	}
+	good := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(good, saved.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The first milestone says step 2 where the log says 1.
+	text := strings.Replace(saved.String(), `"step": 1,`, `"step": 2,`, 1)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		in   string
+		code int
+		out  []string
+		err  string
+	}{
+		{"a run", []string{"verify", dir}, "", exitOK, []string{"citations checked: all true"}, ""},
+		{"a saved report", []string{"verify", dir, "--report", good}, "", exitOK, []string{"citations checked: all true"}, ""},
+		{"a saved report on standard input", []string{"verify", dir, "--report", "-"}, saved.String(), exitOK, []string{"citations checked: all true"}, ""},
+		{"a false step", []string{"verify", dir, "--report", bad}, "", exitFalse,
+			[]string{"false: milestones[0].metric_sources.loss: trainer_state.json#log_history[0]: cited for step 2, but log_history[0] is step 1",
+				`  it reads: {"epoch":0.004,`, "citations checked: "}, "plateau: "},
+		{"standard input", []string{"verify", "-"}, "", exitUsage, nil, "not standard input"},
+		{"two runs", []string{"verify", dir, dir}, "", exitUsage, nil, "give one PATH"},
+		{"nothing", []string{"verify"}, "", exitUsage, nil, "needs the run's PATH"},
+		{"not a report", []string{"verify", dir, "--report", filepath.Join(dir, "trainer_state.json")}, "", exitInput, nil, "not a plateau JSON report"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := runWith(tc.args, testStreams(strings.NewReader(tc.in), &out, &errb))
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %.1000s\nstderr: %s", code, tc.code, out.String(), errb.String())
+			}
+			for _, w := range tc.out {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout lacks %q:\n%.2000s", w, out.String())
+				}
+			}
+			if !strings.Contains(errb.String(), tc.err) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tc.err)
+			}
+		})
+	}
+}
