@@ -272,7 +272,7 @@ func TestBrowserHostile(t *testing.T) {
 	if h1 := browserEval[string](t, p, `document.querySelector("h1").textContent`); h1 != r.Run.Name {
 		t.Errorf("title shows %q, want the run name %q literally", h1, r.Run.Name)
 	}
-	if lib := browserEval[string](t, p, `document.querySelector("#header dd:nth-of-type(2)").textContent`); lib != hostileImg {
+	if lib := browserEval[string](t, p, `document.querySelector("#header dl.facts dd:nth-of-type(2)").textContent`); lib != hostileImg {
 		t.Errorf("library shows %q, want %q literally", lib, hostileImg)
 	}
 	if n := browserEval[int](t, p, `document.querySelectorAll("img, script:not([type='application/json'])").length`); n != 1 {
@@ -289,4 +289,38 @@ func TestBrowserHostile(t *testing.T) {
 		}
 	}
 	p.checkQuiet(t)
+}
+
+// TestBrowserCardAboveFold checks that the answer card, with the status
+// and the checkpoint to use, is on the first screen of a 1280x800 window
+// for both examples, with checkpoint folders on disk.
+func TestBrowserCardAboveFold(t *testing.T) {
+	for _, name := range []string{"hf_v5_sft_lora_3ep", "hf_v5_overfit_eval"} {
+		t.Run(name, func(t *testing.T) {
+			r := loadExample(t, name)
+			p := openReport(t, r)
+			if err := p.do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride,
+					emulation.SetDeviceMetricsOverrideParams{Width: 1280, Height: 800, DeviceScaleFactor: 1})
+				return err
+			})); err != nil {
+				t.Fatal(err)
+			}
+			box := browserEval[map[string]float64](t, p, `(() => {
+				const b = document.getElementById("card").getBoundingClientRect();
+				return {top: b.top, bottom: b.bottom, height: window.innerHeight, scroll: window.scrollY};
+			})()`)
+			if box["height"] != 800 || box["scroll"] != 0 || box["top"] < 0 || box["bottom"] > 800 {
+				t.Errorf("card at %v-%v px of a %v px window (scrolled %v): want it whole on the first screen", box["top"], box["bottom"], box["height"], box["scroll"])
+			}
+			text := browserEval[string](t, p, `document.getElementById("card").innerText`)
+			for _, want := range []string{"Status", r.Verdict.Status, "Use", r.CheckpointsRecommended.Path, "Train more?", "Problems"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("card %q lacks %q", text, want)
+				}
+			}
+			p.screenshot(t, "card-"+name+".png")
+			p.checkQuiet(t)
+		})
+	}
 }

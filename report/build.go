@@ -17,11 +17,43 @@ const (
 	maxWarnings      = 20 // warnings listed
 )
 
-// build lays out the sections of r, in the order of the seed article.
-// chart adds the terminal loss chart under the verdict.
-func build(r *analysis.Report, chart bool) *doc {
+// build lays out the report of r: the answer card, then the sections in
+// the order of the seed article, then the card again (what stays on
+// screen). The default sections are short tables (build_short.go);
+// o.Full writes every section whole; o.Summary writes the card alone, or
+// in Markdown (markdown set) the card with the sections folded in a
+// <details> element.
+func build(r *analysis.Report, o Options, markdown bool) *doc {
 	d := &doc{}
-	buildHeader(d, r, chart)
+	c := buildCard(r)
+	d.heading(1, "plateau: "+c.title)
+	d.card(c)
+	switch {
+	case o.Summary && !markdown:
+		return d
+	case o.Summary:
+		d.raw("<details><summary>The report, section by section</summary>")
+		buildShort(d, r)
+		d.raw("</details>")
+		return d
+	}
+	if o.Chart {
+		d.chart()
+	}
+	if o.Full {
+		buildFull(d, r)
+	} else {
+		buildShort(d, r)
+	}
+	d.section("Summary", "")
+	d.card(c)
+	return d
+}
+
+// buildFull writes every section with its whole detail, numbered as in
+// the seed article.
+func buildFull(d *doc, r *analysis.Report) {
+	buildVerdict(d, r)
 	buildRun(d, r)
 	buildMilestones(d, r)
 	buildPhases(d, r)
@@ -35,8 +67,6 @@ func build(r *analysis.Report, chart bool) *doc {
 	buildAnotherEpoch(d, r)
 	buildTrend(d, r)
 	buildFindings(d, r)
-	buildSummary(d, r)
-	return d
 }
 
 // primary returns the primary metric's name, "loss" by default.
@@ -82,18 +112,16 @@ func severityStyle(sev analysis.Severity) byte {
 	return styleDim
 }
 
-func buildHeader(d *doc, r *analysis.Report, chart bool) {
-	name := prose(r.Run.Name)
-	if name == "" {
-		name = "unnamed run"
-	}
-	d.heading(1, "plateau report: "+name)
+// buildVerdict writes the verdict with its confidence and its reason in
+// full.
+func buildVerdict(d *doc, r *analysis.Report) {
+	d.section("Verdict", "verdict")
 	v := r.Verdict
 	status := prose(v.Status)
 	if status == "" {
 		status = "not decided"
 	}
-	line := "Verdict: " + em(statusStyle(v.Status), status)
+	line := em(statusStyle(v.Status), status)
 	var extra []string
 	if v.Confidence != "" {
 		extra = append(extra, "confidence "+prose(v.Confidence))
@@ -104,22 +132,14 @@ func buildHeader(d *doc, r *analysis.Report, chart bool) {
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
-	reason := prose(v.Reason)
-	if reason != "" {
-		line += " — " + strings.TrimSuffix(reason, ".") + "."
-	} else {
-		line += "."
+	if reason := prose(v.Reason); reason != "" {
+		line += ": " + strings.TrimSuffix(reason, ".") + "."
 	}
 	d.para(line)
-	d.para("Every number read from a log is followed by its source (" + code("file:line") +
-		" or " + code("file#log_history[i]") + "), so it can be checked with grep; every computed number says how it was computed.")
-	if chart {
-		d.chart()
-	}
 }
 
 func buildRun(d *doc, r *analysis.Report) {
-	d.heading(2, "1. Run")
+	d.section("1. Run", "run")
 	ri := r.Run
 	var facts []string
 	if ri.Root != "" {
@@ -251,7 +271,7 @@ func metricValue(name string, v float64) string {
 }
 
 func buildMilestones(d *doc, r *analysis.Report) {
-	d.heading(2, "2. Milestones")
+	d.section("2. Milestones", "milestones")
 	if len(r.Milestones) == 0 {
 		d.para("No milestones: the primary series " + code(primary(r)) + " has no logged points. " +
 			"Next time log it every few steps (" + code("logging_steps") + " in TrainingArguments; the Trainer logs " +
@@ -293,7 +313,7 @@ func buildMilestones(d *doc, r *analysis.Report) {
 }
 
 func buildPhases(d *doc, r *analysis.Report) {
-	d.heading(2, "3. Phases")
+	d.section("3. Phases", "phases")
 	if len(r.Phases) == 0 {
 		d.para("Not enough points of " + code(primary(r)) + " to split the curve into phases. " +
 			"Next time log more often (a lower " + code("logging_steps") + ") so the curve has at least a few dozen points.")
@@ -397,7 +417,7 @@ func phaseLetter(i int) string {
 
 func buildTrainLoss(d *doc, r *analysis.Report) {
 	tl := r.TrainLoss
-	d.heading(2, "4. Mean train_loss vs final level")
+	d.section("4. Mean train_loss vs final level", "train-loss")
 	t := newTable("Quantity", "Value", "Source or how").alignRight(1)
 	if tl.Reported != nil {
 		t.add("reported "+code("train_loss")+" (mean over the run)", num(*tl.Reported), code(tl.Source))
@@ -422,7 +442,7 @@ func buildTrainLoss(d *doc, r *analysis.Report) {
 }
 
 func buildNoise(d *doc, r *analysis.Report) {
-	d.heading(2, "5. End-of-run fluctuation")
+	d.section("5. End-of-run fluctuation", "noise")
 	n := r.Noise
 	if n == nil {
 		d.para("Not enough points at the end of " + code(primary(r)) + " to judge the fluctuation. " +
@@ -449,7 +469,7 @@ func buildNoise(d *doc, r *analysis.Report) {
 }
 
 func buildAccuracy(d *doc, r *analysis.Report) {
-	d.heading(2, "6. Token accuracy")
+	d.section("6. Token accuracy", "accuracy")
 	a := r.Accuracy
 	if a == nil || len(a.Rows) == 0 {
 		switch r.Run.Family {
@@ -480,7 +500,7 @@ func buildAccuracy(d *doc, r *analysis.Report) {
 }
 
 func buildLR(d *doc, r *analysis.Report) {
-	d.heading(2, "7. Learning rate")
+	d.section("7. Learning rate", "lr")
 	lr := r.LRSchedule
 	if !lr.Present {
 		d.para("Not logged: no " + code("learning_rate") + " series. The Trainer logs it at every logging step; " +

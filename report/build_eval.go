@@ -10,7 +10,7 @@ import (
 )
 
 func buildThroughput(d *doc, r *analysis.Report) {
-	d.heading(2, "8. Throughput and cost")
+	d.section("8. Throughput and cost", "throughput")
 	tp := r.Throughput
 	t := newTable("Metric", "Value", "Source or how").alignRight(1)
 	if tp.RuntimeSeconds != nil {
@@ -48,7 +48,7 @@ func buildThroughput(d *doc, r *analysis.Report) {
 }
 
 func buildEval(d *doc, r *analysis.Report) {
-	d.heading(2, "9. Generalisation")
+	d.section("9. Generalisation", "eval")
 	e := r.Eval
 	if !e.Present {
 		buildNoEval(d, e)
@@ -193,7 +193,7 @@ func thinEvalRows(rows []analysis.EvalRow, best int64) ([]analysis.EvalRow, stri
 }
 
 func buildCheckpoints(d *doc, r *analysis.Report) {
-	d.heading(2, "10. Checkpoints")
+	d.section("10. Checkpoints", "checkpoints")
 	if len(r.Checkpoints) == 0 {
 		d.para("No checkpoint directories were found next to the logs. Next time keep the output directory " +
 			"(" + code("checkpoint-N/") + " folders, written every " + code("save_steps") + ") with the logs so one can be chosen.")
@@ -244,7 +244,7 @@ func orCode(s, alt string) string {
 }
 
 func buildAnotherEpoch(d *doc, r *analysis.Report) {
-	d.heading(2, "11. Another epoch?")
+	d.section("11. Another epoch?", "another-epoch")
 	a := r.AnotherEpoch
 	switch {
 	case a == nil:
@@ -281,7 +281,7 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 }
 
 func buildTrend(d *doc, r *analysis.Report) {
-	d.heading(2, "12. Trend and plateau evidence")
+	d.section("12. Trend and plateau evidence", "trend")
 	tr := r.Trend
 	if tr == nil {
 		d.para("No trend test: too few points at the end of " + code(primary(r)) + ". " +
@@ -313,20 +313,20 @@ func buildTrend(d *doc, r *analysis.Report) {
 		change += " (" + pct(tr.RelProjected) + " of the level)"
 	}
 	t.add("projected change over "+horizon, change)
-	t.add("point-to-point noise σ", num(tr.NoiseSigma))
+	t.add("noise σ of this window (the end-of-run σ is in section 5)", num(tr.NoiseSigma))
 	if tr.Resolution > 0 {
 		t.add("logging resolution", num(tr.Resolution))
 	}
 	if tr.Direction != "" {
 		t.add("direction", prose(tr.Direction))
 	}
-	t.add("plateau", yesNo(tr.Plateau))
+	t.add("flat over this window", yesNo(tr.Plateau))
 	d.table(t)
 	d.para(prose(tr.Text))
 }
 
 func buildFindings(d *doc, r *analysis.Report) {
-	d.heading(2, "13. Findings and pitfalls")
+	d.section("13. Findings and pitfalls", "findings")
 	if len(r.Findings) == 0 {
 		d.para("No findings.")
 	} else {
@@ -509,16 +509,6 @@ func evidence(f analysis.Finding) string {
 		s += " (threshold " + num(f.Threshold) + ")"
 	}
 	return s
-}
-
-func buildSummary(d *doc, r *analysis.Report) {
-	d.heading(2, "14. Summary")
-	items := summaryBullets(r)
-	if len(items) == 0 {
-		d.para("No summary was produced.")
-		return
-	}
-	d.list(items)
 }
 
 // orDefault returns s, or def when s is empty (a report decoded from an

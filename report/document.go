@@ -39,6 +39,8 @@ const (
 	blockList
 	blockTable
 	blockChart
+	blockCard // the answer card
+	blockRaw  // raw Markdown (HTML details tags); text output skips it
 )
 
 // A block is one heading, paragraph, list, table or chart.
@@ -48,6 +50,9 @@ type block struct {
 	text  string   // heading or paragraph text, with inline markup
 	items []string // list items
 	tab   *table
+	card  *card
+	// link is a heading's pointer to its method (docs/methods.md#id).
+	link string
 }
 
 // A table is a header and rows of cells with inline markup.
@@ -89,6 +94,19 @@ func (d *doc) list(items []string) {
 func (d *doc) table(t *table) { d.blocks = append(d.blocks, block{kind: blockTable, tab: t}) }
 
 func (d *doc) chart() { d.blocks = append(d.blocks, block{kind: blockChart}) }
+
+func (d *doc) card(c card) { d.blocks = append(d.blocks, block{kind: blockCard, card: &c}) }
+
+func (d *doc) raw(s string) { d.blocks = append(d.blocks, block{kind: blockRaw, text: s}) }
+
+// section starts a section whose method docs/methods.md explains under
+// the anchor id ("" for none).
+func (d *doc) section(title, id string) {
+	d.blocks = append(d.blocks, block{kind: blockHeading, level: 2, text: title, link: id})
+}
+
+// methodsLink is where a section's method is explained.
+func methodsLink(id string) string { return "how: docs/methods.md#" + id }
 
 func nonEmpty(parts []string) []string {
 	out := parts[:0:0]

@@ -11,10 +11,10 @@ import (
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
-// WriteMarkdown renders a Report as CommonMark with pipe tables, the
-// verdict first, then the numbered sections, each number followed by its
-// source. The example prints the title and the verdict without its
-// reason.
+// WriteMarkdown renders a Report as CommonMark with pipe tables: the
+// answer card first, then one short table per section, each number
+// followed by its source. The example prints the title and the card's
+// status and checkpoint.
 func ExampleWriteMarkdown() {
 	run, err := trainlog.Load([]string{"../examples/hf_v5_overfit_eval"}, trainlog.LoadOptions{})
 	if err != nil {
@@ -28,12 +28,13 @@ func ExampleWriteMarkdown() {
 		switch {
 		case strings.HasPrefix(line, "# "):
 			fmt.Println(line)
-		case strings.HasPrefix(line, "Verdict: "):
-			status, _, _ := strings.Cut(line, " (")
-			fmt.Println(status)
+		case strings.HasPrefix(line, "- **Status** "), strings.HasPrefix(line, "- **Use** "):
+			head, _, _ := strings.Cut(line, ":")
+			fmt.Println(head)
+			return
 		}
 	}
 	// Output:
-	// # plateau report: hf_v5_overfit_eval
-	// Verdict: **overfitting**
+	// # plateau: hf_v5_overfit_eval: sft, 500 steps, 25 epochs
+	// - **Status** **overfitting**
 }

@@ -358,24 +358,24 @@ func scheduleText(ls analysis.LRSchedule) string {
 	if ls.WarmupSteps > 0 {
 		warm = count(ls.WarmupSteps) + " warmup steps"
 	}
-	fit := "the logged rates match it exactly"
+	fit := "the logged rates fit it exactly"
 	if ls.FitError >= 1e-4 {
 		fit = "the logged rates differ from it by " + pct(ls.FitError) + " of the peak (RMS)"
 	}
-	s := fmt.Sprintf("%s schedule%s, peak %s, %s, final %s at step %s", em(styleStrong, clean(string(ls.Kind))), scheduleParam(ls),
+	s := fmt.Sprintf("Schedule %s%s, peak %s, %s, final %s at step %s", em(styleStrong, clean(string(ls.Kind))), scheduleParam(ls),
 		sci(ls.Peak, 3), warm, sci(ls.Final, 3), step(ls.LastStep))
 	if n := int64(len(ls.Skipped)); n > 0 {
 		s += fmt.Sprintf(", which is scheduler step %s of %s: the fp16 loss scaler skipped %s (grad_norm NaN, learning rate 0 or unchanged: %s), "+
 			"and a skipped step does not advance the scheduler, so the run ended %s before the end of its schedule",
 			step(ls.LastStep-n), count(ls.TotalSteps), plural(n, "step"), stepsList(ls.Skipped, 6), plural(n, "scheduler step"))
 	} else {
-		s += " of " + count(ls.TotalSteps) + " scheduled steps"
+		s += " of " + count(ls.TotalSteps)
 	}
 	s += "; " + fit + "."
 	if ls.PoorFit {
 		s += " No Transformers scheduler fits well: the closest is shown."
 	}
-	return capitalize(s)
+	return s
 }
 
 // scheduleParam states a fitted kind's parameter: " (3 cycles)".

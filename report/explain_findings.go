@@ -449,85 +449,110 @@ func statisticName(s analysis.Statistic) string {
 // An advice is a problem's likely cause and what to change next time.
 type advice struct{ cause, change string }
 
+// usualFineTuneLR is the top of the learning rates fine-tuning usually
+// uses (full fine-tuning about 1e-5, LoRA up to about 1e-3): a peak far
+// above it is the first suspect of an unstable run.
+const usualFineTuneLR = 2e-3
+
+// lrSuspect says how the learning rate bears on an unstable run: far
+// above the usual fine-tuning range, or just its peak.
+func lrSuspect(r *analysis.Report) (high bool, peak string) {
+	lr := r.LRSchedule
+	if !lr.Present || lr.Peak <= 0 {
+		return false, ""
+	}
+	return lr.Peak > usualFineTuneLR, sci(lr.Peak, 2)
+}
+
 // findingAdvice says a problem's likely cause and what to change next
-// time, for the answer card; ok is false for findings that need no
-// action.
+// time, in a few words each, for the answer card; ok is false for
+// findings that need no action.
 func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
-	lr := ""
-	if r.LRSchedule.Present && r.LRSchedule.Peak > 0 {
-		lr = " (peak " + sci(r.LRSchedule.Peak, 3) + ")"
+	high, peak := lrSuspect(r)
+	lower := "lower the learning rate"
+	if peak != "" {
+		lower = "lower the learning rate (peak " + peak + ")"
+	}
+	unstable := func(what string) advice {
+		if high {
+			return advice{"the learning rate " + peak + ", far above fine-tuning's usual ≤" + sci(usualFineTuneLR, 1), "lower it and clip gradients (max_grad_norm)"}
+		}
+		return advice{what, lower + " or clip gradients (max_grad_norm)"}
 	}
 	switch f.Kind {
 	case analysis.KindSpike:
 		if f.Cause == analysis.CauseRepeated {
-			return advice{"unstable training", "lower the learning rate" + lr + ", clip gradients (max_grad_norm), check the data at those steps"}, true
+			return unstable("unstable training"), true
 		}
 	case analysis.KindDivergence:
-		if f.Cause == analysis.CauseRebound {
-			return advice{"training became unstable late", "lower the learning rate" + lr + " or stop earlier (keep the checkpoint before the rise)"}, true
+		a := unstable("training became unstable late")
+		if !high {
+			a.change += "; keep the checkpoint before the rise"
 		}
-		return advice{"the metric is getting worse at the end", "lower the learning rate" + lr + " or stop at the best checkpoint"}, true
+		return a, true
 	case analysis.KindExploding:
-		return advice{"exploding gradients", "lower the learning rate" + lr + " or clip gradients (max_grad_norm)"}, true
+		return unstable("exploding gradients"), true
 	case analysis.KindStall:
 		switch {
+		case high:
+			return unstable("updates too large to make progress"), true
 		case f.Cause == analysis.CauseMargin:
-			return advice{"the learning rate, beta, or pairs whose chosen and rejected answers are too alike", "raise the learning rate" + lr + " or beta, or use more distinct pairs"}, true
+			return advice{"the learning rate, beta, or pairs too alike", "raise the learning rate or beta, or use more distinct pairs"}, true
 		case strings.Contains(f.Metric, "reward"):
-			return advice{"the learning rate or the reward function (constant, or zero for every completion)", "check the reward function on a few completions, then the learning rate" + lr}, true
+			return advice{"a constant reward function, or the learning rate", "check the reward on a few completions"}, true
 		}
-		return advice{"the learning rate (too low, or stuck in warmup) or the labels (all masked, or shuffled)", "check the labels and raise the learning rate" + lr}, true
+		return advice{"a learning rate too low or stuck in warmup, or masked labels", "check the labels, then the learning rate"}, true
 	case analysis.KindOverfitting:
-		return advice{"the model memorises the training set", "keep the best checkpoint (load_best_model_at_end), train fewer epochs or add data"}, true
+		return advice{"memorising the training set", "keep the best checkpoint (load_best_model_at_end), fewer epochs or more data"}, true
 	case analysis.KindGradNormSpikes:
 		if f.Cause == analysis.CauseSetBack {
-			return advice{"updates that set the training back", "check the batches at those steps, the learning rate" + lr + " and gradient clipping (max_grad_norm)"}, true
+			return unstable("bad batches or a high learning rate"), true
 		}
 	case analysis.KindGradNormHigh:
 		if f.Cause == analysis.CauseRepeated {
-			return advice{"repeated gradient spikes", "check the learning rate" + lr + ", gradient clipping (max_grad_norm) and the batches at those steps"}, true
+			return unstable("repeated gradient spikes"), true
 		}
 	case analysis.KindZeroLoss:
 		switch f.Cause {
 		case analysis.CauseNaNWindow:
-			return advice{"numerical overflow (usually fp16)", "use bf16 rather than fp16, lower the learning rate" + lr + ", or check the data"}, true
+			return advice{"numerical overflow (usually fp16)", "use bf16, " + lower}, true
 		case analysis.CauseUnexplained:
-			return advice{"console rounding, labels all masked (-100), or a broken batch", "check the label masking of those batches"}, true
+			return advice{"rounding, masked labels (-100) or a broken batch", "check the label masking"}, true
 		}
 	case analysis.KindNonFinite:
 		switch f.Cause {
 		case analysis.CausePrimary:
-			return advice{"a numerical blow-up", "use bf16 rather than fp16, lower the learning rate" + lr + ", clip gradients"}, true
+			return advice{"a numerical blow-up", "use bf16, " + lower + ", clip gradients"}, true
 		case analysis.CauseOverflowRepeated:
-			return advice{"gradients overflow repeatedly", "use bf16 rather than fp16 or lower the learning rate" + lr}, true
+			return advice{"gradient overflow", "use bf16 or " + lower}, true
 		}
 	case analysis.KindLRStuckZero:
 		if f.Cause == analysis.CauseStuck {
-			return advice{"a schedule stuck at 0, or skipped optimizer steps", "check the scheduler and the warmup length"}, true
+			return advice{"a scheduler stuck at 0 or skipped steps", "check the scheduler and warmup"}, true
 		}
-		return advice{"the schedule ended before training did", "match the schedule's length to the run (max_steps)"}, true
+		return advice{"the schedule ended before training did", "match the schedule to max_steps"}, true
 	case analysis.KindNoSummary:
 		switch f.Cause {
 		case analysis.CauseCrash:
-			return advice{"a crash: " + clean(f.Detail), "fix it and resume from the last checkpoint (resume_from_checkpoint)"}, true
+			return advice{"a crash", "fix it and resume (resume_from_checkpoint)"}, true
 		case analysis.CauseInterrupted:
-			return advice{"stopped by hand or by a job scheduler", "resume from the last checkpoint (resume_from_checkpoint)"}, true
+			return advice{"stopped by hand or by a scheduler", "resume (resume_from_checkpoint)"}, true
 		case analysis.CauseUnknownEnd:
-			return advice{"the run was interrupted, is still running, or only a checkpoint's log was read", "keep the console log to the end of training"}, true
+			return advice{"interrupted, still running, or a checkpoint's log", "keep the console log to the end"}, true
 		}
 	case analysis.KindIncomplete:
 		if f.Cause == analysis.CauseStoppedEarly {
-			return advice{"the run stopped before its planned steps", "resume from the last checkpoint to finish the schedule"}, true
+			return advice{"stopped before its planned steps", "resume from the last checkpoint"}, true
 		}
 	case analysis.KindMissingCallback:
 		if f.Cause == analysis.CausePrinterStopped {
-			return advice{"a logging callback stopped printing", "check that the callback was not removed and did not crash"}, true
+			return advice{"a logging callback stopped", "check the callback"}, true
 		}
 	case analysis.KindSourceDisagreement:
-		return advice{"two sources log different values", "keep one run's files per directory; check what the callback prints"}, true
+		return advice{"two sources log different values", "keep one run's files per folder"}, true
 	case analysis.KindRestart:
 		if f.Cause == analysis.CauseBiasedTrainLoss {
-			return advice{"a resume biased train_loss low", "judge the run by the final level, not by train_loss"}, true
+			return advice{"a resume", "judge by the final level, not train_loss"}, true
 		}
 	}
 	return advice{}, false

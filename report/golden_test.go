@@ -86,6 +86,22 @@ func TestGolden(t *testing.T) {
 			if err := WriteJSON(&js, r); err != nil {
 				t.Fatalf("WriteJSON: %v", err)
 			}
+			if c.name == "seed" || c.name == "hf_v5_overfit_eval" {
+				// The full report and the summary, on a run without eval
+				// and on one with.
+				var full, sum bytes.Buffer
+				opts := goldenOptions
+				opts.Full = true
+				if err := WriteText(&full, r, opts); err != nil {
+					t.Fatalf("WriteText full: %v", err)
+				}
+				if err := WriteMarkdown(&sum, r, Options{Summary: true}); err != nil {
+					t.Fatalf("WriteMarkdown summary: %v", err)
+				}
+				checkReportGolden(t, c.name+".full.txt", full.Bytes())
+				checkReportGolden(t, c.name+".summary.md", sum.Bytes())
+				checkMarkdownTables(t, sum.String())
+			}
 			checkReportGolden(t, c.name+".txt", txt.Bytes())
 			checkReportGolden(t, c.name+".md", md.Bytes())
 			checkReportGolden(t, c.name+".json", js.Bytes())

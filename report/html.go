@@ -89,10 +89,26 @@ var htmlTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"recommend": func(r *analysis.Report) template.HTML { return htmlText(recommendText(r)) },
 	"finding":   func(f analysis.Finding, r *analysis.Report) template.HTML { return htmlText(findingText(f, r)) },
 	"statistic": statisticName,
-	"summary":   func(r *analysis.Report) []template.HTML { return htmlTexts(summaryBullets(r)) },
+	"card":      htmlCard,
 	"money":     money,
 	"duration":  duration,
 }).Parse(htmlTemplateText))
+
+// An htmlCardRow is one answer of the card, as HTML.
+type htmlCardRow struct {
+	Label string
+	Text  template.HTML
+	Items []template.HTML
+}
+
+// htmlCard is the answer card of r (card.go), as HTML.
+func htmlCard(r *analysis.Report) []htmlCardRow {
+	var out []htmlCardRow
+	for _, row := range buildCard(r).rows {
+		out = append(out, htmlCardRow{Label: row.label, Text: htmlText(row.text), Items: htmlTexts(row.items)})
+	}
+	return out
+}
 
 // htmlText renders marked-up text (document.go) as HTML: escaped text,
 // sources in code elements, emphasis in strong elements.

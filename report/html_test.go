@@ -46,7 +46,7 @@ func renderHTML(t testing.TB, r *analysis.Report, opts HTMLOptions) string {
 }
 
 // wantSections are the section ids of every page, in order.
-var wantSections = []string{"header", "verdict", "curves", "milestones", "phases", "train-loss", "noise", "accuracy",
+var wantSections = []string{"header", "card", "verdict", "curves", "milestones", "phases", "train-loss", "noise", "accuracy",
 	"lr", "throughput", "generalisation", "checkpoints", "another-epoch", "trend", "findings", "events", "warnings", "summary"}
 
 var (

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -16,7 +17,8 @@ func WriteMarkdown(w io.Writer, r *analysis.Report, opts Options) error {
 		return errNilReport
 	}
 	var b strings.Builder
-	for i, bl := range build(r, false).blocks {
+	opts.Chart = false
+	for i, bl := range build(r, opts, true).blocks {
 		if i > 0 {
 			b.WriteString("\n")
 		}
@@ -34,12 +36,28 @@ func writeMarkdownBlock(b *strings.Builder, bl block) {
 		if strings.HasSuffix(text, "#") {
 			text = text[:len(text)-1] + `\#` // not a closing sequence
 		}
+		if bl.link != "" {
+			text += " · " + codeSpan(methodsLink(bl.link))
+		}
 		b.WriteString(strings.Repeat("#", bl.level) + " " + text + "\n")
 	case blockPara:
 		b.WriteString(escapeBlockStart(renderInline(bl.text, md)) + "\n")
 	case blockList:
 		for _, item := range bl.items {
 			b.WriteString("- " + escapeBlockStart(renderInline(item, md)) + "\n")
+		}
+	case blockRaw:
+		b.WriteString(bl.text + "\n")
+	case blockCard:
+		for _, row := range bl.card.rows {
+			line := "- **" + escapeMarkdown(row.label) + "**"
+			if row.text != "" {
+				line += " " + renderInline(row.text, md)
+			}
+			b.WriteString(line + "\n")
+			for k, item := range row.items {
+				fmt.Fprintf(b, "  %d. %s\n", k+1, renderInline(item, md))
+			}
 		}
 	case blockTable:
 		t := texttab.New(mdCells(bl.tab.header)...).AlignRight(bl.tab.right...)

@@ -75,7 +75,7 @@ func TestMarkdownCells(t *testing.T) {
 		Sources: []string{"a|b.log:3"},
 	}}
 	var b bytes.Buffer
-	if err := WriteMarkdown(&b, r, Options{}); err != nil {
+	if err := WriteMarkdown(&b, r, Options{Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
@@ -91,42 +91,65 @@ func TestMarkdownCells(t *testing.T) {
 	checkMarkdownTables(t, md)
 }
 
-// TestMarkdownStructure checks the headings of a full report, in order.
+// TestMarkdownStructure checks the headings of the default and the
+// full report, in order, and that sources are in code spans.
 func TestMarkdownStructure(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteMarkdown(&b, seedReport(t), Options{Color: true, Chart: true}); err != nil {
-		t.Fatal(err)
+	r := seedReport(t)
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+		srcs func(analysis.Milestone) []string // the sources shown
+	}{
+		{"default", Options{Color: true, Chart: true}, []string{
+			"# plateau: lora_elderly_single: sft, 750 steps, 3 epochs",
+			"## Milestones · `how: docs/methods.md#milestones`", "## Phases · `how: docs/methods.md#phases`",
+			"## train_loss vs final level · `how: docs/methods.md#train-loss`", "## End-of-run fluctuation · `how: docs/methods.md#noise`",
+			"## Token accuracy · `how: docs/methods.md#accuracy`", "## Learning rate · `how: docs/methods.md#lr`",
+			"## Throughput and cost · `how: docs/methods.md#throughput`", "## Generalisation (no eval) · `how: docs/methods.md#eval`",
+			"## Checkpoints · `how: docs/methods.md#checkpoints`", "## Pitfalls · `how: docs/methods.md#findings`", "## Summary",
+		}, func(m analysis.Milestone) []string { return []string{m.Source} }},
+		{"full", Options{Full: true}, []string{
+			"# plateau: lora_elderly_single: sft, 750 steps, 3 epochs",
+			"## Verdict · `how: docs/methods.md#verdict`", "## 1. Run · `how: docs/methods.md#run`", "### Files", "### Geometry",
+			"## 2. Milestones · `how: docs/methods.md#milestones`", "## 3. Phases · `how: docs/methods.md#phases`",
+			"## 4. Mean train_loss vs final level · `how: docs/methods.md#train-loss`",
+			"## 5. End-of-run fluctuation · `how: docs/methods.md#noise`", "## 6. Token accuracy · `how: docs/methods.md#accuracy`",
+			"## 7. Learning rate · `how: docs/methods.md#lr`", "## 8. Throughput and cost · `how: docs/methods.md#throughput`",
+			"## 9. Generalisation · `how: docs/methods.md#eval`", "## 10. Checkpoints · `how: docs/methods.md#checkpoints`",
+			"## 11. Another epoch? · `how: docs/methods.md#another-epoch`", "## 12. Trend and plateau evidence · `how: docs/methods.md#trend`",
+			"## 13. Findings and pitfalls · `how: docs/methods.md#findings`", "### Spikes", "### Events", "### Warnings", "## Summary",
+		}, func(m analysis.Milestone) []string { return m.Sources }},
 	}
-	md := b.String()
-	if strings.Contains(md, "\x1b") {
-		t.Error("markdown holds an escape sequence")
-	}
-	if strings.ContainsAny(md, "\x01\x02\x03\x04") {
-		t.Error("markdown holds unrendered inline markup")
-	}
-	var headings []string
-	for _, line := range strings.Split(md, "\n") {
-		if strings.HasPrefix(line, "#") {
-			headings = append(headings, line)
-		}
-	}
-	want := []string{
-		"# plateau report: lora_elderly_single", "## 1. Run", "### Files", "### Geometry",
-		"## 2. Milestones", "## 3. Phases", "## 4. Mean train_loss vs final level",
-		"## 5. End-of-run fluctuation", "## 6. Token accuracy", "## 7. Learning rate",
-		"## 8. Throughput and cost", "## 9. Generalisation", "## 10. Checkpoints",
-		"## 11. Another epoch?", "## 12. Trend and plateau evidence", "## 13. Findings and pitfalls",
-		"### Spikes", "### Events", "### Warnings", "## 14. Summary",
-	}
-	if strings.Join(headings, "\n") != strings.Join(want, "\n") {
-		t.Errorf("headings:\n%s\nwant:\n%s", strings.Join(headings, "\n"), strings.Join(want, "\n"))
-	}
-	// Every source of the seed's milestones is in a code span.
-	for _, m := range seedReport(t).Milestones {
-		for _, s := range m.Sources {
-			if !strings.Contains(md, "`"+s+"`") {
-				t.Errorf("source %s is not in a code span", s)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteMarkdown(&b, r, tt.opts); err != nil {
+				t.Fatal(err)
 			}
-		}
+			md := b.String()
+			if strings.Contains(md, "\x1b") {
+				t.Error("markdown holds an escape sequence")
+			}
+			if strings.ContainsAny(md, "\x01\x02\x03\x04") {
+				t.Error("markdown holds unrendered inline markup")
+			}
+			var headings []string
+			for _, line := range strings.Split(md, "\n") {
+				if strings.HasPrefix(line, "#") {
+					headings = append(headings, line)
+				}
+			}
+			if strings.Join(headings, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("headings:\n%s\nwant:\n%s", strings.Join(headings, "\n"), strings.Join(tt.want, "\n"))
+			}
+			for _, m := range r.Milestones {
+				for _, s := range tt.srcs(m) {
+					if !strings.Contains(md, "`"+s+"`") {
+						t.Errorf("source %s is not in a code span", s)
+					}
+				}
+			}
+		})
 	}
 }

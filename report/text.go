@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -20,8 +21,15 @@ type Options struct {
 	// is not wrapped.
 	Width int
 	// Chart adds a compact Unicode chart of the primary series under the
-	// verdict in text output.
+	// answer card in text output.
 	Chart bool
+	// Full writes every section with its whole detail (files, geometry,
+	// every evaluation, the trend test, all findings, spikes, events);
+	// the default writes each section as a short table.
+	Full bool
+	// Summary writes the answer card alone (in Markdown, the card, then
+	// the default sections folded in a <details> element).
+	Summary bool
 }
 
 // DefaultWidth is the text width used when Options.Width is 0.
@@ -42,8 +50,12 @@ func WriteText(w io.Writer, r *analysis.Report, opts Options) error {
 	}
 	opts.Width = max(opts.Width, 40)
 	tw := &textWriter{opts: opts, r: r}
-	for i, b := range build(r, opts.Chart).blocks {
-		if i > 0 && (b.kind == blockHeading || tw.prev != blockHeading) {
+	for i, b := range build(r, opts, false).blocks {
+		// A blank line between blocks, except under a heading and
+		// between a table and the note that follows it.
+		// In the default report, a section's rule separates it well
+		// enough.
+		if i > 0 && (b.kind == blockHeading && (opts.Full || b.level != 2) || (b.kind != blockHeading && tw.prev != blockHeading && !(tw.prev == blockTable && b.kind == blockPara))) {
 			tw.b.WriteString("\n")
 		}
 		tw.block(b)
@@ -74,7 +86,7 @@ func (tw *textWriter) paint(s string, st term.Style) string {
 func (tw *textWriter) block(b block) {
 	switch b.kind {
 	case blockHeading:
-		tw.heading(b.level, tw.inline(b.text))
+		tw.heading(b.level, tw.inline(b.text), b.link)
 	case blockPara:
 		for _, line := range texttab.Wrap(tw.inline(b.text), tw.opts.Width) {
 			tw.b.WriteString(line + "\n")
@@ -99,6 +111,8 @@ func (tw *textWriter) block(b block) {
 		for _, line := range chartLines(tw.r, min(tw.opts.Width, 80), tw.opts.Color) {
 			tw.b.WriteString(line + "\n")
 		}
+	case blockCard:
+		tw.card(*b.card)
 	}
 }
 
@@ -110,17 +124,89 @@ func (tw *textWriter) cells(in []string) []string {
 	return out
 }
 
-func (tw *textWriter) heading(level int, text string) {
+// card writes the answer card: a label column and wrapped answers, in
+// at most maxCardLines lines with the title (the last problems go when
+// it would be longer; they are under Pitfalls).
+func (tw *textWriter) card(c card) {
+	for {
+		lines := tw.cardLines(c)
+		last := &c.rows[len(c.rows)-1]
+		if len(lines)+2 <= maxCardLines || len(last.items) <= 1 {
+			for _, l := range lines {
+				tw.b.WriteString(l + "\n")
+			}
+			return
+		}
+		last.items = last.items[:len(last.items)-1]
+	}
+}
+
+// cardLines lays out the card's rows.
+func (tw *textWriter) cardLines(c card) []string {
+	var b strings.Builder
+	lw := 0
+	for _, row := range c.rows {
+		lw = max(lw, texttab.Width(row.label))
+	}
+	lw += 2
+	pad := strings.Repeat(" ", lw)
+	for _, row := range c.rows {
+		label := tw.paint(row.label, term.Bold) + strings.Repeat(" ", lw-texttab.Width(row.label))
+		lines := texttab.Wrap(tw.inline(row.text), tw.opts.Width-lw)
+		if row.text == "" {
+			lines = nil
+		}
+		for i, line := range lines {
+			if i == 0 {
+				b.WriteString(label + line + "\n")
+			} else {
+				b.WriteString(pad + line + "\n")
+			}
+		}
+		for k, item := range row.items {
+			num := fmt.Sprintf("%d. ", k+1)
+			for i, line := range texttab.Wrap(tw.inline(item), tw.opts.Width-lw-len(num)) {
+				switch {
+				case i > 0:
+					b.WriteString(pad + strings.Repeat(" ", len(num)) + line + "\n")
+				case k == 0 && len(lines) == 0:
+					b.WriteString(label + num + line + "\n")
+				default:
+					b.WriteString(pad + num + line + "\n")
+				}
+			}
+		}
+	}
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+}
+
+func (tw *textWriter) heading(level int, text, link string) {
 	switch level {
 	case 1:
-		tw.b.WriteString(tw.paint(text, term.Bold) + "\n")
-		tw.b.WriteString(strings.Repeat("═", min(texttab.Width(text), tw.opts.Width)) + "\n")
+		w := 0
+		for _, line := range texttab.Wrap(text, tw.opts.Width) {
+			tw.b.WriteString(tw.paint(line, term.Bold) + "\n")
+			w = max(w, texttab.Width(line))
+		}
+		tw.b.WriteString(strings.Repeat("═", w) + "\n")
 	case 2:
 		rule := "── " + text + " "
-		if fill := tw.opts.Width - texttab.Width(rule); fill > 0 {
-			rule += strings.Repeat("─", fill)
+		tail := ""
+		if link != "" {
+			tail = " " + methodsLink(link)
 		}
-		tw.b.WriteString(tw.paint(rule, term.Bold) + "\n")
+		if fill := tw.opts.Width - texttab.Width(rule) - texttab.Width(tail); fill > 0 {
+			rule += strings.Repeat("─", fill)
+		} else {
+			tail = ""
+			if fill := tw.opts.Width - texttab.Width(rule); fill > 0 {
+				rule += strings.Repeat("─", fill)
+			}
+		}
+		if tail != "" {
+			tail = tw.paint(tail, term.Dim)
+		}
+		tw.b.WriteString(tw.paint(rule, term.Bold) + tail + "\n")
 	default:
 		tw.b.WriteString(tw.paint(text+":", term.Bold) + "\n")
 	}

@@ -29,13 +29,21 @@ differ.
 
 # Report
 
-The report has the sections of a careful hand-written run review: header
-(files used and ignored, library, run geometry), milestones (first step,
-each epoch boundary, last step), phases, the end-of-run mean train_loss
-against the final level, the end fluctuation in noise units, token
-accuracy, the learning-rate schedule, throughput and cost, generalisation
-(eval table, best eval, overfitting, early-stopping replay), checkpoints
-and which one to use, another epoch, pitfalls and a summary.
+The report opens with the answer card: the status with the two or three
+numbers that decide it, the checkpoint to use and why, whether to train
+more (the expected gain, its range, the time and, with a price, the cost)
+and the top problems, each with its likely cause and what to change next
+time. Then come the sections of a careful hand-written run review, each a
+short table: milestones (first step, each epoch boundary, last step),
+phases, the end-of-run mean train_loss against the final level, the end
+fluctuation in noise units, token accuracy, the learning-rate schedule,
+throughput and cost, generalisation, checkpoints and pitfalls; each section
+names the part of docs/methods.md that explains it, and the card closes the
+report again. --full writes every section whole (files, geometry, every
+evaluation, the early-stopping replay, another epoch, the trend test, all
+findings, spikes and events); --summary writes the card alone (in Markdown,
+the card with the sections folded in a details element, for a pull-request
+comment).
 
 	$ plateau report examples/hf_v5_overfit_eval --format json
 	"status": "overfitting"

@@ -33,6 +33,8 @@ type reportOptions struct {
 	Step         string
 	Metrics      []string
 	NoChart      bool
+	Full         bool
+	Summary      bool
 }
 
 var formatNames = []string{"text", "md", "json", "html"}
@@ -43,10 +45,13 @@ func newReportCmd(s *streams, runF func(*reportOptions) error) *cobra.Command {
 		Use:   "report PATH...",
 		Short: "Write the report of a run (text, Markdown, JSON or HTML)",
 		Long: `Read a run directory, log files, or - for standard input, and write the
-report: milestones, phases, mean train_loss vs final level, end noise, token
-accuracy, learning-rate schedule, throughput and cost, generalisation,
-checkpoints, another epoch, pitfalls and a summary, each number cited as
-file:line. A report is about one run: a folder that holds several runs is
+report. It opens with the answer card (the status and why, the checkpoint to
+use, whether to train more and at what gain and cost, the top problems with
+what to change next time), then one short table per section: milestones,
+phases, mean train_loss vs final level, end noise, token accuracy,
+learning-rate schedule, throughput and cost, generalisation, checkpoints and
+pitfalls, each number cited as file:line; the card closes it again. --full
+writes every detail, --summary the card alone. A report is about one run: a folder that holds several runs is
 refused with the list of its runs (see 'plateau scan' and 'plateau
 compare'). Several paths are merged only when they are views of one run
 (their steps and values agree, or one resumes the other): the most precise
@@ -57,6 +62,7 @@ Exit status: 0 report written; 1 an input could not be read, wholly or in
 part (the report of what was readable is still written); 2 usage error, or
 the paths hold several runs; 3 the verdict matched --fail-on.`,
 		Example: `  plateau report examples/hf_v5_sft_lora_3ep
+  plateau report run/ --summary --format md >> $GITHUB_STEP_SUMMARY
   plateau report output/ --format md -o REPORT.md
   plateau report trainer_state.json --format json | jq .verdict
   plateau report run/ --format html -o report.html --gpu-hour-price 2.5
@@ -87,6 +93,8 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 	f.StringVar(&opts.Step, "step", "", "generic CSV/JSONL: the `COLUMN` holding the step")
 	f.StringSliceVar(&opts.Metrics, "metric", nil, "generic CSV/JSONL: map a metric, `NAME=COLUMN` (e.g. loss=train_loss); repeatable")
 	f.BoolVar(&opts.NoChart, "no-chart", false, "do not draw the compact loss chart in terminal output")
+	f.BoolVar(&opts.Full, "full", false, "text and Markdown: every section with its whole detail (files, geometry, every evaluation, the trend test, all findings)")
+	f.BoolVar(&opts.Summary, "summary", false, "text and Markdown: the answer card only (Markdown folds the sections under it in <details>), for a PR comment or a chat message")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return formatNames, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -127,6 +135,9 @@ func runReport(opts *reportOptions, s *streams) error {
 	}
 	if err := checkCost(opts.GPUHourPrice, opts.GPUs); err != nil {
 		return err
+	}
+	if opts.Full && opts.Summary {
+		return usageError("--full and --summary ask for opposite things: pick one")
 	}
 	// Written so that NaN fails too.
 	if !(opts.Smoothing >= 0 && opts.Smoothing < 1) {
@@ -174,10 +185,11 @@ func runReport(opts *reportOptions, s *streams) error {
 		err = report.WriteText(&buf, rep, report.Options{
 			Color: opts.Output == "" && s.color(),
 			Width: s.width(),
-			Chart: toTTY && !opts.NoChart,
+			Chart: toTTY && !opts.NoChart && !opts.Summary,
+			Full:  opts.Full, Summary: opts.Summary,
 		})
 	case "md":
-		err = report.WriteMarkdown(&buf, rep, report.Options{Width: 100})
+		err = report.WriteMarkdown(&buf, rep, report.Options{Width: 100, Full: opts.Full, Summary: opts.Summary})
 	case "json":
 		err = report.WriteJSON(&buf, rep)
 	case "html":

@@ -1,0 +1,447 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/plateau-dev/plateau/analysis"
+)
+
+// The answer card answers the four questions of the seed article in a
+// few lines, each backed by the run's own numbers: the status and why,
+// which checkpoint to use, whether to train more, and the top problems
+// with their likely cause and what to change next time. It opens and
+// closes the text report, and it is the whole of --summary.
+
+// maxCardProblems is the most problems the card lists, and
+// maxCardLines the most lines the text card takes (its title included);
+// the text writer drops the last problems to fit.
+const (
+	maxCardProblems = 3
+	maxCardLines    = 15
+)
+
+// A cardRow is one answer: a short label and its text (inline markup).
+type cardRow struct {
+	label string
+	text  string
+	items []string // numbered sub-items (the problems)
+}
+
+// A card is the answer card of a report.
+type card struct {
+	title string // run name, family, size
+	rows  []cardRow
+}
+
+// buildCard answers the four questions from r.
+func buildCard(r *analysis.Report) card {
+	c := card{title: cardTitle(r)}
+	c.rows = append(c.rows, cardRow{label: "Status", text: statusLine(r)})
+	c.rows = append(c.rows, cardRow{label: "Use", text: useLine(r)})
+	c.rows = append(c.rows, cardRow{label: "Train more?", text: trainMoreLine(r)})
+	if ps := topProblems(r); len(ps) > 0 {
+		c.rows = append(c.rows, cardRow{label: "Problems", items: ps})
+	} else {
+		c.rows = append(c.rows, cardRow{label: "Problems", text: "none found in the logs."})
+	}
+	return c
+}
+
+// cardTitle names the run and its size: "hf_v5_sft_lora_3ep: sft,
+// 750 steps, 3 epochs".
+func cardTitle(r *analysis.Report) string {
+	name := prose(r.Run.Name)
+	if name == "" {
+		name = "unnamed run"
+	}
+	var parts []string
+	if r.Run.Family != "" {
+		parts = append(parts, prose(r.Run.Family))
+	}
+	if r.Run.LastStep > 0 {
+		s := count(r.Run.LastStep) + " steps"
+		if r.Run.MaxSteps > r.Run.LastStep {
+			s = count(r.Run.LastStep) + " of " + count(r.Run.MaxSteps) + " steps"
+		}
+		parts = append(parts, s)
+	}
+	if r.Run.Epochs > 0 {
+		parts = append(parts, sig(r.Run.Epochs, 3)+" epochs")
+	}
+	if len(parts) == 0 {
+		return name
+	}
+	return name + ": " + strings.Join(parts, ", ")
+}
+
+// statusLine is the status and a one-line reason in plain words with the
+// numbers that decide it.
+func statusLine(r *analysis.Report) string {
+	status := r.Verdict.Status
+	if status == "" {
+		status = "not decided"
+	}
+	line := em(statusStyle(r.Verdict.Status), prose(status))
+	if why := verdictLine(r); why != "" {
+		line += ": " + why
+	}
+	return line + "."
+}
+
+// verdictLine says in plain words why the run has its status, with the
+// two or three numbers that decide it. It reads the typed sections
+// (level, trend, eval, findings) the verdict is decided from.
+func verdictLine(r *analysis.Report) string {
+	m := primary(r)
+	level, haveLevel := currentLevel(r)
+	switch r.Verdict.Status {
+	case analysis.StatusOverfitting:
+		e := r.Eval
+		if e.Best != nil && e.Last != nil {
+			return fmt.Sprintf("%s was best at step %s (%s), then got worse to %s (%s eval noise) while the train loss did not rise",
+				code(e.Metric), step(e.BestStep), num(e.Best.Value), num(e.Last.Value), sigma(e.RiseSigma))
+		}
+	case analysis.StatusDiverged:
+		for _, f := range r.Findings {
+			if f.Severity != analysis.SevError {
+				continue
+			}
+			switch f.Kind {
+			case analysis.KindNonFinite:
+				if f.Cause == analysis.CausePrimary {
+					return fmt.Sprintf("%s is NaN or infinite at %d logged points, first at step %s", code(f.Metric), f.Count, step(f.Step))
+				}
+			case analysis.KindDivergence:
+				if best, ok := f.Fact(analysis.QBest); ok && f.Cause == analysis.CauseRebound {
+					end, _ := f.Fact(analysis.QEnd)
+					return fmt.Sprintf("%s reached %s, then ended at %s, worse beyond its noise", code(f.Metric), num(best.Value), num(end.Value))
+				}
+				return code(f.Metric) + " is getting worse at the end, beyond its noise"
+			case analysis.KindZeroLoss:
+				return "loss 0.0 with grad_norm NaN: the updates were non-finite"
+			}
+		}
+	case analysis.StatusStalled:
+		for _, f := range r.Findings {
+			if f.Kind == analysis.KindStall {
+				start, _ := f.Fact(analysis.QStart)
+				end, _ := f.Fact(analysis.QEnd)
+				return fmt.Sprintf("%s %s at the start, %s at the end (%s): it never improved meaningfully",
+					code(f.Metric), num(start.Value), num(end.Value), changeWords(end.Value-start.Value, analysis.GreaterIsBetter(f.Metric)))
+			}
+		}
+	case analysis.StatusInsufficientData:
+		if g, ok := summaryGap(r); ok {
+			return "only the end-of-run summary was logged: " + g
+		}
+		if len(r.Milestones) == 0 {
+			return "no per-step " + code(m) + " was logged"
+		}
+		return "too few points of " + code(m) + " to judge"
+	}
+	if !haveLevel {
+		return ""
+	}
+	first, haveFirst := firstValue(r)
+	s := code(m) + " " + num(level) + " at the end"
+	if haveFirst {
+		s += " (" + num(first) + " at the start)"
+	}
+	switch r.Verdict.Status {
+	case analysis.StatusImproving:
+		s += ", still " + improvingWord(m)
+		if lr := r.LRSchedule; annealed(lr) {
+			s += " when the learning rate ran out (" + sci(lr.Final, 2) + ", " + pct(lr.Final/lr.Peak) + " of its peak)"
+		}
+	case analysis.StatusConverged:
+		if t, n := r.Trend, r.Noise; t != nil && n != nil {
+			s += fmt.Sprintf(", flat: over steps %s its slope moves it by %s per %s, within the noise σ %s",
+				steps(t.FromStep, t.ToStep), sig(math.Abs(t.Projected), 2), plural(t.HorizonSteps, "step"), num(n.Sigma.Value))
+		}
+	}
+	return s
+}
+
+// improvingWord says which way an improving metric goes.
+func improvingWord(m string) string {
+	if analysis.GreaterIsBetter(m) {
+		return "rising"
+	}
+	return "falling"
+}
+
+// annealed reports a schedule that decayed to under a tenth of its peak.
+func annealed(lr analysis.LRSchedule) bool {
+	return lr.Present && lr.Peak > 0 && lr.Final < 0.1*lr.Peak
+}
+
+// currentLevel is the level the primary metric ended at: the final level
+// of the loss, else the mean of the final noise window.
+func currentLevel(r *analysis.Report) (float64, bool) {
+	if primary(r) == "loss" && r.TrainLoss.FinalLevel != nil {
+		return r.TrainLoss.FinalLevel.Value, true
+	}
+	if a := r.AnotherEpoch; a != nil && a.Available {
+		return a.LastValue, true
+	}
+	if n := r.Noise; n != nil {
+		return n.Mean, true
+	}
+	return 0, false
+}
+
+// firstValue is the primary metric at the first milestone.
+func firstValue(r *analysis.Report) (float64, bool) {
+	if len(r.Milestones) == 0 {
+		return 0, false
+	}
+	v, ok := r.Milestones[0].Metrics[primary(r)]
+	return v, ok
+}
+
+// summaryGap says what an end-of-run summary shows when it holds an eval
+// split that disagrees with the test split: the fact that matters.
+func summaryGap(r *analysis.Report) (string, bool) {
+	for _, g := range r.Eval.Gaps {
+		if g.Test && !g.Agree {
+			return gapText(g) + ": the eval split overstates quality", true
+		}
+	}
+	for _, g := range r.Eval.Gaps {
+		return gapText(g), true
+	}
+	return "", false
+}
+
+// useLine says which checkpoint to use and why.
+func useLine(r *analysis.Report) string {
+	rec := r.CheckpointsRecommended
+	if rec.Basis == analysis.RecNone || (rec.Path == "" && rec.Step < 0) {
+		s := "no checkpoint folder was found next to the logs"
+		if rec.BestStep >= 0 && r.Eval.Present {
+			s += "; the best evaluation was at step " + step(rec.BestStep) + " (" + code("checkpoint-"+step(rec.BestStep)) + ")"
+		}
+		return s + "."
+	}
+	what := orCode(rec.Path, "step "+step(rec.Step))
+	if rec.Step >= 0 {
+		what += " (step " + step(rec.Step) + ")"
+	}
+	e := r.Eval
+	switch rec.Basis {
+	case analysis.RecBestEval:
+		return fmt.Sprintf("%s: the best %s, %s.", what, code(e.Metric), citedPtr(rec.Eval))
+	case analysis.RecBestRemaining:
+		return fmt.Sprintf("%s: the best %s left on disk (%s); the best, at step %s, was deleted.", what, code(e.Metric), num(rec.Eval.Value), step(rec.BestStep))
+	case analysis.RecLatestNoEval:
+		return fmt.Sprintf("%s: the latest; the best evaluation (step %s) has no checkpoint left.", what, step(rec.BestStep))
+	case analysis.RecFinalHealthy:
+		return what + ": the final weights; no eval was logged and nothing abnormal happens near the end."
+	case analysis.RecBeforeAnomaly:
+		return fmt.Sprintf("%s: the last one before the %s at step %s.", what, kindName(rec.AnomalyKind), step(rec.Anomaly))
+	case analysis.RecAnomalyNoEarly:
+		return fmt.Sprintf("%s, but inspect it first: %s at step %s and no earlier checkpoint.", what, kindName(rec.AnomalyKind), step(rec.Anomaly))
+	}
+	return what + "."
+}
+
+// trainMoreLine answers "train more?" with the expected gain, its range
+// and the cost in time (and money with a price), signs in words.
+func trainMoreLine(r *analysis.Report) string {
+	a := r.AnotherEpoch
+	if r.Verdict.Status == analysis.StatusOverfitting && r.Eval.Overfitting {
+		return fmt.Sprintf("no: %s has been getting worse since step %s; more training would fit the training set further.", code(r.Eval.Metric), step(r.Eval.Since))
+	}
+	if r.Verdict.Status == analysis.StatusDiverged {
+		return "no: fix the instability first (see the problems below)."
+	}
+	if a == nil || !a.Available {
+		if a != nil && a.Reason != "" {
+			return "cannot tell: " + prose(strings.TrimSuffix(a.Reason, ".")) + "."
+		}
+		return "cannot tell: no projection could be made."
+	}
+	m := primary(r)
+	greater := analysis.GreaterIsBetter(m)
+	horizon := "one more epoch"
+	if !strings.HasPrefix(a.HorizonWhat, "one more epoch") && a.HorizonWhat != "" {
+		horizon = "the rest of the run"
+	}
+	horizon += " (" + plural(a.HorizonSteps, "step") + ")"
+	verb := "lower"
+	if greater {
+		verb = "raise"
+	}
+	level := a.LastValue
+	gain, lo, hi := a.ExpectedGain, a.GainLow, a.GainHigh
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	if hi <= 0 {
+		return fmt.Sprintf("no: no further gain is projected; %s would stay about %s.", code(m), num(level))
+	}
+	target := level - gain
+	if greater {
+		target = level + gain
+	}
+	rel := ""
+	if level != 0 {
+		rel = ", " + pct(gain/math.Abs(level))
+	}
+	answer := "yes"
+	switch {
+	case level != 0 && hi < 0.01*math.Abs(level):
+		answer = "little to gain"
+	case lo <= 0:
+		answer = "maybe"
+	case r.Verdict.Status != analysis.StatusImproving:
+		answer = "a little"
+	}
+	s := fmt.Sprintf("%s: %s would likely %s %s by %s (%s to %s%s), to about %s",
+		answer, horizon, verb, code(m), sig(gain, 3), sig(lo, 3), sig(hi, 3), rel, sig(target, 3))
+	if a.CostSeconds > 0 {
+		s += "; " + humanDuration(a.CostSeconds)
+		if a.Cost != nil {
+			s += ", cost " + money(a.Cost.Value)
+		}
+	}
+	var notes []string
+	if annealed(r.LRSchedule) {
+		notes = append(notes, "needs a new schedule (the learning rate decayed to ~0)")
+	}
+	if len(notes) > 0 {
+		s += "; " + strings.Join(notes, "; ")
+	}
+	return s + "."
+}
+
+// topProblems are the card's problems: the most severe findings that
+// call for a change, each with its likely cause and what to change next
+// time, then a missing eval split.
+func topProblems(r *analysis.Report) []string {
+	type problem struct {
+		rank   int
+		what   []string
+		advice advice
+	}
+	var ps []*problem
+	byAdvice := map[advice]*problem{}
+	incomplete := false
+	for _, f := range r.Findings {
+		incomplete = incomplete || (f.Kind == analysis.KindIncomplete && f.Cause == analysis.CauseStoppedEarly)
+	}
+	for i, f := range r.Findings {
+		if f.Severity == analysis.SevInfo || (incomplete && f.Kind == analysis.KindNoSummary && f.Cause == analysis.CauseUnknownEnd) {
+			continue
+		}
+		adv, ok := findingAdvice(f, r)
+		if !ok {
+			continue
+		}
+		rank := f.Severity.Rank()*10000 + i
+		if curveKind(f.Kind) {
+			rank -= 5000 // what the curve did before what the logs lack
+		}
+		what := strings.TrimSuffix(problemText(f, r), ".")
+		if p := byAdvice[adv]; p != nil {
+			// One cause, one problem: its signs are listed together.
+			p.what = append(p.what, what)
+			p.rank = min(p.rank, rank)
+			continue
+		}
+		p := &problem{rank: rank, what: []string{what}, advice: adv}
+		byAdvice[adv] = p
+		ps = append(ps, p)
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].rank < ps[j].rank })
+	var out []string
+	for _, p := range ps {
+		if len(out) == maxCardProblems {
+			break
+		}
+		out = append(out, strings.Join(p.what, "; ")+"; likely "+p.advice.cause+"; next time "+p.advice.change+".")
+	}
+	if !r.Eval.Present && len(r.Milestones) == 0 && len(r.Eval.Other) > 0 {
+		if r.Eval.TestWorse && len(out) < maxCardProblems {
+			out = append(out, "The test split scores far worse than the eval split; likely the eval data do not represent the test data, or leaked into training; next time evaluate on a split drawn like the test set.")
+		}
+		if len(out) < maxCardProblems {
+			out = append(out, "Only the end-of-run summary was kept; next time keep the per-step log ("+code("trainer_state.json")+", the console or the W&B history).")
+		}
+	}
+	if len(out) < maxCardProblems && !r.Eval.Present && len(r.Milestones) > 0 {
+		out = append(out, "No held-out eval, so overfitting cannot be measured; next time hold out 5-10% of the data with "+
+			code(`eval_strategy="steps"`)+".")
+	}
+	return out
+}
+
+// curveKind reports the kinds about what the curve did (rather than
+// about what the logs hold).
+func curveKind(k analysis.FindingKind) bool {
+	switch k {
+	case analysis.KindDivergence, analysis.KindExploding, analysis.KindStall, analysis.KindOverfitting,
+		analysis.KindNonFinite, analysis.KindZeroLoss, analysis.KindSpike, analysis.KindGradNormSpikes, analysis.KindGradNormHigh:
+		return true
+	}
+	return false
+}
+
+// problemText says a problem in one short clause with its numbers.
+func problemText(f analysis.Finding, r *analysis.Report) string {
+	m := code(f.Metric)
+	fact := func(q analysis.Quantity) analysis.Fig {
+		x, _ := f.Fact(q)
+		return x
+	}
+	switch f.Kind {
+	case analysis.KindGradNormHigh:
+		p90 := fact(analysis.QP90).Value
+		top := fact(analysis.QMax)
+		s := fmt.Sprintf("grad_norm up to %s (step %s)", num(top.Value), step(top.Step))
+		if p90 > 0 {
+			s += fmt.Sprintf(", %sx its usual top", sig(top.Value/p90, 2))
+		}
+		return s + "."
+	case analysis.KindSpike:
+		return fmt.Sprintf("%d confirmed %s spikes (%s).", f.Count, m, stepsList(f.Steps, 4))
+	case analysis.KindExploding:
+		return fmt.Sprintf("grad_norm grew %sx, from a median of %s to %s.", sig(f.Value, 2), num(fact(analysis.QEarly).Value), num(fact(analysis.QLate).Value))
+	case analysis.KindNoSummary:
+		if f.Cause == analysis.CauseCrash || f.Cause == analysis.CauseInterrupted {
+			return "The run crashed at step " + step(f.ToStep) + " (" + clean(f.Detail) + ")."
+		}
+		return "No end-of-training summary; the last logged step is " + step(f.ToStep) + "."
+	case analysis.KindIncomplete:
+		return fmt.Sprintf("Stopped at step %s of %s (%s).", step(int64(f.Value)), step(int64(f.Threshold)), pct(f.Value/f.Threshold))
+	case analysis.KindOverfitting:
+		best, end := fact(analysis.QBest), fact(analysis.QEnd)
+		return fmt.Sprintf("%s worse since step %s (%s → %s).", m, step(best.Step), num(best.Value), num(end.Value))
+	case analysis.KindStall:
+		start, end := fact(analysis.QStart), fact(analysis.QEnd)
+		return fmt.Sprintf("%s barely moved (%s → %s).", m, num(start.Value), num(end.Value))
+	case analysis.KindDivergence:
+		if f.Cause == analysis.CauseRebound {
+			return fmt.Sprintf("%s rose from its best %s to %s.", m, num(fact(analysis.QBest).Value), num(fact(analysis.QEnd).Value))
+		}
+		return fmt.Sprintf("%s is getting worse over steps %s.", m, steps(f.FromStep, f.ToStep))
+	case analysis.KindZeroLoss:
+		return fmt.Sprintf("Loss 0.0 with grad_norm NaN at %s (%s).", plural(int64(f.Count), "step"), stepsList(f.Steps, 3))
+	case analysis.KindNonFinite:
+		return fmt.Sprintf("%s is NaN or infinite at %d of %d points (%s).", m, f.Count, f.Of, stepsList(f.Steps, 3))
+	case analysis.KindGradNormSpikes:
+		return fmt.Sprintf("%s set back by %d of %s.", code(r.Primary), len(f.FactsNamed(analysis.QReacted)), plural(int64(f.Count), "grad_norm spike"))
+	case analysis.KindLRStuckZero:
+		return fmt.Sprintf("The learning rate is 0 over steps %s.", steps(f.FromStep, f.ToStep))
+	case analysis.KindMissingCallback:
+		return fmt.Sprintf("A printer of the loss stopped at step %s.", step(int64(fact(analysis.QEnd).Value)))
+	case analysis.KindSourceDisagreement:
+		return fmt.Sprintf("Two sources disagree at %s (first at step %s).", plural(int64(f.Count), "step"), step(f.Step))
+	case analysis.KindRestart:
+		return fmt.Sprintf("train_loss %s is biased low by a resume (the logged losses average %s).", num(fact(analysis.QReported).Value), num(fact(analysis.QRecomputed).Value))
+	}
+	return findingText(f, r)
+}
