@@ -53,8 +53,9 @@ func shortMilestones(d *doc, r *analysis.Report) {
 	for i := range len(cols) + 2 {
 		t.alignRight(i)
 	}
+	d.para(estimatedStepsNote(r.Run))
 	for _, m := range thin(r.Milestones, shortTableRows) {
-		row := []string{step(m.Step), epoch(m.Epoch)}
+		row := []string{stepMark(m.Step, m.StepEstimated), epoch(m.Epoch)}
 		for _, c := range cols {
 			if v, ok := m.Metrics[c]; ok {
 				row = append(row, metricValue(c, v))
@@ -245,7 +246,7 @@ func shortLR(d *doc, r *analysis.Report) {
 	if len(lr.Rows) > 0 {
 		t := newTable("Step", "lr", "Source").alignRight(0, 1)
 		for _, row := range thin(lr.Rows, shortLRRows) {
-			t.add(step(row.Step), sci(row.Value, 3), code(row.Source))
+			t.add(stepMark(row.Step, row.StepEstimated), sci(row.Value, 3), code(row.Source))
 		}
 		d.table(t)
 	}
@@ -333,7 +334,7 @@ func shortEval(d *doc, r *analysis.Report) {
 	}
 	t := newTable("Step", code(e.Metric), "Train loss", "Source").alignRight(0, 1, 2)
 	for _, row := range rows {
-		label := step(row.Step)
+		label := stepMark(row.Step, row.StepEstimated)
 		if row.Step == e.BestStep && len(e.Rows) > 1 {
 			label = em(styleStrong, label+" best")
 		}

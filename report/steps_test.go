@@ -25,7 +25,10 @@ func TestEstimatedSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := analysis.Analyze(run, analysis.DefaultOptions)
-	out := writeText(t, r, Options{Width: 200})
+	out := writeText(t, r, Options{Width: 200, Full: true})
+	if short := writeText(t, r, Options{Width: 200}); !strings.Contains(short, "Steps estimated: 1,664 entries") {
+		t.Error("the default text does not say that the steps are estimated")
+	}
 	if want := "Steps estimated: 1,664 entries of output.log have their step estimated from the learning rate's progression."; !strings.Contains(out, want) {
 		t.Errorf("text lacks %q", want)
 	}
