@@ -20,13 +20,13 @@ func adversarialCases() []advCase {
 				}))
 				return []string{"report", "run"}
 			},
-			code: exitOK, stdout: []string{"plateau report"}},
+			code: exitOK, stdout: []string{"Status "}},
 		{name: "huge_step_console", defect: 1,
 			setup: func(t *testing.T, dir string) []string {
 				writeFile(t, filepath.Join(dir, "train.log"), exampleConsole(t, "[Step 749/750]", "[Step 100000000000/750]"))
 				return []string{"report", "train.log"}
 			},
-			code: exitOK, stdout: []string{"plateau report"}},
+			code: exitOK, stdout: []string{"Status "}},
 		{name: "huge_epoch_state", defect: 1,
 			setup: func(t *testing.T, dir string) []string {
 				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) {
@@ -34,7 +34,7 @@ func adversarialCases() []advCase {
 				}))
 				return []string{"report", "run"}
 			},
-			code: exitOK, stdout: []string{"plateau report"}},
+			code: exitOK, stdout: []string{"Status "}},
 		{name: "huge_step_no_epochs", defect: 1,
 			setup: func(t *testing.T, dir string) []string {
 				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) {
@@ -45,7 +45,7 @@ func adversarialCases() []advCase {
 				}))
 				return []string{"report", "run"}
 			},
-			code: exitOK, stdout: []string{"plateau report"}},
+			code: exitOK, stdout: []string{"Status "}},
 		// 2. -o writes into a device or a pipe, never replaces it.
 		{name: "output_null_device", defect: 2,
 			setup: func(t *testing.T, dir string) []string {
