@@ -36,6 +36,20 @@ type card struct {
 	rows  []cardRow
 }
 
+// items are the card's rows as list items, each led by its label, for
+// renderers without a card layout.
+func (c card) items() []string {
+	var out []string
+	for _, row := range c.rows {
+		text := row.text
+		for k, item := range row.items {
+			text += fmt.Sprintf(" %d. %s", k+1, item)
+		}
+		out = append(out, em(styleStrong, row.label)+" "+strings.TrimSpace(text))
+	}
+	return out
+}
+
 // buildCard answers the four questions from r.
 func buildCard(r *analysis.Report) card {
 	c := card{title: cardTitle(r)}

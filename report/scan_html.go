@@ -64,7 +64,7 @@ func runDoc(r analysis.ScanRun) *doc {
 		line += " — " + strings.TrimSuffix(reason, ".") + "."
 	}
 	d.para(line)
-	d.list(summaryBullets(rep))
+	d.list(buildCard(rep).items())
 	d.para("Checkpoint: " + recommendText(rep))
 	if len(r.Problems) > 0 {
 		var items []string
