@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // The answer card answers the four questions of the seed article in a
@@ -280,11 +281,7 @@ func trainMoreLine(r *analysis.Report) string {
 	}
 	m := primary(r)
 	greater := analysis.GreaterIsBetter(m)
-	horizon := "one more epoch"
-	if !strings.HasPrefix(a.HorizonWhat, "one more epoch") && a.HorizonWhat != "" {
-		horizon = "the rest of the run"
-	}
-	horizon += " (" + plural(a.HorizonSteps, "step") + ")"
+	horizon := horizonWords(r, a.HorizonSteps)
 	verb := "lower"
 	if greater {
 		verb = "raise"
@@ -330,6 +327,39 @@ func trainMoreLine(r *analysis.Report) string {
 		s += "; " + strings.Join(notes, "; ")
 	}
 	return s + "."
+}
+
+// horizonWords names a horizon of h steps: one more epoch, the rest of
+// an unfinished run, or so many more steps.
+func horizonWords(r *analysis.Report, h int64) string {
+	steps := plural(h, "step")
+	switch {
+	case h > 0 && h == epochSteps(r):
+		return "one more epoch (" + steps + ")"
+	case h > 0 && !r.Run.Completed && r.Run.MaxSteps-r.Run.LastStep == h:
+		return "the rest of the run (" + steps + ")"
+	}
+	return count(h) + " more steps"
+}
+
+// epochSteps is the number of optimizer steps per epoch as logged, or
+// max_steps over the planned epochs when they divide; 0 when unknown.
+func epochSteps(r *analysis.Report) int64 {
+	var planned, epochs float64
+	for _, g := range r.Run.Geometry {
+		switch g.Key {
+		case trainlog.GeoStepsPerEpoch:
+			return int64(g.Value)
+		case trainlog.GeoMaxSteps:
+			planned = g.Value
+		case trainlog.GeoEpochs:
+			epochs = g.Value
+		}
+	}
+	if planned > 0 && epochs >= 1 && epochs == math.Trunc(epochs) && math.Mod(planned, epochs) == 0 {
+		return int64(planned / epochs)
+	}
+	return 0
 }
 
 // topProblems are the card's problems: the most severe findings that
