@@ -545,8 +545,7 @@ func findingBrief(f analysis.Finding, r *analysis.Report) string {
 		}
 		return fmt.Sprintf("grad_norm above its usual %s at %d of %d steps, up to %s at step %s: repeated gradient spikes", usual, f.Count, f.Of, num(top.Value), step(top.Step))
 	case analysis.KindStepCount:
-		s := fmt.Sprintf("%s steps = %s examples / %s per step x %s epochs", sig(f.Value, 6), metricValue("num_tokens", fact(analysis.QExamples).Value),
-			sig(fact(analysis.QBatchPerDev).Value*fact(analysis.QWorldSize).Value*fact(analysis.QGradAccum).Value, 6), sig(fact(analysis.QEpochs).Value, 6))
+		s := fmt.Sprintf("the %s steps follow from the batch size and the epochs", sig(f.Value, 6))
 		if f.Cause == analysis.CauseStepsExplicit {
 			s = fmt.Sprintf("max_steps %s, not the %s that the geometry gives", sig(f.Value, 6), sig(f.Threshold, 6))
 		}
