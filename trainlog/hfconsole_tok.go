@@ -332,7 +332,9 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 		return
 	}
 	if hcBlank(s) {
-		t.prevClear = true
+		// tqdm.write clears the training bar with spaces; spaces under a
+		// cursor-up clear a nested bar (an evaluation bar closing).
+		t.prevClear = !nested
 		return
 	}
 	cleared := t.prevClear
