@@ -119,7 +119,7 @@ func (r *Report) Citations() []Citation {
 			}
 			c.cited(field("token_accuracy.rows", i, ""), &a.Rows[i], a.Metric, st, false)
 		}
-		c.cited("token_accuracy.eval", a.Eval, "eval_"+strings.TrimPrefix(a.Metric, "eval_"), a.EvalStep, false)
+		c.cited("token_accuracy.eval_value", a.Eval, "eval_"+strings.TrimPrefix(a.Metric, "eval_"), a.EvalStep, false)
 		c.derived("token_accuracy.loss_at_ln2", a.LossAtLn2)
 		c.derived("token_accuracy.first_level", a.FirstLevel)
 		c.derived("token_accuracy.final_level", a.FinalLevel)

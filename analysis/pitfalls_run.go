@@ -147,7 +147,13 @@ func restartFindings(run *analyzer, r *Report) []Finding {
 	tl := r.TrainLoss
 	if tl.Reported != nil && tl.RecomputedMean != nil && *tl.Reported < tl.RecomputedMean.Value*0.98 {
 		f.Severity, f.Cause = SevWarning, CauseBiasedTrainLoss
-		f.Facts = append(f.Facts, Fig{Name: QReported, Value: *tl.Reported, Source: tl.Source}, Fig{Name: QRecomputed, Value: tl.RecomputedMean.Value})
+		// The reported train_loss is the summary's, logged at the run's
+		// last step (not at the resume the finding is about).
+		rep := Fig{Name: QReported, Value: *tl.Reported, Source: tl.Source}
+		if v, ok := run.Summary["step"]; ok && v.Value > 0 {
+			rep.Step = int64(v.Value)
+		}
+		f.Facts = append(f.Facts, rep, Fig{Name: QRecomputed, Value: tl.RecomputedMean.Value})
 	}
 	return []Finding{f}
 }

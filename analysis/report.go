@@ -308,7 +308,7 @@ type Accuracy struct {
 	LossAtLn2  *Derived `json:"loss_at_ln2,omitempty"`
 	// Eval is the last held-out value of eval_<Metric>, logged at
 	// EvalStep, when there is one.
-	Eval     *Cited `json:"eval,omitempty"`
+	Eval     *Cited `json:"eval_value,omitempty"`
 	EvalStep int64  `json:"eval_step,omitempty"`
 	// FirstLevel and FinalLevel are the means of the first and of the
 	// final window (as TrainLoss.FinalLevel), set when the logged values
