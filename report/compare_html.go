@@ -37,7 +37,7 @@ func WriteCompareHTML(w io.Writer, c *analysis.Comparison) error {
 	if err := writeDocPage(&buf, title, docHTML(buildCompare(c), charts, nil)); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(safeHTML(buf.Bytes()))
 	return err
 }
 

@@ -157,7 +157,7 @@ func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 	if err := htmlTemplate.Execute(&buf, v); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(safeHTML(buf.Bytes()))
 	return err
 }
 

@@ -120,7 +120,73 @@ func adversarialCases() []advCase {
 				return []string{"report", "run", "-f", "json"}
 			},
 			code: exitOK, stdout: []string{`"path": "live.log"`, "a named pipe (FIFO), not a regular file"}},
+		// 12. Flags: NaN is not a number of anything; --charts names itself.
+		{name: "gpu_price_nan", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "--gpu-hour-price", "NaN"}
+			},
+			code: exitUsage, stderr: []string{"--gpu-hour-price NaN: expected a price of zero or more"}},
+		{name: "smoothing_nan", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "--smoothing", "NaN"}
+			},
+			code: exitUsage, stderr: []string{"--smoothing NaN: expected a weight in [0, 1)"}},
+		{name: "compare_gpu_price_inf", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "a")
+				copyRun(t, dir, "b")
+				return []string{"compare", "a", "b", "--gpu-hour-price", "+Inf"}
+			},
+			code: exitUsage, stderr: []string{"--gpu-hour-price +Inf: expected a price of zero or more"}},
+		{name: "charts_into_a_log", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "--charts", "run/console.log"}
+			},
+			code: exitUsage, stderr: []string{"--charts run/console.log is a regular file: give a folder"}, nostder: []string{"-o "}},
+		{name: "charts_beside_the_logs", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "--charts", "run/charts"}
+			},
+			code: exitOK, stderr: []string{"wrote 3 charts to run/charts"}, outputs: []string{"run/charts/"}},
+		// 14. A missing output folder is named; no temporary name leaks.
+		{name: "output_folder_missing", defect: 14,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"report", "run", "-o", "missing/dir/r.md"}
+			},
+			code: exitUsage, stderr: []string{"-o missing/dir/r.md: the folder missing/dir does not exist"}, nostder: []string{".plateau-"}},
+		{name: "compare_output_input_through_link", defect: 3,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "a")
+				copyRun(t, dir, "b")
+				if err := os.Symlink("b", filepath.Join(dir, "bl")); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"compare", "a", "b", "-o", "bl/trainer_state.json"}
+			},
+			code: exitUsage, stderr: []string{"-o bl/trainer_state.json would overwrite an input (b/trainer_state.json)"}},
+		// 7. Control bytes from a file name never reach a report.
+		{name: "escapes_in_file_name_html", defect: 7,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "x\x1b]0;pwned\x07\x1b[2J.log"), exampleConsole(t, "[Step 300/750]", "[Step 300/750]"))
+				return []string{"report", "run", "-o", "r.html"}
+			},
+			code: exitOK, outputs: []string{"r.html"},
+			check: func(t *testing.T, dir, _, _ string) {
+				b := readFile(t, filepath.Join(dir, "r.html"))
+				if !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+					t.Errorf("-o r.html did not write HTML: %.40q", b)
+				}
+				if strings.ContainsAny(string(b), "\x1b\x07") {
+					t.Error("the HTML report holds ESC or BEL bytes")
+				}
+				if !strings.Contains(string(b), "x]0;pwned[2J.log:") {
+					t.Error("the HTML report does not name the file")
+				}
+			}},
 	}
 }
-
-var _ = strings.Contains

@@ -86,9 +86,11 @@ func TestAdversarial(t *testing.T) {
 	}
 }
 
+// isOutput reports whether p is one of the case's outputs; an output
+// ending in "/" is a folder, with everything in it.
 func (c advCase) isOutput(p string) bool {
 	for _, o := range c.outputs {
-		if p == o {
+		if p == o || (strings.HasSuffix(o, "/") && (strings.HasPrefix(p, o) || p+"/" == o)) {
 			return true
 		}
 	}

@@ -139,7 +139,9 @@ or in part (a report of whatever was readable is still written, and each
 problem is printed as file:line: what was expected); 2 for a usage error,
 or a path that holds several runs where one is expected; 3 when the verdict
 matched --fail-on; 4 when plateau watch stopped on an alert named by
---exit-on; 5 when plateau verify found a false citation.
+--exit-on; 5 when plateau verify found a false citation; 128 plus the
+signal's number when plateau watch was stopped by a signal, after its
+final report (130 for Ctrl-C, 143 for SIGTERM).
 
 # Watch
 

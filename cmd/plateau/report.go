@@ -15,6 +15,7 @@ import (
 
 	"github.com/plateau-dev/plateau/analysis"
 	"github.com/plateau-dev/plateau/internal/fileio"
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -257,6 +258,6 @@ func printWarnings(w io.Writer, warns []error) {
 			fmt.Fprintf(w, "plateau: ... and %d more problems\n", len(warns)-20)
 			break
 		}
-		fmt.Fprintln(w, "plateau: "+e.Error())
+		fmt.Fprintln(w, "plateau: "+term.Sanitize(e.Error()))
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plateau-dev/plateau/internal/term"
 )
 
 // Exit codes, decided here and nowhere else.
@@ -17,6 +20,8 @@ const (
 	exitVerdict = 3 // --fail-on matched the verdict
 	exitAlert   = 4 // watch: an alert named by --exit-on fired
 	exitFalse   = 5 // verify: a citation is false
+	// A verb stopped by a signal exits with 128 plus its number: 130 for
+	// Ctrl-C (SIGINT), 143 for SIGTERM (see interrupts).
 )
 
 // exitError carries an exit code through cobra.
@@ -41,6 +46,16 @@ type streams struct {
 	outIsTTY bool
 	errIsTTY bool
 	getenv   func(string) string
+	// exit ends the process (os.Exit); nil means os.Exit.
+	exit func(int)
+}
+
+// exitFunc returns the function that ends the process.
+func (s *streams) exitFunc() func(int) {
+	if s.exit != nil {
+		return s.exit
+	}
+	return os.Exit
 }
 
 // run is the testable entry point: it runs plateau with args and returns
@@ -60,13 +75,13 @@ func runWith(args []string, s *streams) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(s.err, "plateau: "+ee.err.Error())
+			fmt.Fprintln(s.err, "plateau: "+term.Sanitize(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Anything cobra reports itself (unknown flag, wrong argument count) is
 	// a usage error.
-	fmt.Fprintln(s.err, "plateau: "+err.Error())
+	fmt.Fprintln(s.err, "plateau: "+term.Sanitize(err.Error()))
 	if !strings.Contains(err.Error(), "--help") {
 		fmt.Fprintln(s.err, "Run 'plateau --help' for usage.")
 	}

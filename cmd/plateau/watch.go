@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"os/exec"
-	"os/signal"
-	"strconv"
+	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/internal/watch"
 	"github.com/plateau-dev/plateau/report"
 )
@@ -23,6 +23,7 @@ import (
 type watchOptions struct {
 	Path         string
 	OnAlert      string
+	OnAlertLimit time.Duration
 	ExitOn       []string
 	GPUHourPrice float64
 	GPUs         int
@@ -52,10 +53,12 @@ Alerts, each raised once, with numbers and file:line: ` + strings.Join(watch.Kin
 
 --on-alert CMD runs CMD with sh -c for each alert, with PLATEAU_ALERT_KIND,
 PLATEAU_ALERT_SEVERITY, PLATEAU_ALERT_STEP, PLATEAU_ALERT_MESSAGE,
-PLATEAU_ALERT_SOURCE and PLATEAU_RUN in its environment. --exit-on KINDS
-exits with status 4 when one of those alerts fires. Ctrl-C or the end of
-training prints the final report: the files are read again whole, so it is
-the report 'plateau report PATH' gives. PATH must hold one run (see 'plateau
+PLATEAU_ALERT_SOURCE and PLATEAU_RUN in its environment; a command still
+running after --on-alert-timeout is stopped with what it started. --exit-on
+KINDS exits with status 4 when one of those alerts fires. Ctrl-C or the end
+of training prints the final report: the files are read again whole, so it
+is the report 'plateau report PATH' gives. After Ctrl-C the exit status is
+130 (143 after SIGTERM); a second Ctrl-C ends plateau at once. PATH must hold one run (see 'plateau
 scan' for a folder of runs); of a run folder's trainer_state.json files only
 the newest is read, as in 'plateau report'.`,
 		Example: `  plateau watch output/
@@ -74,16 +77,24 @@ the newest is read, as in 'plateau report'.`,
 					return usageError("--exit-on %q: expected alert kinds among %s", k, strings.Join(watch.Kinds, ", "))
 				}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx, sigs := catchInterrupts(cmd.Context(), s.exitFunc())
+			defer sigs.release()
+			var err error
 			if runF != nil {
-				return runF(ctx, opts)
+				err = runF(ctx, opts)
+			} else {
+				err = runWatch(ctx, opts, s)
 			}
-			return runWatch(ctx, opts, s)
+			if code := sigs.code(); code != 0 && err == nil {
+				// Stopped by Ctrl-C or SIGTERM, after the final report.
+				return &exitError{code: code, err: errors.New("")}
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.OnAlert, "on-alert", "", "run `CMD` (with sh -c) for each alert, the alert in PLATEAU_ALERT_* variables")
+	f.DurationVar(&opts.OnAlertLimit, "on-alert-timeout", defaultHookTimeout, "stop an --on-alert command (and what it started) that runs longer than this")
 	f.StringSliceVar(&opts.ExitOn, "exit-on", nil, "exit with status 4 when one of these alert `KINDS` fires")
 	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to say what stopping early saves")
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default 1)")
@@ -112,19 +123,33 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	if opts.Interval <= 0 || opts.Interval > time.Minute {
 		return usageError("--interval %s: expected a duration between 1ms and 1m", opts.Interval)
 	}
+	if opts.OnAlertLimit <= 0 {
+		return usageError("--on-alert-timeout %s: expected a positive duration", opts.OnAlertLimit)
+	}
+	if err := checkCost(opts.GPUHourPrice, opts.GPUs); err != nil {
+		return err
+	}
+	missing := announceMissing(opts.Path, s)
 	aopts := analysis.DefaultOptions
 	aopts.GPUHourPrice, aopts.GPUs = opts.GPUHourPrice, opts.GPUs
 	th := watch.DefaultThresholds
 	th.StallAfter = opts.StallAfter
+	// hookCtx ends with a signal, not with --exit-on: the command of the
+	// alert that ends the watch still runs, within its timeout.
+	hookCtx := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	view := newWatchView(s, opts.Path)
-	alertCmds := make(chan watch.Alert, 64)
+	// Each kind of alert is raised once, so the queue never fills.
+	alertCmds := make(chan watch.Alert, len(watch.Kinds))
 	cmdsDone := make(chan struct{})
 	go func() {
 		defer close(cmdsDone)
 		for a := range alertCmds {
-			runAlertCommand(opts.OnAlert, opts.Path, a, s)
+			if hookCtx.Err() != nil {
+				continue // interrupted: the commands still queued are not run
+			}
+			runAlertCommand(hookCtx, opts.OnAlert, opts.OnAlertLimit, opts.Path, a, s)
 		}
 	}()
 	var mu sync.Mutex
@@ -162,6 +187,12 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	if err != nil {
 		return inputError(err)
 	}
+	if missing {
+		if _, err := os.Stat(opts.Path); err != nil {
+			fmt.Fprintf(s.err, "plateau: %s never appeared: nothing was read\n", term.Sanitize(opts.Path))
+			final = nil
+		}
+	}
 	if !opts.NoReport && final != nil {
 		fmt.Fprintln(s.out)
 		if err := report.WriteText(s.out, final, report.Options{Color: s.color(), Width: s.width()}); err != nil {
@@ -173,23 +204,20 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	return exitErr
 }
 
-// runAlertCommand runs the user's --on-alert command for one alert.
-func runAlertCommand(command, run string, a watch.Alert, s *streams) {
-	cmd := exec.Command("sh", "-c", command)
-	src := ""
-	if len(a.Sources) > 0 {
-		src = a.Sources[0]
+// announceMissing says on standard error that the path to watch does
+// not exist (yet: a run creates its output folder when it starts), naming
+// its folder when that is missing too, the sign of a mistyped path. It
+// reports whether the path was missing.
+func announceMissing(path string, s *streams) bool {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return false
 	}
-	cmd.Env = append(os.Environ(),
-		"PLATEAU_ALERT_KIND="+a.Kind,
-		"PLATEAU_ALERT_SEVERITY="+a.Severity,
-		"PLATEAU_ALERT_STEP="+strconv.FormatInt(a.Step, 10),
-		"PLATEAU_ALERT_MESSAGE="+a.Message,
-		"PLATEAU_ALERT_SOURCE="+src,
-		"PLATEAU_RUN="+run,
-	)
-	cmd.Stdout, cmd.Stderr = s.err, s.err
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(s.err, "plateau: --on-alert command failed: %v\n", err)
+	msg := term.Sanitize(path) + " does not exist"
+	if dir := filepath.Dir(path); dir != "." {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			msg += " (nor does " + term.Sanitize(dir) + ")"
+		}
 	}
+	fmt.Fprintf(s.err, "plateau: %s; waiting for it to appear (Ctrl-C to stop)\n", msg)
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/internal/watch"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -27,7 +28,7 @@ type watchView struct {
 func newWatchView(s *streams, path string) *watchView {
 	v := &watchView{s: s, path: path}
 	if !s.outIsTTY {
-		fmt.Fprintf(s.out, "plateau: watching %s\n", path)
+		fmt.Fprintf(s.out, "plateau: watching %s\n", term.Sanitize(path))
 	}
 	return v
 }
@@ -38,7 +39,15 @@ func (v *watchView) alert(a watch.Alert) {
 	if v.s.outIsTTY {
 		v.clear()
 	}
-	fmt.Fprintf(v.s.out, "ALERT %s step %d: %s\n", a.Kind, a.Step, a.String())
+	v.println(fmt.Sprintf("ALERT %s step %d: %s", a.Kind, a.Step, a.String()))
+}
+
+// println writes one line, with the control characters of names and
+// sources read from the input dropped (term.Sanitize) and line breaks
+// made spaces.
+func (v *watchView) println(line string) {
+	line = strings.NewReplacer("\n", " ", "\t", " ").Replace(term.Sanitize(line))
+	fmt.Fprintln(v.s.out, line)
 }
 
 func (v *watchView) clear() {
@@ -61,7 +70,9 @@ func (v *watchView) update(st watch.Status) {
 		v.plain(st)
 		return
 	}
-	text := fitWidth(liveText(st, v.path, v.s.width()), v.s.width())
+	// Names and sources come from the input: no escape they hold may
+	// reach the terminal (the view's own codes are written by clear).
+	text := fitWidth(term.Sanitize(liveText(st, v.path, v.s.width())), v.s.width())
 	v.clear()
 	fmt.Fprint(v.s.out, text)
 	v.lines = strings.Count(text, "\n")
@@ -74,13 +85,13 @@ func (v *watchView) plain(st watch.Status) {
 	if ev := evalSeries(run); ev != nil {
 		for ; v.evals < ev.Len(); v.evals++ {
 			p := ev.Points[v.evals]
-			fmt.Fprintf(v.s.out, "eval step %d: %s %.4g (%s)\n", p.Step, ev.Name, p.Value, p.Source)
+			v.println(fmt.Sprintf("eval step %d: %s %.4g (%s)", p.Step, ev.Name, p.Value, p.Source))
 		}
 	}
 	if (time.Since(v.lastLine) >= 30*time.Second && !st.Done) || (st.Done && !v.doneShown) {
 		v.lastLine = time.Now()
 		v.doneShown = st.Done
-		fmt.Fprintln(v.s.out, progressLine(st))
+		v.println(progressLine(st))
 	}
 }
 

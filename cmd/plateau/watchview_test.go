@@ -37,3 +37,37 @@ func TestLiveText(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveViewDropsInputEscapes: a file named with an OSC title sequence
+// and a clear-screen sequence (issue 13, item 7) is shown in the live
+// view and the plain lines without them: the only escapes written are
+// the view's own (cursor up, clear to the end).
+func TestLiveViewDropsInputEscapes(t *testing.T) {
+	const name = "x\x1b]0;pwned\x07\x1b[2J.log"
+	run := trainlog.NewRun("r")
+	loss := &trainlog.Series{Name: "loss"}
+	for i := int64(1); i <= 5; i++ {
+		loss.Points = append(loss.Points, trainlog.Point{Step: i, Value: 2, Source: trainlog.Source{File: name, Line: int(i)}})
+	}
+	run.Series["loss"] = loss
+	run.Series["eval_loss"] = &trainlog.Series{Name: "eval_loss", Points: []trainlog.Point{{Step: 5, Value: 2.1, Source: trainlog.Source{File: name, Line: 9}}}}
+	st := watch.Status{Run: run, Step: 5, Total: 10, Done: true,
+		Alerts: []watch.Alert{{Kind: watch.KindNonFinite, Severity: "error", Step: 3, Message: "non-finite loss \x1b[2J", Sources: []string{name + ":3"}}}}
+	for _, tty := range []bool{true, false} {
+		var out strings.Builder
+		s := testStreams(nil, &out, &out)
+		s.outIsTTY = tty
+		v := newWatchView(s, "run/"+name)
+		v.update(st)
+		v.alert(st.Alerts[0])
+		v.update(st)
+		got := out.String()
+		mine := strings.NewReplacer("\x1b[J", "", "\x1b[1A", "", "\x1b[2A", "", "\x1b[3A", "", "\x1b[4A", "", "\x1b[5A", "", "\x1b[6A", "", "\x1b[7A", "").Replace(got)
+		if strings.ContainsAny(mine, "\x1b\x07") {
+			t.Errorf("terminal %v: escapes from the input reach the output:\n%q", tty, got)
+		}
+		if !strings.Contains(got, "x]0;pwned[2J.log:") {
+			t.Errorf("terminal %v: the file name is not shown:\n%q", tty, got)
+		}
+	}
+}

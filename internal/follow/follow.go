@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/plateau-dev/plateau/internal/fileio"
 )
 
 // An EventKind says what happened to a file.
@@ -162,6 +164,11 @@ func (f *Follower) scan() error {
 		return err
 	}
 	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			// A named pipe or a device: it cannot be tailed, and opening
+			// it could block forever.
+			return &fileio.NotRegularError{Path: f.root, Mode: info.Mode()}
+		}
 		f.consider(f.root, filepath.Base(f.root))
 		return nil
 	}
@@ -235,7 +242,7 @@ func (f *Follower) consider(path, rel string) {
 }
 
 func readHead(path string, n int) []byte {
-	fh, err := os.Open(path)
+	fh, err := fileio.OpenRegular(path)
 	if err != nil {
 		return nil
 	}
@@ -270,7 +277,7 @@ func (f *Follower) check(st *fileState) ([]Event, error) {
 		}
 		return nil, nil
 	}
-	fh, err := os.Open(st.path)
+	fh, err := fileio.OpenRegular(st.path)
 	if err != nil {
 		return nil, err
 	}

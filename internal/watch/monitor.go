@@ -241,7 +241,7 @@ func (m *monitor) handle(ev follow.Event) {
 			m.coll.RemoveFile(ev.Rel)
 			m.dirty = true
 		}
-		m.rules.lastStep = -1 // the file starts over: its steps are new
+		m.rules.restart() // the file starts over: its steps are new
 	}
 	if t == nil || ev.Kind == follow.Reset {
 		f, ok := trainlog.Detect(ev.Rel, ev.Data)

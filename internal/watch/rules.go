@@ -78,16 +78,21 @@ var DefaultThresholds = Thresholds{
 
 // rules holds the state of the streaming rules.
 type rules struct {
-	th        Thresholds
-	raised    map[string]bool
-	lastStep  int64
-	losses    []float64 // recent finite losses
-	grads     []float64 // recent finite log grad norms
-	startMean float64
-	startN    int
-	minMean   float64
-	lastNew   time.Time
-	gaps      []float64 // recent seconds between new steps, measured live
+	th       Thresholds
+	raised   map[string]bool
+	lastStep int64 // the latest step of any entry
+	// lossStep and gradStep are the latest steps whose loss and
+	// grad_norm were checked: a step logged twice (a callback line, then
+	// the Trainer's dict) has each value checked once, from whichever
+	// line brings it.
+	lossStep, gradStep int64
+	losses             []float64 // recent finite losses
+	grads              []float64 // recent finite log grad norms
+	startMean          float64
+	startN             int
+	minMean            float64
+	lastNew            time.Time
+	gaps               []float64 // recent seconds between new steps, measured live
 	// live is set once the watcher has caught up with what the files held
 	// when it started: only steps arriving after that measure the usual
 	// time between steps (a backlog arrives all at once).
@@ -95,7 +100,13 @@ type rules struct {
 }
 
 func newRules(th Thresholds) *rules {
-	return &rules{th: th, raised: map[string]bool{}, lastStep: -1, minMean: math.Inf(1)}
+	return &rules{th: th, raised: map[string]bool{}, lastStep: -1, lossStep: -1, gradStep: -1, minMean: math.Inf(1)}
+}
+
+// restart forgets the steps seen: a file that starts over (truncated or
+// rotated) brings its steps again. Raised alerts stay raised.
+func (r *rules) restart() {
+	r.lastStep, r.lossStep, r.gradStep = -1, -1, -1
 }
 
 func (r *rules) raise(out []Alert, a Alert) []Alert {
@@ -109,15 +120,20 @@ func (r *rules) raise(out []Alert, a Alert) []Alert {
 	return append(out, a)
 }
 
-// entry checks one new training entry.
+// entry checks one training entry. Every value is checked for being
+// finite; the windowed rules take each metric once per step, so that a
+// second view of a step (a callback line, then the Trainer's dict) adds
+// what the first lacked and counts nothing twice.
 func (r *rules) entry(e *trainlog.Entry, now time.Time) []Alert {
-	if e.Kind != trainlog.KindTrain || e.Step <= r.lastStep {
+	if e.Kind != trainlog.KindTrain {
 		return nil
 	}
-	if r.live && r.lastStep >= 0 && !r.lastNew.IsZero() {
-		r.gaps = appendCap(r.gaps, now.Sub(r.lastNew).Seconds(), 64)
+	if e.Step > r.lastStep {
+		if r.live && r.lastStep >= 0 && !r.lastNew.IsZero() {
+			r.gaps = appendCap(r.gaps, now.Sub(r.lastNew).Seconds(), 64)
+		}
+		r.lastStep, r.lastNew = e.Step, now
 	}
-	r.lastStep, r.lastNew = e.Step, now
 	var out []Alert
 	src := []string{e.Source.String()}
 	loss, hasLoss := math.NaN(), false
@@ -141,10 +157,12 @@ func (r *rules) entry(e *trainlog.Entry, now time.Time) []Alert {
 		out = r.raise(out, Alert{Kind: KindNonFinite, Severity: "error", Step: e.Step, Sources: src,
 			Message: fmt.Sprintf("non-finite %s (%v) at step %d", what, v, e.Step)})
 	}
-	if hasLoss && finite(loss) {
+	if hasLoss && finite(loss) && e.Step > r.lossStep {
+		r.lossStep = e.Step
 		out = r.checkLoss(out, e.Step, loss, src)
 	}
-	if hasGrad && finite(grad) && grad > 0 {
+	if hasGrad && finite(grad) && grad > 0 && e.Step > r.gradStep {
+		r.gradStep = e.Step
 		out = r.checkGrad(out, e.Step, grad, src)
 	}
 	return out
