@@ -208,7 +208,7 @@ func adversarialWatchCases() []advProc {
 				nanConsole(t, dir)
 				return []string{"watch", "run", "--interval", "50ms"}
 			},
-			after: "ALERT non-finite", sig: syscall.SIGINT, code: 130, stdout: []string{"plateau report: run"}},
+			after: "ALERT non-finite", sig: syscall.SIGINT, code: 130, stdout: []string{"plateau: run:"}},
 		// 15. A path that does not exist is said so, at once.
 		{name: "missing_path", defect: 15,
 			setup: func(t *testing.T, dir string) []string {
@@ -229,7 +229,7 @@ func adversarialWatchCases() []advProc {
 				writeFile(t, filepath.Join(dir, "run", "x\x1b]0;pwned\x07\x1b[2J.log"), exampleConsole(t, "[Step 300/750]", "[Step 300/750]"))
 				return []string{"watch", "run", "--interval", "50ms"}
 			},
-			code: exitOK, stdout: []string{"x]0;pwned[2J.log:", "plateau report: run"},
+			code: exitOK, stdout: []string{"x]0;pwned[2J.log:", "plateau: run:"},
 			check: func(t *testing.T, _, stdout, stderr string) {
 				if strings.ContainsAny(stdout+stderr, "\x1b\x07") {
 					t.Errorf("output holds ESC or BEL bytes:\n%q", stdout)
