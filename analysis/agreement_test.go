@@ -106,7 +106,7 @@ func TestCorpusAgreement(t *testing.T) {
 		}
 		got, gotSched, gotWarm, gotBest := "load error", "?", "?", "?"
 		if r != nil {
-			got = r.Verdict.Status
+			got = string(r.Verdict.Status)
 			gotSched = string(r.LRSchedule.Kind)
 			if r.LRSchedule.Present {
 				gotWarm = map[bool]string{true: "yes", false: "no"}[r.LRSchedule.WarmupSteps > 0]
@@ -162,7 +162,7 @@ func TestCorpusAgreement(t *testing.T) {
 		fmt.Fprintf(&b, "%-48s %-18s %-28s %-4s | %-10s %-22s | %-3s %-3s | %-6s %-6s\n",
 			trim(l.run+"/"+l.file, 48), expected, got, mark, l.schedule, gotSched, l.warmup, gotWarm, l.bestStep, gotBest)
 		if r != nil && testing.Verbose() {
-			fmt.Fprintf(&b, "    reason: %s\n", r.Verdict.Reason)
+			fmt.Fprintf(&b, "    reason: %+v\n", r.Verdict.Reason)
 			if os.Getenv("PLATEAU_DEBUG") != "" {
 				fmt.Fprintf(&b, "    debug: %s\n", debugLine(r))
 			}
@@ -206,11 +206,21 @@ func analyzeRecover(run *trainlog.Run) (r *Report, err error) {
 // debugLine summarises the numbers behind a verdict (PLATEAU_DEBUG=1).
 func debugLine(r *Report) string {
 	s := ""
-	if t := r.Trend; t != nil {
-		s += fmt.Sprintf("trend n=%d rel=%+.4f p=%.2g H=%d(%s) sigma=%.3g level=%.4g dir=%s; ", t.N, t.RelProjected, t.P, t.HorizonSteps, t.HorizonWhat, t.NoiseSigma, t.Level, t.Direction)
+	if e := r.Evidence; e != nil && e.Train != nil {
+		tr := e.Train
+		s += fmt.Sprintf("n=%d level=%.4g margin=%.3g(%s) change=%.3g[%.3g,%.3g] H=%d(%s) rise=%.3g/%.3g gain=%.3g/%.3g lrF=%.2f",
+			tr.Points, tr.Final.Level, tr.Margin, tr.MarginKind, tr.Change.Value, tr.Change.Low, tr.Change.High, tr.Horizon.Steps, tr.Horizon.Kind,
+			tr.Rise, tr.RiseThreshold, tr.Gain, tr.GainThreshold, tr.FinalStretchLR)
+		if f := tr.FifthChange; f != nil {
+			s += fmt.Sprintf(" fifth=%.3g[%.3g,%.3g] shares=%.3f", f.Value, f.Low, f.High, tr.Shares)
+		}
+		if l := tr.LateChange; l != nil {
+			s += fmt.Sprintf(" late=%.3g[%.3g,%.3g] final=%.3g", l.Value, l.Low, l.High, tr.FinalStretchChange.Value)
+		}
+		s += "; "
 	}
 	if a := r.AnotherEpoch; a != nil {
-		s += fmt.Sprintf("epoch avail=%v gain=%.4g [%.4g, %.4g] last=%.4g H=%d; ", a.Available, a.ExpectedGain, a.GainLow, a.GainHigh, a.LastValue, a.HorizonSteps)
+		s += fmt.Sprintf("forecast avail=%v %s gain=%.4g [%.4g, %.4g] last=%.4g H=%d; ", a.Available, a.Kind, a.ExpectedGain, a.GainLow, a.GainHigh, a.LastValue, a.HorizonSteps)
 	}
 	s += fmt.Sprintf("lr=%s peak=%.3g final=%.3g fit=%.3g", r.LRSchedule.Kind, r.LRSchedule.Peak, r.LRSchedule.Final, r.LRSchedule.FitError)
 	return s

@@ -63,11 +63,12 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.Run.EpochEnds = epochEndCount(run)
 	r.TrainLoss = trainLoss(run, opts)
 	r.Noise = endNoise(run, r.Primary, opts)
-	r.Trend = trend(run, r.Primary, opts)
+	r.Evidence = evidenceOf(run, r, opts)
+	r.Trend = trend(r.Evidence)
 	r.Accuracy = accuracy(run, opts)
 	r.Throughput = throughput(run, opts)
 	wg.Wait()
-	r.Eval = evaluate(run, opts)
+	r.Eval = evaluate(run, r.Evidence.Eval, opts)
 	r.Checkpoints = checkpoints(run, r)
 	r.CheckpointsRecommended = recommend(run, r, opts)
 	r.AnotherEpoch = anotherEpoch(run, r, opts)
@@ -75,7 +76,8 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.Findings = append(r.Findings, curveFindings(run, r, opts)...)
 	// The findings used every spike; the table shows the strongest.
 	r.Spikes = tableSpikes(r.Spikes)
-	r.Verdict = verdict(run, r, opts)
+	r.Verdict = verdict(r.Evidence)
+	r.Phases = agreeWithVerdict(r.Phases, r.Verdict)
 	r.an = nil // the memo ends with the call
 	r.Warnings = warnings(run)
 	if r.Milestones == nil {

@@ -3,7 +3,6 @@ package analysis
 import (
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/plateau-dev/plateau/trainlog"
@@ -19,7 +18,7 @@ func TestPhaseNamesFollowRates(t *testing.T) {
 		name      string
 		metric    string
 		f         func(s int) float64
-		wantNames []string // the first names
+		wantNames []PhaseName // the first names
 	}{
 		{"moderate then rapid", "loss", func(s int) float64 {
 			switch {
@@ -29,7 +28,7 @@ func TestPhaseNamesFollowRates(t *testing.T) {
 				return 2 - float64(s-1000)/300
 			}
 			return 1
-		}, []string{PhaseModerate, PhaseRapid}},
+		}, []PhaseName{PhaseModerate, PhaseRapid}},
 		// A sparse reward: most values 0, the share of 1s falls then
 		// rises. Its median slope is 0, its level is not.
 		{"sparse reward", "reward", func(s int) float64 {
@@ -57,7 +56,7 @@ func TestPhaseNamesFollowRates(t *testing.T) {
 			if len(ps) == 0 {
 				t.Fatal("no phases")
 			}
-			var names []string
+			var names []PhaseName
 			for i, p := range ps {
 				names = append(names, p.Name)
 				tr := func(v float64) float64 { return v }
@@ -79,7 +78,7 @@ func TestPhaseNamesFollowRates(t *testing.T) {
 					}
 				}
 			}
-			if len(names) < len(tt.wantNames) || strings.Join(names[:len(tt.wantNames)], ",") != strings.Join(tt.wantNames, ",") {
+			if len(names) < len(tt.wantNames) || !slices.Equal(names[:len(tt.wantNames)], tt.wantNames) {
 				t.Errorf("names %v, want them to start with %v", names, tt.wantNames)
 			}
 		})

@@ -38,27 +38,8 @@ func curveFindings(run *analyzer, r *Report, opts Options) []Finding {
 	if f, ok := explodingGradients(run); ok {
 		out = append(out, f)
 	}
-	if f, ok := divergenceFinding(run, r, opts); ok {
-		out = append(out, f)
-	}
-	if b := reboundCheck(run, r.Primary, opts); b.rebound {
-		out = append(out, Finding{Kind: KindDivergence, Severity: SevError, Cause: CauseRebound, Metric: r.Primary,
-			Step: b.bestTo, FromStep: b.bestFrom, ToStep: r.Run.LastStep,
-			Statistic: StatRiseOverBest, Value: b.rise, Threshold: b.threshold, Sources: b.sources,
-			Facts: []Fig{{Name: QBest, Value: b.best}, {Name: QBestFrom, Value: float64(b.bestFrom)}, {Name: QBestTo, Value: float64(b.bestTo)},
-				{Name: QEnd, Value: b.end}, {Name: QWindow, Value: float64(b.k)}, {Name: QSigma, Value: b.sigma},
-				{Name: QLogScale, Value: boolNum(b.logScale)}, {Name: QPracticalRel, Value: opts.PlateauRel}}})
-	}
-	if s := stallCheck(run, r.Primary, opts); s.stalled {
-		f := Finding{Kind: KindStall, Severity: SevWarning, Metric: r.Primary, Step: s.to, FromStep: s.from, ToStep: s.to,
-			Statistic: StatMedianGain, Value: s.gain, Threshold: s.threshold, Sources: s.sources,
-			Facts: []Fig{{Name: QStart, Value: s.start}, {Name: QEnd, Value: s.end}, {Name: QWindow, Value: float64(s.k)},
-				{Name: QSigma, Value: s.sigma}, {Name: QPracticalRel, Value: opts.PlateauRel}}}
-		if s.margin {
-			f.Cause = CauseMargin
-			f.Facts = append(f.Facts, Fig{Name: QPrefStart, Value: sigmoid(s.start)}, Fig{Name: QPrefEnd, Value: sigmoid(s.end)})
-		}
-		out = append(out, f)
+	if e := r.Evidence; e != nil && e.Train != nil {
+		out = append(out, evidenceFindings(e.Train, r.Primary)...)
 	}
 	if e := r.Eval; e.Overfitting {
 		out = append(out, Finding{Kind: KindOverfitting, Severity: SevWarning, Metric: e.Metric, Step: e.Since, FromStep: e.Since, ToStep: lastRowStep(e),
@@ -364,21 +345,37 @@ func explodingGradients(run *analyzer) (Finding, bool) {
 			{Name: QMax, Value: p.Value, Step: p.Step, Source: p.Source.String()}}}, true
 }
 
-// divergenceFinding reports a primary metric getting worse in its final
-// segment beyond noise, or ending worse than it started.
-func divergenceFinding(run *analyzer, r *Report, opts Options) (Finding, bool) {
-	t := r.Trend
-	if t == nil {
-		return Finding{}, false
+// evidenceFindings reports, from the verdict's evidence, the two
+// findings the verdict's rules rest on: late divergence (the end window
+// worse than the best earlier window beyond the rule's threshold) and a
+// stall (no meaningful improvement from the start). Levels are window
+// means (the start's is a median) and the values are in the metric's
+// units; the thresholds follow the rules (see decide).
+func evidenceFindings(tr *SeriesEvidence, metric string) []Finding {
+	var out []Finding
+	toUnits := func(d, at float64) float64 { return math.Abs(gainAt(-d, at, tr.LogScale)) }
+	if tr.Rise > tr.RiseThreshold {
+		out = append(out, Finding{Kind: KindDivergence, Severity: SevError, Cause: CauseRebound, Metric: metric,
+			Step: tr.Best.ToStep, FromStep: tr.Best.FromStep, ToStep: tr.End.ToStep,
+			Statistic: StatRiseOverBest, Value: math.Abs(tr.End.Level - tr.Best.Level), Threshold: toUnits(tr.RiseThreshold, tr.Best.Level),
+			Sources: []string{tr.Best.Sources[0], tr.End.Sources[1]},
+			Facts: []Fig{{Name: QBest, Value: tr.Best.Level}, {Name: QBestFrom, Value: float64(tr.Best.FromStep)}, {Name: QBestTo, Value: float64(tr.Best.ToStep)},
+				{Name: QEnd, Value: tr.End.Level}, {Name: QWindow, Value: float64(tr.End.N)}, {Name: QSigma, Value: tr.Noise},
+				{Name: QLogScale, Value: boolNum(tr.LogScale)}, {Name: QPracticalRel, Value: divergeShare}}})
 	}
-	if t.Direction == "worsening" {
-		c := finiteCurve(run, t.Metric)
-		i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= t.FromStep })
-		return Finding{Kind: KindDivergence, Severity: SevError, Cause: CauseWorsening, Metric: t.Metric, Step: t.FromStep, FromStep: t.FromStep, ToStep: t.ToStep,
-			Statistic: StatMannKendallZ, Value: t.MannKendallZ, Threshold: stats.NormalQuantile(1 - trendAlpha/2),
-			Sources: []string{c.pts[i0].Source.String(), c.pts[c.len()-1].Source.String()}}, true
+	if tr.Gain < tr.GainThreshold {
+		f := Finding{Kind: KindStall, Severity: SevWarning, Metric: metric, Step: tr.Final.ToStep, FromStep: tr.Start.FromStep, ToStep: tr.Final.ToStep,
+			Statistic: StatMedianGain, Value: tr.Total, Threshold: toUnits(tr.GainThreshold, tr.Start.Level),
+			Sources: []string{tr.Start.Sources[0], tr.Final.Sources[1]},
+			Facts: []Fig{{Name: QStart, Value: tr.Start.Level}, {Name: QEnd, Value: tr.Final.Level}, {Name: QWindow, Value: float64(tr.Final.N)},
+				{Name: QSigma, Value: tr.Noise}, {Name: QPracticalRel, Value: DefaultOptions.PlateauRel}}}
+		if isMargin(metric) {
+			f.Cause = CauseMargin
+			f.Facts = append(f.Facts, Fig{Name: QPrefStart, Value: sigmoid(tr.Start.Level)}, Fig{Name: QPrefEnd, Value: sigmoid(tr.Final.Level)})
+		}
+		out = append(out, f)
 	}
-	return Finding{}, false
+	return out
 }
 
 // staircaseFound reports whether epochStaircase reports the loss drops

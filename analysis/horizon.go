@@ -46,41 +46,45 @@ func finalLevelHow(c *curve, i0 int, opts Options) string {
 		c.len()-i0, unit, c.pts[i0].Step, last.Step, 100*opts.TailFraction)
 }
 
-// A horizon is how far ahead the analysis looks, with one definition for
-// the trend, the verdict and the another-epoch projection: one more
-// epoch when the steps per epoch are known, else the remaining steps of
-// an unfinished run. Each projection then caps it at the span of the data
-// it was fitted on (a fit is never extrapolated further than it was
-// measured): the trend's straight line at the span of the final segment,
-// the another-epoch curve at the span of the whole curve.
-type horizon struct {
-	steps int64  // 0 when unknown
-	what  string // "one more epoch", "the rest of the run to max_steps N"
-}
-
-// nextHorizon returns the horizon of a run from its geometry.
-func nextHorizon(g geometry) horizon {
-	switch {
-	case g.stepsPerEpoch > 0:
-		return horizon{max(1, int64(math.Round(g.stepsPerEpoch))), "one more epoch"}
-	case g.incomplete():
-		return horizon{g.planned - g.lastStep, fmt.Sprintf("the rest of the run to max_steps %d", g.planned)}
+// verdictHorizon returns the horizon over which the verdict and the
+// trend judge whether a change is of practical size: one more epoch when
+// the steps per epoch are known, otherwise the span of the data (see
+// capTo). It is a property of the curve, not of what is left of the run:
+// two steps before the end of a run nothing can change in two steps, and
+// that says nothing about the curve.
+func verdictHorizon(g geometry) Horizon {
+	if g.stepsPerEpoch > 0 {
+		return Horizon{Kind: HorizonEpoch, Full: max(1, int64(math.Round(g.stepsPerEpoch)))}
 	}
-	return horizon{}
+	return Horizon{Kind: HorizonSpan}
 }
 
-// capped returns the horizon limited to span steps, the span of the data
-// a projection was fitted on (described by over, "the final segment"),
-// and says what the result is.
-func (h horizon) capped(span int64, over string) (int64, string) {
+// forecastHorizon returns how far ahead the forecast looks: for a run
+// that stopped before its planned steps, the rest of the run to
+// max_steps; otherwise one more epoch when the steps per epoch are known;
+// otherwise unknown. Each projection caps a horizon at the span of the
+// data it was fitted on (see capTo): a fit is never extrapolated further
+// than it was measured.
+func forecastHorizon(g geometry) Horizon {
+	if g.incomplete() {
+		return Horizon{Kind: HorizonRemaining, Full: g.planned - g.lastStep}
+	}
+	return verdictHorizon(g)
+}
+
+// capTo returns the horizon limited to span steps, the span of the data
+// a projection was fitted on.
+func (h Horizon) capTo(span int64) Horizon {
 	span = max(1, span)
 	switch {
-	case h.steps <= 0:
-		return span, "the span of " + over
-	case h.steps > span:
-		return span, fmt.Sprintf("%s would be %d steps; capped at the %d steps of %s", h.what, h.steps, span, over)
+	case h.Kind == HorizonSpan || h.Full <= 0:
+		h.Kind, h.Full, h.Steps = HorizonSpan, 0, span
+	case h.Full > span:
+		h.Steps, h.Capped = span, true
+	default:
+		h.Steps = h.Full
 	}
-	return h.steps, h.what
+	return h
 }
 
 // withArticle starts a description with "the" ("the mean of ...").

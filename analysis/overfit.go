@@ -13,27 +13,25 @@ import (
 // sigmas, beyond which the rise is not noise.
 const overfitZ = 2.0
 
-// evaluate builds the generalisation section (methods §7). The eval
-// metric is eval_loss, or eval_accuracy (greater is better) when no eval
-// loss was logged. Each evaluation becomes a row with the train loss
-// logged at the same step and the gap. The best evaluation is the first
-// minimum (maximum when greater is better), as the Trainer's strict
-// comparison keeps it. Overfitting is a rise after the best of more than
-// overfitZ eval noise sigmas (sigma from second differences, which cancel
-// a trend) and more than opts.PlateauRel of the best value, over at least
-// two later evaluations, while the train loss did not rise over the same
-// steps. EarlyStoppingCallback is replayed for a few settings. Without
-// eval, the section says that overfitting cannot be measured, how to add
-// a held-out split, and lists hints, labelled as hints.
-func evaluate(run *analyzer, opts Options) Eval {
-	name := evalMetric(run)
-	ev := finiteCurve(run, name)
-	if ev.len() == 0 {
+// evaluate builds the generalisation section (methods §7) from the eval
+// evidence ev (see evalEvidence: the metric, the best level, the noise
+// and the persistence of a worsening), so that the section and the
+// verdict say the same. Each evaluation becomes a row with the train
+// loss logged at the same step and the gap. The best evaluation is the
+// first minimum (maximum when greater is better), as the Trainer's
+// strict comparison keeps it. Overfitting is the verdict's rule (see
+// EvalEvidence.Overfitting). EarlyStoppingCallback is replayed for a few
+// settings. Without eval, the section says that overfitting cannot be
+// measured, how to add a held-out split, and lists hints, labelled as
+// hints.
+func evaluate(run *analyzer, ev *EvalEvidence, opts Options) Eval {
+	if ev == nil {
 		return noEval(run, opts)
 	}
-	e := Eval{Present: true, Metric: name, Greater: ev.greater}
+	c := finiteCurve(run, ev.Metric)
+	e := Eval{Present: true, Metric: ev.Metric, Greater: ev.Greater}
 	train := run.Get("loss")
-	for _, p := range ev.pts {
+	for _, p := range c.pts {
 		row := EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String(), StepEstimated: stepEstimate(p)}
 		if tp, ok := train.At(p.Step); ok && tp.Finite() {
 			row.TrainLoss = &Cited{Value: tp.Value, Source: tp.Source.String()}
@@ -41,41 +39,17 @@ func evaluate(run *analyzer, opts Options) Eval {
 		}
 		e.Rows = append(e.Rows, row)
 	}
-	bi := 0
-	for i, v := range ev.y {
-		if ev.better(ev.y[bi], v) > 0 {
-			bi = i
-		}
-	}
-	best, last := ev.pts[bi], ev.pts[ev.len()-1]
-	e.BestStep = best.Step
-	e.Best = &Cited{Value: best.Value, Source: best.Source.String()}
-	e.Last = &Cited{Value: last.Value, Source: last.Source.String()}
-	sigma := evalNoise(ev.y)
-	rise := ev.better(last.Value, best.Value) // > 0 when last is worse
-	if sigma > 0 {
-		e.RiseSigma = rise / sigma
-	}
-	after := ev.len() - 1 - bi
-	threshold := math.Max(overfitZ*sigma, opts.PlateauRel*math.Abs(best.Value))
-	trainRose := trainRoseBetween(run, best.Step, last.Step)
-	e.Overfitting = after >= 2 && rise > threshold && !trainRose
+	e.BestStep = ev.BestStep
+	best, last := ev.Best, ev.Last
+	e.Best, e.Last = &best, &last
+	e.RiseSigma = ev.RiseSigma
+	e.Overfitting = ev.Overfitting()
 	if e.Overfitting {
-		e.Since = best.Step
+		e.Since = ev.BestLevelStep
 	}
-	e.EarlyStop = replayEarlyStopping(ev)
-	e.Noise, e.Threshold, e.After, e.TrainRose = sigma, threshold, after, trainRose
+	e.EarlyStop = replayEarlyStopping(c)
+	e.Noise, e.Threshold, e.After, e.TrainRose = ev.Noise, ev.Threshold, ev.After, ev.TrainWorse
 	return e
-}
-
-// evalMetric chooses the eval series: eval_loss, else an accuracy.
-func evalMetric(run *analyzer) string {
-	for _, n := range []string{"eval_loss", "eval_accuracy"} {
-		if finiteCurve(run, n).len() > 0 {
-			return n
-		}
-	}
-	return "eval_loss"
 }
 
 // evalNoise estimates the noise of an eval series from its second
@@ -89,22 +63,6 @@ func evalNoise(ys []float64) float64 {
 		return 0
 	}
 	return s
-}
-
-// trainRoseBetween reports a train loss that rose significantly between
-// two steps (then a rising eval is divergence, not overfitting).
-func trainRoseBetween(run *analyzer, from, to int64) bool {
-	c := finiteCurve(run, "loss")
-	if c.len() == 0 {
-		return false
-	}
-	i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= from })
-	i1 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > to })
-	if i1-i0 < 5 {
-		return false
-	}
-	mk := stats.MannKendall(c.y[i0:i1], 0, true)
-	return mk.P < trendAlpha && mk.Z > 0
 }
 
 // replayEarlyStopping replays Transformers' EarlyStoppingCallback

@@ -7,21 +7,35 @@ import (
 	"github.com/plateau-dev/plateau/internal/stats"
 )
 
+// PhaseName names a phase by its rate.
+type PhaseName string
+
 // Phase names. A metric where greater is better (a reward) "rises" where
 // a loss "declines"; its worsening phase is "falling".
 const (
-	PhaseRapid       = "rapid decline"
-	PhaseSlowing     = "slowing"
-	PhaseDiminishing = "diminishing returns"
-	PhaseRising      = "rising"
-	PhaseFlat        = "flat"
-	PhaseRapidRise   = "rapid rise"
-	PhaseFalling     = "falling"
+	PhaseRapid       PhaseName = "rapid decline"
+	PhaseSlowing     PhaseName = "slowing"
+	PhaseDiminishing PhaseName = "diminishing returns"
+	PhaseRising      PhaseName = "rising"
+	PhaseFlat        PhaseName = "flat"
+	PhaseRapidRise   PhaseName = "rapid rise"
+	PhaseFalling     PhaseName = "falling"
 	// PhaseModerate is a phase at the rate of PhaseSlowing (a tenth to a
 	// half of the fastest phase's) that does not follow a faster one, so
 	// that nothing slowed down; PhaseModerateRise is its reward form.
-	PhaseModerate     = "moderate decline"
-	PhaseModerateRise = "moderate rise"
+	PhaseModerate     PhaseName = "moderate decline"
+	PhaseModerateRise PhaseName = "moderate rise"
+)
+
+// Boundary says why a phase starts where it does.
+type Boundary string
+
+// Phase boundaries.
+const (
+	BoundaryStart  Boundary = "start"
+	BoundaryEpoch  Boundary = "epoch boundary"
+	BoundaryWarmup Boundary = "end of warmup"
+	BoundaryChange Boundary = "change point"
 )
 
 // Phase segmentation settings.
@@ -42,8 +56,10 @@ const (
 // binary segmentation with a piecewise-linear cost adds change points
 // where a split lowers the squared error by more than the penalty
 // 3*sigma²*ln(n) (sigma from second differences). Each phase is named by
-// its rate of improvement relative to the fastest phase (see phaseName),
-// and adjacent phases with the same name are merged.
+// its rate of improvement relative to the fastest phase (see phaseName).
+// The phases are returned unmerged: Analyze makes the last one agree with
+// the verdict, then merges neighbours with the same name (see
+// agreeWithVerdict).
 func phases(run *analyzer, opts Options) []Phase {
 	metric, family := primaryMetric(run)
 	switch family {
@@ -70,9 +86,9 @@ func phases(run *analyzer, opts Options) []Phase {
 		sigma = stats.DiffSigma(by)
 	}
 	penalty := 3 * sigma * sigma * math.Log(float64(nb))
-	cuts := map[int]string{0: "start"}
+	cuts := map[int]Boundary{0: BoundaryStart}
 	exact := map[int]int64{} // bin index -> the known boundary's step
-	known := map[int]string{}
+	known := map[int]Boundary{}
 	for _, kb := range knownBoundaries(run) {
 		k := sort.SearchFloat64s(bx, float64(kb.step))
 		if k < minSeg || nb-k < minSeg || tooClose(known, k, minSeg) {
@@ -123,25 +139,25 @@ func phases(run *analyzer, opts Options) []Phase {
 
 // A phaseCut is where a phase begins.
 type phaseCut struct {
-	first int    // index of its first point
-	start int64  // its start step as shown
-	why   string // Phase.Boundary
-	exact bool   // a known boundary: the previous phase ends at start
+	first int   // index of its first point
+	start int64 // its start step as shown
+	why   Boundary
+	exact bool // a known boundary: the previous phase ends at start
 }
 
 type knownBoundary struct {
 	step int64
-	why  string
+	why  Boundary
 }
 
 // knownBoundaries lists the end of warmup and the epoch boundaries.
 func knownBoundaries(run *analyzer) []knownBoundary {
 	var out []knownBoundary
 	if w := warmupEnd(run); w > 0 {
-		out = append(out, knownBoundary{w, "end of warmup"})
+		out = append(out, knownBoundary{w, BoundaryWarmup})
 	}
 	for _, b := range epochBoundaries(run) {
-		out = append(out, knownBoundary{b, "epoch boundary"})
+		out = append(out, knownBoundary{b, BoundaryEpoch})
 	}
 	return out
 }
@@ -165,7 +181,7 @@ func warmupEnd(run *analyzer) int64 {
 	return c.pts[at].Step
 }
 
-func tooClose(cuts map[int]string, k, minSeg int) bool {
+func tooClose(cuts map[int]Boundary, k, minSeg int) bool {
 	for c := range cuts {
 		if abs(c-k) < minSeg {
 			return true
@@ -181,7 +197,7 @@ func abs(i int) int {
 	return i
 }
 
-func sortedKeys(m map[int]string) []int {
+func sortedKeys(m map[int]Boundary) []int {
 	ks := make([]int, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)
@@ -228,7 +244,7 @@ func (p *prefix) cost(lo, hi int) float64 {
 
 // binSeg adds change points to cuts inside [lo, hi) by binary
 // segmentation.
-func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string) {
+func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]Boundary) {
 	if len(cuts) >= phaseMax || hi-lo < 2*minSeg {
 		return
 	}
@@ -242,7 +258,7 @@ func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string)
 	if bestK < 0 || best <= penalty {
 		return
 	}
-	cuts[bestK] = "change point"
+	cuts[bestK] = BoundaryChange
 	binSeg(p, lo, bestK, minSeg, penalty, cuts)
 	binSeg(p, bestK, hi, minSeg, penalty, cuts)
 }
@@ -250,7 +266,7 @@ func binSeg(p *prefix, lo, hi, minSeg int, penalty float64, cuts map[int]string)
 // binSegAt adds to cuts, by binary segmentation inside [lo, hi), the
 // candidate split points (bin indices) that lower the piecewise-linear
 // cost by more than the penalty, labelled as in why.
-func binSegAt(p *prefix, lo, hi int, cands []int, penalty float64, why map[int]string, cuts map[int]string) {
+func binSegAt(p *prefix, lo, hi int, cands []int, penalty float64, why map[int]Boundary, cuts map[int]Boundary) {
 	if len(cuts) >= phaseMax {
 		return
 	}
@@ -272,12 +288,12 @@ func binSegAt(p *prefix, lo, hi int, cands []int, penalty float64, why map[int]s
 	binSegAt(p, bestK, hi, cands, penalty, why, cuts)
 }
 
-// namePhases measures and names the phases that begin at the cuts, then
-// merges neighbours with the same name. Each phase starts at the level
-// where the previous one ended, so the shares of the drop add up; its
-// rate is its change of level (log scale when positive) per step, which
-// names it relative to the fastest phase and is what Phase.SlopePerStep
-// reports, so that the name, the share and the rate shown agree.
+// namePhases measures and names the phases that begin at the cuts. Each
+// phase starts at the level where the previous one ended, so the shares
+// of the drop add up; its rate is its change of level (log scale when
+// positive) per step, which names it relative to the fastest phase and is
+// what Phase.SlopePerStep reports (see finishPhases), so that the name,
+// the share and the rate shown agree.
 func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 	n := c.len()
 	tr := func(v float64) float64 {
@@ -335,25 +351,78 @@ func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 		out[i].Name = phaseName(c.greater, changes[i], rates[i], maxRate, flats[i], improved)
 		improved = improved || changes[i] > flats[i]
 	}
+	for i := range out {
+		out[i].Metric, out[i].LogScale = c.name, logScale
+	}
+	return out
+}
+
+// agreeWithVerdict makes the phase table say what the verdict says, from
+// the same evidence: the last phase of a converged run is diminishing
+// returns (its improvement has practically stopped, whatever its rate
+// relative to the fastest phase), and the last phase of an improving run
+// is not diminishing returns or flat (it still delivers a practical
+// improvement). Then neighbours with the same name are merged, and each
+// phase's share of the total drop and its rate are measured.
+func agreeWithVerdict(ps []Phase, v Verdict) []Phase {
+	if len(ps) == 0 {
+		return ps
+	}
+	out := append([]Phase(nil), ps...)
+	last := &out[len(out)-1]
+	switch v.Status {
+	case StatusConverged:
+		switch last.Name {
+		case PhaseRapid, PhaseSlowing, PhaseRapidRise:
+			last.Name = PhaseDiminishing
+		}
+	case StatusImproving:
+		switch last.Name {
+		case PhaseDiminishing, PhaseFlat:
+			last.Name = PhaseSlowing
+		}
+	}
+	return finishPhases(out)
+}
+
+// finishPhases merges neighbours with the same name and measures each
+// phase's share of the total drop and its rate; a slowing phase that
+// follows no faster one is a moderate decline (rise).
+func finishPhases(out []Phase) []Phase {
+	if len(out) == 0 {
+		return out
+	}
+	greater := GreaterIsBetter(out[0].Metric)
+	better := func(a, b float64) float64 {
+		if greater {
+			return b - a
+		}
+		return a - b
+	}
+	tr := func(v float64) float64 {
+		if out[0].LogScale {
+			return math.Log(v)
+		}
+		return v
+	}
 	out = mergeSameNames(out)
-	total := c.better(out[0].StartLevel.Value, out[len(out)-1].EndLevel.Value)
+	total := better(out[0].StartLevel.Value, out[len(out)-1].EndLevel.Value)
 	for i := range out {
 		if total != 0 {
-			out[i].ShareOfDrop = c.better(out[i].StartLevel.Value, out[i].EndLevel.Value) / total
+			out[i].ShareOfDrop = better(out[i].StartLevel.Value, out[i].EndLevel.Value) / total
 		}
 		out[i].SlopePerStep = (tr(out[i].EndLevel.Value) - tr(out[i].StartLevel.Value)) / math.Max(float64(out[i].EndStep-out[i].StartStep), 1)
-		out[i].Metric, out[i].LogScale = c.name, logScale
 		if i > 0 && out[i].Name == PhaseSlowing && out[i-1].Name != PhaseRapid && out[i-1].Name != PhaseRapidRise {
 			// Nothing faster came just before: it did not slow down.
 			out[i].Name = PhaseModerate
-			if c.greater {
+			if greater {
 				out[i].Name = PhaseModerateRise
 			}
 		}
 	}
 	if out[0].Name == PhaseSlowing {
 		out[0].Name = PhaseModerate
-		if c.greater {
+		if greater {
 			out[0].Name = PhaseModerateRise
 		}
 	}
@@ -366,7 +435,7 @@ func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 // slowing, less is diminishing returns; a change within flatBelow is flat
 // (diminishing returns once the curve has improved before), and a
 // worsening beyond it is rising (falling for a reward).
-func phaseName(greater bool, change, rate, maxRate, flatBelow float64, after bool) string {
+func phaseName(greater bool, change, rate, maxRate, flatBelow float64, after bool) PhaseName {
 	switch {
 	case change < -flatBelow:
 		if greater {

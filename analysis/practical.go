@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"strings"
 )
@@ -46,29 +45,6 @@ func practicalGain(name string, level float64, greater bool, opts Options) float
 	return math.Abs(math.Log(p/(1-p)) - level)
 }
 
-// practicalWhat says what counts as a change of practical size.
-func practicalWhat(name string, opts Options) string {
-	if isMargin(name) {
-		return fmt.Sprintf("%s percentage point of the implied preference probability sigmoid(margin)", fmtNum(100*opts.PlateauRel))
-	}
-	return fmtRel(opts.PlateauRel) + " of the level"
-}
-
-// impliedPreference describes margins as implied preference
-// probabilities: "sigmoid(margin) 50.04% -> 50.07%".
-func impliedPreference(from, to float64) string {
-	return fmt.Sprintf("implied preference probability sigmoid(margin) %s -> %s", fmtProb(sigmoid(from)), fmtProb(sigmoid(to)))
-}
-
-// fmtProb formats a probability as a percentage with enough decimals to
-// show a change near 50%.
-func fmtProb(p float64) string {
-	if math.Abs(p-0.5) < 0.01 {
-		return fmt.Sprintf("%.2f%%", 100*p)
-	}
-	return fmt.Sprintf("%.1f%%", 100*p)
-}
-
 // chanceBand is the distance from 0.5 within which a pairwise accuracy
 // (the share of preference pairs ranked right) is at about the chance
 // level of a pair.
@@ -76,37 +52,3 @@ const chanceBand = 0.1
 
 // nearChance reports a pairwise accuracy at about the chance level.
 func nearChance(acc float64) bool { return math.Abs(acc-0.5) < chanceBand }
-
-// preferenceAccuracies describes the pairwise accuracies of a preference
-// run for a verdict: the mean training rewards/accuracies over the final
-// window and the held-out eval_rewards/accuracies, each said to be at
-// about the chance level when it is (see nearChance).
-func preferenceAccuracies(run *analyzer, opts Options) string {
-	var parts []string
-	if c := finiteCurve(run, "rewards/accuracies"); c.len() > 0 {
-		lvl, i0 := finalLevel(c, opts)
-		p := fmt.Sprintf("the training rewards/accuracies averages %s over steps %d-%d", fmtProb(lvl), c.pts[i0].Step, c.pts[c.len()-1].Step)
-		if nearChance(lvl) {
-			p += ", about the 50% chance level of a pair"
-		}
-		parts = append(parts, p)
-	}
-	if v, ok := run.Summary["eval_rewards/accuracies"]; ok && finite(v.Value) {
-		p := fmt.Sprintf("the held-out eval_rewards/accuracies is %s (%s)", fmtProb(v.Value), v.Source)
-		if nearChance(v.Value) {
-			p += ", about the 50% chance level of a pair"
-		}
-		parts = append(parts, p)
-	} else if e := finiteCurve(run, "eval_rewards/accuracies"); e.len() > 0 {
-		last := e.pts[e.len()-1]
-		p := fmt.Sprintf("the held-out eval_rewards/accuracies is %s at step %d (%s)", fmtProb(last.Value), last.Step, last.Source)
-		if nearChance(last.Value) {
-			p += ", about the 50% chance level of a pair"
-		}
-		parts = append(parts, p)
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " " + capitalizeFirst(strings.Join(parts, "; ")) + "."
-}

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -15,35 +14,36 @@ func TestProjectionCentral(t *testing.T) {
 	tests := []struct {
 		name   string
 		f      func(s int) float64
-		form   string // the chosen form's name starts the method's "fitted as"
+		form   FormName // the form that must be chosen ("" for either)
 		maxLog float64
 	}{
-		{"power law", func(s int) float64 { return 1 + 5*math.Pow(1+float64(s)/10, -0.5) }, "L = L0 + A*S1^-alpha", math.Log(3)},
-		{"saturated exponential", func(s int) float64 { return 1 + 2*math.Exp(-float64(s)/150) }, "", math.Log(3)},
+		{"power law", func(s int) float64 { return 1 + 5*math.Pow(1+float64(s)/10, -0.5) }, FormPowerLaw, math.Log(3)},
+		// The gain left is about the noise of a level: no factor applies.
+		{"saturated exponential", func(s int) float64 { return 1 + 2*math.Exp(-float64(s)/150) }, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			run := synRun(synSpec{n: 1200, stepsPerEpoch: 400, completed: true, series: map[string]func(int) float64{
 				"loss": noisy(7, 0.01, tt.f), "learning_rate": constLR(0)}})
 			a := Analyze(run, DefaultOptions).AnotherEpoch
-			if a == nil || !a.Available || a.HorizonSteps != 400 || a.HorizonWhat != "one more epoch" {
+			if a == nil || !a.Available || a.HorizonSteps != 400 || a.Horizon.Kind != HorizonEpoch || a.Kind != ForecastMoreTraining {
 				t.Fatalf("another epoch %+v, want one more epoch of 400 steps", a)
 			}
 			if !(a.GainLow <= a.ExpectedGain && a.ExpectedGain <= a.GainHigh) {
 				t.Errorf("estimate %g outside its range [%g, %g]", a.ExpectedGain, a.GainLow, a.GainHigh)
 			}
-			if a.GainLow > 0 && math.Log(a.GainHigh/a.GainLow) > tt.maxLog {
-				t.Errorf("range [%g, %g] wider than a factor %g", a.GainLow, a.GainHigh, math.Exp(tt.maxLog))
+			if tt.maxLog > 0 && (a.GainLow <= 0 || math.Log(a.GainHigh/a.GainLow) > tt.maxLog) {
+				t.Errorf("range [%g, %g] wider than a factor %g: %+v %+v", a.GainLow, a.GainHigh, math.Exp(tt.maxLog), a.Range, a.Forms)
 			}
 			truth := tt.f(1200) - tt.f(1600)
 			if truth > 0.01 && (truth < a.GainLow/1.5 || truth > a.GainHigh*1.5) {
 				t.Errorf("true gain %g far from the range [%g, %g]", truth, a.GainLow, a.GainHigh)
 			}
-			if tt.form != "" && !strings.Contains(a.Method, "fitted as "+tt.form) {
-				t.Errorf("method %q: want %q chosen", a.Method, tt.form)
+			if tt.form != "" && a.Forms[0].Form != tt.form {
+				t.Errorf("forms %+v: want %q chosen", a.Forms, tt.form)
 			}
-			if !strings.Contains(a.Method, "fitted without the last 20% of the points") || !strings.Contains(a.RangeHow, "bootstrap") {
-				t.Errorf("method %q / range %q do not say how the form and the range were chosen", a.Method, a.RangeHow)
+			if a.Forms[0].HeldOutMiss < 0 || a.Range.Refits < bootstrapReps/2 || a.Range.Inflation < 1 {
+				t.Errorf("forms %+v, range %+v: want a scored form and a bootstrap", a.Forms, a.Range)
 			}
 		})
 	}
@@ -100,39 +100,40 @@ func TestHoldoutAndCredible(t *testing.T) {
 	}
 }
 
-// TestHorizonOneDefinition checks that the trend, the verdict and the
-// another-epoch projection share one nominal horizon and differ only by
-// the cap each states.
+// TestHorizonOneDefinition checks the two horizons: the verdict's (one
+// epoch, a property of the curve) and the forecast's (the rest of an
+// unfinished run, else one epoch), each capped at the span of its data.
 func TestHorizonOneDefinition(t *testing.T) {
+	unfinished := geometry{planned: 1000, lastStep: 800, logEvery: 10, stepsPerEpoch: 100}
 	tests := []struct {
-		name       string
-		g          geometry
-		span       int64
-		wantSteps  int64
-		wantPrefix string
+		name    string
+		g       geometry
+		span    int64
+		verdict Horizon
+		fc      Horizon
 	}{
-		{"epoch within the span", geometry{stepsPerEpoch: 250}, 750, 250, "one more epoch"},
-		{"epoch capped", geometry{stepsPerEpoch: 250}, 149, 149, "one more epoch would be 250 steps; capped at the 149 steps of"},
-		{"rest of an unfinished run", geometry{planned: 1000, lastStep: 800, logEvery: 10}, 900, 200, "the rest of the run to max_steps 1000"},
-		{"unknown", geometry{completed: true}, 300, 300, "the span of"},
+		{"epoch within the span", geometry{stepsPerEpoch: 250}, 750, Horizon{Kind: HorizonEpoch, Steps: 250, Full: 250}, Horizon{Kind: HorizonEpoch, Steps: 250, Full: 250}},
+		{"epoch capped", geometry{stepsPerEpoch: 250}, 149, Horizon{Kind: HorizonEpoch, Steps: 149, Full: 250, Capped: true}, Horizon{Kind: HorizonEpoch, Steps: 149, Full: 250, Capped: true}},
+		{"unfinished run", unfinished, 900, Horizon{Kind: HorizonEpoch, Steps: 100, Full: 100}, Horizon{Kind: HorizonRemaining, Steps: 200, Full: 200}},
+		{"unknown", geometry{completed: true}, 300, Horizon{Kind: HorizonSpan, Steps: 300}, Horizon{Kind: HorizonSpan, Steps: 300}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, what := nextHorizon(tt.g).capped(tt.span, "the data")
-			if h != tt.wantSteps || !strings.HasPrefix(what, tt.wantPrefix) {
-				t.Errorf("horizon %d (%q), want %d (%q...)", h, what, tt.wantSteps, tt.wantPrefix)
+			if got := verdictHorizon(tt.g).capTo(tt.span); got != tt.verdict {
+				t.Errorf("verdict horizon %+v, want %+v", got, tt.verdict)
+			}
+			if got := forecastHorizon(tt.g).capTo(tt.span); got != tt.fc {
+				t.Errorf("forecast horizon %+v, want %+v", got, tt.fc)
 			}
 		})
 	}
 	// A 3-epoch run: the trend's segment is 20% of the steps, shorter
-	// than an epoch; the another-epoch fit covers the whole curve.
+	// than an epoch; the forecast's fit covers the whole curve.
 	run := synRun(synSpec{n: 750, stepsPerEpoch: 250, completed: true, series: map[string]func(int) float64{
 		"loss": noisy(9, 0.02, func(s int) float64 { return 1 + 2*math.Exp(-float64(s)/200) }), "learning_rate": constLR(0)}})
 	r := Analyze(run, DefaultOptions)
-	if r.AnotherEpoch.HorizonSteps != 250 || r.Trend.HorizonSteps >= 250 ||
-		!strings.HasPrefix(r.Trend.HorizonWhat, "one more epoch would be 250 steps; capped at the") {
-		t.Errorf("another epoch %d (%q), trend %d (%q): want one epoch, and the trend capped at its segment",
-			r.AnotherEpoch.HorizonSteps, r.AnotherEpoch.HorizonWhat, r.Trend.HorizonSteps, r.Trend.HorizonWhat)
+	if r.AnotherEpoch.HorizonSteps != 250 || r.Trend.HorizonSteps >= 250 || !r.Trend.Horizon.Capped || r.Trend.Horizon.Full != 250 {
+		t.Errorf("another epoch %+v, trend %+v: want one epoch, and the trend capped at its segment", r.AnotherEpoch.Horizon, r.Trend.Horizon)
 	}
 }
 
@@ -146,8 +147,9 @@ func TestOneLevel(t *testing.T) {
 	if r.Trend.Level != level || r.AnotherEpoch.LastValue != level {
 		t.Errorf("levels: final %g, trend %g, another epoch %g; want one value", level, r.Trend.Level, r.AnotherEpoch.LastValue)
 	}
-	if h := r.TrainLoss.FinalLevel.How; r.Trend.LevelHow != r.AnotherEpoch.LevelHow || h.Method != MethodWindowMean || h.ToStep != r.Run.LastStep {
-		t.Errorf("level how: %+v / %q / %q", h, r.Trend.LevelHow, r.AnotherEpoch.LevelHow)
+	if h := r.TrainLoss.FinalLevel.How; h.Method != MethodWindowMean || h.ToStep != r.Run.LastStep || h.FromStep != r.Trend.LevelFrom || h.N != r.Trend.LevelN ||
+		r.AnotherEpoch.LevelN != r.Trend.LevelN || r.AnotherEpoch.LevelFrom != r.Trend.LevelFrom {
+		t.Errorf("level windows: %+v / trend %d from %d / forecast %d from %d", h, r.Trend.LevelN, r.Trend.LevelFrom, r.AnotherEpoch.LevelN, r.AnotherEpoch.LevelFrom)
 	}
 	n := r.Noise
 	if !n.LogScale || n.Std <= 0 || n.Std > 3*n.Sigma.Value || n.Sigma.Value > 3*n.Std {

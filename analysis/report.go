@@ -29,7 +29,10 @@ type Report struct {
 	Spikes                 []Spike        `json:"spikes"`
 	Findings               []Finding      `json:"findings"`
 	Verdict                Verdict        `json:"verdict"`
-	Warnings               []Warning      `json:"warnings"`
+	// Evidence is what the verdict, the trend and the forecast were
+	// decided from.
+	Evidence *Evidence `json:"evidence,omitempty"`
+	Warnings []Warning `json:"warnings"`
 
 	// Data is the run the report was computed from, for renderers that
 	// draw curves (HTML, terminal charts). It is not part of the JSON.
@@ -180,14 +183,13 @@ type Milestone struct {
 
 // A Phase is a stretch of the training curve with one behaviour.
 type Phase struct {
-	// Name is the phase's name as reports show it (see the Phase*
-	// constants): "rapid decline", "slowing" (after a faster phase),
-	// "moderate decline", "diminishing returns", "rising", "flat"; for a
-	// metric where greater is better, "rapid rise", "moderate rise",
-	// "falling".
-	Name       string  `json:"name"`
-	StartStep  int64   `json:"start_step"`
-	EndStep    int64   `json:"end_step"`
+	// Name is the phase's name (see the Phase* constants).
+	Name      PhaseName `json:"name"`
+	StartStep int64     `json:"start_step"`
+	EndStep   int64     `json:"end_step"`
+	// StartLevel is the previous phase's end level, or for the first
+	// phase the mean of its first points; EndLevel is the mean of the
+	// phase's last points (How says which).
 	StartLevel Derived `json:"start_level"`
 	EndLevel   Derived `json:"end_level"`
 	// ShareOfDrop is the fraction of the run's total drop that happened in
@@ -203,9 +205,8 @@ type Phase struct {
 	// LogScale reports whether the levels were compared, and the slope
 	// taken, on log(Metric) (a positive curve).
 	LogScale bool `json:"log_scale,omitempty"`
-	// Boundary says why the phase starts where it does: "start", "epoch
-	// boundary", "end of warmup", "schedule kink", "change point".
-	Boundary string `json:"boundary"`
+	// Boundary says why the phase starts where it does.
+	Boundary Boundary `json:"boundary"`
 }
 
 // TrainLoss compares the end-of-training mean train_loss with the final
@@ -253,36 +254,49 @@ type Noise struct {
 	NoiseZ float64 `json:"noise_z"`
 }
 
-// Trend is the slope test over the final segment.
+// Trend is the slope test over the final segment of the primary metric:
+// a view of Evidence.Train, so that it says what the verdict read.
 type Trend struct {
-	Metric       string  `json:"metric"`
-	FromStep     int64   `json:"from_step"`
-	ToStep       int64   `json:"to_step"`
-	N            int     `json:"n"`
-	SlopePerStep float64 `json:"slope_per_step"` // Theil-Sen, in metric units per step
+	Metric   string `json:"metric"`
+	FromStep int64  `json:"from_step"`
+	ToStep   int64  `json:"to_step"`
+	N        int    `json:"n"`
+	// LogScale reports that the slope is of log(Metric) (a positive
+	// loss), whose change per step is a relative change.
+	LogScale bool `json:"log_scale"`
+	// SlopePerStep is the Theil-Sen slope per step with its 95% interval
+	// (of log(Metric) when LogScale).
+	SlopePerStep float64 `json:"slope_per_step"`
 	SlopeLow     float64 `json:"slope_low"`
 	SlopeHigh    float64 `json:"slope_high"`
 	MannKendallZ float64 `json:"mann_kendall_z"`
 	P            float64 `json:"p"`
-	HorizonSteps int64   `json:"horizon_steps"`
-	Projected    float64 `json:"projected_change"` // over the horizon
-	RelProjected float64 `json:"relative_change"`  // projected / level
-	NoiseSigma   float64 `json:"noise_sigma"`
-	Plateau      bool    `json:"plateau"`
-	Text         string  `json:"text"`
-	// Level is the current level of the metric, the reference of
-	// RelProjected: the mean of its final window, as
-	// TrainLoss.FinalLevel (see LevelHow).
-	Level float64 `json:"level"`
-	// LevelHow says how Level was measured.
-	LevelHow string `json:"level_how,omitempty"`
 	// Significant reports Mann-Kendall p < TrendAlpha (0.01).
-	Significant bool `json:"significant"`
-	// Direction is "improving", "worsening" or "flat" (a plateau).
-	Direction string `json:"direction"`
-	// HorizonWhat says what HorizonSteps is ("one more epoch", ...), and
-	// why it was capped at the span of the segment.
-	HorizonWhat string `json:"horizon_what"`
+	Significant bool    `json:"significant"`
+	Horizon     Horizon `json:"horizon"`
+	// HorizonSteps is Horizon.Steps.
+	HorizonSteps int64 `json:"horizon_steps"`
+	// Projected is the improvement the slope projects over the horizon,
+	// in the metric's units (positive = better), with its 95% interval;
+	// RelProjected is Projected / Level.
+	Projected    float64 `json:"projected_change"`
+	ProjectedLow float64 `json:"projected_change_low"`
+	ProjectedHi  float64 `json:"projected_change_high"`
+	RelProjected float64 `json:"relative_change"`
+	// Margin is the practical margin (see SeriesEvidence.Margin).
+	Margin     float64    `json:"margin"`
+	MarginKind MarginKind `json:"margin_kind"`
+	NoiseSigma float64    `json:"noise_sigma"`
+	// Level is the current level: the mean of the LevelN points of the
+	// final window, from step LevelFrom to the last.
+	Level     float64 `json:"level"`
+	LevelFrom int64   `json:"level_from"`
+	LevelN    int     `json:"level_n"`
+	// Direction is improving or worsening (the interval excludes 0 and
+	// the estimate is beyond the margin), flat (the whole interval is
+	// within the margin) or unclear.
+	Direction Direction `json:"direction"`
+	Plateau   bool      `json:"plateau"`
 	// Resolution is the precision the values were logged with (0 for
 	// full precision); a projected change below it is not measurable.
 	Resolution float64 `json:"resolution,omitempty"`
@@ -535,33 +549,169 @@ type Recommendation struct {
 	Alternatives []CheckpointRow `json:"alternatives"`
 }
 
-// AnotherEpoch is the projection of one more epoch.
+// AnotherEpoch is the forecast (methods §8): for a run that stopped
+// before its planned steps, the level at the end of the rest of the run
+// under the logged schedule; for a finished run, the gain of one more
+// epoch under a new schedule. Both come with an 80% range, calibrated by
+// the backtest (docs/methods.md, "Backtest").
 type AnotherEpoch struct {
-	Available    bool   `json:"available"`
-	Reason       string `json:"reason"`
-	HorizonSteps int64  `json:"horizon_steps"`
-	// HorizonWhat says what HorizonSteps is: "one more epoch", "the
-	// remaining steps of the run", or why it was capped.
-	HorizonWhat string `json:"horizon_what,omitempty"`
-	Method      string `json:"method"`
-	// ExpectedGain is the gain the better-extrapolating form projects;
-	// GainLow and GainHigh bound its likely range (see RangeHow).
+	Available bool `json:"available"`
+	// Missing says why no forecast was made.
+	Missing ForecastMissing `json:"missing,omitempty"`
+	Metric  string          `json:"metric"`
+	Kind    ForecastKind    `json:"kind"`
+	// Horizon is how far ahead the forecast looks, capped at the span of
+	// the curve it was fitted on; HorizonSteps is Horizon.Steps.
+	Horizon      Horizon `json:"horizon"`
+	HorizonSteps int64   `json:"horizon_steps"`
+	// Schedule is the learning rate the forecast assumes over the
+	// horizon.
+	Schedule ScheduleAssumption `json:"schedule"`
+	// ExpectedGain is the forecast improvement over the horizon (positive
+	// = better, in the metric's units); GainLow and GainHigh bound its
+	// 80% range.
 	ExpectedGain float64 `json:"expected_gain"`
 	GainLow      float64 `json:"gain_low"`
 	GainHigh     float64 `json:"gain_high"`
-	// RangeHow says how GainLow and GainHigh were found.
-	RangeHow string `json:"range_how,omitempty"`
-	// LastValue is the naive baseline, the projection if nothing
-	// changes: the current level, the mean of the final window (see
-	// LevelHow), as TrainLoss.FinalLevel.
+	// LastValue is the current level, the naive baseline (the projection
+	// if nothing changes): the mean of the LevelN points of the final
+	// window, from step LevelFrom on.
 	LastValue float64 `json:"last_value_baseline"`
-	// LevelHow says how LastValue was measured.
-	LevelHow    string   `json:"level_how,omitempty"`
-	CostSeconds float64  `json:"cost_seconds"`
-	Cost        *Derived `json:"cost,omitempty"`
-	Risk        string   `json:"overfitting_risk"`
-	Text        string   `json:"text"`
+	LevelFrom int64   `json:"level_from"`
+	LevelN    int     `json:"level_n"`
+	// Forms are the model forms fitted, the chosen one first.
+	Forms []FormFit `json:"forms"`
+	// Range says how the 80% range was built.
+	Range RangeBuild `json:"range"`
+	// FitFrom and FitTo are the steps the forms were fitted on; LogScale
+	// reports a fit of log(metric); Axis what the forms were fitted
+	// against.
+	FitFrom  int64    `json:"fit_from"`
+	FitTo    int64    `json:"fit_to"`
+	LogScale bool     `json:"log_scale"`
+	Axis     FitAxis  `json:"axis"`
+	Annealed bool     `json:"annealed"`
+	Cost     CostEst  `json:"cost"`
+	Risk     RiskKind `json:"overfitting_risk"`
+	// RiskStep is the step the risk refers to (the best evaluation).
+	RiskStep   int64  `json:"risk_step,omitempty"`
+	EvalMetric string `json:"eval_metric,omitempty"`
 }
+
+// ForecastMissing says why no forecast was made.
+type ForecastMissing string
+
+// Reasons for no forecast.
+const (
+	MissingPoints  ForecastMissing = "too-few-points"
+	MissingHorizon ForecastMissing = "unknown-horizon"
+)
+
+// ForecastKind says what a forecast answers.
+type ForecastKind string
+
+// Forecast kinds.
+const (
+	// ForecastRestOfRun: the level at max_steps (or at the capped
+	// horizon) of a run that stopped early, under its logged schedule.
+	ForecastRestOfRun ForecastKind = "rest-of-run"
+	// ForecastMoreTraining: the gain of more training (one more epoch)
+	// of a finished run, under a new schedule at the run's mean rate.
+	ForecastMoreTraining ForecastKind = "more-training"
+)
+
+// ScheduleAssumption is the learning rate a forecast assumes.
+type ScheduleAssumption string
+
+// Schedule assumptions.
+const (
+	// ScheduleLogged continues the logged schedule to max_steps.
+	ScheduleLogged ScheduleAssumption = "logged-schedule"
+	// ScheduleMeanRate is a new schedule at the run's mean rate.
+	ScheduleMeanRate ScheduleAssumption = "mean-rate"
+	// ScheduleNone: no rate was logged; the forms are fitted against steps.
+	ScheduleNone ScheduleAssumption = "steps"
+)
+
+// FitAxis is what the forecast forms were fitted against.
+type FitAxis string
+
+// Fit axes.
+const (
+	// FitLRArea: the cumulative learning rate S1 = sum(lr)/peak and the
+	// annealing area S2 (Tissue et al. 2024).
+	FitLRArea FitAxis = "lr-area"
+	FitSteps   FitAxis = "steps"
+)
+
+// FormFit is one model form fitted by the forecast.
+type FormFit struct {
+	Form FormName `json:"form"`
+	// Params are the fitted shape parameters: alpha and C for the power
+	// law, tau for the exponential.
+	Alpha float64 `json:"alpha,omitempty"`
+	C     float64 `json:"c,omitempty"`
+	Tau   float64 `json:"tau,omitempty"`
+	// HeldOutMiss is how far, fitted without the last holdoutShare of the
+	// points, the form's predicted change over them missed the observed
+	// change, HeldOutObserved (both on the fitted scale); -1 when not
+	// scored.
+	HeldOutMiss     float64 `json:"held_out_miss"`
+	HeldOutObserved float64 `json:"held_out_observed"`
+	// Gain is the form's own forecast over the horizon.
+	Gain float64 `json:"gain"`
+	// InRange reports that the form's gain bounds the range (it predicts
+	// the held-out points about as well as the chosen form).
+	InRange bool `json:"in_range"`
+}
+
+// FormName names a forecast model form.
+type FormName string
+
+// Model forms.
+const (
+	// FormPowerLaw is L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024).
+	FormPowerLaw FormName = "power-law-lr-area"
+	// FormExp is L = L0 + A*exp(-S1/tau).
+	FormExp FormName = "saturating-exponential"
+)
+
+// RangeBuild says how a forecast's 80% range was built: the bootstrap
+// interval of the chosen form's refits, widened by the forms that
+// extrapolate about as well and by the held-out miss, then inflated.
+type RangeBuild struct {
+	Refits    int      `json:"refits"`
+	Bootstrap Interval `json:"bootstrap"`
+	// RelMiss is the chosen form's relative held-out miss used to widen
+	// the range (0 when not measurable).
+	RelMiss float64 `json:"rel_miss"`
+	// Inflation is the factor the half-widths were multiplied by.
+	Inflation float64 `json:"inflation"`
+}
+
+// CostEst is the time and money the horizon would take.
+type CostEst struct {
+	Seconds        float64 `json:"seconds"`
+	SecondsPerStep float64 `json:"seconds_per_step"`
+	GPUs           int     `json:"gpus,omitempty"`
+	GPUHourPrice   float64 `json:"gpu_hour_price,omitempty"`
+	Money          float64 `json:"money,omitempty"`
+}
+
+// RiskKind grades the overfitting risk of more training.
+type RiskKind string
+
+// Overfitting risks.
+const (
+	// RiskUnknownTrainLoss: no eval, and the forecast is of the train
+	// loss, which measures fit to the training set.
+	RiskUnknownTrainLoss RiskKind = "cannot-tell-train-loss"
+	// RiskUnknown: no eval; the forecast is of a training metric.
+	RiskUnknown  RiskKind = "cannot-tell"
+	RiskHigh     RiskKind = "high"
+	RiskLow      RiskKind = "low"
+	RiskModerate RiskKind = "moderate"
+)
 
 // A Spike is an outlier of a series.
 type Spike struct {
@@ -634,22 +784,4 @@ func (f Finding) FactsNamed(name Quantity) []Fig {
 		}
 	}
 	return out
-}
-
-// Verdict statuses.
-const (
-	StatusConverged        = "converged"
-	StatusImproving        = "improving"
-	StatusOverfitting      = "overfitting"
-	StatusDiverged         = "diverged"
-	StatusStalled          = "stalled"
-	StatusInsufficientData = "insufficient-data"
-)
-
-// Verdict is the one-line conclusion.
-type Verdict struct {
-	Status     string `json:"status"`
-	Reason     string `json:"reason"`
-	Confidence string `json:"confidence"` // low, medium, high
-	Metric     string `json:"metric"`
 }

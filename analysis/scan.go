@@ -20,11 +20,11 @@ type Scan struct {
 	Runs []ScanRun `json:"runs"`
 	// Statuses counts the runs per verdict status ("error" for runs that
 	// could not be read).
-	Statuses map[string]int `json:"statuses"`
+	Statuses map[Status]int `json:"statuses"`
 }
 
 // ScanStatusError is the status of a run that could not be read.
-const ScanStatusError = "error"
+const ScanStatusError Status = "error"
 
 // A ScanEval is a run's best evaluation.
 type ScanEval struct {
@@ -100,7 +100,7 @@ func ErrorScanRun(path, rel, name string, err error) ScanRun {
 // StatusSeverity orders verdict statuses by how urgently a run needs a
 // look: a run that could not be read first, then diverged, overfitting,
 // stalled, insufficient data, improving and converged.
-func StatusSeverity(status string) int {
+func StatusSeverity(status Status) int {
 	switch status {
 	case ScanStatusError:
 		return 0
@@ -124,7 +124,7 @@ func StatusSeverity(status string) int {
 // level (the best first: lowest for a loss, highest for a metric where
 // greater is better; runs without a level last), then by path.
 func NewScan(root string, runs []ScanRun) *Scan {
-	s := &Scan{Schema: ScanSchemaVersion, Root: root, Runs: append([]ScanRun{}, runs...), Statuses: map[string]int{}}
+	s := &Scan{Schema: ScanSchemaVersion, Root: root, Runs: append([]ScanRun{}, runs...), Statuses: map[Status]int{}}
 	key := func(r ScanRun) float64 {
 		if r.FinalLevel == nil || math.IsNaN(r.FinalLevel.Value) {
 			return math.Inf(1)

@@ -1,11 +1,8 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
-	"github.com/plateau-dev/plateau/internal/stats"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -19,135 +16,61 @@ const trendAlpha = 0.01
 // renderers that label it.
 const TrendAlpha = trendAlpha
 
-// trend tests the slope of the final segment of metric (methods §3). The
-// segment is the last 2*opts.TailFraction of the steps (at least 10
-// points). Its slope is the Theil-Sen median of pairwise slopes, tested
-// with Mann-Kendall, whose variance is corrected for the autocorrelation
-// of window means (Hamed and Rao 1998); long series are binned first. The
-// slope is then turned into a practical effect: the change it projects
-// over the run's horizon (see horizon: one more epoch, else the rest of
-// an unfinished run), capped at the span of the segment, compared with
-// opts.PlateauRel of the current level (see finalLevel). The curve is a
-// plateau when the slope is not significant or its projected change is
-// below that threshold. A positive loss is projected on a log scale (it
-// decays multiplicatively and stays above 0). It returns nil with fewer
-// than 5 points.
-func trend(run *analyzer, metric string, opts Options) *Trend {
-	c := finiteCurve(run, metric)
-	if c.len() < 5 {
+// trend is the trend section (methods §3), a view of the evidence of the
+// primary metric's final segment (see SeriesEvidence), so that it says
+// what the verdict read. It returns nil without that evidence.
+func trend(e *Evidence) *Trend {
+	tr := e.Train
+	if tr == nil {
 		return nil
 	}
-	g := runGeometry(run)
-	t := segmentTrend(c, c.tailStart(2*opts.TailFraction, 10), nextHorizon(g), opts)
-	t.Text = trendText(t, c, g, opts)
-	return t
-}
-
-// segmentTrend computes the trend of c from index i0 to its end, projected
-// over h capped at the segment's span.
-func segmentTrend(c *curve, i0 int, h horizon, opts Options) *Trend {
-	x, y := c.x[i0:], c.y[i0:]
-	mk := stats.MannKendall(y, 0, true)
-	fit := stats.TheilSen(x, y, 0, mk.VarCorrected, 0.95)
 	t := &Trend{
-		Metric:       c.name,
-		FromStep:     c.pts[i0].Step,
-		ToStep:       c.pts[c.len()-1].Step,
-		N:            len(y),
-		SlopePerStep: fit.Slope,
-		SlopeLow:     fit.Low,
-		SlopeHigh:    fit.High,
-		MannKendallZ: mk.Z,
-		P:            mk.P,
-		NoiseSigma:   noiseSigma(y),
-	}
-	if math.IsNaN(fit.Slope) {
-		t.SlopePerStep, t.SlopeLow, t.SlopeHigh = 0, 0, 0
-	}
-	lvl, l0 := finalLevel(c, opts)
-	t.Level, t.LevelHow = lvl, finalLevelHow(c, l0, opts)
-	t.HorizonSteps, t.HorizonWhat = h.capped(t.ToStep-t.FromStep, "the final segment the slope was measured on")
-	t.Projected = t.SlopePerStep * float64(t.HorizonSteps)
-	if c.positive() && !c.greater {
-		// A loss decays multiplicatively and cannot go below 0: project
-		// the Theil-Sen slope of log(loss) instead of a straight line.
-		lf := stats.TheilSen(x, logs(y), 0, mk.VarCorrected, 0.95)
-		if !math.IsNaN(lf.Slope) {
-			t.Projected = lvl * math.Expm1(lf.Slope*float64(t.HorizonSteps))
-		}
+		Metric:       tr.Metric,
+		FromStep:     tr.SlopeFrom,
+		ToStep:       tr.SlopeTo,
+		N:            tr.SlopeN,
+		LogScale:     tr.LogScale,
+		SlopePerStep: tr.Slope.Value,
+		SlopeLow:     tr.Slope.Low,
+		SlopeHigh:    tr.Slope.High,
+		MannKendallZ: tr.MannKendallZ,
+		P:            tr.P,
+		Horizon:      tr.Horizon,
+		HorizonSteps: tr.Horizon.Steps,
+		Projected:    tr.Change.Value,
+		ProjectedLow: tr.Change.Low,
+		ProjectedHi:  tr.Change.High,
+		NoiseSigma:   tr.Noise,
+		Level:        tr.Final.Level,
+		LevelFrom:    tr.Final.FromStep,
+		LevelN:       tr.Final.N,
+		Significant:  tr.P < trendAlpha,
+		Resolution:   tr.Resolution,
+		Margin:       tr.Margin,
+		MarginKind:   tr.MarginKind,
 	}
 	if t.Level != 0 {
 		t.RelProjected = t.Projected / math.Abs(t.Level)
 	}
-	t.Significant = mk.P < trendAlpha
-	t.Resolution = resolution(c.pts[i0:])
-	t.Plateau = !t.Significant || !practical(c.name, t.Level, t.Projected, opts) ||
-		math.Abs(t.Projected) < t.Resolution
-	switch {
-	case t.Plateau:
-		t.Direction = "flat"
-	case c.better(0, t.Projected) > 0:
-		t.Direction = "improving"
-	default:
-		t.Direction = "worsening"
-	}
+	t.Direction = changeDirection(tr.Change, tr.Margin)
+	t.Plateau = t.Direction == DirectionFlat
 	return t
 }
 
-// plateauWhy says which test made the trend a plateau.
-func plateauWhy(t *Trend, opts Options) string {
+// changeDirection classifies a projected improvement with its interval
+// against a practical margin: improving or worsening when the interval
+// excludes 0 and the estimate is beyond the margin, flat when the whole
+// interval is within the margin, unclear otherwise.
+func changeDirection(iv Interval, margin float64) Direction {
 	switch {
-	case !t.Significant:
-		return fmt.Sprintf("the slope is not significant (Mann-Kendall %s, above the %g level)", pIs(t.P), trendAlpha)
-	case t.Resolution > 0 && math.Abs(t.Projected) < t.Resolution:
-		return fmt.Sprintf("the change is smaller than the precision the log was written with (%s), although the slope is significant (Mann-Kendall %s)", fmtNum(t.Resolution), pIs(t.P))
+	case iv.Low > 0 && iv.Value > margin:
+		return DirectionImproving
+	case iv.High < 0 && -iv.Value > margin:
+		return DirectionWorsening
+	case iv.High <= margin && iv.Low >= -margin:
+		return DirectionFlat
 	}
-	return fmt.Sprintf("the change is below %s, although the slope is significant (Mann-Kendall %s)", practicalWhat(t.Metric, opts), pIs(t.P))
-}
-
-// fmtRel formats a positive fraction as a percentage.
-func fmtRel(f float64) string { return strings.TrimPrefix(fmtPct(f), "+") }
-
-func trendText(t *Trend, c *curve, g geometry, opts Options) string {
-	sig := "significant"
-	if !t.Significant {
-		sig = "not significant"
-	}
-	s := fmt.Sprintf("Over steps %d-%d (%d points) the Theil-Sen slope of %s (the median of the slopes between all pairs of points, which spikes do not move) is %s per step, 95%% interval %s to %s. The Mann-Kendall test (do later points tend to be %s than earlier ones? corrected for autocorrelation by Hamed and Rao) gives z = %.2f, %s: %s at the %g level.",
-		t.FromStep, t.ToStep, t.N, t.Metric, fmtNum(t.SlopePerStep), fmtNum(t.SlopeLow), fmtNum(t.SlopeHigh), lowerHigher(c), t.MannKendallZ, pIs(t.P), sig, trendAlpha)
-	s += fmt.Sprintf(" Over %d steps (%s) the slope changes %s by %s", t.HorizonSteps, t.HorizonWhat, t.Metric, signedNum(t.Projected))
-	if t.Level != 0 {
-		s += fmt.Sprintf(", %s of its level %s (%s; point-to-point noise sigma %s).", fmtPct(t.RelProjected), fmtNum(t.Level), withArticle(t.LevelHow), fmtNum(t.NoiseSigma))
-	} else {
-		s += fmt.Sprintf(" (point-to-point noise sigma %s).", fmtNum(t.NoiseSigma))
-	}
-	switch t.Direction {
-	case "flat":
-		s += " A plateau: " + plateauWhy(t, opts) + "."
-	case "improving":
-		s += fmt.Sprintf(" %s is still improving.", capitalizeFirst(t.Metric))
-	default:
-		s += fmt.Sprintf(" %s is getting worse.", capitalizeFirst(t.Metric))
-	}
-	return s
-}
-
-// lowerHigher says which way a curve improves: "lower" for a loss,
-// "higher" for a reward.
-func lowerHigher(c *curve) string {
-	if c.greater {
-		return "higher"
-	}
-	return "lower"
-}
-
-// signedNum formats v like fmtNum with an explicit sign for a positive
-// value.
-func signedNum(v float64) string {
-	if v > 0 {
-		return "+" + fmtNum(v)
-	}
-	return fmtNum(v)
+	return DirectionUnclear
 }
 
 // resolution returns the precision the values were written with: one
@@ -186,16 +109,4 @@ func resolution(pts []trainlog.Point) float64 {
 		}
 	}
 	return res
-}
-
-// conclusivelyFlat reports whether the whole 95% interval of the slope,
-// projected over the horizon, stays below a practical change (see
-// practical) and the logging resolution: evidence of a plateau, not only
-// the absence of evidence of a slope.
-func (t *Trend) conclusivelyFlat(opts Options) bool {
-	h := float64(t.HorizonSteps)
-	flat := func(d float64) bool {
-		return !practical(t.Metric, t.Level, d, opts) || math.Abs(d) < t.Resolution
-	}
-	return flat(t.SlopeLow*h) && flat(t.SlopeHigh*h)
 }

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/plateau-dev/plateau/internal/testcorpus"
@@ -30,7 +29,7 @@ func verdictExample(t *testing.T, name string) *Report {
 func TestVerdictExampleOverfitEval(t *testing.T) {
 	r := verdictExample(t, "hf_v5_overfit_eval")
 	if r.Verdict.Status != StatusOverfitting {
-		t.Errorf("status %q (%s), want overfitting", r.Verdict.Status, r.Verdict.Reason)
+		t.Errorf("status %q (%+v), want overfitting", r.Verdict.Status, r.Verdict.Reason)
 	}
 	if r.Eval.BestStep != 80 || !r.Eval.Overfitting || r.Eval.Since != 80 {
 		t.Errorf("eval best step %d, overfitting %v since %d; want 80, true, 80", r.Eval.BestStep, r.Eval.Overfitting, r.Eval.Since)
@@ -38,8 +37,8 @@ func TestVerdictExampleOverfitEval(t *testing.T) {
 	if got := filepath.Base(r.CheckpointsRecommended.Path); got != "checkpoint-80" || r.CheckpointsRecommended.Step != 80 {
 		t.Errorf("recommended %q (step %d), want checkpoint-80", r.CheckpointsRecommended.Path, r.CheckpointsRecommended.Step)
 	}
-	if !strings.Contains(r.Verdict.Reason, "step 80") {
-		t.Errorf("verdict reason does not name step 80: %s", r.Verdict.Reason)
+	if r.Verdict.Reason.Rule != RuleEvalWorse || r.Verdict.Reason.FromStep != 80 {
+		t.Errorf("verdict reason %+v: want the eval rule from step 80", r.Verdict.Reason)
 	}
 	if len(r.Eval.EarlyStop) != 3 {
 		t.Fatalf("early-stopping replays: %d, want 3", len(r.Eval.EarlyStop))
@@ -66,7 +65,7 @@ func TestVerdictExampleOverfitEval(t *testing.T) {
 func TestVerdictExampleSFTLoRA(t *testing.T) {
 	r := verdictExample(t, "hf_v5_sft_lora_3ep")
 	if r.Verdict.Status != StatusImproving {
-		t.Errorf("status %q (%s), want improving", r.Verdict.Status, r.Verdict.Reason)
+		t.Errorf("status %q (%+v), want improving", r.Verdict.Status, r.Verdict.Reason)
 	}
 	if r.LRSchedule.Kind != SchedLinear || r.LRSchedule.WarmupSteps != 0 {
 		t.Errorf("schedule %q warmup %d, want linear without warmup", r.LRSchedule.Kind, r.LRSchedule.WarmupSteps)
@@ -80,7 +79,7 @@ func TestVerdictExampleSFTLoRA(t *testing.T) {
 		}
 	}
 	if testing.Verbose() {
-		t.Logf("verdict: %s: %s", r.Verdict.Status, r.Verdict.Reason)
+		t.Logf("verdict: %s: %+v", r.Verdict.Status, r.Verdict.Reason)
 		t.Logf("debug: %s", debugLine(r))
 		for _, p := range r.Phases {
 			t.Logf("phase %-20s %4d-%4d %.3f -> %.3f share %.2f (%s)", p.Name, p.StartStep, p.EndStep, p.StartLevel.Value, p.EndLevel.Value, p.ShareOfDrop, p.Boundary)

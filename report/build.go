@@ -88,7 +88,7 @@ func cited(v float64, src string) string {
 	return num(v) + " (" + code(src) + ")"
 }
 
-func statusStyle(status string) byte {
+func statusStyle(status analysis.Status) byte {
 	switch status {
 	case analysis.StatusConverged:
 		return styleGood
@@ -117,14 +117,14 @@ func severityStyle(sev analysis.Severity) byte {
 func buildVerdict(d *doc, r *analysis.Report) {
 	d.section("Verdict", "verdict")
 	v := r.Verdict
-	status := prose(v.Status)
+	status := prose(string(v.Status))
 	if status == "" {
 		status = "not decided"
 	}
 	line := em(statusStyle(v.Status), status)
 	var extra []string
 	if v.Confidence != "" {
-		extra = append(extra, "confidence "+prose(v.Confidence))
+		extra = append(extra, "confidence "+prose(string(v.Confidence)))
 	}
 	if v.Metric != "" {
 		extra = append(extra, "metric "+code(v.Metric))
@@ -132,7 +132,7 @@ func buildVerdict(d *doc, r *analysis.Report) {
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
-	if reason := prose(v.Reason); reason != "" {
+	if reason := verdictReason(r); reason != "" {
 		line += ": " + strings.TrimSuffix(reason, ".") + "."
 	}
 	d.para(line)
@@ -339,9 +339,9 @@ func buildPhases(d *doc, r *analysis.Report) {
 	backwards := false
 	for i, p := range r.Phases {
 		backwards = backwards || p.ShareOfDrop < -0.0005
-		t.add(phaseLetter(i)+": "+prose(p.Name), steps(p.StartStep, p.EndStep),
+		t.add(phaseLetter(i)+": "+string(p.Name), steps(p.StartStep, p.EndStep),
 			num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop),
-			sci(p.SlopePerStep, 2), prose(p.Boundary))
+			sci(p.SlopePerStep, 2), string(p.Boundary))
 	}
 	d.table(t)
 	var notes []string

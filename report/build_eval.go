@@ -248,36 +248,31 @@ func buildAnotherEpoch(d *doc, r *analysis.Report) {
 	a := r.AnotherEpoch
 	switch {
 	case a == nil:
-		d.para("Cannot say: no projection was made (it needs the primary metric over a known epoch length, " +
+		d.para("Cannot say: no forecast was made (it needs the primary metric over a known epoch length, " +
 			"so log " + code("epoch") + " with the loss and keep the " + code("num_train_epochs") + " setting).")
 		return
 	case !a.Available:
-		d.para("Cannot say: " + orNA(prose(a.Reason)))
+		d.para("Cannot say: " + orNA(forecastMissing(a)))
 		return
 	}
 	t := newTable("Quantity", "Value", "How").alignRight(1)
-	what := a.HorizonWhat
-	if what == "" {
-		what = "one more epoch"
-	}
-	t.add("horizon", strconv.FormatInt(a.HorizonSteps, 10)+" steps", prose(what))
-	t.add("expected gain in "+code(primary(r)), num(a.ExpectedGain), prose(a.Method))
+	t.add("horizon", strconv.FormatInt(a.HorizonSteps, 10)+" steps", forecastHorizon(a))
+	t.add("expected gain in "+code(a.Metric), num(a.ExpectedGain), forecastMethod(a))
 	if a.GainLow != a.GainHigh {
-		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), orDefault(prose(a.RangeHow), "the two fits; positive is better"))
+		t.add("range of the gain", num(a.GainLow)+" to "+num(a.GainHigh), forecastRange(a))
 	}
-	t.add("current level", num(a.LastValue), orDefault(prose(a.LevelHow), "median of the final points")+": the projection if nothing changes")
-	if a.CostSeconds > 0 {
-		t.add("time", duration(a.CostSeconds), "measured speed × horizon")
+	t.add("current level", num(a.LastValue), fmt.Sprintf("mean of the %d points from step %d: the forecast if nothing changes", a.LevelN, a.LevelFrom))
+	if a.Cost.Seconds > 0 {
+		t.add("time", duration(a.Cost.Seconds), "measured speed × horizon")
 	}
-	if a.Cost != nil {
-		t.add("cost", money(a.Cost.Value), howText(a.Cost.How))
+	if a.Cost.Money > 0 {
+		t.add("cost", money(a.Cost.Money), costHow(a.Cost, a.HorizonSteps))
 	}
 	d.table(t)
-	if a.Risk != "" && !strings.Contains(a.Text, "Overfitting risk") {
-		d.para("Overfitting risk: " + prose(a.Risk) + ".")
+	if w := riskWords(a); w != "" {
+		d.para("Overfitting risk: " + w + ".")
 	}
-	d.para(prose(a.Reason))
-	d.para(prose(a.Text))
+	d.para(forecastSentence(a))
 }
 
 func buildTrend(d *doc, r *analysis.Report) {
@@ -292,37 +287,32 @@ func buildTrend(d *doc, r *analysis.Report) {
 	if metric == "" {
 		metric = primary(r)
 	}
+	what := code(metric)
+	if tr.LogScale {
+		what = "log(" + what + ")"
+	}
 	t := newTable("Statistic", "Value").alignRight(1)
 	t.add("window of "+code(metric), "steps "+steps(tr.FromStep, tr.ToStep)+fmt.Sprintf(" (%d points)", tr.N))
-	t.add("Theil-Sen slope per step", sci(tr.SlopePerStep, 3)+" ["+sci(tr.SlopeLow, 3)+", "+sci(tr.SlopeHigh, 3)+"]")
+	t.add("Theil-Sen slope of "+what+" per step", sci(tr.SlopePerStep, 3)+" ["+sci(tr.SlopeLow, 3)+", "+sci(tr.SlopeHigh, 3)+"]")
 	t.add("Mann-Kendall z", sig(tr.MannKendallZ, 3))
 	t.add("p", pvalue(tr.P))
 	t.add("significant (p < "+sig(analysis.TrendAlpha, 2)+")", yesNo(tr.Significant))
-	switch {
-	case tr.Level != 0 && tr.LevelHow != "":
-		t.add("current level ("+prose(tr.LevelHow)+")", num(tr.Level))
-	case tr.Level != 0:
-		t.add("level at the end of the window", num(tr.Level))
-	}
-	horizon := strconv.FormatInt(tr.HorizonSteps, 10) + " steps"
-	if tr.HorizonWhat != "" {
-		horizon += " (" + prose(tr.HorizonWhat) + ")"
-	}
-	change := signed(tr.Projected)
+	t.add(fmt.Sprintf("current level (mean of the %d points from step %d)", tr.LevelN, tr.LevelFrom), num(tr.Level))
+	h := tr.Horizon
+	change := signed(tr.Projected) + " [" + signed(tr.ProjectedLow) + ", " + signed(tr.ProjectedHi) + "]"
 	if tr.Level != 0 {
 		change += " (" + pct(tr.RelProjected) + " of the level)"
 	}
-	t.add("projected change over "+horizon, change)
-	t.add("noise σ of this window (the end-of-run σ is in section 5)", num(tr.NoiseSigma))
+	t.add("projected improvement over "+horizonWords(&h), change)
+	t.add("practical margin", num(tr.Margin))
+	t.add("noise σ of "+what+" over this window (the end-of-run σ is in section 5)", num(tr.NoiseSigma))
 	if tr.Resolution > 0 {
 		t.add("logging resolution", num(tr.Resolution))
 	}
-	if tr.Direction != "" {
-		t.add("direction", prose(tr.Direction))
-	}
+	t.add("direction", string(tr.Direction))
 	t.add("flat over this window", yesNo(tr.Plateau))
 	d.table(t)
-	d.para(prose(tr.Text))
+	d.para(trendExplanation(r))
 }
 
 func buildFindings(d *doc, r *analysis.Report) {

@@ -384,7 +384,7 @@ func (b *chartBuilder) lossChart() (chartSpec, bool) {
 		if i%2 == 1 {
 			cls = "b"
 		}
-		c.XBands = append(c.XBands, svgplot.XBand{From: float64(ph.StartStep), To: float64(ph.EndStep), Label: ph.Name, Class: cls, Shade: true})
+		c.XBands = append(c.XBands, svgplot.XBand{From: float64(ph.StartStep), To: float64(ph.EndStep), Label: string(ph.Name), Class: cls, Shade: true})
 	}
 	c.XBands = append(c.XBands, b.overfitBand(len(b.r.Phases) > 0)...)
 	c.Markers = append(c.Markers, b.spikeMarkers(name)...)

@@ -379,8 +379,9 @@ func runsTable(c *analysis.Comparison, cols []column, keep int) *table {
 }
 
 // statusCell shows a verdict status in its colour.
-func statusCell(s string) string {
-	switch s {
+func statusCell(st analysis.Status) string {
+	s := string(st)
+	switch st {
 	case analysis.StatusConverged:
 		return em(styleGood, s)
 	case analysis.StatusImproving:

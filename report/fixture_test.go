@@ -53,7 +53,7 @@ func emptyReport() *analysis.Report {
 		Run:                    analysis.RunInfo{Name: "empty"},
 		Eval:                   analysis.Eval{BestStep: -1},
 		CheckpointsRecommended: analysis.Recommendation{Step: -1, Basis: analysis.RecNone, BestStep: -1, Anomaly: -1},
-		Verdict:                analysis.Verdict{Status: analysis.StatusInsufficientData, Reason: "no per-step loss was found", Confidence: "low"},
+		Verdict:                analysis.Verdict{Status: analysis.StatusInsufficientData, Reason: analysis.Reason{Rule: analysis.RuleNoData, Metric: "loss"}, Confidence: analysis.ConfidenceHigh},
 		LRSchedule:             analysis.LRSchedule{State: analysis.SchedNotLogged},
 		TrainLoss:              analysis.TrainLoss{Relation: analysis.TLNoLoss},
 	}

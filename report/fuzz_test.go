@@ -64,7 +64,7 @@ func FuzzRenderers(f *testing.F) {
 		r := emptyReport()
 		r.Run.Name = s
 		r.Run.Series = []string{s}
-		r.Verdict.Reason = s
+		r.Verdict.Reason = analysis.Reason{Rule: analysis.RuleTooFewPoints, Metric: s, Sources: []string{s}}
 		r.Warnings = []analysis.Warning{{Source: s, Message: s}}
 		r.Findings = []analysis.Finding{
 			{Kind: analysis.FindingKind(s), Severity: analysis.Severity(s), Metric: s, Detail: s, File: s, Sources: []string{s}},
@@ -94,8 +94,8 @@ func FuzzRenderers(f *testing.F) {
 		if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 			t.Fatalf("invalid JSON: %v", err)
 		}
-		if utf8.ValidString(s) && back.Verdict.Reason != s {
-			t.Fatalf("reason %q came back as %q", s, back.Verdict.Reason)
+		if utf8.ValidString(s) && back.Verdict.Reason.Metric != s {
+			t.Fatalf("reason metric %q came back as %q", s, back.Verdict.Reason.Metric)
 		}
 	})
 }

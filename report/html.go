@@ -92,6 +92,14 @@ var htmlTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"card":      htmlCard,
 	"money":     money,
 	"duration":  duration,
+	// The sentences of the verdict, trend and forecast (explain_verdict.go).
+	"verdictText":     func(r *analysis.Report) template.HTML { return htmlText(verdictReason(r)) },
+	"trendText":       func(r *analysis.Report) template.HTML { return htmlText(trendExplanation(r)) },
+	"forecastText":    func(a *analysis.AnotherEpoch) template.HTML { return htmlText(forecastSentence(a)) },
+	"forecastMethod":  func(a *analysis.AnotherEpoch) template.HTML { return htmlText(forecastMethod(a)) },
+	"forecastRange":   func(a *analysis.AnotherEpoch) template.HTML { return htmlText(forecastRange(a)) },
+	"forecastMissing": func(a *analysis.AnotherEpoch) template.HTML { return htmlText(forecastMissing(a)) },
+	"riskText":        func(a *analysis.AnotherEpoch) template.HTML { return htmlText(riskWords(a)) },
 }).Parse(htmlTemplateText))
 
 // An htmlCardRow is one answer of the card, as HTML.
@@ -307,7 +315,7 @@ func htmlSevClass(sev analysis.Severity) string {
 }
 
 // htmlStatusClass maps a verdict status onto a CSS class.
-func htmlStatusClass(status string) string {
+func htmlStatusClass(status analysis.Status) string {
 	switch status {
 	case analysis.StatusConverged, analysis.StatusImproving:
 		return "st-good"

@@ -145,7 +145,9 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 		Step: n / 2, FromStep: n / 2, ToStep: n / 2, Statistic: analysis.StatModifiedZ, Value: 9.1, Threshold: 3.5,
 		Facts:   []analysis.Fig{{Name: analysis.QValue, Value: sp.Value, Step: n / 2, Source: sp.Source.String()}, {Name: analysis.QRatio, Value: 3.4}},
 		Sources: []string{sp.Source.String()}}}
-	r.Verdict = analysis.Verdict{Status: analysis.StatusOverfitting, Reason: "eval rose beyond noise", Confidence: "high", Metric: "loss"}
+	r.Verdict = analysis.Verdict{Status: analysis.StatusOverfitting, Confidence: analysis.ConfidenceHigh, Metric: "loss",
+		Reason: analysis.Reason{Rule: analysis.RuleEvalWorse, Metric: "eval_loss", FromStep: best.Step, ToStep: ev.Points[len(ev.Points)-1].Step, Value: 0.05,
+			Low: best.Value, High: ev.Points[len(ev.Points)-1].Value, Threshold: 0.02, Count: 3, Of: 4, Sources: []string{best.Source.String()}}}
 	r.Warnings = []analysis.Warning{}
 	if o.hostile {
 		r.Primary = hostileMetric

@@ -51,7 +51,7 @@ func WriteScanJSON(w io.Writer, s *analysis.Scan) error {
 }
 
 // statusOrder lists the statuses in the order of the scan's summary line.
-var statusOrder = []string{analysis.ScanStatusError, analysis.StatusDiverged, analysis.StatusOverfitting, analysis.StatusStalled,
+var statusOrder = []analysis.Status{analysis.ScanStatusError, analysis.StatusDiverged, analysis.StatusOverfitting, analysis.StatusStalled,
 	analysis.StatusInsufficientData, analysis.StatusImproving, analysis.StatusConverged}
 
 // buildScan lays out a scan.
@@ -94,21 +94,23 @@ func statusCounts(s *analysis.Scan) string {
 }
 
 // statusWord is a status as a scan shows it.
-func statusWord(st string) string {
+func statusWord(st analysis.Status) string {
 	switch st {
+	case "":
+		return orNA("")
 	case analysis.StatusInsufficientData:
 		return "insufficient"
 	case analysis.ScanStatusError:
 		return "unreadable"
 	}
-	return st
+	return string(st)
 }
 
 // scanTable is one row per run.
 func scanTable(s *analysis.Scan) *table {
 	t := newTable("Status", "Run", "Family", "Final", "Best eval", "Checkpoint", "Steps", "Runtime", "Problems").alignRight(3, 4, 6, 7)
 	for _, r := range s.Runs {
-		t.add(em(statusStyle(r.Verdict.Status), statusWord(orNA(r.Verdict.Status))), code(r.Rel), orNA(r.Family),
+		t.add(em(statusStyle(r.Verdict.Status), statusWord(r.Verdict.Status)), code(r.Rel), orNA(r.Family),
 			orNA(scanLevel(r)), orNA(scanBestEval(r)), orNA(scanCheckpoint(r)), orNA(scanSteps(r)), orNA(scanRuntime(r)), orNA(scanProblems(r)))
 	}
 	return t

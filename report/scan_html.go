@@ -29,7 +29,7 @@ func WriteScanHTML(w io.Writer, s *analysis.Scan) error {
 	var b strings.Builder
 	b.WriteString(body)
 	for i, r := range s.Runs {
-		b.WriteString(`<details id="` + runAnchor(i) + `"><summary>` + renderInline(em(statusStyle(r.Verdict.Status), statusWord(orNA(r.Verdict.Status)))+" "+code(r.Rel), docInline{}) + "</summary>\n")
+		b.WriteString(`<details id="` + runAnchor(i) + `"><summary>` + renderInline(em(statusStyle(r.Verdict.Status), statusWord(r.Verdict.Status))+" "+code(r.Rel), docInline{}) + "</summary>\n")
 		b.WriteString(string(docHTML(runDoc(r), nil, nil)))
 		b.WriteString("</details>\n")
 	}
@@ -56,11 +56,11 @@ func runDoc(r analysis.ScanRun) *doc {
 		return d
 	}
 	v := rep.Verdict
-	line := "Verdict: " + em(statusStyle(v.Status), statusWord(orNA(v.Status)))
+	line := "Verdict: " + em(statusStyle(v.Status), statusWord(v.Status))
 	if v.Confidence != "" {
-		line += " (confidence " + prose(v.Confidence) + ")"
+		line += " (confidence " + prose(string(v.Confidence)) + ")"
 	}
-	if reason := prose(v.Reason); reason != "" {
+	if reason := verdictReason(rep); reason != "" {
 		line += " — " + strings.TrimSuffix(reason, ".") + "."
 	}
 	d.para(line)

@@ -103,8 +103,8 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 }
 
 // statusNames are the verdict statuses --fail-on takes.
-var statusNames = []string{analysis.StatusConverged, analysis.StatusImproving, analysis.StatusOverfitting,
-	analysis.StatusDiverged, analysis.StatusStalled, analysis.StatusInsufficientData}
+var statusNames = []string{string(analysis.StatusConverged), string(analysis.StatusImproving), string(analysis.StatusOverfitting),
+	string(analysis.StatusDiverged), string(analysis.StatusStalled), string(analysis.StatusInsufficientData)}
 
 func validStatus(s string) bool { return slices.Contains(statusNames, s) }
 
@@ -213,8 +213,8 @@ func runReport(opts *reportOptions, s *streams) error {
 		return &exitError{code: exitInput, err: fmt.Errorf("%d input problem(s); the report covers what was readable", n)}
 	}
 	for _, st := range opts.FailOn {
-		if rep.Verdict.Status == st {
-			return &exitError{code: exitVerdict, err: fmt.Errorf("verdict %s (--fail-on): %s", st, rep.Verdict.Reason)}
+		if string(rep.Verdict.Status) == st {
+			return &exitError{code: exitVerdict, err: fmt.Errorf("verdict %s (--fail-on): %s", st, report.VerdictSentence(rep))}
 		}
 	}
 	return nil

@@ -98,7 +98,7 @@ func runScan(opts *scanOptions, s *streams) error {
 		return err
 	}
 	for _, st := range opts.FailOn {
-		if !validStatus(st) && st != analysis.ScanStatusError {
+		if !validStatus(st) && analysis.Status(st) != analysis.ScanStatusError {
 			return usageError("--fail-on %q: expected a status among converged, improving, overfitting, diverged, stalled, insufficient-data, error", st)
 		}
 	}
@@ -175,7 +175,7 @@ func runScan(opts *scanOptions, s *streams) error {
 		return inputError(fmt.Errorf("%d of %d runs could not be read; their rows say why", n, len(scan.Runs)))
 	}
 	for _, st := range opts.FailOn {
-		if n := scan.Statuses[st]; n > 0 {
+		if n := scan.Statuses[analysis.Status(st)]; n > 0 {
 			return &exitError{code: exitVerdict, err: fmt.Errorf("%d run(s) %s (--fail-on)", n, st)}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/internal/watch"
+	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -160,7 +161,7 @@ func liveText(st watch.Status, path string, width int) string {
 		fmt.Fprintf(&b, "  %s %.4g at step %d (%s)\n", ev.Name, p.Value, p.Step, p.Source)
 	}
 	if st.Report != nil {
-		fmt.Fprintf(&b, "  verdict: %s — %s\n", st.Report.Verdict.Status, st.Report.Verdict.Reason)
+		fmt.Fprintf(&b, "  verdict: %s — %s\n", st.Report.Verdict.Status, report.VerdictSentence(st.Report))
 	}
 	for _, a := range st.Alerts {
 		fmt.Fprintf(&b, "  alert: %s\n", a.String())

@@ -23,7 +23,7 @@ func TestLiveText(t *testing.T) {
 	run.Series["loss"] = loss
 	run.Series["eval_loss"] = &trainlog.Series{Name: "eval_loss", Points: []trainlog.Point{{Step: 300, Value: 2.1, Source: trainlog.Source{File: "console.log", Line: 330}}}}
 	st := watch.Status{Run: run, Step: 300, Total: 750, StepsPerSecond: 10, ETA: 45 * time.Second,
-		Report: &analysis.Report{Verdict: analysis.Verdict{Status: "improving", Reason: strings.Repeat("a long reason ", 20)}},
+		Report: &analysis.Report{Verdict: analysis.Verdict{Status: analysis.StatusImproving, Reason: analysis.Reason{Rule: analysis.RuleTooFewPoints, Metric: strings.Repeat("a long metric ", 20)}}},
 		Alerts: []watch.Alert{{Kind: watch.KindLossSpike, Severity: "warning", Step: 120, Message: "loss spike at step 120", Sources: []string{"console.log:140"}}}}
 	text := fitWidth(liveText(st, "run/", 80), 80)
 	for _, want := range []string{"step 300/750 (40%)", "ETA 45s", "loss 1.5", "(console.log:320)", "eval_loss 2.1 at step 300 (console.log:330)", "verdict: improving", "alert: [warning] loss spike at step 120 (console.log:140)"} {

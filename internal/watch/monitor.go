@@ -17,6 +17,7 @@ import (
 
 	"github.com/plateau-dev/plateau/analysis"
 	"github.com/plateau-dev/plateau/internal/follow"
+	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -412,34 +413,37 @@ func (m *monitor) reportAlerts(r *analysis.Report) []Alert {
 		out = m.rules.raise(out, Alert{Kind: KindOverfitting, Severity: "warning", Step: r.Eval.BestStep, Sources: src,
 			Message: fmt.Sprintf("overfitting: %s was lowest, %.4g, at step %d%s (%.1f sigma above): %s", r.Eval.Metric, best, r.Eval.BestStep, last, r.Eval.RiseSigma, ck)})
 	}
-	if r.Verdict.Status == analysis.StatusConverged && !m.done && !m.rules.raised[KindConverged] {
+	if v := r.Verdict; v.Status == analysis.StatusConverged && v.Confidence != analysis.ConfidenceLow && !m.done && !m.rules.raised[KindConverged] {
 		out = m.rules.raise(out, m.convergedAlert(r))
 	}
 	return out
 }
 
+// convergedAlert is the "converged: you can stop" alert. It fires on
+// the verdict itself (analysis' one decision procedure, the call the
+// backtest in docs/methods.md measures) when it is converged with at
+// least medium confidence (a low-confidence call leans on point estimates
+// only), quotes the verdict's reason, and
+// adds what the rest of the run is forecast to buy, with its 80% range,
+// and the time stopping now saves.
 func (m *monitor) convergedAlert(r *analysis.Report) Alert {
 	st := m.status(time.Now())
-	msg := "converged: " + r.Verdict.Reason
-	if r.Trend != nil {
-		msg = fmt.Sprintf("converged: plateau since step %d; ", r.Trend.FromStep)
-		if st.Total > st.Step && r.Trend.N > 0 {
-			remaining := st.Total - st.Step
-			gain := -r.Trend.SlopePerStep * float64(remaining)
-			msg += fmt.Sprintf("the remaining %d steps are expected to gain less than %.3g (Theil-Sen slope × remaining steps)", remaining, math.Max(gain, 0))
-			if st.StepsPerSecond > 0 {
-				save := time.Duration(float64(remaining) / st.StepsPerSecond * float64(time.Second))
-				msg += fmt.Sprintf("; stopping now saves %s", save.Round(time.Second))
-				if p := m.opts.Analysis.GPUHourPrice; p > 0 {
-					gpus := max(m.opts.Analysis.GPUs, 1)
-					msg += fmt.Sprintf(" (%.2f at %.2f per GPU hour × %d GPU)", save.Hours()*p*float64(gpus), p, gpus)
-				}
-			}
-		} else {
-			msg += r.Verdict.Reason
-		}
+	msg := "converged: you can stop. " + report.VerdictSentence(r)
+	if a := r.AnotherEpoch; a != nil && a.Available && a.Kind == analysis.ForecastRestOfRun {
+		msg += fmt.Sprintf(" The next %d steps under the logged schedule are forecast to gain %.3g (80%% range %.3g to %.3g) from the level %.4g.",
+			a.HorizonSteps, a.ExpectedGain, a.GainLow, a.GainHigh, a.LastValue)
 	}
-	return Alert{Kind: KindConverged, Severity: "info", Step: st.Step, Message: msg}
+	if st.Total > st.Step && st.StepsPerSecond > 0 {
+		remaining := st.Total - st.Step
+		save := time.Duration(float64(remaining) / st.StepsPerSecond * float64(time.Second))
+		msg += fmt.Sprintf(" Stopping now saves %s (%d steps)", save.Round(time.Second), remaining)
+		if p := m.opts.Analysis.GPUHourPrice; p > 0 {
+			gpus := max(m.opts.Analysis.GPUs, 1)
+			msg += fmt.Sprintf(", %.2f at %.2f per GPU hour × %d GPU", save.Hours()*p*float64(gpus), p, gpus)
+		}
+		msg += "."
+	}
+	return Alert{Kind: KindConverged, Severity: "info", Step: st.Step, Sources: r.Verdict.Reason.Sources, Message: msg}
 }
 
 // liveRun returns the run as read so far, with its files and checkpoints.

@@ -1,0 +1,528 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+
+	"github.com/plateau-dev/plateau/internal/stats"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Evidence settings.
+const (
+	// marginShareOfRun is the share of the run's total improvement below
+	// which the current rate of improvement is of no practical size when
+	// kept up for the rest of the run, or, for a finished run, for
+	// another run as long as this one: it would add less than 3% to what
+	// the run achieved (diminishing returns; a memorised loss at 0.003
+	// that still halves has nothing left to give). Over a horizon of h
+	// steps it is marginShareOfRun * total * h / length, length the
+	// steps after warmup or the steps left to max_steps, the larger.
+	marginShareOfRun = 0.03
+	// startShare and startMax bound the points of the start window: 2%
+	// of the points, between 3 and startMax; their median is the level
+	// the run started from, which a start-up spike does not move.
+	startShare = 0.02
+	startMax   = 10
+	// stallShare and stallMax bound the start window of the stall test:
+	// 5% of the points, between 3 and stallMax.
+	stallShare = 0.05
+	stallMax   = 50
+	// minSegmentPoints is the fewest points of the final segment the
+	// slope is measured on.
+	minSegmentPoints = 10
+	// minStretchPoints is the fewest points of the late stretch and of
+	// the final stretch.
+	minStretchPoints = 5
+	// lateFrom, finalFrom: the late stretch is 70-90% of the way from
+	// the end of warmup to the last step, the final stretch the rest.
+	lateFrom  = 0.7
+	finalFrom = 0.9
+	// divergeShare is how much worse than its best level (relative, for a
+	// loss) the end must be to call a run diverged: far worse, not a
+	// drift.
+	divergeShare = 0.05
+	// divergeSE and stallSE are the standard errors of the difference of
+	// two levels beyond which a worsening, or an improvement, is not
+	// noise. Taking the best of several windows favours a low one, hence
+	// 3 rather than 2.
+	divergeSE = 3.0
+	stallSE   = 2.0
+	// z95 is the normal quantile of a two-sided 95% interval.
+	z95 = 1.959964
+)
+
+// evidenceOf computes the run's Evidence for its primary metric r.Primary
+// (and family r.Run.Family).
+func evidenceOf(a *analyzer, r *Report, opts Options) *Evidence {
+	e := &Evidence{Metric: r.Primary, Family: r.Run.Family}
+	g := runGeometry(a)
+	e.Run = runFacts(a, r.Primary, g)
+	e.Pitfalls = pitfallFacts(a, r.Primary, opts)
+	c := finiteCurve(a, r.Primary)
+	if c.len() >= minVerdictPoints {
+		e.Train = seriesEvidence(a, c, g, opts)
+	}
+	e.Eval = evalEvidence(a, r.Primary, r.Run.Family, opts)
+	if isMargin(r.Primary) && e.Train != nil {
+		e.Preference = preferenceFacts(a, e.Train, opts)
+	}
+	return e
+}
+
+// runFacts reads the run's shape.
+func runFacts(a *analyzer, metric string, g geometry) RunFacts {
+	f := RunFacts{FirstStep: g.firstStep, LastStep: g.lastStep, PlannedSteps: g.planned, Completed: g.completed,
+		StepsPerEpoch: g.stepsPerEpoch, WarmupEnd: warmupEnd(a), SummaryValues: len(a.Summary)}
+	if s := a.Get(metric); s != nil {
+		f.Logged = s.Len()
+	}
+	f.Points = finiteCurve(a, metric).len()
+	if lr := finiteCurve(a, "learning_rate"); lr.len() > 0 {
+		last := lr.pts[lr.len()-1]
+		f.LastLR, f.LastLRSource = last.Value, last.Source.String()
+		for _, v := range lr.y {
+			f.PeakLR = math.Max(f.PeakLR, v)
+		}
+		// Still rising at the last log, from below half of it: the run
+		// stopped during warmup.
+		n := lr.len()
+		f.InWarmup = !g.completed && n >= 3 && last.Value > lr.y[n-2]*(1+1e-9) &&
+			last.Value >= f.PeakLR && lr.y[0] <= 0.5*last.Value
+	}
+	f.StoppedAtStart = g.incomplete() && float64(g.lastStep) < minProgress*float64(g.planned)
+	return f
+}
+
+// minProgress is the share of its planned steps below which an
+// interrupted run is still in its start-up transient: no verdict.
+const minProgress = 0.05
+
+// pitfallFacts counts the values that make the primary curve meaningless.
+func pitfallFacts(a *analyzer, metric string, opts Options) PitfallFacts {
+	var f PitfallFacts
+	if s := a.Get(metric); s.Len() > 0 {
+		for i := range s.Points {
+			if !s.Points[i].Finite() {
+				f.NonFinite++
+			}
+		}
+		if last := s.Points[s.Len()-1]; !last.Finite() {
+			f.NonFiniteLast, f.NonFiniteStep, f.NonFiniteSource = true, last.Step, last.Source.String()
+		}
+	}
+	g := runGeometry(a)
+	lateFrom := g.lastStep - int64(opts.TailFraction*float64(g.lastStep-g.firstStep))
+	for _, p := range nanWindows(a) {
+		f.NaNWindows++
+		if p.Step >= lateFrom {
+			f.NaNWindowsLate++
+		}
+		f.LastNaNWindowStep, f.LastNaNWindowSource = p.Step, p.Source.String()
+	}
+	loss, gn := a.Get("loss"), a.Get("grad_norm")
+	for i := range loss.Len() {
+		p := loss.Points[i]
+		if !p.Finite() {
+			continue
+		}
+		f.LossPoints++
+		if p.Value != 0 {
+			continue
+		}
+		if gn.Len() > 0 {
+			if q, ok := gn.At(p.Step); !ok || q.Value != 0 {
+				continue
+			}
+		}
+		f.ZeroSignal++
+		if len(f.ZeroSources) < 2 {
+			f.ZeroSources = append(f.ZeroSources, p.Source.String())
+		} else {
+			f.ZeroSources[1] = p.Source.String()
+		}
+	}
+	bounds := epochBoundaries(a)
+	f.EpochsLogged = len(bounds)
+	f.EpochDrops = epochDrops(finiteCurve(a, "loss"), bounds)
+	return f
+}
+
+// decisionScale returns the series on its decision scale u, where lower
+// is better and a change of u is comparable along the curve: log(y) for
+// a positive metric where lower is better, y for another lower-is-better
+// metric, -y where greater is better.
+func decisionScale(c *curve) (us []float64, logScale bool) {
+	switch {
+	case c.positive() && !c.greater:
+		return c.logY(true), true
+	case c.greater:
+		us = make([]float64, c.len())
+		for i, v := range c.y {
+			us[i] = -v
+		}
+		return us, false
+	}
+	return c.y, false
+}
+
+// gainAt converts an improvement du on the decision scale into the
+// metric's units at level (positive = better).
+func gainAt(du, level float64, logScale bool) float64 {
+	if logScale {
+		return level * -math.Expm1(-du)
+	}
+	return du
+}
+
+// gainInterval converts an interval of improvements on the decision
+// scale into the metric's units at level.
+func gainInterval(du, lo, hi, level float64, logScale bool) Interval {
+	return Interval{Value: gainAt(du, level, logScale), Low: gainAt(lo, level, logScale), High: gainAt(hi, level, logScale)}
+}
+
+// seriesEvidence measures c (at least minVerdictPoints finite points).
+func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvidence {
+	n := c.len()
+	us, logScale := decisionScale(c)
+	se := &SeriesEvidence{Metric: c.name, Greater: c.greater, LogScale: logScale, Points: n}
+	i0 := 0
+	if w := warmupEnd(a); w > 0 && !trainlog.IsEval(c.name) {
+		i0 = min(sort.Search(n, func(i int) bool { return c.pts[i].Step >= w }), n-minVerdictPoints)
+	}
+	se.FromStep, se.ToStep = c.pts[i0].Step, c.pts[n-1].Step
+	se.Noise = noiseSigma(us[i0:])
+	lr := newLRFractions(a)
+
+	// Start: the median of the first points, which a start-up spike does
+	// not move.
+	k0 := max(3, min(startMax, int(math.Ceil(startShare*float64(n)))))
+	se.Start = c.window(WindowStart, 0, k0, us, se.Noise, lr)
+	se.Start.Level = stats.Median(c.y[:k0])
+	se.Start.t = stats.Median(us[:k0])
+	// The standard error of a median, from the series' robust point
+	// noise: a start-up spike must move neither the level nor its
+	// uncertainty.
+	se.Start.StdErr = 1.2533 * se.Noise / math.Sqrt(float64(k0))
+	se.Start.NEff = float64(k0)
+
+	// Final: the report's one current level.
+	f0 := c.tailStart(opts.TailFraction, minLevelPoints)
+	se.Final = c.window(WindowFinal, f0, n, us, se.Noise, lr)
+	level := se.Final.Level
+	se.Total = c.better(se.Start.Level, level)
+
+	// Fifths of the steps after warmup.
+	span := c.x[n-1] - c.x[i0]
+	bound := func(f float64) int {
+		return sort.SearchFloat64s(c.x, c.x[i0]+f*span)
+	}
+	idx := []int{i0, bound(0.2), bound(0.4), bound(0.6), bound(0.8), n}
+	fifths := make([]Window, 0, 5)
+	names := []WindowName{WindowFifth1, WindowFifth2, WindowFifth3, WindowFifth4, WindowFifth5}
+	for k := 0; k < 5; k++ {
+		if idx[k+1]-idx[k] < 2 {
+			fifths = nil
+			break
+		}
+		fifths = append(fifths, c.window(names[k], idx[k], idx[k+1], us, se.Noise, lr))
+	}
+	se.Fifths = fifths
+
+	// Learning: the improvement from the start window of the stall test
+	// (the median of the first stallShare of the points, at most
+	// stallMax: more points than the start level's, which must catch
+	// the first values of a fast descent, because a noisy run must not
+	// look as if it learned) to the final level, against 2 standard
+	// errors of the two levels and a practical step.
+	k1 := max(3, min(stallMax, int(math.Ceil(stallShare*float64(n)))))
+	se.GainFrom = c.window(WindowStart, 0, k1, us, se.Noise, lr)
+	se.GainFrom.Level, se.GainFrom.t = stats.Median(c.y[:k1]), stats.Median(us[:k1])
+	se.GainFrom.StdErr, se.GainFrom.NEff = 1.2533*se.Noise/math.Sqrt(float64(k1)), float64(k1)
+	se.Gain = se.GainFrom.t - se.Final.t
+	se.GainThreshold = math.Max(stallSE*math.Hypot(se.GainFrom.StdErr, se.Final.StdErr), practicalStep(c, se.GainFrom.Level, se.GainFrom.t, logScale, opts))
+
+	// The final segment, its slope and the horizon.
+	s0 := min(idx[4], n-minSegmentPoints)
+	mk := stats.MannKendall(us[s0:], 0, true)
+	fit := stats.TheilSen(c.x[s0:], us[s0:], 0, mk.VarCorrected, 0.95)
+	if math.IsNaN(fit.Slope) {
+		fit.Slope, fit.Low, fit.High = 0, 0, 0
+	}
+	se.Slope = Interval{fit.Slope, fit.Low, fit.High}
+	se.SlopeFrom, se.SlopeTo, se.SlopeN = c.pts[s0].Step, c.pts[n-1].Step, n-s0
+	se.MannKendallZ, se.P = mk.Z, mk.P
+	se.Horizon = verdictHorizon(g).capTo(se.SlopeTo - se.SlopeFrom)
+	h := float64(se.Horizon.Steps)
+	se.Change = gainInterval(-fit.Slope*h, -fit.High*h, -fit.Low*h, level, logScale)
+	se.Resolution = resolution(c.pts[s0:])
+
+	if len(fifths) == 5 {
+		f4, f5 := fifths[3], fifths[4]
+		d := f4.t - f5.t
+		sd := math.Hypot(f4.StdErr, f5.StdErr)
+		dist := meanX(c, idx[4], idx[5]) - meanX(c, idx[3], idx[4])
+		scale := h / math.Max(dist, 1)
+		iv := gainInterval(d*scale, (d-z95*sd)*scale, (d+z95*sd)*scale, level, logScale)
+		se.FifthChange = &iv
+		se.Shares = make([]float64, 5)
+		prev := se.Start.Level
+		total := c.better(se.Start.Level, f5.Level)
+		for k, w := range fifths {
+			if total != 0 {
+				se.Shares[k] = c.better(prev, w.Level) / total
+			}
+			prev = w.Level
+		}
+	}
+	se.FinalStretchLR = -1
+	l0, l1 := bound(lateFrom), bound(finalFrom)
+	if l1-l0 >= minStretchPoints && n-l1 >= minStretchPoints {
+		se.LateChange = stretchChange(c, us, l0, l1, h, level, logScale)
+		se.FinalStretchChange = stretchChange(c, us, l1, n, h, level, logScale)
+		if lr != nil {
+			se.FinalStretchLR = lr.mean(c.pts[l1].Step, c.pts[n-1].Step)
+		}
+	}
+
+	length := span
+	if g.incomplete() {
+		length = math.Max(span, float64(g.planned-g.lastStep))
+	}
+	se.Margin, se.MarginKind = margin(c, level, se.Total*h/math.Max(1, length), se.Resolution, opts)
+	rebound(a, c, us, se, opts)
+	return se
+}
+
+// meanX returns the mean step of the points [lo, hi) of c.
+func meanX(c *curve, lo, hi int) float64 { return stats.Mean(c.x[lo:hi]) }
+
+// stretchChange projects the Theil-Sen slope of the points [lo, hi) over
+// h steps, with its 95% interval.
+func stretchChange(c *curve, us []float64, lo, hi int, h, level float64, logScale bool) *Interval {
+	mk := stats.MannKendall(us[lo:hi], 0, true)
+	fit := stats.TheilSen(c.x[lo:hi], us[lo:hi], 0, mk.VarCorrected, 0.95)
+	if math.IsNaN(fit.Slope) {
+		return nil
+	}
+	iv := gainInterval(-fit.Slope*h, -fit.High*h, -fit.Low*h, level, logScale)
+	return &iv
+}
+
+// practicalStep returns the least improvement on the decision scale that
+// counts as learning from a start level: PlateauRel of it (a relative
+// change on a log scale), or for a preference margin the change that
+// moves the implied preference probability by PlateauRel.
+func practicalStep(c *curve, level, t float64, logScale bool, opts Options) float64 {
+	switch {
+	case isMargin(c.name):
+		return practicalGain(c.name, level, c.greater, opts)
+	case logScale:
+		return math.Log1p(opts.PlateauRel)
+	}
+	return opts.PlateauRel * math.Abs(t)
+}
+
+// margin returns the practical margin of a change at level (see
+// MarginKind): the largest of PlateauRel of the level (for a preference
+// margin, the change that moves sigmoid(margin) by PlateauRel),
+// marginShareOfRun of total, the total improvement scaled to the
+// horizon, and the log's resolution.
+func margin(c *curve, level, total, res float64, opts Options) (float64, MarginKind) {
+	m, kind := opts.PlateauRel*math.Abs(level), MarginLevel
+	if isMargin(c.name) {
+		m, kind = practicalGain(c.name, level, c.greater, opts), MarginPreference
+	}
+	if t := marginShareOfRun * total; t > m {
+		m, kind = t, MarginTotal
+	}
+	if res > m {
+		m, kind = res, MarginResolution
+	}
+	return m, kind
+}
+
+// rebound fills the comparison windows of the divergence rule: the curve
+// is cut, from its end, into windows of TailFraction of its points (at
+// least 3), or into whole epochs when the loss drops at its epoch
+// boundaries; Best is the best window before the last, End the last.
+func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, opts Options) {
+	n := c.len()
+	var cuts []int // window starts, ascending; the last window ends at n
+	g := runGeometry(a)
+	if spe := g.stepsPerEpoch; spe >= 1 && epochDrops(c, epochBoundaries(a)) > 0 {
+		// Whole epochs, as many per window as make TailFraction of the
+		// steps: the drift inside an epoch averages out.
+		per := math.Max(1, math.Ceil(opts.TailFraction*(c.x[n-1]-c.x[0])/spe))
+		width := per * spe
+		for k := 0.0; ; k++ {
+			i := sort.SearchFloat64s(c.x, k*width+0.5)
+			if i >= n {
+				break
+			}
+			if len(cuts) == 0 || i > cuts[len(cuts)-1] {
+				cuts = append(cuts, i)
+			}
+		}
+		cuts[0] = 0
+		if len(cuts) > 1 && n-cuts[len(cuts)-1] < 3 {
+			cuts = cuts[:len(cuts)-1] // a last partial window too short to measure
+		}
+		se.EpochAligned = len(cuts) >= 2
+	}
+	if !se.EpochAligned {
+		k := max(3, int(math.Ceil(opts.TailFraction*float64(n))))
+		cuts = cuts[:0]
+		for hi := n; hi-k >= 0; hi -= k {
+			cuts = append([]int{hi - k}, cuts...)
+		}
+		if len(cuts) > 0 && cuts[0] < k && cuts[0] > 0 {
+			cuts[0] = 0 // the first window takes the remainder
+		}
+	}
+	if len(cuts) < 2 {
+		return
+	}
+	windows := make([]Window, len(cuts))
+	for i, lo := range cuts {
+		hi := n
+		if i+1 < len(cuts) {
+			hi = cuts[i+1]
+		}
+		windows[i] = c.window(WindowBest, lo, hi, us, se.Noise, nil)
+	}
+	best := 0
+	for i := range windows[:len(windows)-1] {
+		if windows[i].t < windows[best].t {
+			best = i
+		}
+	}
+	se.Best = windows[best]
+	se.End = windows[len(windows)-1]
+	se.End.Name = WindowEnd
+	se.Rise = se.End.t - se.Best.t
+	far := math.Log1p(divergeShare)
+	if !se.LogScale {
+		far = divergeShare * math.Max(math.Abs(se.Best.t), math.Abs(se.Best.t-se.Start.t))
+	}
+	se.RiseThreshold = math.Max(divergeSE*math.Hypot(se.Best.StdErr, se.End.StdErr), far)
+}
+
+// evalEvidence measures the held-out metric (see evalMetricFor).
+func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEvidence {
+	name := evalMetricFor(a, primary, family)
+	ev := finiteCurve(a, name)
+	n := ev.len()
+	if n == 0 {
+		return nil
+	}
+	e := &EvalEvidence{Metric: name, Greater: ev.greater, N: n}
+	bi := 0
+	for i, v := range ev.y {
+		if ev.better(ev.y[bi], v) > 0 {
+			bi = i
+		}
+	}
+	best, last := ev.pts[bi], ev.pts[n-1]
+	e.Best, e.BestStep = Cited{Value: best.Value, Source: best.Source.String()}, best.Step
+	e.Last, e.LastStep = Cited{Value: last.Value, Source: last.Source.String()}, last.Step
+	e.Noise = evalNoise(ev.y)
+	thr := func(level float64) float64 { return math.Max(overfitZ*e.Noise, opts.PlateauRel*math.Abs(level)) }
+	// The best level is the best evaluation that is not an isolated dip:
+	// one evaluation better than both neighbours by more than the
+	// threshold, after which the values are back at their level, is
+	// noise of the eval set, not a minimum the later evaluations fell
+	// from.
+	worse := func(v, ref float64) float64 { return ev.better(v, ref) }
+	li := -1
+	for i, v := range ev.y {
+		t := thr(v)
+		dip := i > 0 && i < n-1 && worse(ev.y[i-1], v) > t && worse(ev.y[i+1], v) > t
+		if !dip && (li < 0 || ev.better(ev.y[li], v) > 0) {
+			li = i
+		}
+	}
+	if li < 0 {
+		li = bi
+	}
+	e.BestLevel, e.BestLevelStep = ev.y[li], ev.pts[li].Step
+	e.Threshold = thr(e.BestLevel)
+	e.After = n - 1 - li
+	// Persistently worse: the last evaluations are each worse than the
+	// best level by more than one noise sigma (at least a tenth of the
+	// threshold when the noise is ~0); the last by Rise.
+	each := math.Max(e.Noise, e.Threshold/overfitZ/5)
+	for j := n - 1; j > li && worse(ev.y[j], e.BestLevel) > each; j-- {
+		e.Persist++
+	}
+	e.Rise = worse(last.Value, e.BestLevel)
+	if e.Noise > 0 {
+		e.RiseSigma = worse(last.Value, e.BestLevel) / e.Noise
+	}
+	e.TrainWorse = trainWorseBetween(a, primary, e.BestLevelStep, e.LastStep)
+	if n >= minEvalTrend {
+		us, logScale := decisionScale(ev)
+		i0 := n - max(minEvalTrend, (n+2)/3)
+		mk := stats.MannKendall(us[i0:], 0, true)
+		fit := stats.TheilSen(ev.x[i0:], us[i0:], 0, mk.VarCorrected, 0.95)
+		if !math.IsNaN(fit.Slope) {
+			e.TrendHorizon = verdictHorizon(runGeometry(a)).capTo(ev.pts[n-1].Step - ev.pts[i0].Step)
+			h := float64(e.TrendHorizon.Steps)
+			iv := gainInterval(-fit.Slope*h, -fit.High*h, -fit.Low*h, last.Value, logScale)
+			e.Trend, e.TrendFrom, e.TrendN, e.TrendLevel = &iv, ev.pts[i0].Step, n-i0, last.Value
+			e.Margin, _ = margin(ev, last.Value, ev.better(ev.y[0], e.BestLevel)*h/math.Max(1, ev.x[n-1]-ev.x[0]), 0, opts)
+		}
+	}
+	return e
+}
+
+// evalMetricFor chooses the held-out metric: the eval copy of the
+// primary metric where the loss means nothing (the reward of GRPO and
+// PPO, whose loss is about 0 by construction), else eval_loss, else an
+// accuracy.
+func evalMetricFor(a *analyzer, primary, family string) string {
+	var names []string
+	if isRLFamily(family) && primary != "loss" {
+		names = append(names, "eval_"+primary)
+	}
+	names = append(names, "eval_loss", "eval_accuracy")
+	for _, n := range names {
+		if finiteCurve(a, n).len() > 0 {
+			return n
+		}
+	}
+	return "eval_loss"
+}
+
+// trainWorseBetween reports a primary training metric that got
+// significantly worse between two steps (Mann-Kendall p < trendAlpha over
+// at least 5 points).
+func trainWorseBetween(a *analyzer, metric string, from, to int64) bool {
+	c := finiteCurve(a, metric)
+	if c.len() == 0 {
+		return false
+	}
+	i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= from })
+	i1 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > to })
+	if i1-i0 < 5 {
+		return false
+	}
+	mk := stats.MannKendall(c.y[i0:i1], 0, true)
+	return mk.P < trendAlpha && (mk.Z > 0) != c.greater
+}
+
+// preferenceFacts reads the implied preference probabilities and the
+// pairwise accuracies of a preference run.
+func preferenceFacts(a *analyzer, se *SeriesEvidence, opts Options) *PreferenceFacts {
+	p := &PreferenceFacts{StartProbability: sigmoid(se.Start.Level), EndProbability: sigmoid(se.Final.Level), Accuracy: -1, EvalAccuracy: -1}
+	if c := finiteCurve(a, "rewards/accuracies"); c.len() > 0 {
+		p.Accuracy, _ = finalLevel(c, opts)
+	}
+	if v, ok := a.Summary["eval_rewards/accuracies"]; ok && finite(v.Value) {
+		p.EvalAccuracy, p.EvalSource = v.Value, v.Source.String()
+	} else if c := finiteCurve(a, "eval_rewards/accuracies"); c.len() > 0 {
+		last := c.pts[c.len()-1]
+		p.EvalAccuracy, p.EvalSource = last.Value, last.Source.String()
+	}
+	return p
+}
