@@ -641,7 +641,7 @@ const (
 	// FitLRArea: the cumulative learning rate S1 = sum(lr)/peak and the
 	// annealing area S2 (Tissue et al. 2024).
 	FitLRArea FitAxis = "lr-area"
-	FitSteps   FitAxis = "steps"
+	FitSteps  FitAxis = "steps"
 )
 
 // FormFit is one model form fitted by the forecast.
