@@ -165,9 +165,6 @@ func (r *Report) Citations() []Citation {
 	for i, ck := range rec.Alternatives {
 		r.checkpointCitations(&c, field("checkpoints_recommended.alternatives", i, ""), ck)
 	}
-	if a := r.AnotherEpoch; a != nil {
-		c.derived("another_epoch.cost", a.Cost)
-	}
 	for i, s := range r.Spikes {
 		c.value(field("spikes", i, "source"), s.Source, s.Metric, s.Value, s.Step, s.StepEstimated != "")
 	}
@@ -187,6 +184,7 @@ func (r *Report) Citations() []Citation {
 			c.evidence(base+".sources"+idx(j), s, -1)
 		}
 	}
+	r.verdictCitations(&c)
 	for i, w := range r.Warnings {
 		c.evidence(field("warnings", i, "source"), w.Source, -1)
 	}
