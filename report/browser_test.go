@@ -314,7 +314,7 @@ func TestBrowserCardAboveFold(t *testing.T) {
 				t.Errorf("card at %v-%v px of a %v px window (scrolled %v): want it whole on the first screen", box["top"], box["bottom"], box["height"], box["scroll"])
 			}
 			text := browserEval[string](t, p, `document.getElementById("card").innerText`)
-			for _, want := range []string{"Status", r.Verdict.Status, "Use", r.CheckpointsRecommended.Path, "Train more?", "Problems"} {
+			for _, want := range []string{"Status", string(r.Verdict.Status), "Use", r.CheckpointsRecommended.Path, "Train more?", "Problems"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("card %q lacks %q", text, want)
 				}

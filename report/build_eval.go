@@ -303,7 +303,7 @@ func buildTrend(d *doc, r *analysis.Report) {
 	if tr.Level != 0 {
 		change += " (" + pct(tr.RelProjected) + " of the level)"
 	}
-	t.add("projected improvement over "+horizonWords(&h), change)
+	t.add("projected improvement over "+horizonText(&h), change)
 	t.add("practical margin", num(tr.Margin))
 	t.add("noise σ of "+what+" over this window (the end-of-run σ is in section 5)", num(tr.NoiseSigma))
 	if tr.Resolution > 0 {

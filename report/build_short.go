@@ -92,7 +92,7 @@ func shortPhases(d *doc, r *analysis.Report) {
 	}
 	t := newTable("Phase", "Steps", code(metric), share).alignRight(1, 2, 3)
 	for i, p := range r.Phases {
-		t.add(phaseLetter(i)+": "+prose(p.Name), steps(p.StartStep, p.EndStep), num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop))
+		t.add(phaseLetter(i)+": "+prose(string(p.Name)), steps(p.StartStep, p.EndStep), num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop))
 	}
 	d.table(t)
 }

@@ -99,7 +99,7 @@ func statusLine(r *analysis.Report) string {
 	if status == "" {
 		status = "not decided"
 	}
-	line := em(statusStyle(r.Verdict.Status), prose(status))
+	line := em(statusStyle(r.Verdict.Status), prose(string(status)))
 	if why := verdictLine(r); why != "" {
 		line += ": " + why
 	}
@@ -165,17 +165,8 @@ func verdictLine(r *analysis.Report) string {
 	if haveFirst {
 		s += " (" + num(first) + " at the start)"
 	}
-	switch r.Verdict.Status {
-	case analysis.StatusImproving:
-		s += ", still " + improvingWord(m)
-		if lr := r.LRSchedule; annealed(lr) {
-			s += " when the learning rate ran out (" + sci(lr.Final, 2) + ", " + pct(lr.Final/lr.Peak) + " of its peak)"
-		}
-	case analysis.StatusConverged:
-		if t, n := r.Trend, r.Noise; t != nil && n != nil {
-			s += fmt.Sprintf(", flat: over steps %s its slope moves it by %s per %s, within the noise σ %s",
-				steps(t.FromStep, t.ToStep), sig(math.Abs(t.Projected), 2), plural(t.HorizonSteps, "step"), num(n.Sigma.Value))
-		}
+	if w := verdictShort(r); w != "" {
+		s += ", " + w
 	}
 	return s
 }
@@ -274,8 +265,8 @@ func trainMoreLine(r *analysis.Report) string {
 		return "no: fix the instability first (see the problems below)."
 	}
 	if a == nil || !a.Available {
-		if a != nil && a.Reason != "" {
-			return "cannot tell: " + prose(strings.TrimSuffix(a.Reason, ".")) + "."
+		if a != nil && a.Missing != "" {
+			return "cannot tell: " + strings.TrimSuffix(forecastMissing(a), ".") + "."
 		}
 		return "cannot tell: no projection could be made."
 	}
@@ -291,7 +282,7 @@ func trainMoreLine(r *analysis.Report) string {
 	if lo > hi {
 		lo, hi = hi, lo
 	}
-	if hi <= 0 {
+	if hi <= 0 || gain <= 0 || len(a.Forms) == 0 {
 		return fmt.Sprintf("no: no further gain is projected; %s would stay about %s.", code(m), num(level))
 	}
 	target := level - gain
@@ -313,10 +304,10 @@ func trainMoreLine(r *analysis.Report) string {
 	}
 	s := fmt.Sprintf("%s: %s would likely %s %s by %s (%s to %s%s), to about %s",
 		answer, horizon, verb, code(m), sig(gain, 3), sig(lo, 3), sig(hi, 3), rel, sig(target, 3))
-	if a.CostSeconds > 0 {
-		s += "; " + humanDuration(a.CostSeconds)
-		if a.Cost != nil {
-			s += ", cost " + money(a.Cost.Value)
+	if a.Cost.Seconds > 0 {
+		s += "; " + humanDuration(a.Cost.Seconds)
+		if a.Cost.Money > 0 {
+			s += ", cost " + money(a.Cost.Money)
 		}
 	}
 	var notes []string

@@ -41,7 +41,7 @@ func TestAnswerCardFirst(t *testing.T) {
 				t.Errorf("default text is %d lines, want at most 100", len(lines))
 			}
 			head := strings.Join(lines[:min(15, len(lines))], "\n")
-			if !strings.Contains(head, "Status       "+r.Verdict.Status) {
+			if !strings.Contains(head, "Status       "+string(r.Verdict.Status)) {
 				t.Errorf("the first 15 lines do not give the status %q:\n%s", r.Verdict.Status, head)
 			}
 			if p := r.CheckpointsRecommended.Path; p == "" || !strings.Contains(head, p) {
@@ -197,11 +197,11 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 	}
 	// The card's status is the verdict's, in the text and the summary.
 	status := row("Status")
-	if !strings.HasPrefix(status, r.Verdict.Status) {
+	if !strings.HasPrefix(status, string(r.Verdict.Status)) {
 		t.Errorf("card status %q, verdict %q", status, r.Verdict.Status)
 	}
 	for _, out := range []string{short, md.String()} {
-		if !strings.Contains(out, r.Verdict.Status) {
+		if !strings.Contains(out, string(r.Verdict.Status)) {
 			t.Errorf("an output does not give the verdict %q", r.Verdict.Status)
 		}
 	}
@@ -229,7 +229,7 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 	// words.
 	more := row("Train more?")
 	if a := r.AnotherEpoch; a != nil && a.Available && r.Verdict.Status != analysis.StatusOverfitting &&
-		r.Verdict.Status != analysis.StatusDiverged && max(a.GainLow, a.GainHigh) > 0 {
+		r.Verdict.Status != analysis.StatusDiverged && max(a.GainLow, a.GainHigh) > 0 && a.ExpectedGain > 0 && len(a.Forms) > 0 {
 		if !strings.Contains(more, " by "+sig(a.ExpectedGain, 3)+" ") {
 			t.Errorf("train more %q does not give the expected gain %s", more, sig(a.ExpectedGain, 3))
 		}
@@ -277,9 +277,7 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 // disagree today, a decision issue 9 settles (phases and verdict from
 // one evidence model); the test fails when one of them is fixed, so the
 // list only shrinks.
-var knownPhaseContradictions = map[string]string{
-	"../shared/corpus/lf-console-deepseek7b-lora": "converged, last phase rapid decline (0.019 to 0.007 over steps 1755-2105)",
-}
+var knownPhaseContradictions = map[string]string{}
 
 // phaseContradiction says how the verdict and the last phase disagree,
 // or "".
@@ -292,11 +290,11 @@ func phaseContradiction(r *analysis.Report) string {
 	switch r.Verdict.Status {
 	case analysis.StatusConverged:
 		if last == "rapid decline" || last == "rapid rise" {
-			return "status converged, but the last phase is " + last
+			return "status converged, but the last phase is " + string(last)
 		}
 	case analysis.StatusImproving:
 		if last == "rising" || last == "falling" {
-			return "status improving, but the last phase is " + last
+			return "status improving, but the last phase is " + string(last)
 		}
 	}
 	return ""

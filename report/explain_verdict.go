@@ -84,32 +84,60 @@ func verdictReason(r *analysis.Report) string {
 		return s + " " + stallAdvice(r)
 	case analysis.RuleStoppedBySchedule:
 		return fmt.Sprintf("%s was still falling steeply before the end (steps %s project %s over %s, at least %s with 95%% confidence) and went flat only in the final stretch (%s), where the learning rate had annealed to %s of its peak: the schedule stopped it, not the data. Section 11 says what a new schedule would buy.",
-			m, lateSteps(ev), num(rs.High), horizonWords(rs.Horizon), num(rs.Low), signed(rs.Value), pct(rs.LRFraction))
+			m, lateSteps(ev), num(rs.High), horizonText(rs.Horizon), num(rs.Low), signed(rs.Value), pct(rs.LRFraction))
 	case analysis.RuleFlatWithinMargin:
 		return fmt.Sprintf("%s has practically stopped improving: over steps %s its slope projects %s over %s, 95%% interval %s to %s, within the practical margin of %s (%s).",
-			m, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleStillImproving:
 		return fmt.Sprintf("%s is still improving: over steps %s its slope projects an improvement of %s over %s, 95%% interval %s to %s, above the practical margin of %s (%s).",
-			m, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleFifthsImproving:
 		return fmt.Sprintf("%s improved in every fifth of the run beyond its noise, and the last fifth (from step %d) still delivered %s of the improvement: %s over %s, 95%% interval %s to %s, above the practical margin of %s (%s).",
-			m, rs.FromStep, pct(rs.Share), num(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, rs.FromStep, pct(rs.Share), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleDiminishing:
 		return fmt.Sprintf("Diminishing returns: the last fifth of the run (from step %d) delivered %s of the improvement of %s, %s over %s, 95%% interval %s to %s, within the practical margin of %s (%s).",
-			rs.FromStep, pct(rs.Share), m, signed(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			rs.FromStep, pct(rs.Share), m, signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleEvalImproving:
 		return fmt.Sprintf("%s is still improving on held-out data: its last %d evaluations (steps %s) project an improvement of %s over %s, 95%% interval %s to %s, above its practical margin of %s (1%% of its level %s).",
-			m, rs.Count, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), num(rs.Level))
+			m, rs.Count, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), num(rs.Level))
 	case analysis.RuleEvalFlat:
 		return fmt.Sprintf("The training curve alone cannot tell, and %s has flattened: its last %d evaluations (steps %s) project %s over %s, 95%% interval %s to %s, within its practical margin of %s.",
-			m, rs.Count, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold))
+			m, rs.Count, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold))
 	case analysis.RuleInconclusiveImproving, analysis.RuleInconclusiveFlat:
 		lean := "above the margin: probably still improving"
 		if rs.Rule == analysis.RuleInconclusiveFlat {
 			lean = "within the margin: probably flat"
 		}
 		return fmt.Sprintf("Neither test is conclusive: over steps %s the slope of %s projects %s over %s, but its 95%% interval, %s to %s, is too wide to show a practical change (margin %s, %s) or its absence; the estimate is %s. More points, or a longer run, would tell.",
-			steps(rs.FromStep, rs.ToStep), m, signed(rs.Value), horizonWords(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev), lean)
+			steps(rs.FromStep, rs.ToStep), m, signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev), lean)
+	}
+	return ""
+}
+
+// verdictShort is the answer card's few words on why an improving or
+// converged run has its status, from the same rule and numbers as the
+// verdict's reason.
+func verdictShort(r *analysis.Report) string {
+	rs := r.Verdict.Reason
+	switch rs.Rule {
+	case analysis.RuleFlatWithinMargin:
+		return fmt.Sprintf("flat: over %s it would move by %s at most (95%%), within the practical margin %s", horizonText(rs.Horizon), num(math.Max(math.Abs(rs.Low), math.Abs(rs.High))), num(rs.Threshold))
+	case analysis.RuleDiminishing:
+		return fmt.Sprintf("diminishing returns: the last fifth of the run brought %s of the improvement, within the practical margin %s", pct(rs.Share), num(rs.Threshold))
+	case analysis.RuleStillImproving:
+		return fmt.Sprintf("still %s: by about %s over %s (at least %s, 95%%)", improvingWord(primary(r)), num(rs.Value), horizonText(rs.Horizon), num(rs.Low))
+	case analysis.RuleFifthsImproving:
+		return fmt.Sprintf("still %s: every fifth of the run better than the one before, the last bringing %s of the improvement", improvingWord(primary(r)), pct(rs.Share))
+	case analysis.RuleStoppedBySchedule:
+		return fmt.Sprintf("still %s until the learning rate ran out (%s of its peak): the schedule stopped it, not the data", improvingWord(primary(r)), pct(rs.LRFraction))
+	case analysis.RuleEvalImproving:
+		return fmt.Sprintf("%s still improving on held-out data, by about %s over %s", code(rs.Metric), num(rs.Value), horizonText(rs.Horizon))
+	case analysis.RuleEvalFlat:
+		return code(rs.Metric) + " has flattened on held-out data"
+	case analysis.RuleInconclusiveImproving:
+		return "probably still " + improvingWord(primary(r)) + ", but too noisy to be sure"
+	case analysis.RuleInconclusiveFlat:
+		return "probably flat, but too noisy to be sure"
 	}
 	return ""
 }
@@ -200,10 +228,10 @@ func lateSteps(ev *analysis.SeriesEvidence) string {
 	return steps(ev.FromStep+int64(0.7*span), ev.FromStep+int64(0.9*span))
 }
 
-// horizonWords describes a horizon: "one more epoch (250 steps)", "150
+// horizonText describes a horizon: "one more epoch (250 steps)", "150
 // steps (one more epoch would be 250; capped at the span the slope was
 // measured on)".
-func horizonWords(h *analysis.Horizon) string {
+func horizonText(h *analysis.Horizon) string {
 	if h == nil {
 		return "the horizon"
 	}
@@ -260,7 +288,7 @@ func trendExplanation(r *analysis.Report) string {
 	s := fmt.Sprintf("Over steps %s (%d points) the Theil-Sen slope of %s (the median of the slopes between all pairs of points, which spikes do not move) is %s per step, 95%% interval %s to %s (from the Mann-Kendall variance corrected for autocorrelation by Hamed and Rao). The Mann-Kendall test gives z = %s, p %s: %s at the %s level.",
 		steps(tr.FromStep, tr.ToStep), tr.N, what, sci(tr.SlopePerStep, 3), sci(tr.SlopeLow, 3), sci(tr.SlopeHigh, 3), sig(tr.MannKendallZ, 3), pIs(tr.P), significance, sig(analysis.TrendAlpha, 2))
 	s += fmt.Sprintf(" Projected over %s, the slope changes %s by %s (an improvement is positive; 95%% interval %s to %s), against a practical margin of %s (%s).",
-		horizonWords(&h), code(tr.Metric), signed(tr.Projected), signed(tr.ProjectedLow), signed(tr.ProjectedHi), num(tr.Margin), marginWords(ev))
+		horizonText(&h), code(tr.Metric), signed(tr.Projected), signed(tr.ProjectedLow), signed(tr.ProjectedHi), num(tr.Margin), marginWords(ev))
 	switch tr.Direction {
 	case analysis.DirectionFlat:
 		s += " Flat: the whole interval is within the margin."
