@@ -47,6 +47,7 @@ func estimatedStepsNote(ri analysis.RunInfo) string {
 	for _, e := range ri.EstimatedSteps {
 		parts = append(parts, count(int64(e.Entries))+" entries of "+code(e.File)+" have their step estimated from "+estimatedBy(e.By))
 	}
-	return "Steps estimated: " + strings.Join(parts, "; ") + ". The log does not print them next to the values; " +
-		"they are the steps the evidence around each entry allows, marked ~ in the tables below, not read."
+	return "Steps estimated: " + strings.Join(parts, "; ") + ". The log does not print them next to the values: " +
+		"wherever this report gives the step of one of these entries, it is the step the evidence around the entry allows, " +
+		"not a step read from the log (the tables mark it ~)."
 }
