@@ -49,6 +49,17 @@ func TestEstimatedSteps(t *testing.T) {
 			t.Errorf("milestone at step %d: step_estimated %q, want lr", m.Step, m.StepEstimated)
 		}
 	}
+	// The grad_norm spike is at its step by the lr's warmup slope, not at
+	// the dict's ordinal, and marked estimated.
+	spike := false
+	for _, sp := range r.Spikes {
+		if sp.Metric == "grad_norm" && sp.Value > 100 {
+			spike = sp.Step == b.SpikeStep && sp.StepEstimated == "lr"
+		}
+	}
+	if !spike {
+		t.Errorf("no grad_norm spike at step %d estimated from the lr: %+v", b.SpikeStep, r.Spikes)
+	}
 	if r.Run.LastStep > b.Crash || r.Run.LastStep < b.Crash-5 {
 		t.Errorf("last step %d, the bar shows the crash at %d", r.Run.LastStep, b.Crash)
 	}
