@@ -133,6 +133,10 @@ func (s *hcSteps) shape(final bool) alignShape {
 
 // canonical returns the canonical name of a training key, cached.
 func (s *hcSteps) canonical(k string) string {
+	switch k {
+	case "loss", "grad_norm", "learning_rate", "epoch":
+		return k // the Trainer's own keys are canonical
+	}
 	if v, ok := s.canon[k]; ok {
 		return v
 	}

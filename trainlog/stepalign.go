@@ -210,14 +210,23 @@ func cbMatch(d *alignDict, cb *alignCB, canon func(string) string) int {
 	if cb.step < 0 || cb.e == nil {
 		return 0
 	}
+	// The names of the callback's values, once (most lines have a few).
+	var names [16]string
+	cvs := cb.e.Values
+	if len(cvs) > len(names) {
+		cvs = cvs[:len(names)]
+	}
+	for i, c := range cvs {
+		names[i] = canon(c.Key)
+	}
 	shared, loss := 0, false
 	for _, kv := range d.e.Values {
 		name := canon(kv.Key)
 		if name == "epoch" {
 			continue
 		}
-		for _, c := range cb.e.Values {
-			if canon(c.Key) != name {
+		for i, c := range cvs {
+			if names[i] != name {
 				continue
 			}
 			if !agreeRounded(kv.Value, kv.Digits, c.Value, c.Digits) {
