@@ -344,12 +344,12 @@ func polynomialFit(rms func(func(float64) float64) float64, warm func(float64, f
 	best := schedFit{kind: SchedPolynomial, order: 3, rms: math.Inf(1), warmup: w}
 	end := schedPolynomialLREnd
 	for _, pw := range []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5} {
-		f := func(s float64) float64 {
-			return warm(s, func(s float64) float64 {
-				p := math.Min(1, math.Max(0, progress(s)))
-				return (1-end)*math.Pow(1-p, pw) + end
-			})
+		// The decay is made once per power, not once per point.
+		decay := func(s float64) float64 {
+			p := math.Min(1, math.Max(0, progress(s)))
+			return (1-end)*math.Pow(1-p, pw) + end
 		}
+		f := func(s float64) float64 { return warm(s, decay) }
 		if r := rms(f); r < best.rms {
 			best.rms, best.param = r, pw
 		}
@@ -374,9 +374,8 @@ func cosineMinLRFit(xs, fs []float64, off float64, rms func(func(float64) float6
 	if den > 0 {
 		m = math.Max(0, math.Min(1, num/den))
 	}
-	f := func(s float64) float64 {
-		return warm(s, func(s float64) float64 { return m + (1-m)*cosine(progress(s)) })
-	}
+	decay := func(s float64) float64 { return m + (1-m)*cosine(progress(s)) }
+	f := func(s float64) float64 { return warm(s, decay) }
 	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rms(f), warmup: w, param: m}
 }
 
