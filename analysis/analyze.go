@@ -74,6 +74,7 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.AnotherEpoch = anotherEpoch(run, r, opts)
 	r.Findings = pitfalls(run, r, opts)
 	r.Findings = append(r.Findings, curveFindings(run, r, opts)...)
+	markEstimatedFindings(run.Run, r)
 	// The findings used every spike; the table shows the strongest.
 	r.Spikes = tableSpikes(r.Spikes)
 	r.Verdict = verdict(r.Evidence)

@@ -178,7 +178,7 @@ func (r *Report) Citations() []Citation {
 			if st == 0 {
 				st = -1
 			}
-			c.value(base+".facts"+idx(j)+".source", x.Source, figMetric(f, x), x.Value, st, false)
+			c.value(base+".facts"+idx(j)+".source", x.Source, figMetric(f, x), x.Value, st, f.StepEstimated != "" && x.Step == f.Step)
 		}
 		for j, s := range f.Sources {
 			c.evidence(base+".sources"+idx(j), s, -1)

@@ -754,6 +754,9 @@ type Finding struct {
 	// note on a disagreement), never text written by plateau.
 	Detail  string   `json:"detail,omitempty"`
 	Sources []string `json:"sources"`
+	// StepEstimated names what Step was estimated from when it is the
+	// step of a cited value whose step was estimated; empty otherwise.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // A Fig is one named number of a finding, with the step it is at and its

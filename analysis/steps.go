@@ -56,3 +56,48 @@ func estimatedSteps(run *trainlog.Run) []StepsEstimated {
 	})
 	return out
 }
+
+// markEstimatedFindings sets Finding.StepEstimated on the findings whose
+// step is that of a cited value whose step was estimated (a spike, a
+// divergence, a non-finite value found at a console dict's estimated
+// step): a fact at the finding's step cites it, or, for a finding that
+// only lists the values it is about, the first of them. A finding dated
+// by an event (a crash at the bar's position) cites no such value and
+// keeps its step as read.
+func markEstimatedFindings(run *trainlog.Run, r *Report) {
+	var est map[string]string
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Step <= 0 {
+			continue
+		}
+		if est == nil {
+			est = estimatedSources(run)
+		}
+		for _, x := range f.Facts {
+			if by, ok := est[x.Source]; ok && x.Step == f.Step && x.Source != "" {
+				f.StepEstimated = by
+				break
+			}
+		}
+		if f.StepEstimated == "" && len(f.Facts) == 0 && len(f.Sources) > 0 {
+			// A finding listing the values it is about: the first one
+			// dates it.
+			f.StepEstimated = est[f.Sources[0]]
+		}
+	}
+}
+
+// estimatedSources maps the source of every point whose step was
+// estimated to the evidence it was estimated from.
+func estimatedSources(run *trainlog.Run) map[string]string {
+	out := map[string]string{}
+	for _, s := range run.Series {
+		for _, p := range s.Points {
+			if p.StepEstimated {
+				out[p.Source.String()] = p.StepBy.String()
+			}
+		}
+	}
+	return out
+}

@@ -484,7 +484,7 @@ func findingSteps(f analysis.Finding) string {
 	case f.ToStep > f.FromStep:
 		return steps(f.FromStep, f.ToStep)
 	case f.Step > 0:
-		return step(f.Step)
+		return stepMark(f.Step, f.StepEstimated)
 	}
 	return ""
 }

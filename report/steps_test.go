@@ -60,6 +60,14 @@ func TestEstimatedSteps(t *testing.T) {
 	if !spike {
 		t.Errorf("no grad_norm spike at step %d estimated from the lr: %+v", b.SpikeStep, r.Spikes)
 	}
+	for _, f := range r.Findings {
+		if f.Kind == analysis.KindGradNormSpikes && (f.Step != b.SpikeStep || f.StepEstimated != "lr") {
+			t.Errorf("grad_norm spike finding at step %d estimated %q, want %d from lr", f.Step, f.StepEstimated, b.SpikeStep)
+		}
+	}
+	if !strings.Contains(out, "(step ~1482)") {
+		t.Errorf("the findings do not mark the spike's step as estimated")
+	}
 	if r.Run.LastStep > b.Crash || r.Run.LastStep < b.Crash-5 {
 		t.Errorf("last step %d, the bar shows the crash at %d", r.Run.LastStep, b.Crash)
 	}
