@@ -291,7 +291,13 @@ func trainMoreLine(r *analysis.Report) string {
 	}
 	rel := ""
 	if level != 0 {
-		rel = ", " + pct(gain/math.Abs(level))
+		rel = " (" + pct(gain/math.Abs(level)) + ")"
+	}
+	// The range as levels, which carry no sign to misread: the gain's
+	// range from hi (best) to lo (worst).
+	best, worst := level-hi, level-lo
+	if greater {
+		best, worst = level+hi, level+lo
 	}
 	answer := "yes"
 	switch {
@@ -302,8 +308,8 @@ func trainMoreLine(r *analysis.Report) string {
 	case r.Verdict.Status != analysis.StatusImproving:
 		answer = "a little"
 	}
-	s := fmt.Sprintf("%s: %s would likely %s %s by %s (%s to %s%s), to about %s",
-		answer, horizon, verb, code(m), sig(gain, 3), sig(lo, 3), sig(hi, 3), rel, sig(target, 3))
+	s := fmt.Sprintf("%s: %s would likely %s %s by %s%s, to about %s (%s to %s)",
+		answer, horizon, verb, code(m), sig(gain, 3), rel, sig(target, 3), sig(min(worst, best), 3), sig(max(worst, best), 3))
 	if a.Cost.Seconds > 0 {
 		s += "; " + humanDuration(a.Cost.Seconds)
 		if a.Cost.Money > 0 {

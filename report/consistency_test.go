@@ -233,6 +233,14 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 		if !strings.Contains(more, " by "+sig(a.ExpectedGain, 3)+" ") {
 			t.Errorf("train more %q does not give the expected gain %s", more, sig(a.ExpectedGain, 3))
 		}
+		// Its range is another_epoch's, said as the levels it leads to.
+		lo, hi := a.LastValue-a.GainHigh, a.LastValue-a.GainLow
+		if analysis.GreaterIsBetter(primary(r)) {
+			lo, hi = a.LastValue+a.GainLow, a.LastValue+a.GainHigh
+		}
+		if want := "(" + sig(min(lo, hi), 3) + " to " + sig(max(lo, hi), 3) + ")"; !strings.Contains(more, want) {
+			t.Errorf("train more %q does not give the range %s", more, want)
+		}
 		verb := "lower"
 		if analysis.GreaterIsBetter(primary(r)) {
 			verb = "raise"
