@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -345,12 +344,4 @@ func pIs(p float64) string {
 		return "p < 0.001"
 	}
 	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
-}
-
-// fmtPct formats a fraction as a signed percentage.
-func fmtPct(f float64) string {
-	if math.Abs(f) < 0.001 {
-		return fmt.Sprintf("%+.2f%%", 100*f)
-	}
-	return fmt.Sprintf("%+.1f%%", 100*f)
 }

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
@@ -29,21 +28,6 @@ func finalLevel(c *curve, opts Options) (float64, int) {
 	}
 	i0 := c.tailStart(opts.TailFraction, minPts)
 	return stats.Mean(c.y[i0:]), i0
-}
-
-// finalLevelHow says how finalLevel measured the level of c, in the words
-// of TrainLoss.FinalLevel.How.
-func finalLevelHow(c *curve, i0 int, opts Options) string {
-	last := c.pts[c.len()-1]
-	if i0 == c.len()-1 {
-		return fmt.Sprintf("the last value of %s, at step %d", c.name, last.Step)
-	}
-	unit := "values of " + c.name
-	if c.name == "loss" {
-		unit = "logged losses"
-	}
-	return fmt.Sprintf("mean of the %d %s over steps %d-%d, the last %.0f%% of the run",
-		c.len()-i0, unit, c.pts[i0].Step, last.Step, 100*opts.TailFraction)
 }
 
 // verdictHorizon returns the horizon over which the verdict and the
