@@ -37,11 +37,16 @@ type ScanEval struct {
 type ScanRun struct {
 	// Path names the run as a user would type it (the scan root joined
 	// with the run's folder); Rel is the folder relative to the root.
-	Path    string  `json:"path"`
-	Rel     string  `json:"rel"`
-	Name    string  `json:"name"`
-	Family  string  `json:"family"`
-	Verdict Verdict `json:"verdict"`
+	Path string `json:"path"`
+	Rel  string `json:"rel"`
+	// Views lists the folders read together as views of one session
+	// (several loggers' folders) when the folder that holds them holds
+	// other runs too: 'plateau report' reads the run given all of them.
+	// Path is then the first.
+	Views   []string `json:"views,omitempty"`
+	Name    string   `json:"name"`
+	Family  string   `json:"family"`
+	Verdict Verdict  `json:"verdict"`
 	// Metric is the report's primary metric and FinalLevel its final
 	// level (the train loss's, as in the report, for a loss).
 	Metric     string   `json:"metric"`

@@ -75,6 +75,11 @@ type RunDir struct {
 	// Part is set on the runs Load finds in one folder whose files hold
 	// several runs (a *ManyRunsError): the name of the part's first file.
 	Part string
+	// Sessions lists, oldest first, the folders of a run that logged each
+	// session into a folder of its own: a W&B run resumed with the same
+	// run id (wandb/run-<time>-<id>, one folder per session). Rel is then
+	// the latest; Sessions is nil for a run of one folder.
+	Sessions []string
 }
 
 // An Input is one file of a run.
@@ -109,10 +114,15 @@ func (r RunDir) Path() string {
 func (r RunDir) Name() string { return runName(r.Path()) }
 
 // Label names the run for a list of runs: its folder relative to Root,
-// or the first file of a part of a folder.
+// the first file of a part of a folder, or for a run of several session
+// folders the pattern that matches them all (wandb/run-*-<id>), which
+// Load accepts as a path.
 func (r RunDir) Label() string {
 	if r.Part != "" {
 		return r.Part
+	}
+	if len(r.Sessions) > 1 {
+		return path.Join(path.Dir(r.Rel), sessionsPattern(r.Sessions))
 	}
 	return r.Rel
 }
@@ -138,6 +148,46 @@ func (r RunDir) OutputDir() bool {
 	return false
 }
 
+// Logger names the kind of logger that wrote the run's folder: "output"
+// for a training session's own output folder (OutputDir), "mlflow" for
+// an MLflow run, "wandb" for a W&B run folder, else the formats of its
+// files joined by "+" ("tensorboard", "lightning-csv", "hf-console").
+// One session writes one folder per logger (a W&B run resumed into a new
+// folder aside, which Discover gathers into one run): two folders of one
+// logger are two runs.
+func (r RunDir) Logger() string {
+	if r.OutputDir() {
+		return "output"
+	}
+	if r.wandbRun() {
+		return "wandb"
+	}
+	formats := r.Formats()
+	if contains(formats, "mlflow") {
+		return "mlflow"
+	}
+	sort.Strings(formats)
+	return strings.Join(formats, "+")
+}
+
+// wandbRun reports whether the run's folder is a W&B run folder:
+// wandb/run-*, wandb/offline-run-* or wandb/latest-run, or such a folder
+// whose files are under files/.
+func (r RunDir) wandbRun() bool {
+	if !wandbRunRE.MatchString(path.Base(r.Rel)) {
+		return false
+	}
+	if path.Base(path.Dir(r.Rel)) == "wandb" {
+		return true
+	}
+	for _, in := range r.Inputs {
+		if strings.HasPrefix(in.Name, r.Rel+"/files/") {
+			return true
+		}
+	}
+	return false
+}
+
 // Together returns runs of one discovery rebased on the deepest folder
 // that holds them all, as Discover would find them given that folder:
 // several logger folders of one session (LoadViews) are then read and
@@ -147,9 +197,11 @@ func Together(runs []RunDir) []RunDir {
 		return []RunDir{runs[0].Alone()}
 	}
 	common := runs[0].Rel
-	for _, r := range runs[1:] {
-		for !within(r.Rel, common) {
-			common = path.Dir(common)
+	for _, r := range runs {
+		for _, dir := range append([]string{r.Rel}, r.Sessions...) {
+			for !within(dir, common) {
+				common = path.Dir(common)
+			}
 		}
 	}
 	base := RunDir{Root: runs[0].Root, Rel: common}
@@ -180,6 +232,12 @@ func (r RunDir) Alone() RunDir {
 	if r.Rel == "." {
 		return r
 	}
+	if len(r.Sessions) > 1 {
+		// The session folders are siblings: names relative to their
+		// parent (run-<time>-<id>/files/output.log).
+		parent := path.Dir(r.Rel)
+		return r.rebase(RunDir{Root: r.Root, Rel: parent}.Path(), parent)
+	}
 	return r.rebase(r.Path(), r.Rel)
 }
 
@@ -205,6 +263,9 @@ func (r RunDir) rebase(root, dir string) RunDir {
 	out := RunDir{Root: root, Rel: rel(r.Rel)}
 	if r.Part != "" {
 		out.Part = rel(r.Part)
+	}
+	for _, s := range r.Sessions {
+		out.Sessions = append(out.Sessions, rel(s))
 	}
 	for _, in := range r.Inputs {
 		in.Name = rel(in.Name)
@@ -492,6 +553,7 @@ func (w *walker) group(d *Discovery) {
 	}
 	w.splitSessions(runs)
 	w.dropCopies(runs, d)
+	joinSessions(runs)
 	adoptBelow(runs)
 	// Settings, checkpoints and ignored files go to their owner run, or
 	// the nearest run above them.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -248,4 +249,74 @@ func sameContent(p, q string) bool {
 	a, err1 := os.ReadFile(p)
 	b, err2 := os.ReadFile(q)
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+// wandbRunIDRE matches the name of a W&B run folder:
+// run-<date>_<time>-<run id>, offline-run-... when logged offline.
+var wandbRunIDRE = regexp.MustCompile(`^(offline-)?run-(\d{8}_\d{6})-([0-9A-Za-z]+)$`)
+
+// joinSessions makes one run of the W&B run folders of one run id that
+// lie side by side: wandb.init(resume=..., id=...) logs each session of a
+// resumed run into a new run-<time>-<id> folder. The run keeps the latest
+// folder as its own and lists them all in Sessions; the later sessions'
+// files come first, so that their values win the steps a resumed session
+// repeats. Whether the sessions' values really continue one another is
+// checked when they are read (Load).
+func joinSessions(runs map[string]*RunDir) {
+	type session struct{ rel, time string }
+	groups := map[string][]session{}
+	var keys []string
+	for _, rel := range sortedKeys(runs) {
+		r := runs[rel]
+		if r.Rel != rel || len(r.Inputs) == 0 || !r.wandbRun() {
+			continue
+		}
+		m := wandbRunIDRE.FindStringSubmatch(path.Base(rel))
+		if m == nil {
+			continue
+		}
+		k := path.Dir(rel) + "/" + m[3]
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], session{rel: rel, time: m[2]})
+	}
+	for _, k := range keys {
+		ss := groups[k]
+		if len(ss) < 2 {
+			continue
+		}
+		sort.SliceStable(ss, func(i, j int) bool { return ss[i].time < ss[j].time })
+		latest := runs[ss[len(ss)-1].rel]
+		joined := &RunDir{Root: latest.Root, Rel: latest.Rel}
+		for i := len(ss) - 1; i >= 0; i-- {
+			r := runs[ss[i].rel]
+			joined.Inputs = append(joined.Inputs, r.Inputs...)
+			joined.Settings = append(joined.Settings, r.Settings...)
+			joined.Checkpoints = append(joined.Checkpoints, r.Checkpoints...)
+			joined.Skipped = append(joined.Skipped, r.Skipped...)
+		}
+		for _, s := range ss {
+			joined.Sessions = append(joined.Sessions, s.rel)
+			runs[s.rel] = joined
+		}
+	}
+}
+
+// sessionsPattern returns a shell pattern that matches the names of the
+// session folders of one W&B run (run-*-<id>).
+func sessionsPattern(sessions []string) string {
+	prefix := "run-*-"
+	id := ""
+	for _, s := range sessions {
+		m := wandbRunIDRE.FindStringSubmatch(path.Base(s))
+		if m == nil {
+			return path.Base(s)
+		}
+		if m[1] != "" {
+			prefix = "*run-*-"
+		}
+		id = m[3]
+	}
+	return prefix + id
 }

@@ -41,6 +41,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no input: give a run directory, a log file, or - for standard input")
 	}
+	paths = expandPatterns(paths)
 	var dirs []RunDir
 	var ignored []File
 	for _, p := range paths {
@@ -56,7 +57,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			return run, noData(p, len(d.Ignored))
 		case 1:
 		default:
-			if len(paths) == 1 && loggerViews(d.Runs) {
+			if len(paths) == 1 && LoggerViews(d.Runs) {
 				// One session seen by several loggers (a Lightning CSV and
 				// TensorBoard logger, an output folder and its W&B run)?
 				run, err := loadDirs(p, d.Runs, d.Ignored, opts)
@@ -88,8 +89,8 @@ func LoadViews(rds []RunDir, opts LoadOptions) (*Run, error) {
 	if len(rds) == 1 {
 		return LoadRun(rds[0], opts)
 	}
-	if len(rds) == 0 || !loggerViews(rds) {
-		return nil, errors.New("LoadViews: runs of more than one output folder are different sessions")
+	if len(rds) == 0 || !LoggerViews(rds) {
+		return nil, errors.New("LoadViews: the runs are not folders of different loggers (see LoggerViews)")
 	}
 	return loadDirs(rds[0].Root, rds, nil, opts)
 }
@@ -98,20 +99,44 @@ func LoadViews(rds []RunDir, opts LoadOptions) (*Run, error) {
 // whether they are one session seen by several loggers.
 const maxLoggerViews = 6
 
-// loggerViews reports whether runs may be one session seen by several
-// loggers: a few of them, and at most one a Trainer output folder (two
-// output folders are two sessions, whatever their values).
-func loggerViews(runs []RunDir) bool {
+// LoggerViews reports whether runs may be one session seen by several
+// loggers: a few of them, each written by a different logger (see
+// RunDir.Logger). A session writes one folder per logger, so two folders
+// of one logger (two output folders, two TensorBoard folders, two MLflow
+// runs) are two sessions, whatever their values. Whether the runs are
+// views of one session is then decided by their values (Relate).
+func LoggerViews(runs []RunDir) bool {
 	if len(runs) < 2 || len(runs) > maxLoggerViews {
 		return false
 	}
-	n := 0
+	seen := map[string]bool{}
 	for _, r := range runs {
-		if r.OutputDir() {
-			n++
+		l := r.Logger()
+		if seen[l] {
+			return false
 		}
+		seen[l] = true
 	}
-	return n <= 1
+	return true
+}
+
+// expandPatterns replaces each path that does not exist but is a shell
+// pattern matching some files (the wandb/run-*-<id> that names a resumed
+// W&B run, given quoted) by the files it matches.
+func expandPatterns(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if p != Stdin && strings.ContainsAny(p, "*?[") {
+			if _, err := os.Stat(p); err != nil {
+				if m, err := filepath.Glob(p); err == nil && len(m) > 0 {
+					out = append(out, m...)
+					continue
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // diskPath is the path a plan reads on disk, "" for standard input.

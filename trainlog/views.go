@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -312,15 +311,59 @@ func (s span) resumes(o span) bool {
 	return s.ok && o.ok && s.first > 2*s.gap && s.first > o.first && s.first <= o.last+2*max(s.gap, o.gap)
 }
 
-// ViewKey returns a key that views of one run share: the first step and
-// value (to 3 significant digits) of the run's main measured series; ""
-// when it has none. Runs with different keys are not views of one run;
-// runs with one key may be (see Relate).
-func ViewKey(r *Run) string {
+// viewPrintLen is the number of points a ViewPrint keeps.
+const viewPrintLen = 32
+
+// A ViewPrint is the start of a run's main measured series (its loss, or
+// its longest measured series): enough to tell, without reading the run
+// again, whether two runs' logs may be views of one session.
+type ViewPrint struct {
+	name   string
+	points []Point
+}
+
+// PrintOf returns the print of a run; it is empty when the run has no
+// measured series.
+func PrintOf(r *Run) ViewPrint {
 	s := mainSeries(r)
 	if s.Len() == 0 {
-		return ""
+		return ViewPrint{}
 	}
-	p := s.Points[0]
-	return s.Name + "@" + strconv.FormatInt(p.Step, 10) + "=" + strconv.FormatFloat(p.Value, 'g', 3, 64)
+	n := min(s.Len(), viewPrintLen)
+	pts := make([]Point, n)
+	for i, p := range s.Points[:n] {
+		pts[i] = Point{Step: p.Step, Value: p.Value, Digits: p.Digits}
+	}
+	return ViewPrint{name: s.Name, points: pts}
+}
+
+// Empty reports whether the print holds no point.
+func (p ViewPrint) Empty() bool { return len(p.points) == 0 }
+
+// Matches reports whether two runs may be views of one session: their
+// prints are of the same series, start at the same step and agree, within
+// the rounding of the less precise, at every step both hold. A run and
+// another session of the same training with the same seed match too: a
+// logger writes one folder per session, so only folders of different
+// loggers are taken for views (LoggerViews).
+func (p ViewPrint) Matches(q ViewPrint) bool {
+	if p.Empty() || q.Empty() || p.name != q.name || p.points[0].Step != q.points[0].Step {
+		return false
+	}
+	i, j := 0, 0
+	for i < len(p.points) && j < len(q.points) {
+		a, b := p.points[i], q.points[j]
+		switch {
+		case a.Step < b.Step:
+			i++
+		case a.Step > b.Step:
+			j++
+		default:
+			if !agreeEither(a.Value, a.Digits, b.Value, b.Digits) {
+				return false
+			}
+			i, j = i+1, j+1
+		}
+	}
+	return true
 }

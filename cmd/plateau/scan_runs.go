@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -29,11 +31,11 @@ type scanJob struct {
 }
 
 // A scanItem is one run of a scan: the folder (or the part of a folder)
-// it was read from, the key its views share, and its row.
+// it was read from, the start of its main series, and its row.
 type scanItem struct {
-	rds []trainlog.RunDir // as discovered, relative to the scan root
-	key string
-	row analysis.ScanRun
+	rds   []trainlog.RunDir // as discovered, relative to the scan root
+	print trainlog.ViewPrint
+	row   analysis.ScanRun
 	// disk lists the files on disk that were recognised as logs.
 	disk []string
 }
@@ -103,23 +105,23 @@ func (job scanJob) read(rd trainlog.RunDir) ([]scanItem, int) {
 	run, err := trainlog.LoadRun(alone, trainlog.LoadOptions{Options: job.reader})
 	var many *trainlog.ManyRunsError
 	if errors.As(err, &many) {
+		// The parts are named relative to the folder the run was read
+		// from.
+		base := "."
+		if b, err := filepath.Rel(job.root, alone.Root); err == nil {
+			base = filepath.ToSlash(b)
+		}
 		var out []scanItem
 		n := 0
 		for _, part := range many.Runs {
-			rel := rd.Rel
-			if rel == "." {
-				rel = part.Part
-			} else {
-				rel += "/" + part.Part
-			}
 			run, err := trainlog.LoadRun(part, trainlog.LoadOptions{Options: job.reader})
-			it, w := job.item([]trainlog.RunDir{rd}, rel, run, err)
+			it, w := job.item([]trainlog.RunDir{rd}, path.Join(base, part.Part), run, err)
 			out = append(out, it)
 			n += w
 		}
 		return out, n
 	}
-	it, w := job.item([]trainlog.RunDir{rd}, rd.Rel, run, err)
+	it, w := job.item([]trainlog.RunDir{rd}, rd.Label(), run, err)
 	return []scanItem{it}, w
 }
 
@@ -134,7 +136,7 @@ func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, er
 		return scanItem{rds: rds, row: analysis.ErrorScanRun(path, rel, name, err)}, 0
 	}
 	rep := analysis.Analyze(run, job.analysis)
-	it := scanItem{rds: rds, key: trainlog.ViewKey(run), row: analysis.NewScanRun(path, rel, rep)}
+	it := scanItem{rds: rds, print: trainlog.PrintOf(run), row: analysis.NewScanRun(path, rel, rep)}
 	for _, f := range run.Files {
 		if f.Disk != "" && (f.Used || f.Format != "") {
 			it.disk = append(it.disk, f.Disk)
@@ -146,54 +148,78 @@ func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, er
 	return it, len(run.Warnings)
 }
 
-// mergeViews reads as one run the items that are views of one session
-// seen by several loggers (a Lightning CSV and TensorBoard logger): the
-// items whose main series start with the same value, of which at most
-// one is an output folder, when trainlog.LoadViews finds them views of
-// one run.
+// mergeViews reads as one run the folders that are views of one session
+// seen by several loggers (a Lightning CSV and TensorBoard logger, an
+// output folder and its W&B run): folders of different loggers
+// (trainlog.LoggerViews) whose main series start alike
+// (trainlog.ViewPrint), when trainlog.LoadViews finds their values those
+// of one run. The merged run is named by the folder that holds its views
+// when that folder holds no other run (so that 'plateau report FOLDER'
+// reads it), and by its views otherwise.
 func (job scanJob) mergeViews(items []scanItem) []scanItem {
-	byKey := map[string][]int{}
-	var keys []string
+	var cand []int
 	for i, it := range items {
-		if it.key == "" || len(it.rds) != 1 || it.row.Rel != it.rds[0].Rel {
-			continue // no series, or a part of a folder
+		if !it.print.Empty() && len(it.rds) == 1 && it.row.Rel == it.rds[0].Label() {
+			cand = append(cand, i) // a whole discovered folder with a series
 		}
-		if _, ok := byKey[it.key]; !ok {
-			keys = append(keys, it.key)
-		}
-		byKey[it.key] = append(byKey[it.key], i)
 	}
-	drop := map[int]bool{}
+	used := map[int]bool{}
 	var merged []scanItem
-	for _, k := range keys {
-		idx := byKey[k]
-		if len(idx) < 2 {
+	for a, i := range cand {
+		if used[i] {
 			continue
 		}
-		var rds []trainlog.RunDir
-		outputs := 0
-		for _, i := range idx {
-			rds = append(rds, items[i].rds[0])
-			if items[i].rds[0].OutputDir() {
-				outputs++
+		set := []int{i}
+		loggers := map[string]bool{items[i].rds[0].Logger(): true}
+		for _, j := range cand[a+1:] {
+			if used[j] || loggers[items[j].rds[0].Logger()] {
+				continue
+			}
+			ok := true
+			for _, k := range set {
+				ok = ok && items[k].print.Matches(items[j].print)
+			}
+			if ok {
+				set = append(set, j)
+				loggers[items[j].rds[0].Logger()] = true
 			}
 		}
-		if outputs > 1 || len(rds) > 6 {
-			continue // two output folders are two sessions
+		if len(set) < 2 {
+			continue
+		}
+		rds := make([]trainlog.RunDir, len(set))
+		for n, k := range set {
+			rds[n] = items[k].rds[0]
+		}
+		if !trainlog.LoggerViews(rds) {
+			continue
 		}
 		together := trainlog.Together(rds)
 		run, err := trainlog.LoadViews(together, trainlog.LoadOptions{Options: job.reader})
 		if err != nil {
 			continue
 		}
-		rel, err := filepath.Rel(job.root, together[0].Root)
+		common, err := filepath.Rel(job.root, together[0].Root)
 		if err != nil {
 			continue
 		}
-		it, _ := job.item(rds, filepath.ToSlash(rel), run, nil)
+		common = filepath.ToSlash(common)
+		rel, views := common, []string(nil)
+		if holdsOthers(items, set, common) {
+			var rels []string
+			for _, rd := range rds {
+				rels = append(rels, rd.Label())
+				views = append(views, job.path(rd.Label()))
+			}
+			rel = strings.Join(rels, " + ")
+		}
+		it, _ := job.item(rds, rel, run, nil)
+		if views != nil {
+			it.row.Path, it.row.Views = views[0], views
+		}
 		merged = append(merged, it)
-		for _, i := range idx {
-			drop[i] = true
+		for _, k := range set {
+			used[k] = true
 		}
 	}
 	if len(merged) == 0 {
@@ -201,11 +227,30 @@ func (job scanJob) mergeViews(items []scanItem) []scanItem {
 	}
 	var out []scanItem
 	for i, it := range items {
-		if !drop[i] {
+		if !used[i] {
 			out = append(out, it)
 		}
 	}
 	return append(out, merged...)
+}
+
+// holdsOthers reports whether the folder common (relative to the scan
+// root) holds a run other than the items of set.
+func holdsOthers(items []scanItem, set []int, common string) bool {
+	in := map[int]bool{}
+	for _, k := range set {
+		in[k] = true
+	}
+	for i, it := range items {
+		for _, rd := range it.rds {
+			for _, dir := range append([]string{rd.Rel}, rd.Sessions...) {
+				if !in[i] && (common == "." || dir == common || strings.HasPrefix(dir, common+"/")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // scanProgress draws "scanning N of M runs" on standard error when it is

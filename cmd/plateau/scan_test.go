@@ -11,27 +11,25 @@ import (
 	"github.com/plateau-dev/plateau/internal/testcorpus"
 )
 
-// scanJSON runs 'plateau scan DIR --format json' and returns its rows.
-func scanJSON(t *testing.T, dir string) []struct {
-	Path    string `json:"path"`
-	Rel     string `json:"rel"`
+// A scanRow is the part of a scan's JSON row the tests check.
+type scanRow struct {
+	Path    string   `json:"path"`
+	Rel     string   `json:"rel"`
+	Views   []string `json:"views"`
 	Verdict struct {
 		Status string `json:"status"`
 	} `json:"verdict"`
-} {
+}
+
+// scanJSON runs 'plateau scan DIR --format json' and returns its rows.
+func scanJSON(t *testing.T, dir string) []scanRow {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if code := runWith([]string{"scan", dir, "--format", "json"}, testStreams(nil, &out, &errb)); code != 0 {
 		t.Fatalf("scan %s: exit %d: %s", dir, code, errb.String())
 	}
 	var got struct {
-		Runs []struct {
-			Path    string `json:"path"`
-			Rel     string `json:"rel"`
-			Verdict struct {
-				Status string `json:"status"`
-			} `json:"verdict"`
-		} `json:"runs"`
+		Runs []scanRow `json:"runs"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
@@ -40,15 +38,20 @@ func scanJSON(t *testing.T, dir string) []struct {
 }
 
 // checkScanMatchesReport scans dir and reports each run alone: every run
-// is listed once, with the status report gives it.
+// is listed once, with the status report gives it (given its views, for
+// the views of one session that share a folder with other runs).
 func checkScanMatchesReport(t *testing.T, dir string, want []string) {
 	t.Helper()
 	rows := scanJSON(t, dir)
 	var rels []string
 	for _, r := range rows {
 		rels = append(rels, r.Rel)
+		args := []string{"report", r.Path, "--format", "json"}
+		if len(r.Views) > 0 {
+			args = append([]string{"report", "--format", "json"}, r.Views...)
+		}
 		var out, errb bytes.Buffer
-		code := runWith([]string{"report", r.Path, "--format", "json"}, testStreams(nil, &out, &errb))
+		code := runWith(args, testStreams(nil, &out, &errb))
 		if code != 0 && code != 1 {
 			t.Errorf("report %s: exit %d: %s", r.Path, code, errb.String())
 			continue

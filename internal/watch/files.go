@@ -37,7 +37,7 @@ func (s *selection) discover() {
 	if err != nil {
 		return // the root does not exist yet, or holds no readable log yet
 	}
-	if len(d.Runs) > 1 {
+	if len(d.Runs) > 1 && !trainlog.LoggerViews(d.Runs) {
 		s.err = &trainlog.ManyRunsError{Path: s.root, Runs: d.Runs}
 		s.signal()
 		return
@@ -48,8 +48,16 @@ func (s *selection) discover() {
 		known[f.Path] = true
 	}
 	var run *trainlog.RunDir
-	if len(d.Runs) == 1 {
-		run = &d.Runs[0]
+	if len(d.Runs) > 0 {
+		// One run, or the folders of one session's loggers, which Load
+		// reads as one run when their values agree (the final report
+		// says when they do not).
+		run = &trainlog.RunDir{Root: s.root, Rel: "."}
+		for _, r := range d.Runs {
+			run.Inputs = append(run.Inputs, r.Inputs...)
+			run.Checkpoints = append(run.Checkpoints, r.Checkpoints...)
+			run.Skipped = append(run.Skipped, r.Skipped...)
+		}
 		for _, in := range run.Inputs {
 			known[in.Name] = true
 			formats[in.Name] = in.Format

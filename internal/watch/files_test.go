@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,51 @@ func TestLiveRunReadsDiscoveredFiles(t *testing.T) {
 	}
 	cancel()
 	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWatchTakesWhatReportTakes: watch follows the folders report reads
+// as one run (testdata/runs/lightning_csv: one Lightning session written
+// by a CSV and a TensorBoard logger) and ends its watch refusing what
+// report refuses (a folder whose two console logs are two runs).
+func TestWatchTakesWhatReportTakes(t *testing.T) {
+	opts := Options{Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond,
+		RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond, StopAtEnd: true}
+
+	opts.Root = "../../testdata/runs/lightning_csv"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rep, err := Watch(ctx, opts)
+	if err != nil {
+		t.Fatalf("watch lightning_csv: %v", err)
+	}
+	run, err := trainlog.Load([]string{opts.Root}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := analysis.Analyze(run, analysis.DefaultOptions); rep.Verdict.Status != want.Verdict.Status || rep.Data.Get("eval_loss").Len() != run.Get("eval_loss").Len() {
+		t.Errorf("watch: %s with %d evals, report: %s with %d", rep.Verdict.Status, rep.Data.Get("eval_loss").Len(), want.Verdict.Status, run.Get("eval_loss").Len())
+	}
+
+	dir := t.TempDir()
+	copyFile(t, "../../testdata/runs/sweep/output/run-a/console.log", filepath.Join(dir, "lr5e-4.log"))
+	copyFile(t, "../../testdata/runs/sweep/output/run-c/console.log", filepath.Join(dir, "lora.log"))
+	opts.Root = dir
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := Watch(ctx, opts); !errors.Is(err, trainlog.ErrManyRuns) {
+		t.Errorf("watch of two runs' console logs: error %v, want the refusal report gives", err)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -142,10 +142,14 @@ func (m *monitor) loop(ctx context.Context) (*analysis.Report, error) {
 	for {
 		select {
 		case <-ctx.Done():
-			return m.finish(), nil
+			return m.finish()
 		case err := <-folErr:
 			if err != nil && !errors.Is(err, context.Canceled) {
-				return m.finish(), err
+				rep, ferr := m.finish()
+				if ferr != nil {
+					return nil, ferr
+				}
+				return rep, err
 			}
 		case ev := <-events:
 			// A discovery made for this file may have changed what the
@@ -168,7 +172,7 @@ func (m *monitor) loop(ctx context.Context) (*analysis.Report, error) {
 			m.step(now)
 			if m.done && m.opts.StopAtEnd {
 				m.drain()
-				return m.finish(), nil
+				return m.finish()
 			}
 		}
 	}
@@ -487,9 +491,15 @@ func (m *monitor) status(now time.Time) Status {
 // finish runs the last analysis. The files are read again whole, as
 // 'plateau report' reads them, so that the final report of a finished
 // run is the report's, whatever the live reading thinned or inferred;
-// the live state is the fallback when that fails.
-func (m *monitor) finish() *analysis.Report {
-	if rep := m.finalReport(); rep != nil {
+// the live state is the fallback when that fails. When report would
+// refuse the root (its files turn out to hold several runs, or its
+// loggers' folders disagree), so does the watch: the refusal is returned.
+func (m *monitor) finish() (*analysis.Report, error) {
+	rep, err := m.finalReport()
+	if err != nil {
+		return nil, err
+	}
+	if rep != nil {
 		m.report = rep
 	} else {
 		m.analyze(time.Now())
@@ -497,20 +507,25 @@ func (m *monitor) finish() *analysis.Report {
 	if m.opts.OnUpdate != nil {
 		m.opts.OnUpdate(m.status(time.Now()))
 	}
-	return m.report
+	return m.report, nil
 }
 
-// finalReport loads and analyses the run as 'plateau report' does.
-func (m *monitor) finalReport() *analysis.Report {
+// finalReport loads and analyses the run as 'plateau report' does. It
+// returns Load's refusal of the root (ErrManyRuns, ErrDifferentRuns), and
+// no report when the run cannot be read or analysed whole.
+func (m *monitor) finalReport() (*analysis.Report, error) {
 	run, err := trainlog.Load([]string{m.opts.Root}, trainlog.LoadOptions{Options: m.opts.Reader})
+	if errors.Is(err, trainlog.ErrManyRuns) || errors.Is(err, trainlog.ErrDifferentRuns) {
+		return nil, err
+	}
 	if err != nil || run == nil || (len(run.Series) == 0 && len(run.Summary) == 0) {
-		return nil
+		return nil, nil
 	}
 	rep, err := safeAnalyze(run, m.opts.Analysis)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return rep
+	return rep, nil
 }
 
 // safeAnalyze runs the analysis, turning a panic (a bug) into an error so

@@ -1,0 +1,109 @@
+package trainlog_test
+
+import (
+	"errors"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/plateau-dev/plateau/internal/testtree"
+	"github.com/plateau-dev/plateau/trainlog"
+)
+
+// Layouts people keep runs in, built at test time from the real runs of
+// testdata/runs: which folders Discover and Load take for one run.
+
+// TestLoadRefusesOneLoggerTwice: two folders of one logger are two runs,
+// even when their values agree (testdata/runs/cut_pair: a run and its own
+// first 55%, same seed, identical at every common step). A session writes
+// one folder per logger, so TensorBoard folders side by side, or MLflow
+// runs side by side, are never views of one session.
+func TestLoadRefusesOneLoggerTwice(t *testing.T) {
+	for _, layout := range []struct {
+		name string
+		make func(t *testing.T, root string)
+		runs []string
+	}{
+		{"tensorboard", func(t *testing.T, root string) {
+			testtree.Events(t, "../testdata/runs/cut_pair/full", filepath.Join(root, "runs", "Dec04_10-00-00_host"))
+			testtree.Events(t, "../testdata/runs/cut_pair/cut55", filepath.Join(root, "runs", "Dec04_11-00-00_host"))
+		}, []string{"runs/Dec04_10-00-00_host", "runs/Dec04_11-00-00_host"}},
+		{"mlflow", func(t *testing.T, root string) {
+			testtree.MLflowFromState(t, "../testdata/runs/cut_pair/full/trainer_state.json", filepath.Join(root, "mlruns", "0", "a1"))
+			testtree.MLflowFromState(t, "../testdata/runs/cut_pair/cut55/checkpoint-300/trainer_state.json", filepath.Join(root, "mlruns", "0", "b2"))
+		}, []string{"mlruns/0/a1", "mlruns/0/b2"}},
+	} {
+		t.Run(layout.name, func(t *testing.T) {
+			root := t.TempDir()
+			layout.make(t, root)
+			_, err := trainlog.Load([]string{root}, trainlog.LoadOptions{})
+			var me *trainlog.ManyRunsError
+			if !errors.As(err, &me) {
+				t.Fatalf("Load: error %v, want a ManyRunsError (two runs of one logger)", err)
+			}
+			var got []string
+			for _, r := range me.Runs {
+				got = append(got, r.Label())
+			}
+			sort.Strings(got)
+			if strings.Join(got, " ") != strings.Join(layout.runs, " ") {
+				t.Errorf("runs %v, want %v", got, layout.runs)
+			}
+			d, err := trainlog.Discover(root, trainlog.DiscoverOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if trainlog.LoggerViews(d.Runs) {
+				t.Errorf("LoggerViews(%v) = true, want false", got)
+			}
+			if _, err := trainlog.LoadViews(trainlog.Together(d.Runs), trainlog.LoadOptions{}); err == nil {
+				t.Error("LoadViews read two runs of one logger as one")
+			}
+		})
+	}
+}
+
+// TestDiscoverWandbResumed: a W&B run resumed with the same run id logs
+// each session into a new wandb/run-<time>-<id> folder; the folders of
+// one id are one run, named by a pattern that matches them all, and the
+// later session's values win the steps it repeats.
+func TestDiscoverWandbResumed(t *testing.T) {
+	root := t.TempDir()
+	testtree.WandbResumed(t, "../testdata/runs", root)
+	d, err := trainlog.Discover(root, trainlog.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, r := range d.Runs {
+		labels = append(labels, r.Label())
+	}
+	if want := []string{"wandb/run-*-abc123", "wandb/run-20251204_120000-zzz999"}; strings.Join(labels, " ") != strings.Join(want, " ") {
+		t.Fatalf("runs %v, want %v", labels, want)
+	}
+	check := func(what string, run *trainlog.Run, err error, session2 string) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		loss := run.Get("loss")
+		if first, last := loss.Points[0].Step, loss.Points[loss.Len()-1].Step; first != 5 || last != 400 {
+			t.Errorf("%s: loss from step %d to %d, want 5 to 400 (both sessions)", what, first, last)
+		}
+		if p, ok := loss.At(210); !ok || p.Source.File != session2 {
+			t.Errorf("%s: loss at step 210 from %+v, want the resumed session's %s", what, p.Source, session2)
+		}
+	}
+	alone := d.Runs[0].Alone()
+	run, err := trainlog.LoadRun(alone, trainlog.LoadOptions{})
+	check("LoadRun", run, err, "run-20251204_110000-abc123/files/output.log")
+	run, err = trainlog.Load([]string{filepath.Join(root, "wandb", "run-*-abc123")}, trainlog.LoadOptions{})
+	check("Load of the pattern", run, err, filepath.ToSlash(filepath.Join(root, "wandb", "run-20251204_110000-abc123", "files", "output.log")))
+
+	_, err = trainlog.Load([]string{root}, trainlog.LoadOptions{})
+	var me *trainlog.ManyRunsError
+	if !errors.As(err, &me) || len(me.Runs) != 2 {
+		t.Errorf("Load(root): %v, want two runs", err)
+	}
+}
