@@ -61,6 +61,9 @@ type ScanRun struct {
 	// Problems are the report's findings of warning or error severity,
 	// the most severe first.
 	Problems []Finding `json:"problems"`
+	// InputProblems counts the report's warnings: lines or records of the
+	// run's files that could not be read.
+	InputProblems int `json:"input_problems"`
 	// Error says why the run could not be read (Verdict.Status is then
 	// ScanStatusError).
 	Error string `json:"error,omitempty"`
@@ -73,7 +76,7 @@ type ScanRun struct {
 func NewScanRun(path, rel string, r *Report) ScanRun {
 	sr := ScanRun{Path: path, Rel: rel, Name: r.Run.Name, Family: r.Run.Family, Verdict: r.Verdict,
 		Metric: r.Primary, CheckpointsRecommended: r.CheckpointsRecommended, Steps: r.Run.LastStep,
-		Planned: r.Run.MaxSteps, Runtime: r.Throughput.RuntimeSeconds, Problems: []Finding{}, Report: r}
+		Planned: r.Run.MaxSteps, Runtime: r.Throughput.RuntimeSeconds, Problems: []Finding{}, InputProblems: len(r.Warnings), Report: r}
 	sr.Eval.BestStep = -1
 	if r.Eval.Present {
 		sr.Eval = ScanEval{Metric: r.Eval.Metric, Best: r.Eval.Best, BestStep: r.Eval.BestStep}

@@ -59,6 +59,8 @@ type block struct {
 type table struct {
 	header []string
 	right  []int // right-aligned columns
+	names  []int // columns of names, which wrap at / - _ in text
+	lift   int   // 1-based column set above its row when too wide (text)
 	rows   [][]string
 }
 
@@ -66,6 +68,21 @@ func newTable(header ...string) *table { return &table{header: header} }
 
 func (t *table) alignRight(cols ...int) *table {
 	t.right = append(t.right, cols...)
+	return t
+}
+
+// nameCols marks columns of paths or run names: in text, a long one
+// wraps within its column after a '/', '-' or '_' (texttab.Table.Names).
+func (t *table) nameCols(cols ...int) *table {
+	t.names = append(t.names, cols...)
+	return t
+}
+
+// liftCol sets column col (0-based) on a line of its own above each row
+// when the text table does not fit its width otherwise
+// (texttab.TextOptions.Lift).
+func (t *table) liftCol(col int) *table {
+	t.lift = col + 1
 	return t
 }
 

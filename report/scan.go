@@ -24,7 +24,7 @@ func WriteScanText(w io.Writer, s *analysis.Scan, opts Options) error {
 	}
 	opts.Width = max(opts.Width, 40)
 	var b strings.Builder
-	writeDocText(&b, buildScan(s), opts, nil)
+	writeDocText(&b, buildScanFor(s, true), opts, nil)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -54,8 +54,13 @@ func WriteScanJSON(w io.Writer, s *analysis.Scan) error {
 var statusOrder = []analysis.Status{analysis.ScanStatusError, analysis.StatusDiverged, analysis.StatusOverfitting, analysis.StatusStalled,
 	analysis.StatusInsufficientData, analysis.StatusImproving, analysis.StatusConverged}
 
-// buildScan lays out a scan.
-func buildScan(s *analysis.Scan) *doc {
+// buildScan lays out a scan for markdown and HTML.
+func buildScan(s *analysis.Scan) *doc { return buildScanFor(s, false) }
+
+// buildScanFor lays out a scan. In text, a run without problems has an
+// empty Problems cell: when the table is too wide for the terminal, that
+// column goes under each row that has problems, and no line says "none".
+func buildScanFor(s *analysis.Scan, text bool) *doc {
 	d := &doc{}
 	d.heading(1, fmt.Sprintf("plateau scan: %s under %s", plural(int64(len(s.Runs)), "run"), clean(s.Root)))
 	if len(s.Runs) == 0 {
@@ -63,12 +68,16 @@ func buildScan(s *analysis.Scan) *doc {
 		return d
 	}
 	d.para(statusCounts(s) + ". The runs that need a look come first (could not be read, diverged, overfitting, stalled, insufficient data, improving, converged), then by final level, the best first; insufficient stands for insufficient data. Each status is the one " + code("plateau report RUN") + " gives.")
-	d.table(scanTable(s))
-	d.para("Final is the final level of the run's main metric (the mean of its last 10% of logged values; for a loss, as in the report's train_loss section). Best eval is the best evaluation @ its step. Checkpoint is the one the report recommends, relative to the run's folder (none: no checkpoint folder is on disk). Steps are those done / planned. Problems are the report's findings of warning or error severity, the count then the first kinds.")
+	d.table(scanTable(s, text))
+	none := ""
+	if text {
+		none = " (a run without any has no Problems)"
+	}
+	d.para("Final is the final level of the run's main metric, the loss unless the Family names another (the mean of its last 10% of logged values; for a loss, as in the report's train_loss section). Best eval is the best evaluation @ its step. Checkpoint is the one the report recommends, relative to the run's folder (none: no checkpoint folder is on disk). Steps are those done / planned. Problems are the kinds of the report's warnings and errors, the most severe first, ×N when found N times" + none + "; input-problem counts the unreadable lines or records of the run's files, which its report lists.")
 	var errs []string
 	for _, r := range s.Runs {
 		if r.Error != "" {
-			errs = append(errs, code(r.Rel)+": "+prose(r.Error))
+			errs = append(errs, code(scanRunName(s, r))+": "+prose(r.Error))
 		}
 	}
 	if len(errs) > 0 {
@@ -106,22 +115,42 @@ func statusWord(st analysis.Status) string {
 	return string(st)
 }
 
-// scanTable is one row per run.
-func scanTable(s *analysis.Scan) *table {
-	t := newTable("Status", "Run", "Family", "Final", "Best eval", "Checkpoint", "Steps", "Runtime", "Problems").alignRight(3, 4, 6, 7)
+// scanTable is one row per run; in text, a run without problems has an
+// empty Problems cell.
+func scanTable(s *analysis.Scan, text bool) *table {
+	t := newTable("Status", "Run", "Family", "Final", "Best eval", "Checkpoint", "Steps", "Runtime", "Problems").alignRight(3, 4, 6, 7).nameCols(1, 5).liftCol(1)
 	for _, r := range s.Runs {
-		t.add(em(statusStyle(r.Verdict.Status), statusWord(r.Verdict.Status)), code(r.Rel), orNA(r.Family),
-			orNA(scanLevel(r)), orNA(scanBestEval(r)), orNA(scanCheckpoint(r)), orNA(scanSteps(r)), orNA(scanRuntime(r)), orNA(scanProblems(r)))
+		problems := scanProblems(r)
+		if problems == "" && !text {
+			problems = "none"
+		}
+		t.add(em(statusStyle(r.Verdict.Status), statusWord(r.Verdict.Status)), code(scanRunName(s, r)), orNA(scanFamily(r)),
+			orNA(scanLevel(r)), orNA(scanBestEval(r)), orNA(scanCheckpoint(r)), orNA(scanSteps(r)), orNA(scanRuntime(r)), problems)
 	}
 	return t
+}
+
+// scanRunName names a run in the table: its folder relative to the
+// scanned one, or the scanned folder itself when that is the run.
+func scanRunName(s *analysis.Scan, r analysis.ScanRun) string {
+	if r.Rel == "." {
+		return clean(s.Root)
+	}
+	return r.Rel
+}
+
+// scanFamily is the trainer family, with the main metric in brackets
+// when it is not the loss ("grpo (reward)"): the Final column's metric.
+func scanFamily(r analysis.ScanRun) string {
+	if r.Metric != "" && r.Metric != "loss" && r.Family != "" {
+		return r.Family + " (" + r.Metric + ")"
+	}
+	return r.Family
 }
 
 func scanLevel(r analysis.ScanRun) string {
 	if r.FinalLevel == nil || math.IsNaN(r.FinalLevel.Value) {
 		return ""
-	}
-	if r.Metric != "" && r.Metric != "loss" {
-		return num(r.FinalLevel.Value) + " " + r.Metric
 	}
 	return num(r.FinalLevel.Value)
 }
@@ -160,19 +189,31 @@ func scanRuntime(r analysis.ScanRun) string {
 	return hms(r.Runtime.Value)
 }
 
-// scanProblems counts the problems and names the first kinds.
+// scanProblems names the kinds of a run's problems, the most severe
+// first, each with its count when found more than once: "divergence ×2,
+// grad-norm-high". Lines or records of its files that could not be read
+// come first, as input-problem. It is empty for a run without problems.
 func scanProblems(r analysis.ScanRun) string {
 	if r.Error != "" {
 		return "not read"
 	}
-	if len(r.Problems) == 0 {
-		return "none"
-	}
 	var kinds []string
+	n := map[string]int{}
+	if r.InputProblems > 0 {
+		kinds = append(kinds, "input-problem")
+		n["input-problem"] = r.InputProblems
+	}
 	for _, f := range r.Problems {
-		if k := string(f.Kind); !contains(kinds, k) && len(kinds) < 2 {
+		k := string(f.Kind)
+		if n[k] == 0 {
 			kinds = append(kinds, k)
 		}
+		n[k]++
 	}
-	return fmt.Sprintf("%d: %s", len(r.Problems), strings.Join(kinds, ", "))
+	for i, k := range kinds {
+		if n[k] > 1 {
+			kinds[i] = fmt.Sprintf("%s ×%d", k, n[k])
+		}
+	}
+	return strings.Join(kinds, ", ")
 }

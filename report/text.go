@@ -102,11 +102,11 @@ func (tw *textWriter) block(b block) {
 			}
 		}
 	case blockTable:
-		tt := texttab.New(tw.cells(b.tab.header)...).AlignRight(b.tab.right...)
+		tt := texttab.New(tw.cells(b.tab.header)...).AlignRight(b.tab.right...).Names(b.tab.names...)
 		for _, row := range b.tab.rows {
 			tt.Add(tw.cells(row)...)
 		}
-		_ = tt.WriteText(&tw.b, texttab.TextOptions{Indent: "  ", MaxWidth: tw.opts.Width, Rule: '─', Spill: true})
+		_ = tt.WriteText(&tw.b, texttab.TextOptions{Indent: "  ", MaxWidth: tw.opts.Width, Rule: '─', Spill: true, Lift: b.tab.lift})
 	case blockChart:
 		for _, line := range chartLines(tw.r, min(tw.opts.Width, 80), tw.opts.Color) {
 			tw.b.WriteString(line + "\n")

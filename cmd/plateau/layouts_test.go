@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/plateau-dev/plateau/internal/testtree"
 )
@@ -56,5 +60,71 @@ func TestScanLayouts(t *testing.T) {
 		if code := runWith([]string{"report", filepath.Join(root, dir)}, testStreams(nil, &out, &errb)); code != exitUsage {
 			t.Errorf("report %s: exit %d, want 2 (several runs): %s", dir, code, errb.String())
 		}
+	}
+}
+
+// TestScanEdges: a folder that is one run, a folder without runs, a file,
+// and a run whose file holds no readable record beside a good run.
+func TestScanEdges(t *testing.T) {
+	scan := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := runWith(append([]string{"scan"}, args...), testStreams(nil, &out, &errb))
+		return code, out.String(), errb.String()
+	}
+	pkgDir, _ := os.Getwd()
+	chdir(t, repoRoot(t))
+	defer chdir(t, pkgDir)
+	run := filepath.Join("testdata", "runs", "overfit_eval")
+	code, out, errs := scan(run)
+	if code != 0 || !strings.Contains(out, "overfitting  testdata/runs/") {
+		t.Errorf("scan of one run: exit %d (%s), want its row named by the folder given:\n%s", code, errs, out)
+	}
+
+	empty := t.TempDir()
+	if code, _, errs := scan(empty); code != exitInput || !strings.Contains(errs, "no run under it") {
+		t.Errorf("scan of an empty folder: exit %d, %q; want 1 and no run found", code, errs)
+	}
+	testtree.Write(t, filepath.Join(empty, "notes.txt"), []byte("lr 1e-4 looked best\n"))
+	if code, _, errs := scan(empty); code != exitInput || !strings.Contains(errs, "notes.txt: text without training records") {
+		t.Errorf("scan of a folder of notes: exit %d, %q; want 1 and the file named with the reason", code, errs)
+	}
+	if code, _, errs := scan(filepath.Join(run, "console.log")); code != exitUsage || !strings.Contains(errs, "plateau report") {
+		t.Errorf("scan of a file: exit %d, %q; want 2 and the hint to use report", code, errs)
+	}
+
+	root := t.TempDir()
+	testtree.Copy(t, runsDir(t, "sweep/output/run-a"), filepath.Join(root, "good"))
+	testtree.Write(t, filepath.Join(root, "broken", "trainer_state.json"), []byte("{\n  \"global_step\": 10,\n  \"log_history\": [\n    {\"epoch\": 0.1, oops\n"))
+	code, out, errs = scan(root)
+	if code != 0 || !strings.Contains(errs, "1 input problem(s)") {
+		t.Errorf("scan with a broken run: exit %d, %q", code, errs)
+	}
+	if !regexp.MustCompile(`insufficient +broken .*\n +Problems: input-problem\n`).MatchString(out) || !regexp.MustCompile(`converged +good .*\n +Problems: grad-norm-high\n`).MatchString(out) {
+		t.Errorf("scan with a broken run: want the broken run's input problem on its row and the good run read:\n%s", out)
+	}
+}
+
+// TestScanTextWidth: the text table of the real runs fits 100 columns,
+// each run's problems on the line below it when any, and no line says a
+// run has none.
+func TestScanTextWidth(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := runWith([]string{"scan", runsDir(t, "")}, testStreams(nil, &out, &errb)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rows := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		if w := utf8.RuneCountInString(line); w > 100 {
+			t.Errorf("line of %d columns: %q", w, line)
+		}
+		if strings.Contains(line, "Problems: none") || regexp.MustCompile(`Problems: \d+:`).MatchString(line) {
+			t.Errorf("problems line %q", line)
+		}
+		if strings.HasPrefix(line, "      Problems: ") {
+			rows++
+		}
+	}
+	if rows == 0 {
+		t.Errorf("no run's problems on a line of their own:\n%s", out.String())
 	}
 }

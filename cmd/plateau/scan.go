@@ -53,8 +53,8 @@ each run's full report beside it, linked from the index; with -o FILE.html
 or without -o, one page with each run's verdict, summary and problems
 inline. On a terminal, the progress is shown on standard error.
 
-Exit status: 0 written; 1 some run could not be read (its row says why);
-2 usage error; 3 some run's status matched --fail-on.`,
+Exit status: 0 written; 1 no run was found, or some run could not be read
+(its row says why); 2 usage error; 3 some run's status matched --fail-on.`,
 		Example: `  plateau scan output/
   plateau scan runs/ --format md -o RUNS.md
   plateau scan saves/ --format json | jq '.runs[] | {path, status: .verdict.status}'
@@ -134,13 +134,14 @@ func runScan(opts *scanOptions, s *streams) error {
 	aopts := analysis.DefaultOptions
 	aopts.GPUHourPrice, aopts.GPUs = opts.GPUHourPrice, opts.GPUs
 	prog := s.startScanProgress()
-	scan, inputs, warnings, err := scanRuns(scanJob{root: opts.Root, maxDepth: opts.MaxDepth, jobs: workers(opts.Jobs),
+	res, err := scanRuns(scanJob{root: opts.Root, maxDepth: opts.MaxDepth, jobs: workers(opts.Jobs),
 		reader: ropts, analysis: aopts, keepData: htmlDir, progress: prog.update})
 	prog.stop()
 	if err != nil {
 		return inputError(err)
 	}
-	guard.inputs = append(guard.inputs, inputs...)
+	scan := res.scan
+	guard.inputs = append(guard.inputs, res.inputs...)
 	var buf bytes.Buffer
 	switch format {
 	case "text":
@@ -168,8 +169,11 @@ func runScan(opts *scanOptions, s *streams) error {
 			return err
 		}
 	}
-	if warnings > 0 {
-		fmt.Fprintf(s.err, "plateau: %d input problem(s) in the runs; each run's report lists its own\n", warnings)
+	if res.warnings > 0 {
+		fmt.Fprintf(s.err, "plateau: %d input problem(s) in the runs; each run's report lists its own\n", res.warnings)
+	}
+	if len(scan.Runs) == 0 {
+		return inputError(fmt.Errorf("%s: %w: no run under it (%s)", opts.Root, trainlog.ErrNoData, ignoredWhy(res.ignored)))
 	}
 	if n := scan.Statuses[analysis.ScanStatusError]; n > 0 {
 		return inputError(fmt.Errorf("%d of %d runs could not be read; their rows say why", n, len(scan.Runs)))
@@ -220,4 +224,21 @@ func checkOutputDir(out, root string) error {
 		}
 	}
 	return nil
+}
+
+// ignoredWhy says which files a folder without runs held: the first few
+// with the reason each was not read.
+func ignoredWhy(files []trainlog.File) string {
+	if len(files) == 0 {
+		return "it holds no file plateau reads"
+	}
+	var parts []string
+	for i, f := range files {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(files)-3))
+			break
+		}
+		parts = append(parts, f.Path+": "+strings.TrimPrefix(f.Reason, "ignored: "))
+	}
+	return "ignored " + strings.Join(parts, "; ")
 }

@@ -40,15 +40,24 @@ type scanItem struct {
 	disk []string
 }
 
+// A scanResult is what scanRuns found.
+type scanResult struct {
+	scan *analysis.Scan
+	// inputs are the input files on disk: no output may be written to one.
+	inputs []string
+	// warnings counts the input problems met in the runs.
+	warnings int
+	// ignored lists the files under the root that belong to no run.
+	ignored []trainlog.File
+}
+
 // scanRuns discovers the runs under the root, reads and analyses them on
-// job.jobs goroutines, reads the logger folders that are views of one
-// session as one run, and returns the scan, the input files on disk (no
-// output may be written to one) and the number of input problems met in
-// the runs.
-func scanRuns(job scanJob) (*analysis.Scan, []string, int, error) {
+// job.jobs goroutines, and reads the logger folders that are views of one
+// session as one run.
+func scanRuns(job scanJob) (scanResult, error) {
 	d, err := trainlog.Discover(job.root, trainlog.DiscoverOptions{MaxDepth: job.maxDepth})
 	if err != nil {
-		return nil, nil, 0, err
+		return scanResult{}, err
 	}
 	results := make([][]scanItem, len(d.Runs))
 	warns := make([]int, len(d.Runs))
@@ -85,7 +94,7 @@ func scanRuns(job scanJob) (*analysis.Scan, []string, int, error) {
 		rows[i] = it.row
 		disk = append(disk, it.disk...)
 	}
-	return analysis.NewScan(job.root, rows), disk, nwarn, nil
+	return scanResult{scan: analysis.NewScan(job.root, rows), inputs: disk, warnings: nwarn, ignored: d.Ignored}, nil
 }
 
 // path names a folder (or file) relative to the scan root as a user

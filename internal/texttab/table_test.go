@@ -47,6 +47,41 @@ func TestWriteText(t *testing.T) {
 			want: "a  b  c\n1\n1  2  3\n",
 		},
 		{
+			name: "a column of names breaks long paths after / - _",
+			table: func() *Table {
+				t := New("Status", "Run", "Steps").AlignRight(2).Names(1)
+				t.Add("converged", "cut_pair_improving/cut55", "260/480")
+				t.Add("diverged", "lf-tfm-lora-20ep-tinydata", "240")
+				t.Add("stalled", "abcdefghijklmnopq", "1")
+				return t
+			},
+			opts: TextOptions{MaxWidth: 38},
+			want: "" +
+				"Status     Run                   Steps\n" +
+				"converged  cut_pair_           260/480\n" +
+				"           improving/cut55\n" +
+				"diverged   lf-tfm-lora-20ep-       240\n" +
+				"           tinydata\n" +
+				"stalled    abcdefghijklmnopq         1\n",
+		},
+		{
+			name: "a long name lifted above its row",
+			table: func() *Table {
+				t := New("Status", "Run", "Steps", "Problems").AlignRight(2).Names(1)
+				t.Add("diverged", "lf-tfm-lora-20ep-tinydata-console-and-jsonl", "240/240", "divergence")
+				t.Add("converged", "run-a", "500", "")
+				return t
+			},
+			opts: TextOptions{MaxWidth: 30, Spill: true, Lift: 2},
+			want: "" +
+				"Status       Steps  Problems\n" +
+				"lf-tfm-lora-20ep-tinydata-\n" +
+				"console-and-jsonl\n" +
+				"diverged   240/240  divergence\n" +
+				"run-a\n" +
+				"converged      500\n",
+		},
+		{
 			name: "wraps the widest left column",
 			table: func() *Table {
 				t := New("Step", "Finding").AlignRight(0)
@@ -218,10 +253,10 @@ func FuzzWriteText(f *testing.F) {
 		if len(a)+len(b)+len(c) > 4096 || width > 500 {
 			return
 		}
-		tab := New(a, "x", c).AlignRight(1)
+		tab := New(a, "x", c).AlignRight(1).Names(0)
 		tab.Add(b, a, c)
 		var out bytes.Buffer
-		if err := tab.WriteText(&out, TextOptions{MaxWidth: width, Spill: true, Rule: '-'}); err != nil {
+		if err := tab.WriteText(&out, TextOptions{MaxWidth: width, Spill: true, Rule: '-', Lift: 1}); err != nil {
 			t.Fatal(err)
 		}
 		var md bytes.Buffer
