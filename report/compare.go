@@ -516,9 +516,16 @@ func warningText(c *analysis.Comparison, w analysis.CompareWarning, labels []str
 		}
 		return strings.Join(parts, ", ")
 	}
+	// one says whether the warning concerns one run (all when Runs is
+	// empty).
+	one := len(w.Runs) == 1 || (len(w.Runs) == 0 && len(c.Runs) == 1)
 	switch w.Kind {
 	case analysis.WarnAxisFallback:
-		return fmt.Sprintf("Aligned on %s, not on samples: %s logs neither its total batch size (or batch, accumulation and world size) nor the Trainer's samples and steps per second. Log the ***** Running training ***** block (INFO level) next time.", axisNoun(c.AlignedBy), names())
+		verb, its := "logs", "its"
+		if !one {
+			verb, its = "log", "their"
+		}
+		return fmt.Sprintf("Aligned on %s, not on samples: %s %s neither %s total batch size (or batch, accumulation and world size) nor the Trainer's samples and steps per second. Next time log the batch geometry: the Trainer's ***** Running training ***** block (INFO level), or the batch size and accumulation among the run's hyperparameters (Lightning's hparams.yaml, MLflow params).", axisNoun(c.AlignedBy), names(), verb, its)
 	case analysis.WarnBatch:
 		return "The geometry differs: samples per step " + per(num) + ". Their steps are not comparable; the table and curves use " + axisNoun(c.AlignedBy) + "."
 	case analysis.WarnSteps:
@@ -530,7 +537,11 @@ func warningText(c *analysis.Comparison, w analysis.CompareWarning, labels []str
 			if len(w.Runs) > 1 {
 				verb = " evaluate"
 			}
-			return "Only " + names() + verb + ": the others cannot be judged on held-out data."
+			others := "the others"
+			if len(c.Runs)-len(w.Runs) == 1 {
+				others = "the other"
+			}
+			return "Only " + names() + verb + ": " + others + " cannot be judged on held-out data."
 		case len(w.Values) > 0:
 			return "The eval sets differ in size (" + per(func(v float64) string {
 				if math.IsNaN(v) {
@@ -545,7 +556,10 @@ func warningText(c *analysis.Comparison, w analysis.CompareWarning, labels []str
 	case analysis.WarnMetric:
 		return "The runs' main metrics or trainer families differ: they are not ranked."
 	case analysis.WarnIncomplete:
-		return names() + " stopped before the planned steps: its final level is not where it would have ended."
+		if one {
+			return names() + " stopped before the planned steps: its final level is not where it would have ended."
+		}
+		return names() + " stopped before the planned steps: their final levels are not where they would have ended."
 	case analysis.WarnTrainOnly:
 		return "No common evaluation: the runs are ranked on their train loss, which measures how well each fits its training data (memorisation included), not how good it is. Evaluate them on the same held-out data before choosing."
 	}

@@ -107,3 +107,29 @@ func TestOverlayChart(t *testing.T) {
 		t.Errorf("chart\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestCompareWarningWords: the warnings agree in number with the runs
+// they name, and the advice on the axis holds for any trainer.
+func TestCompareWarningWords(t *testing.T) {
+	c := &analysis.Comparison{AlignedBy: analysis.AxisEpochs, Runs: make([]analysis.ComparedRun, 2)}
+	labels := []string{"a", "b"}
+	for _, tc := range []struct {
+		w    analysis.CompareWarning
+		want string
+	}{
+		{analysis.CompareWarning{Kind: analysis.WarnAxisFallback, Runs: []int{0}}, "a logs neither its total batch size"},
+		{analysis.CompareWarning{Kind: analysis.WarnAxisFallback, Runs: []int{0, 1}}, "a, b log neither their total batch size"},
+		{analysis.CompareWarning{Kind: analysis.WarnAxisFallback, Runs: []int{0, 1}}, "Lightning's hparams.yaml"},
+		{analysis.CompareWarning{Kind: analysis.WarnEvalSet, Runs: []int{1}}, "Only b evaluates: the other cannot be judged"},
+		{analysis.CompareWarning{Kind: analysis.WarnIncomplete, Runs: []int{0, 1}}, "their final levels are not"},
+		{analysis.CompareWarning{Kind: analysis.WarnIncomplete, Runs: []int{1}}, "b stopped before the planned steps: its final level"},
+	} {
+		if got := renderInline(warningText(c, tc.w, labels), textInline{}); !strings.Contains(got, tc.want) {
+			t.Errorf("%s %v: %q, want %q in it", tc.w.Kind, tc.w.Runs, got, tc.want)
+		}
+	}
+	c.Runs = make([]analysis.ComparedRun, 3)
+	if got := warningText(c, analysis.CompareWarning{Kind: analysis.WarnEvalSet, Runs: []int{1}}, []string{"a", "b", "c"}); !strings.Contains(got, "the others cannot") {
+		t.Errorf("one of three evaluates: %q", got)
+	}
+}
