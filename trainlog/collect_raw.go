@@ -70,7 +70,7 @@ func (rs *rawSeries) add(p rawPoint) {
 	if k == 0 || len(rs.chunks[k-1]) == cap(rs.chunks[k-1]) {
 		size := chunkPoints
 		if k == 0 {
-			size = 64 // most series are short
+			size = 4 // most series are short; a wide file has thousands of them
 		} else if c := cap(rs.chunks[k-1]); c < chunkPoints {
 			size = min(4*c, chunkPoints)
 		}

@@ -260,6 +260,7 @@ func (r *csvReader) setHeader(rec []string, line int) {
 	h[0] = strings.TrimPrefix(h[0], "\ufeff")
 	r.header, r.hdrLine = h, line
 	r.plan = r.planner(h, r.src(line), r.opts)
+	r.plan.capMetrics(r.src(line))
 	r.warned = nil
 	r.queue = append(r.queue, r.plan.notes...)
 }

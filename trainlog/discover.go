@@ -321,6 +321,9 @@ func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
 			if !ok {
 				return nil, reason
 			}
+			if err := explicitFile(pl); err != nil {
+				return nil, err
+			}
 			rd.Inputs = []Input{inputOf(pl)}
 		}
 		d.Runs = []RunDir{rd}
@@ -355,6 +358,9 @@ type found struct {
 	dir    string // slash folder relative to the root, "." for the root
 	weak   bool   // text without recognised records, named like a log
 	ignore string // why the file is not read ("" for a log or settings)
+	// problem is set when the file or folder could not be read: an input
+	// problem, not a file plateau chose to leave.
+	problem bool
 }
 
 // A walker holds what one walk found.
@@ -373,11 +379,12 @@ type ckptDir struct {
 
 func (w *walker) walk() error {
 	mlflowSeen := map[string]bool{}
-	return filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
+	// Symbolic links are followed, without loops (fileio.WalkDir).
+	return fileio.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(w.root, p)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: err.Error()})
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: err.Error(), problem: unreadable(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -427,7 +434,7 @@ func (w *walker) walk() error {
 			return nil
 		}
 		if !ok {
-			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: dir, ignore: shortReason(reason)})
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: dir, ignore: shortReason(reason), problem: unreadable(reason)})
 			return nil
 		}
 		w.files = append(w.files, found{in: inputOf(pl), dir: dir})
@@ -566,7 +573,7 @@ func (w *walker) group(d *Discovery) {
 				d.Ignored = append(d.Ignored, File{Path: f.in.Name, Format: f.in.Kind, Reason: "ignored: settings without a training log beside them"})
 			}
 		case f.ignore != "":
-			file := File{Path: f.in.Name, Reason: "ignored: " + f.ignore}
+			file := File{Path: f.in.Name, Reason: "ignored: " + f.ignore, Problem: f.problem}
 			if r := nearest(owners[i], runs); r != nil {
 				r.Skipped = append(r.Skipped, file)
 			} else {

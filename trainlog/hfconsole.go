@@ -231,6 +231,7 @@ type consoleReader struct {
 	// to give for now (Options.Live): a watcher must see each dict when
 	// it is written.
 	live    bool
+	cutSaid bool // the dict cut off at the end of the input was reported
 	flushed bool // held-back dicts were resolved since the last read
 	badUTF8 bool // invalid UTF-8 was reported
 }
@@ -395,12 +396,19 @@ func (r *consoleReader) overflow() {
 
 // finish handles the bytes after the last line break at the end of the
 // input, then resolves every held-back step and reports the run's
-// progress. A dict cut off by the end of input is not an error: the log
-// may still be growing, and the bytes are kept for the next Scan.
+// progress. A dict cut off by the end of a live input is not an error:
+// the log is still growing, and the bytes are kept for the next Scan. At
+// the end of any other input it is: the file ends inside a dict, which
+// is left out, and the reader says so.
 func (r *consoleReader) finish() {
 	if r.start < r.end {
 		r.start += r.tk.tokenize(r.buf[r.start:r.end], true)
 		r.replay(r.tk.toks)
+	}
+	if rest := r.buf[r.start:r.end]; !r.live && !r.cutSaid && len(rest) > 0 && rest[0] == '{' && hcLogLike(rest) {
+		r.cutSaid = true
+		r.emit(&SyntaxError{File: r.name, Line: r.tk.line, Err: ErrTruncated,
+			Msg: "the file ends inside a log dict: expected '}' (a log cut short, or a run still writing it); the dict is left out"})
 	}
 	r.txt.flush(r)
 	r.steps.resolveAll(r, true)

@@ -67,7 +67,9 @@ func TestConsoleBadInput(t *testing.T) {
 		{"empty", "", 0, nil},
 		{"binary", string(bin), -1, []int{1}},
 		{"invalid UTF-8", "\xff\xfe\x80{'loss': 1.5, 'epoch': 0.1}\xc3\x28 \xed\xa0\x80\n\xff again\n", 1, []int{1}},
-		{"cut at end of input", "{'loss': 1.0, 'epoch': 0.5}\n{'loss': 0.9, 'grad_norm': 0.", 1, nil},
+		// The end of a file that is not live is the end: a dict cut off
+		// there is left out, and said (issue 13).
+		{"cut at end of input", "{'loss': 1.0, 'epoch': 0.5}\n{'loss': 0.9, 'grad_norm': 0.", 1, []int{2}},
 		{"cut mid-file", "{'loss': 0.9, 'grad_n\n{'loss': 0.8, 'epoch': 1.0}\n", 1, []int{1}},
 		{"cut by a bar redraw", "{'loss': 0.9, 'ep\r 10%|█  | 1/10 [00:01<00:09,  1.00it/s]\n{'loss': 0.8, 'epoch': 1.0}\n", 1, []int{1}},
 		{"malformed", "x\n{'loss' 0.9, 'epoch': 0.5}\n", 0, []int{2}},

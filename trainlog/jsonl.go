@@ -338,6 +338,8 @@ func lfLineFunc(st *lfState) jsonlLineFunc {
 			case "current_steps":
 				if n, ok := jsonInt(m.Num); ok && m.Kind == jtNumber && n >= 0 {
 					e.Step = n
+				} else if m.Kind == jtNumber {
+					emit(badStep(src, m.Num))
 				}
 			case "total_steps":
 				if m.Kind == jtNumber && m.Num != st.totalSteps && m.Num > 0 {
@@ -412,6 +414,8 @@ func (g *genericJSONL) line(ms []jsonMember, src Source, emit func(Record)) {
 		case m.Key == stepKey:
 			if n, ok := jsonInt(m.Num); ok && n >= 0 {
 				e.Step = n
+			} else {
+				emit(badStep(src, m.Num))
 			}
 			continue
 		case m.Key == "_runtime":

@@ -54,7 +54,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			run := NewRun(runName(p))
 			run.Root = p
 			run.Files = d.Ignored
-			return run, noData(p, len(d.Ignored))
+			return run, noData(p, d.Ignored)
 		case 1:
 		default:
 			if len(paths) == 1 && LoggerViews(d.Runs) {
@@ -147,10 +147,6 @@ func diskPath(p string) string {
 	return p
 }
 
-func noData(p string, ignored int) error {
-	return fmt.Errorf("%s: %w: found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", p, ErrNoData, plural(ignored, "file"))
-}
-
 // loadDirs reads the runs of dirs, checks that they are views of one run
 // and merges them.
 func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Run, error) {
@@ -172,6 +168,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 		run.Checkpoints = append(run.Checkpoints, rd.Checkpoints...)
 	}
 	run.Files = append(run.Files, ignored...)
+	run.Warnings = append(run.Warnings, problems(run.Files)...)
 	order := make([]int, len(plans))
 	for i := range order {
 		order[i] = i
@@ -262,7 +259,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 			if firstErr != nil && len(dirs) == 1 && !isDir(root) {
 				return run, firstErr
 			}
-			return run, noData(root, len(run.Files))
+			return run, noData(root, run.Files)
 		}
 	}
 	return run, nil
@@ -466,6 +463,10 @@ func shortReason(err error) string {
 	if errors.As(err, &se) {
 		return se.Msg
 	}
+	var ue *UnreadableError
+	if errors.As(err, &ue) {
+		return "cannot be read: " + ue.Err.Error()
+	}
 	return err.Error()
 }
 
@@ -474,17 +475,20 @@ func shortReason(err error) string {
 func sniff(path, display string) (plan, bool, error) {
 	f, err := fileio.OpenRegular(path)
 	if err != nil {
-		return plan{}, false, err
+		return plan{}, false, unreadableErr(display, err)
 	}
 	defer f.Close()
 	head := make([]byte, SniffSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return plan{}, false, fmt.Errorf("%s: %w", display, err)
+		return plan{}, false, unreadableErr(display, err)
 	}
 	head = head[:n]
 	if n == 0 {
 		return plan{}, false, &SyntaxError{File: display, Msg: "empty file: expected a training log", Err: ErrNoData}
+	}
+	if what, ok := ownOutput(head); ok {
+		return plan{}, false, &SyntaxError{File: display, Msg: "plateau's own " + what + ", not a training log", Err: ErrOwnOutput}
 	}
 	fm, score := DetectConfidence(display, head)
 	if ok := score > 0; !ok {

@@ -270,7 +270,10 @@ type File struct {
 	// Disk is the path the file was read from, for telling whether a
 	// path plateau is asked to write is one of its inputs; "" for
 	// standard input and for files no format recognised.
-	Disk    string
+	Disk string
+	// Problem is set when the file exists but could not be read (no
+	// permission, an I/O error): an input problem, also in Run.Warnings.
+	Problem bool
 	Format  string // a Format name, or "" when not recognised
 	Used    bool
 	Reason  string // why it was ignored, or a note on how it was used

@@ -295,6 +295,9 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 			case "step":
 				if n, ok := jsonInt(lx.num); ok && n >= 0 {
 					e.Step = n
+				} else {
+					// Not a step: said, never silently replaced.
+					r.emit(badStep(e.Source, lx.num))
 				}
 			case "epoch":
 				e.Epoch = lx.num

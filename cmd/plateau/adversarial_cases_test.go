@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -169,6 +172,109 @@ func adversarialCases() []advCase {
 				return []string{"compare", "a", "b", "-o", "bl/trainer_state.json"}
 			},
 			code: exitUsage, stderr: []string{"-o bl/trainer_state.json would overwrite an input (b/trainer_state.json)"}},
+		// 9. Symbolic links are followed, loops cut.
+		{name: "linked_log", defect: 9,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				if err := os.Mkdir(filepath.Join(dir, "links"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink("../run/console.log", filepath.Join(dir, "links", "console.log")); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"report", "links", "-f", "json"}
+			},
+			code: exitOK, stdout: []string{`"path": "console.log",
+        "format": "hf-console",
+        "used": true`}},
+		{name: "linked_folder_and_loop", defect: 9,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				if err := os.Mkdir(filepath.Join(dir, "linkdir"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for name, target := range map[string]string{"run": "../run", "loop": "..", "twice": "../run"} {
+					if err := os.Symlink(target, filepath.Join(dir, "linkdir", name)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return []string{"report", "linkdir", "-f", "json"}
+			},
+			code: exitOK, stdout: []string{`"path": "run/trainer_state.json",
+        "format": "trainer-state",
+        "used": true`, "a symbolic link to .., a folder that holds this one (a loop)", "a symbolic link to ../run, already read as linkdir/run"}},
+		// 10. Silent data changes are said.
+		{name: "dict_cut_at_end", defect: 10,
+			setup: func(t *testing.T, dir string) []string {
+				b := readFile(t, filepath.Join(repoRoot(t), "examples", "hf_v5_sft_lora_3ep", "console.log"))
+				b = append(b, "{'loss': 1.23, 'grad_norm': 0.5, 'learn"...)
+				writeFile(t, filepath.Join(dir, "train.log"), b)
+				return []string{"report", "train.log", "--no-chart"}
+			},
+			code: exitInput, stderr: []string{"the file ends inside a log dict: expected '}'"}, stdout: []string{"Status "},
+			check: func(t *testing.T, dir, _, stderr string) {
+				n := bytes.Count(readFile(t, filepath.Join(dir, "train.log")), []byte("\n")) + 1
+				if want := fmt.Sprintf("train.log:%d: the file ends", n); !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}},
+		{name: "negative_step", defect: 10,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) { h[0]["step"] = -1 }))
+				return []string{"report", "run"}
+			},
+			code: exitInput, stderr: []string{"trainer_state.json#log_history[0]: step -1: expected a whole step from 0 to 2^53"}},
+		{name: "step_beyond_2^53", defect: 10,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(h []map[string]any) { h[0]["step"] = 1e17 }))
+				return []string{"report", "run"}
+			},
+			code: exitInput, stderr: []string{"trainer_state.json#log_history[0]: step 1e+17: expected a whole step from 0 to 2^53"}},
+		// 12. A folder without a log says, per file, why.
+		{name: "no_log_reasons", defect: 12,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "nolog", "notes.txt"), []byte("some notes about the run\n"))
+				writeFile(t, filepath.Join(dir, "nolog", "data.txt"), []byte("\x00\x01binary"))
+				writeFile(t, filepath.Join(dir, "nolog", "empty.log"), nil)
+				return []string{"report", "nolog"}
+			},
+			code: exitInput, stderr: []string{"3 files ignored)\n  data.txt: binary data", "\n  empty.log: empty file", "\n  notes.txt: text without training records"}},
+		// 13. A file with no training record is an input error.
+		{name: "readme", defect: 13,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "README.md"), []byte("# My project\n\nSome text, step 1, loss is fine.\n"))
+				return []string{"report", "README.md"}
+			},
+			code: exitInput, stderr: []string{"README.md: no training record"}},
+		{name: "go_mod", defect: 13,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "go.mod"), []byte("module example.com/x\n\ngo 1.22\n"))
+				return []string{"report", "go.mod"}
+			},
+			code: exitInput, stderr: []string{"go.mod: no training record"}},
+		{name: "notes", defect: 13,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "notes.txt"), []byte("training went well, loss 0.5 at the end\n"))
+				return []string{"report", "notes.txt"}
+			},
+			code: exitInput, stderr: []string{"notes.txt: no training record"}},
+		// 14. plateau's own outputs are not logs: a re-run works.
+		rerun("md", "REPORT.md"),
+		rerun("json", "report.json"),
+		rerun("text", "report.txt"),
+		rerun("html", "report.html"),
+		{name: "own_json_given", defect: 14,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				wd, _ := os.Getwd()
+				chdir(t, dir)
+				defer chdir(t, wd)
+				if code := runWith([]string{"report", "run", "-o", "r.json"}, testStreams(nil, io.Discard, io.Discard)); code != exitOK {
+					t.Fatalf("first run: exit %d", code)
+				}
+				return []string{"report", "r.json"}
+			},
+			code: exitInput, stderr: []string{"r.json: plateau's own JSON output (plateau.report/"}},
 		// 7. Control bytes from a file name never reach a report.
 		{name: "escapes_in_file_name_html", defect: 7,
 			setup: func(t *testing.T, dir string) []string {
@@ -189,4 +295,32 @@ func adversarialCases() []advCase {
 				}
 			}},
 	}
+}
+
+// rerun is the case of a report written into the run folder, then
+// written again: the second run must not read the first report as a log.
+func rerun(format, name string) advCase {
+	args := func() []string { return []string{"report", "run", "-f", format, "-o", "run/" + name} }
+	return advCase{name: "rerun_" + format, defect: 14,
+		setup: func(t *testing.T, dir string) []string {
+			copyRun(t, dir, "run")
+			wd, _ := os.Getwd()
+			chdir(t, dir)
+			defer chdir(t, wd)
+			var errb bytes.Buffer
+			if code := runWith(args(), testStreams(nil, io.Discard, &errb)); code != exitOK {
+				t.Fatalf("first run: exit %d: %s", code, errb.String())
+			}
+			return args()
+		},
+		code: exitOK, outputs: []string{"run/" + name},
+		check: func(t *testing.T, dir, _, _ string) {
+			var out bytes.Buffer
+			if code := runWith([]string{"report", "run", "-f", "json"}, testStreams(nil, &out, io.Discard)); code != exitOK {
+				t.Fatalf("report after the re-run: exit %d", code)
+			}
+			if !strings.Contains(out.String(), "plateau's own") && format != "html" && format != "md" {
+				t.Errorf("the run's files do not say %s is plateau's own output:\n%.2000s", name, out.String())
+			}
+		}}
 }

@@ -36,11 +36,14 @@ type advProc struct {
 	afterFile string
 	sig       syscall.Signal
 	// limit is how long the child may run before it counts as hung.
-	limit  time.Duration
-	code   int
-	stdout []string
-	stderr []string
-	check  func(t *testing.T, dir, stdout, stderr string)
+	limit time.Duration
+	// unprivileged runs the child as nobody when the test runs as root,
+	// so that file permissions apply.
+	unprivileged bool
+	code         int
+	stdout       []string
+	stderr       []string
+	check        func(t *testing.T, dir, stdout, stderr string)
 }
 
 // TestAdversarialWatch runs the child-process cases.
@@ -59,6 +62,9 @@ func TestAdversarialWatch(t *testing.T) {
 			cmd.Env = append(os.Environ(), "PLATEAU_TEST_MAIN=1")
 			cmd.Stdout, cmd.Stderr = out, errb
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			if c.unprivileged && os.Getuid() == 0 {
+				asNobody(t, cmd, dir)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -128,6 +134,31 @@ func TestAdversarialWatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// asNobody makes cmd run as the user nobody, from a copy of the test
+// binary that nobody may run, in dir opened to others.
+func asNobody(t *testing.T, cmd *exec.Cmd, dir string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "plateau.test")
+	writeFile(t, bin, readFile(t, os.Args[0]))
+	for _, p := range []string{bin, filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), dir, filepath.Dir(dir)} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd.Path, cmd.Args[0] = bin, bin
+	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 65534, Gid: 65534}
+}
+
+// lockUp takes every permission away from p, and gives them back at the
+// end of the test so that the folder can be removed.
+func lockUp(t *testing.T, p string) {
+	t.Helper()
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(p, 0o755) })
 }
 
 // nanConsole writes the example's console log cut after step 320, with
@@ -223,6 +254,22 @@ func adversarialWatchCases() []advProc {
 				return []string{"watch", "in.fifo", "--no-report"}
 			},
 			limit: 20 * time.Second, code: exitInput, stderr: []string{"in.fifo: a named pipe (FIFO), not a regular file"}},
+		// 8. A file or folder that cannot be read is an input problem.
+		{name: "unreadable_file", defect: 8, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				lockUp(t, filepath.Join(dir, "run", "console.log"))
+				return []string{"report", "run"}
+			},
+			code: exitInput, stdout: []string{"Status "}, stderr: []string{"plateau: console.log: cannot be read: permission denied", "1 input problem(s)"}},
+		{name: "unreadable_folder", defect: 8, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				writeFile(t, filepath.Join(dir, "run", "logs", "more.log"), []byte("x\n"))
+				lockUp(t, filepath.Join(dir, "run", "logs"))
+				return []string{"report", "run"}
+			},
+			code: exitInput, stdout: []string{"Status "}, stderr: []string{"plateau: logs: open run/logs: permission denied"}},
 		// 7. Escapes in a file name reach neither the terminal nor a pipe.
 		{name: "escapes_in_file_name", defect: 7,
 			setup: func(t *testing.T, dir string) []string {

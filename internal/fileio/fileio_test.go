@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// within fails the test when f does not return in a minute: a hang.
-func within(t *testing.T, what string, f func()) {
+// inTime fails the test when f does not return in a minute: a hang.
+func inTime(t *testing.T, what string, f func()) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { defer close(done); f() }()
@@ -37,7 +37,7 @@ func TestOpenRegularRefusesFIFOWithoutBlocking(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "in.fifo")
 	mkfifo(t, p)
 	var err error
-	within(t, "OpenRegular(fifo)", func() { _, err = OpenRegular(p) })
+	inTime(t, "OpenRegular(fifo)", func() { _, err = OpenRegular(p) })
 	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") || !strings.Contains(err.Error(), p) {
 		t.Errorf("OpenRegular(fifo) = %v, want a not-regular error naming the pipe", err)
 	}
@@ -149,7 +149,7 @@ func TestWriteFileFIFO(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "out.fifo")
 	mkfifo(t, p)
 	var err error
-	within(t, "WriteFile(fifo without reader)", func() { err = WriteFile(p, []byte("x")) })
+	inTime(t, "WriteFile(fifo without reader)", func() { err = WriteFile(p, []byte("x")) })
 	if err == nil || !strings.Contains(err.Error(), "no process is reading") {
 		t.Errorf("WriteFile(fifo without reader) = %v", err)
 	}

@@ -173,7 +173,9 @@ func (f *Follower) scan() error {
 		return nil
 	}
 	dirs := map[string]time.Time{}
-	err = filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+	// Symbolic links are followed, without loops, as plateau report
+	// follows them (fileio.WalkDir).
+	err = fileio.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
