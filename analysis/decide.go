@@ -120,8 +120,11 @@ func decide(e *Evidence) Verdict {
 	// improving: the final segment still improves, significantly (the
 	// interval is above 0, and Mann-Kendall p < trendAlpha: logged window
 	// means are correlated, so 5% is too loose) and by more than the
-	// margin.
-	case tr.Change.Low > 0 && tr.P < trendAlpha && tr.Change.Value > tr.Margin:
+	// margin, and the last fifth does not say otherwise (the two
+	// estimates of the recent improvement, combined by their precision,
+	// are above the margin too: a short final segment's noise can look
+	// like a slope).
+	case tr.Change.Low > 0 && tr.P < trendAlpha && tr.Change.Value > tr.Margin && recentImprovement(tr) > tr.Margin:
 		return Verdict{Status: StatusImproving, Confidence: segmentConfidence(tr), Reason: changeReason(RuleStillImproving, e.Metric, tr, tr.Change)}
 
 	// improving: every fifth of the run is better than the one before
@@ -153,10 +156,12 @@ func decide(e *Evidence) Verdict {
 	// Neither improvement nor its absence is shown: the point estimates
 	// decide, with low confidence (more points, or a longer run, would
 	// tell).
+	est := tr.Change
+	est.Value = recentImprovement(tr)
 	if leansImproving(tr) {
-		return Verdict{Status: StatusImproving, Confidence: ConfidenceLow, Reason: changeReason(RuleInconclusiveImproving, e.Metric, tr, tr.Change)}
+		return Verdict{Status: StatusImproving, Confidence: ConfidenceLow, Reason: changeReason(RuleInconclusiveImproving, e.Metric, tr, est)}
 	}
-	return Verdict{Status: StatusConverged, Confidence: ConfidenceLow, Reason: changeReason(RuleInconclusiveFlat, e.Metric, tr, tr.Change)}
+	return Verdict{Status: StatusConverged, Confidence: ConfidenceLow, Reason: changeReason(RuleInconclusiveFlat, e.Metric, tr, est)}
 }
 
 // within reports an interval inside [-margin, margin].
@@ -175,9 +180,11 @@ func stoppedBySchedule(tr *SeriesEvidence) bool {
 
 // fifthsImproving reports fifths that each improve on the one before by
 // more than z95 standard errors of the difference, the last by more than
-// the margin over the horizon.
+// the margin over the horizon by at least one standard error (so that
+// noise around a flat end does not pass for a practical improvement).
 func fifthsImproving(tr *SeriesEvidence) bool {
-	if len(tr.Fifths) != 5 || tr.FifthChange == nil || tr.FifthChange.Value <= tr.Margin {
+	f := tr.FifthChange
+	if len(tr.Fifths) != 5 || f == nil || f.Value-(f.High-f.Low)/(2*z95) <= tr.Margin {
 		return false
 	}
 	for k := 1; k < 5; k++ {
@@ -189,12 +196,38 @@ func fifthsImproving(tr *SeriesEvidence) bool {
 	return true
 }
 
-// leansImproving reports evidence of improvement short of the tests
-// above, in the most recent stretch, the final segment: its projected
-// improvement above the margin, or its 95% interval above 0. Only when
-// neither holds does a run lean flat.
+// leansImproving reports whether the best point estimate of the recent
+// improvement is above the margin: the final segment's projected change
+// and the last fifth's, combined by their precision (inverse variance,
+// from their 95% intervals), or the final segment's alone without
+// fifths.
 func leansImproving(tr *SeriesEvidence) bool {
-	return tr.Change.Value > tr.Margin || tr.Change.Low > 0
+	return recentImprovement(tr) > tr.Margin
+}
+
+// recentImprovement combines the two estimates of the recent improvement
+// over the horizon by their precision.
+func recentImprovement(tr *SeriesEvidence) float64 {
+	est := tr.Change.Value
+	f := tr.FifthChange
+	if f == nil {
+		return est
+	}
+	w1 := precision(tr.Change)
+	w2 := precision(*f)
+	if w1+w2 == 0 || math.IsInf(w1+w2, 1) {
+		return (est + f.Value) / 2
+	}
+	return (w1*est + w2*f.Value) / (w1 + w2)
+}
+
+// precision is the inverse variance of an estimate with a 95% interval.
+func precision(iv Interval) float64 {
+	se := (iv.High - iv.Low) / (2 * z95)
+	if !(se > 0) {
+		return math.Inf(1)
+	}
+	return 1 / (se * se)
 }
 
 // changeReason is the reason of a rule that tested a projected change.

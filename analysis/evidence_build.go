@@ -191,24 +191,25 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 		i0 = min(sort.Search(n, func(i int) bool { return c.pts[i].Step >= w }), n-minVerdictPoints)
 	}
 	se.FromStep, se.ToStep = c.pts[i0].Step, c.pts[n-1].Step
-	se.Noise = noiseSigma(us[i0:])
+	nm := newNoiseModel(c.x[i0:], us[i0:])
+	se.Noise, se.Lag1 = nm.sigma, nm.lag1
 	lr := newLRFractions(a)
 
 	// Start: the median of the first points, which a start-up spike does
 	// not move.
 	k0 := max(3, min(startMax, int(math.Ceil(startShare*float64(n)))))
-	se.Start = c.window(WindowStart, 0, k0, us, se.Noise, lr)
+	se.Start = c.window(WindowStart, 0, k0, us, nm, lr)
 	se.Start.Level = stats.Median(c.y[:k0])
 	se.Start.t = stats.Median(us[:k0])
 	// The standard error of a median, from the series' robust point
 	// noise: a start-up spike must move neither the level nor its
 	// uncertainty.
-	se.Start.StdErr = 1.2533 * se.Noise / math.Sqrt(float64(k0))
-	se.Start.NEff = float64(k0)
+	se.Start.NEff = math.Max(1, float64(k0)*(1-nm.lag1)/(1+nm.lag1))
+	se.Start.StdErr = 1.2533 * nm.sigma / math.Sqrt(se.Start.NEff)
 
 	// Final: the report's one current level.
 	f0 := c.tailStart(opts.TailFraction, minLevelPoints)
-	se.Final = c.window(WindowFinal, f0, n, us, se.Noise, lr)
+	se.Final = c.window(WindowFinal, f0, n, us, nm, lr)
 	level := se.Final.Level
 	se.Total = c.better(se.Start.Level, level)
 
@@ -225,7 +226,7 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 			fifths = nil
 			break
 		}
-		fifths = append(fifths, c.window(names[k], idx[k], idx[k+1], us, se.Noise, lr))
+		fifths = append(fifths, c.window(names[k], idx[k], idx[k+1], us, nm, lr))
 	}
 	se.Fifths = fifths
 
@@ -236,9 +237,12 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 	// look as if it learned) to the final level, against 2 standard
 	// errors of the two levels and a practical step.
 	k1 := max(3, min(stallMax, int(math.Ceil(stallShare*float64(n)))))
-	se.GainFrom = c.window(WindowStart, 0, k1, us, se.Noise, lr)
+	se.GainFrom = c.window(WindowStart, 0, k1, us, nm, lr)
 	se.GainFrom.Level, se.GainFrom.t = stats.Median(c.y[:k1]), stats.Median(us[:k1])
-	se.GainFrom.StdErr, se.GainFrom.NEff = 1.2533*se.Noise/math.Sqrt(float64(k1)), float64(k1)
+	// A start-up spike must move neither the level nor its uncertainty:
+	// the standard error of the median from the robust point noise.
+	se.GainFrom.NEff = math.Max(1, float64(k1)*(1-nm.lag1)/(1+nm.lag1))
+	se.GainFrom.StdErr = 1.2533 * nm.sigma / math.Sqrt(se.GainFrom.NEff)
 	se.Gain = se.GainFrom.t - se.Final.t
 	se.GainThreshold = math.Max(stallSE*math.Hypot(se.GainFrom.StdErr, se.Final.StdErr), practicalStep(c, se.GainFrom.Level, se.GainFrom.t, logScale, opts))
 
@@ -290,7 +294,7 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 		length = math.Max(span, float64(g.planned-g.lastStep))
 	}
 	se.Margin, se.MarginKind = margin(c, level, se.Total*h/math.Max(1, length), se.Resolution, opts)
-	rebound(a, c, us, se, opts)
+	rebound(a, c, us, se, nm, opts)
 	return se
 }
 
@@ -346,7 +350,7 @@ func margin(c *curve, level, total, res float64, opts Options) (float64, MarginK
 // is cut, from its end, into windows of TailFraction of its points (at
 // least 3), or into whole epochs when the loss drops at its epoch
 // boundaries; Best is the best window before the last, End the last.
-func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, opts Options) {
+func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, nm noiseModel, opts Options) {
 	n := c.len()
 	var cuts []int // window starts, ascending; the last window ends at n
 	g := runGeometry(a)
@@ -389,7 +393,7 @@ func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, opts Optio
 		if i+1 < len(cuts) {
 			hi = cuts[i+1]
 		}
-		windows[i] = c.window(WindowBest, lo, hi, us, se.Noise, nil)
+		windows[i] = c.window(WindowBest, lo, hi, us, nm, nil)
 	}
 	best := 0
 	for i := range windows[:len(windows)-1] {
@@ -405,7 +409,21 @@ func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, opts Optio
 	if !se.LogScale {
 		far = divergeShare * math.Max(math.Abs(se.Best.t), math.Abs(se.Best.t-se.Start.t))
 	}
-	se.RiseThreshold = math.Max(divergeSE*math.Hypot(se.Best.StdErr, se.End.StdErr), far)
+	// The noise of a difference of two window levels: from the windows'
+	// own standard errors, and, with five windows or more, from the
+	// spread of the second differences of their levels (robust; a
+	// second difference cancels the trend, and its variance is 6 times a
+	// level's, 3 times a difference's), which holds the slow wander of
+	// correlated noise that a window's few points cannot show.
+	noise := math.Hypot(se.Best.StdErr, se.End.StdErr)
+	if len(windows) >= 5 {
+		d2 := make([]float64, 0, len(windows)-2)
+		for i := 2; i < len(windows); i++ {
+			d2 = append(d2, windows[i].t-2*windows[i-1].t+windows[i-2].t)
+		}
+		noise = math.Max(noise, stats.RobustSigma(d2)/math.Sqrt(3))
+	}
+	se.RiseThreshold = math.Max(divergeSE*noise, far)
 }
 
 // evalEvidence measures the held-out metric (see evalMetricFor).

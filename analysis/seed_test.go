@@ -187,6 +187,42 @@ func TestSeedArticle(t *testing.T) {
 		}
 	})
 
+	t.Run("phases and verdict (sections 3.1 and 10)", func(t *testing.T) {
+		// Phase A (1-250) rapid decline, B (250-500) slowing, C (500-750)
+		// diminishing returns; the article calls the run converged, and
+		// the verdict, from the same evidence, agrees.
+		want := []struct {
+			name  PhaseName
+			start int64
+		}{{PhaseRapid, 1}, {PhaseSlowing, 250}, {PhaseDiminishing, 500}}
+		if len(r.Phases) != len(want) {
+			t.Fatalf("phases %+v, want A, B, C", r.Phases)
+		}
+		for i, w := range want {
+			if p := r.Phases[i]; p.Name != w.name || p.StartStep != w.start {
+				t.Errorf("phase %c = %s from step %d, want %s from %d", 'A'+i, p.Name, p.StartStep, w.name, w.start)
+			}
+		}
+		if v := r.Verdict; v.Status != StatusConverged || v.Confidence == ConfidenceLow {
+			t.Errorf("verdict %s (%s confidence, rule %s), want converged with positive evidence", v.Status, v.Confidence, v.Reason.Rule)
+		}
+	})
+
+	t.Run("another epoch (section 7's question)", func(t *testing.T) {
+		// "Continuing training yields some benefit but not much": one
+		// more epoch under a new schedule is worth a few percent.
+		a := r.AnotherEpoch
+		if a == nil || !a.Available || a.Kind != ForecastMoreTraining || a.HorizonSteps != 250 || !a.Annealed {
+			t.Fatalf("forecast %+v, want one more epoch of 250 steps after an annealed schedule", a)
+		}
+		if rel := a.ExpectedGain / a.LastValue; rel < 0.01 || rel > 0.1 {
+			t.Errorf("one more epoch buys %.1f%% of the level, want a few percent", 100*rel)
+		}
+		if !(a.GainLow <= a.ExpectedGain && a.ExpectedGain <= a.GainHigh) {
+			t.Errorf("gain %g outside its range [%g, %g]", a.ExpectedGain, a.GainLow, a.GainHigh)
+		}
+	})
+
 	t.Run("no eval: cannot tell (section 7)", func(t *testing.T) {
 		if r.Eval.Present {
 			t.Fatal("eval present")

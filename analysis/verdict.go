@@ -139,7 +139,9 @@ const (
 	// practical margin Threshold either way.
 	RuleFlatWithinMargin Rule = "flat-within-margin"
 	// RuleStillImproving: the projected improvement Value [Low, High] is
-	// above 0 with 95% confidence and above the margin Threshold.
+	// above 0 with 95% confidence (and Mann-Kendall p < TrendAlpha) and
+	// above the margin Threshold, and so is its combination with the last
+	// fifth's.
 	RuleStillImproving Rule = "still-improving"
 	// RuleFifthsImproving: every fifth of the run is better than the one
 	// before beyond noise, and the last one's improvement, scaled to the
@@ -160,9 +162,11 @@ const (
 	// Value [Low, High] within its margin Threshold.
 	RuleEvalFlat Rule = "eval-flat"
 	// RuleInconclusiveImproving and RuleInconclusiveFlat: neither test is
-	// conclusive; Value [Low, High] is the final segment's projected
-	// improvement. Improving when Value is above the margin Threshold, or
-	// the interval is above 0; flat otherwise.
+	// conclusive; Value is the best estimate of the recent improvement
+	// over the horizon (the final segment's and the last fifth's,
+	// combined by their precision), Low and High the final segment's 95%
+	// interval. Improving when Value is above the margin Threshold, flat
+	// otherwise.
 	RuleInconclusiveImproving Rule = "inconclusive-improving"
 	RuleInconclusiveFlat      Rule = "inconclusive-flat"
 )
