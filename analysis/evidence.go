@@ -268,10 +268,6 @@ type EvalEvidence struct {
 	BestLevelStep int64   `json:"best_level_step"`
 	// Noise is the eval noise sigma from second differences.
 	Noise float64 `json:"noise_sigma"`
-	// Lag1 is the lag-1 autocorrelation of the series' spread around its
-	// local trend, pooled over the series: the floor of every window's
-	// own (see Window.NEff).
-	Lag1 float64 `json:"lag1"`
 	// Threshold is the worsening beyond BestLevel that is not noise: the
 	// larger of overfitZ noise sigmas and PlateauRel of the best level.
 	Threshold float64 `json:"threshold"`
