@@ -96,6 +96,10 @@ type Input struct {
 	Kind string
 	// Note says how the file is used when that needs saying.
 	Note string
+	// Split is "eval" or "test" for the event files of a TensorBoard
+	// run's eval or test split folder (see splitOf): their values are
+	// read as evaluations or predictions.
+	Split string
 
 	priority   int
 	confidence int
@@ -369,6 +373,7 @@ type walker struct {
 	maxDepth int
 	files    []found
 	ckpts    []ckptDir
+	splits   map[string]bool // split folders of TensorBoard runs (findSplits)
 }
 
 // A ckptDir is a checkpoint-N, final or adapter folder.
@@ -497,6 +502,12 @@ func (w *walker) owner(dir string, tensorboard bool, holds map[string]bool) stri
 			return join(i + 1)
 		}
 	}
+	if tensorboard && w.splits[dir] {
+		comps = comps[:len(comps)-1] // a split folder of a TensorBoard run
+		if len(comps) == 0 {
+			return "."
+		}
+	}
 	if tensorboard {
 		for i := len(comps) - 1; i >= 0; i-- {
 			if comps[i] == "runs" && holds[join(i)] {
@@ -504,11 +515,60 @@ func (w *walker) owner(dir string, tensorboard bool, holds map[string]bool) stri
 			}
 		}
 	}
-	return dir
+	return join(len(comps))
+}
+
+// splitNames maps the names of the folders that one writer per split
+// writes under a TensorBoard run (TF/Keras: train/ and validation/; JAX
+// trainers: train/ and eval/) to the split whose values they hold: ""
+// for training.
+var splitNames = map[string]string{
+	"train": "", "training": "",
+	"eval": "eval", "evaluation": "eval", "val": "eval", "valid": "eval", "validation": "eval", "dev": "eval",
+	"test": "test",
+}
+
+// splitOf returns the split of a folder of TensorBoard event files that
+// is a split folder of a run (see findSplits), and whether it is one.
+func (w *walker) splitOf(dir string) (string, bool) {
+	if !w.splits[dir] {
+		return "", false
+	}
+	return splitNames[path.Base(dir)], true
+}
+
+// findSplits marks the folders of TensorBoard event files named by a
+// split (train/, eval/, validation/, test/) that have a sibling split
+// folder of event files: the split folders of one run.
+func (w *walker) findSplits() {
+	children := map[string]map[string]bool{}
+	for _, f := range w.files {
+		if f.ignore != "" || f.in.Format != "tensorboard" || f.dir == "." {
+			continue
+		}
+		if _, ok := splitNames[path.Base(f.dir)]; !ok {
+			continue
+		}
+		parent := path.Dir(f.dir)
+		if children[parent] == nil {
+			children[parent] = map[string]bool{}
+		}
+		children[parent][f.dir] = true
+	}
+	w.splits = map[string]bool{}
+	for _, dirs := range children {
+		if len(dirs) < 2 {
+			continue
+		}
+		for dir := range dirs {
+			w.splits[dir] = true
+		}
+	}
 }
 
 // group assigns the files to runs.
 func (w *walker) group(d *Discovery) {
+	w.findSplits()
 	// holds: folders that hold a log other than TensorBoard events, or a
 	// checkpoint folder: a Trainer output folder whose runs/ subfolder is
 	// its TensorBoard logging_dir.
@@ -536,8 +596,13 @@ func (w *walker) group(d *Discovery) {
 	for i, f := range w.files {
 		owners[i] = w.owner(f.dir, f.in.Format == "tensorboard", holds)
 		if f.ignore == "" && f.in.Kind == "" {
+			in := f.in
+			if split, ok := w.splitOf(f.dir); ok && f.in.Format == "tensorboard" && split != "" {
+				in.Split = split
+				in.Note = "the " + path.Base(f.dir) + "/ folder's values, read as " + map[string]string{"eval": "evaluations", "test": "test predictions"}[split]
+			}
 			r := get(owners[i])
-			r.Inputs = append(r.Inputs, f.in)
+			r.Inputs = append(r.Inputs, in)
 		}
 	}
 	// Text that only looks like a log by its name makes a run where no

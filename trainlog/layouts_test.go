@@ -1,7 +1,10 @@
 package trainlog_test
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/plateau-dev/plateau/internal/testtree"
 	"github.com/plateau-dev/plateau/trainlog"
+	"github.com/plateau-dev/plateau/trainlog/internal/tfrecord"
 )
 
 // Layouts people keep runs in, built at test time from the real runs of
@@ -105,5 +109,76 @@ func TestDiscoverWandbResumed(t *testing.T) {
 	var me *trainlog.ManyRunsError
 	if !errors.As(err, &me) || len(me.Runs) != 2 {
 		t.Errorf("Load(root): %v, want two runs", err)
+	}
+}
+
+// splitEvents writes the log_history of a real trainer_state.json as a
+// TensorBoard run with one writer per split, as TF/Keras and JAX trainers
+// do: run/train/ holds the train loss, run/eval/ the eval loss, both under
+// the tag "loss". It returns the numbers of train and eval values.
+func splitEvents(t *testing.T, state, run, evalDir string) (int, int) {
+	t.Helper()
+	data, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		LogHistory []map[string]float64 `json:"log_history"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	const wall = 1764842400.0
+	train := tfrecord.AppendRecord(nil, tfrecord.FileVersionEvent(wall, "brain.Event:2"))
+	eval := tfrecord.AppendRecord(nil, tfrecord.FileVersionEvent(wall, "brain.Event:2"))
+	nt, ne := 0, 0
+	for _, e := range st.LogHistory {
+		step := int64(e["step"])
+		if v, ok := e["loss"]; ok {
+			train = tfrecord.AppendRecord(train, tfrecord.SummaryEvent(wall+float64(step), step, tfrecord.SimpleValue("loss", float32(v))))
+			nt++
+		}
+		if v, ok := e["eval_loss"]; ok {
+			eval = tfrecord.AppendRecord(eval, tfrecord.SummaryEvent(wall+float64(step), step, tfrecord.SimpleValue("loss", float32(v))))
+			ne++
+		}
+	}
+	testtree.Write(t, filepath.Join(run, "train", "events.out.tfevents.1764842400.host.7.0"), train)
+	testtree.Write(t, filepath.Join(run, evalDir, "events.out.tfevents.1764842400.host.7.1"), eval)
+	return nt, ne
+}
+
+// TestDiscoverSplitFolders: a TensorBoard run written by one writer per
+// split (run/train/, run/eval/ or run/validation/) is one run, the values
+// of the eval split its evaluations; runs side by side stay apart.
+func TestDiscoverSplitFolders(t *testing.T) {
+	root := t.TempDir()
+	nt, ne := splitEvents(t, "../testdata/runs/overfit_eval/trainer_state.json", filepath.Join(root, "runs", "exp1"), "eval")
+	splitEvents(t, "../testdata/runs/sweep/output/run-a/trainer_state.json", filepath.Join(root, "runs", "exp2"), "validation")
+	d, err := trainlog.Discover(root, trainlog.DiscoverOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, r := range d.Runs {
+		labels = append(labels, r.Label())
+	}
+	if strings.Join(labels, " ") != "runs/exp1 runs/exp2" {
+		t.Fatalf("runs %v, want runs/exp1 and runs/exp2", labels)
+	}
+	run, err := trainlog.Load([]string{filepath.Join(root, "runs", "exp1")}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Get("loss").Len() != nt || run.Get("eval_loss").Len() != ne {
+		t.Errorf("exp1: %d losses and %d eval losses, want %d and %d", run.Get("loss").Len(), run.Get("eval_loss").Len(), nt, ne)
+	}
+	// overfit_eval: the eval loss bottoms at 1.724 at step 80.
+	if p, ok := run.Get("eval_loss").At(80); !ok || p.Source.File != "eval/events.out.tfevents.1764842400.host.7.1" || math.Abs(p.Value-1.7235) > 1e-3 {
+		t.Errorf("eval_loss at step 80: %+v", p)
+	}
+	run, err = trainlog.Load([]string{filepath.Join(root, "runs", "exp2")}, trainlog.LoadOptions{})
+	if err != nil || run.Get("eval_loss").Len() == 0 {
+		t.Errorf("exp2 (validation/): %v, %d eval losses", err, run.Get("eval_loss").Len())
 	}
 }

@@ -159,7 +159,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 		run.Files = append(run.Files, rd.Skipped...)
 		for _, in := range rd.Inputs {
 			fm, _ := LookupFormat(in.Format)
-			plans = append(plans, plan{path: in.Path, display: in.Name, format: fm, priority: in.priority, note: in.Note, confidence: in.confidence})
+			plans = append(plans, plan{path: in.Path, display: in.Name, format: fm, priority: in.priority, note: in.Note, confidence: in.confidence, split: in.Split})
 			owner = append(owner, i)
 		}
 		for _, in := range rd.Settings {
@@ -297,6 +297,7 @@ type plan struct {
 	priority   int
 	note       string
 	confidence int
+	split      string // Input.Split
 }
 
 // minWalkConfidence is the detection confidence a file found by walking a
@@ -374,6 +375,9 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 	res.sub = NewCollector(NewRun(""))
 	for rd.Scan() {
 		rec := rd.Record()
+		if e, ok := rec.(*Entry); ok && pl.split != "" {
+			splitEntry(e, pl.split)
+		}
 		res.records++
 		switch rec.(type) {
 		case *Entry:
@@ -505,4 +509,25 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// splitEntry makes an entry of a TensorBoard run's eval or test split
+// folder an evaluation or a prediction: its keys are prefixed as the
+// Trainer's own (eval/loss, test/loss) unless they already name the
+// split.
+func splitEntry(e *Entry, split string) {
+	kind, prefix := KindEval, "eval/"
+	if split == "test" {
+		kind, prefix = KindPredict, "test/"
+	}
+	if e.Kind == KindTrain {
+		e.Kind = kind
+	}
+	for i, kv := range e.Values {
+		name := Canonical(KindTrain, kv.Key)
+		if IsEval(name) || strings.HasPrefix(name, "test_") || name == "epoch" {
+			continue
+		}
+		e.Values[i].Key = prefix + kv.Key
+	}
 }

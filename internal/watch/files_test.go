@@ -120,8 +120,9 @@ func TestWatchTakesWhatReportTakes(t *testing.T) {
 		RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond, StopAtEnd: true}
 
 	opts.Root = "../../testdata/runs/lightning_csv"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	time.AfterFunc(2*time.Second, cancel) // Ctrl-C: metrics.csv says nothing of the end
 	rep, err := Watch(ctx, opts)
 	if err != nil {
 		t.Fatalf("watch lightning_csv: %v", err)
