@@ -104,6 +104,9 @@ func TestDiscoverWandbResumed(t *testing.T) {
 	check("LoadRun", run, err, "run-20251204_110000-abc123/files/output.log")
 	run, err = trainlog.Load([]string{filepath.Join(root, "wandb", "run-*-abc123")}, trainlog.LoadOptions{})
 	check("Load of the pattern", run, err, filepath.ToSlash(filepath.Join(root, "wandb", "run-20251204_110000-abc123", "files", "output.log")))
+	if run.Name != "run-*-abc123" {
+		t.Errorf("the run read from the pattern is named %q, want the pattern", run.Name)
+	}
 
 	_, err = trainlog.Load([]string{root}, trainlog.LoadOptions{})
 	var me *trainlog.ManyRunsError

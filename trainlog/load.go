@@ -41,6 +41,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no input: give a run directory, a log file, or - for standard input")
 	}
+	given := paths[0]
 	paths = expandPatterns(paths)
 	var dirs []RunDir
 	var ignored []File
@@ -73,7 +74,11 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(dirs) > 1 {
 		dirs = qualify(dirs)
 	}
-	return loadDirs(paths[0], dirs, ignored, opts)
+	run, err := loadDirs(paths[0], dirs, ignored, opts)
+	if run != nil && given != paths[0] {
+		run.Name = filepath.Base(given) // a pattern naming a run's session folders
+	}
+	return run, err
 }
 
 // LoadRun reads the files of one discovered run. Use rd.Alone() to read

@@ -60,6 +60,11 @@ func TestScanLayouts(t *testing.T) {
 		if code := runWith([]string{"report", filepath.Join(root, dir)}, testStreams(nil, &out, &errb)); code != exitUsage {
 			t.Errorf("report %s: exit %d, want 2 (several runs): %s", dir, code, errb.String())
 		}
+		// The resumed W&B run is listed by a pattern, quoted so that the
+		// shell leaves it to plateau.
+		if pattern := "'" + filepath.Join(root, "wandb", "run-*-abc123") + "'"; (dir == "" || dir == "wandb") && !strings.Contains(errb.String(), pattern) {
+			t.Errorf("report %s lists %s, want %s among the runs", dir, errb.String(), pattern)
+		}
 	}
 }
 

@@ -40,13 +40,19 @@ func refusal(verb string, err error) error {
 	return nil
 }
 
-// runPath is the path a user types to name a discovered run.
+// runPath is the path a user types to name a discovered run: quoted when
+// it is a pattern (wandb/run-*-<id>, the session folders of one W&B
+// run), so that plateau, not the shell, expands it.
 func runPath(root string, r trainlog.RunDir) string {
 	p := r.Label()
 	if p == "." {
 		return root
 	}
-	return filepath.Join(root, filepath.FromSlash(p))
+	p = filepath.Join(root, filepath.FromSlash(p))
+	if strings.ContainsAny(r.Label(), "*?[") {
+		return "'" + p + "'"
+	}
+	return p
 }
 
 // workers returns the number of runs read at once: n when positive, else
