@@ -381,7 +381,7 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 	for rd.Scan() {
 		rec := rd.Record()
 		if e, ok := rec.(*Entry); ok && pl.split != "" {
-			splitEntry(e, pl.split)
+			ApplySplit(e, pl.split)
 		}
 		res.records++
 		switch rec.(type) {
@@ -516,11 +516,11 @@ func plural(n int, what string) string {
 	return strconv.Itoa(n) + " " + what + "s"
 }
 
-// splitEntry makes an entry of a TensorBoard run's eval or test split
-// folder an evaluation or a prediction: its keys are prefixed as the
-// Trainer's own (eval/loss, test/loss) unless they already name the
-// split.
-func splitEntry(e *Entry, split string) {
+// ApplySplit makes an entry read from a file of a TensorBoard run's eval
+// or test split folder (Input.Split) an evaluation or a prediction: its
+// keys are prefixed as the Trainer's own (eval/loss, test/loss) unless
+// they already name the split.
+func ApplySplit(e *Entry, split string) {
 	kind, prefix := KindEval, "eval/"
 	if split == "test" {
 		kind, prefix = KindPredict, "test/"

@@ -19,6 +19,7 @@ type selection struct {
 	ignored []trainlog.File
 	known   map[string]bool   // every file the last discovery saw
 	formats map[string]string // the run's inputs: name -> format
+	splits  map[string]string // the run's inputs of a split folder: name -> split
 	err     error             // the root holds several runs
 	changed chan struct{}     // signalled when the inputs change
 }
@@ -44,6 +45,7 @@ func (s *selection) discover() {
 	}
 	known := map[string]bool{}
 	formats := map[string]string{}
+	splits := map[string]string{}
 	for _, f := range d.Ignored {
 		known[f.Path] = true
 	}
@@ -61,6 +63,9 @@ func (s *selection) discover() {
 		for _, in := range run.Inputs {
 			known[in.Name] = true
 			formats[in.Name] = in.Format
+			if in.Split != "" {
+				splits[in.Name] = in.Split
+			}
 		}
 		for _, f := range run.Skipped {
 			known[f.Path] = true
@@ -70,7 +75,7 @@ func (s *selection) discover() {
 	for name := range formats {
 		same = same && s.formats[name] != ""
 	}
-	s.run, s.ignored, s.known, s.formats = run, d.Ignored, known, formats
+	s.run, s.ignored, s.known, s.formats, s.splits = run, d.Ignored, known, formats, splits
 	if !same {
 		s.signal()
 	}
@@ -110,6 +115,14 @@ func (s *selection) accept(rel string, head []byte) (follow, appendOnly bool) {
 		return true, true
 	}
 	return true, false
+}
+
+// split returns the split of a file of a TensorBoard run's split folder
+// (trainlog.Input.Split), "" for any other file.
+func (s *selection) split(rel string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.splits[rel]
 }
 
 // reads reports whether a file is one of the run's inputs.

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,68 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLiveSplitFolders: while following a TensorBoard run written by one
+// writer per split (train/ and eval/, both logging "loss"), the eval
+// folder's values are evaluations, as report reads them.
+func TestLiveSplitFolders(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"train/events.out.tfevents.1700000000.host.4245.0", "eval/events.out.tfevents.1700000000.host.4245.1"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, filepath.Join("../../trainlog/testdata/tfevents/split", f), filepath.Join(dir, f))
+	}
+	var mu sync.Mutex
+	var loss, eval []trainlog.Point
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 50 * time.Millisecond,
+			RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond,
+			OnUpdate: func(s Status) {
+				mu.Lock()
+				defer mu.Unlock()
+				if ctx.Err() != nil {
+					return
+				}
+				loss, eval = loss[:0], eval[:0]
+				if l := s.Run.Get("loss"); l != nil {
+					loss = append(loss, l.Points...)
+				}
+				if e := s.Run.Get("eval_loss"); e != nil {
+					eval = append(eval, e.Points...)
+				}
+			}})
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n, m := len(loss), len(eval)
+		mu.Unlock()
+		if n >= 29 && m >= 5 { // a live reader holds back the last record of a file
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(loss) < 29 || len(loss) > 30 || len(eval) < 5 || len(eval) > 6 {
+		t.Fatalf("live run: %d losses, %d eval losses; want the 30 train losses of train/ and the 6 eval losses of eval/", len(loss), len(eval))
+	}
+	// gen.go: the eval loss is 0.9 at step 150, the train loss 2.5e^(-150/60)+0.3.
+	if p := eval[2]; p.Step != 150 || math.Abs(p.Value-0.9) > 1e-6 || p.Source.File != "eval/events.out.tfevents.1700000000.host.4245.1" {
+		t.Errorf("eval_loss[2] = %+v", p)
+	}
+	if p := loss[14]; p.Step != 150 || math.Abs(p.Value-(2.5*math.Exp(-2.5)+0.3)) > 1e-6 {
+		t.Errorf("loss[14] = %+v", p)
 	}
 }

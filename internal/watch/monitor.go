@@ -66,7 +66,8 @@ type Status struct {
 type tracked struct {
 	feed   *follow.Feed
 	format trainlog.Format
-	gen    int // bumped on reset so records of an old reader are dropped
+	gen    int    // bumped on reset so records of an old reader are dropped
+	split  string // the file's trainlog.Input.Split
 }
 
 type fileRec struct {
@@ -257,7 +258,7 @@ func (m *monitor) handle(ev follow.Event) {
 		if t != nil {
 			gen = t.gen
 		}
-		t = &tracked{feed: follow.NewFeed(), format: f, gen: gen}
+		t = &tracked{feed: follow.NewFeed(), format: f, gen: gen, split: m.sel.split(ev.Rel)}
 		m.files[ev.Rel] = t
 		go m.readFeed(ev.Rel, t.gen, f, t.feed)
 	}
@@ -302,15 +303,23 @@ func (m *monitor) reread(ev follow.Event) {
 	}
 	m.coll.RemoveFile(ev.Rel)
 	m.records[ev.Rel] = 0
+	split := m.sel.split(ev.Rel)
 	for _, rec := range recs {
+		if e, ok := rec.(*trainlog.Entry); ok && split != "" {
+			trainlog.ApplySplit(e, split)
+		}
 		m.addRecord(ev.Rel, rec)
 	}
 	m.dirty = true
 }
 
 func (m *monitor) add(fr fileRec) {
-	if t := m.files[fr.rel]; t == nil || t.gen != fr.gen {
+	t := m.files[fr.rel]
+	if t == nil || t.gen != fr.gen {
 		return
+	}
+	if e, ok := fr.rec.(*trainlog.Entry); ok && t.split != "" {
+		trainlog.ApplySplit(e, t.split)
 	}
 	m.addRecord(fr.rel, fr.rec)
 }

@@ -13,6 +13,9 @@
 //	resumed/    HF tags with TF2-style 8-byte tensor_content doubles; steps
 //	            1..30, a SessionLog START at step 20, then steps 20..40 with
 //	            different values, as a resumed run appends.
+//	split/      one writer per split, as TF/Keras and JAX trainers write:
+//	            train/ holds "loss" every 10 steps to 300, eval/ holds
+//	            "loss" every 50 steps (the eval loss, lowest at step 150).
 package main
 
 import (
@@ -30,6 +33,22 @@ func main() {
 	write("lightning/events.out.tfevents.1700000000.host.4242.0", lightning())
 	write("killed/events.out.tfevents.1700000000.host.4243.0", killed())
 	write("resumed/events.out.tfevents.1700000000.host.4244.0", resumed())
+	train, eval := split()
+	write("split/train/events.out.tfevents.1700000000.host.4245.0", train)
+	write("split/eval/events.out.tfevents.1700000000.host.4245.1", eval)
+}
+
+func split() (train, eval []byte) {
+	train = tfrecord.AppendRecord(nil, tfrecord.FileVersionEvent(wall0, "brain.Event:2"))
+	eval = tfrecord.AppendRecord(nil, tfrecord.FileVersionEvent(wall0, "brain.Event:2"))
+	for step := int64(10); step <= 300; step += 10 {
+		train = scalar(train, step, "loss", float32(2.5*math.Exp(-float64(step)/60)+0.3))
+		if step%50 == 0 {
+			d := float64(step-150) / 100
+			eval = scalar(eval, step, "loss", float32(0.9+0.4*d*d))
+		}
+	}
+	return train, eval
 }
 
 func write(name string, data []byte) {
