@@ -342,7 +342,9 @@ func runBacktest(t *testing.T) ([]btCut, btSummary) {
 // premature "converged" call, fewer "improving" calls followed by a fall
 // under 1% than before this procedure (6 of 47 cuts), and 80% forecast
 // ranges that hold the outcome 70-90% of the time. The other bounds
-// guard against a regression of the figures in docs/methods.md.
+// guard against a regression of the figures in docs/methods.md (12 runs,
+// 47 cuts; 21 converged, 0 premature; 4 improving calls followed by a
+// fall under 1%; 28 of 38 ranges held).
 func TestBacktest(t *testing.T) {
 	cuts, s := runBacktest(t)
 	var b strings.Builder
@@ -372,11 +374,14 @@ func TestBacktest(t *testing.T) {
 	if s.premature > 0 {
 		t.Errorf("%d premature converged calls, want 0", s.premature)
 	}
-	if s.missed >= 6 {
-		t.Errorf("%d improving calls followed by a fall under 1%%, want fewer than 6", s.missed)
+	if s.missed > 4 {
+		t.Errorf("%d improving calls followed by a fall under 1%%, want at most 4 (6 before)", s.missed)
 	}
-	if s.forecasts < 20 {
-		t.Errorf("%d forecasts checked, want at least 20", s.forecasts)
+	if s.converged < 18 {
+		t.Errorf("%d converged calls, want at least 18: a decision that never stops avoids premature stops", s.converged)
+	}
+	if s.forecasts < 35 {
+		t.Errorf("%d forecasts checked, want at least 35", s.forecasts)
 	}
 	if cov := float64(s.covered) / float64(max(1, s.forecasts)); cov < 0.7 || cov > 0.9 {
 		t.Errorf("80%% ranges covered %d/%d (%.0f%%), want 70-90%%", s.covered, s.forecasts, 100*cov)

@@ -332,16 +332,3 @@ func epochBoundaries(run *analyzer) []int64 {
 // Trainer console prints, as package report writes numbers (numfmt.Sig):
 // "0.1286", "24487", "2.67e-7", "1.846e7".
 func fmtNum(v float64) string { return numfmt.Sig(v, 4) }
-
-// fmtLR formats a learning rate as package report's tables do: short
-// scientific notation with 3 significant digits ("1e-3", "1.33e-6").
-func fmtLR(v float64) string { return numfmt.Sci(v, 3) }
-
-// pIs states a p-value for running text: "p = 0.62", or "p < 0.001"
-// for the tiny values a test rounds to 0.
-func pIs(p float64) string {
-	if p < 0.001 {
-		return "p < 0.001"
-	}
-	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
-}

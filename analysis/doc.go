@@ -43,13 +43,16 @@ Analyze fills the Report in this order; later parts read earlier ones.
   - Eval: the generalisation section, or why it cannot be measured.
   - Checkpoints and CheckpointsRecommended: the checkpoints on disk, each
     with its roles, and the one to use with the basis of the choice.
-  - AnotherEpoch: the projected gain of more training, its range and cost.
+  - AnotherEpoch: the forecast of more training (the rest of an unfinished
+    run under its schedule, or one more epoch), its 80% range and cost.
   - Findings: each conclusion or problem with its Kind, Cause, Severity
     (info, warning, error), Statistic, Value, Threshold, the other numbers
     it rests on (Facts), step range and Sources.
   - Verdict: converged, improving, overfitting, diverged, stalled or
-    insufficient-data, with a reason that quotes its numbers and a
-    confidence.
+    insufficient-data, with a confidence and a Reason: the Rule that
+    decided, its numbers and sources.
+  - Evidence: what the verdict, the trend and the forecast were decided
+    from, computed once.
   - Warnings: the read problems of the run (syntax errors with file:line).
 
 Data holds the run itself for renderers that draw curves; it is not part of
@@ -69,10 +72,11 @@ Mann-Kendall) bin long series to at most 400 medians first.
 
 The current level of a metric, wherever a report quotes "the level", is
 one number (see finalLevel): the mean of the final window, with at least 5
-points for a training series and 1 for an evaluation series. The horizon
-has one definition for the trend, the verdict and the another-epoch
-projection (see horizon): one more epoch, else the rest of an unfinished
-run; each projection caps it at the span of its own data and says so.
+points for a training series and 1 for an evaluation series. The verdict
+and the trend judge the recent rate over one more epoch (see
+verdictHorizon); the forecast looks over the rest of an unfinished run,
+else one more epoch (see forecastHorizon); each projection caps its
+horizon at the span of its own data and says so.
 
 # Methods and thresholds
 
@@ -128,28 +132,29 @@ with the warmup length from the rising part and the schedule length from
 max_steps (fitted when unknown). The least RMS residual wins; a simpler
 kind within 0.003 of it is preferred; above 0.05 no scheduler fits well.
 
-Eval: eval_loss, else eval_accuracy. The best evaluation is the first
-minimum (maximum for accuracy), as the Trainer keeps it. Overfitting: at
-least two evaluations after the best, a rise above the larger of 2 eval
-noise sigmas and PlateauRel of the best, and no significant rise of the
-train loss over the same steps (else it is instability). Transformers'
-EarlyStoppingCallback is replayed with (patience, threshold) = (1, 0),
-(3, 0) and (3, 1% of the best). Without eval, overfitting cannot be
-measured: the section says how to add an eval split and lists hints
-(token accuracy at least 0.95, a final loss below half the first epoch's,
-drops at epoch boundaries), labelled as hints.
+Eval: the eval copy of the reward for GRPO and PPO, else eval_loss, else
+eval_accuracy. The best evaluation is the first minimum (maximum where
+greater is better), as the Trainer keeps it. Overfitting is the verdict's
+rule (below). Transformers' EarlyStoppingCallback is replayed with
+(patience, threshold) = (1, 0), (3, 0) and (3, 1% of the best). Without
+eval, overfitting cannot be measured: the section says how to add an eval
+split and lists hints (token accuracy at least 0.95, a final loss below
+half the first epoch's, drops at epoch boundaries), labelled as hints.
 
-Another epoch: the primary curve after warmup (log(loss) for a positive
-loss) is fitted against the cumulative learning rate S1 = sum(lr)/peak and
-the annealing area S2 with L = L0 + A*S1^-alpha - C*S2 (Tissue et al.
-2024), and with L = L0 + A*exp(-S1/tau). Each is also fitted without the
-last 20% of the points and scored by its miss of their change; the better
-one, extended by the horizon at the run's mean rate (capped at the observed
-span), gives the expected gain. The range is a moving-block bootstrap of
-that form, widened by its held-out relative miss and, when it extrapolates
-about as well, to the other form's gain; the baseline is the current
-level. The cost comes from the measured speed, the risk from the eval
-section.
+Another epoch (the forecast): the primary curve after warmup (log(loss)
+for a positive loss) is fitted against the cumulative learning rate S1 =
+sum(lr)/peak and the annealing area S2 with L = L0 + A*S1^-alpha - C*S2
+(Tissue et al. 2024), and with L = L0 + A*exp(-S1/tau). Each is also
+fitted without the last 20% of the points and scored by its miss of their
+change; the better one gives the forecast: over the rest of an unfinished
+run with the logged schedule continued to max_steps, or over one more
+epoch at the run's mean rate (capped at the observed span). The 80% range
+adds in quadrature the bootstrap's spread (inflated for the residuals'
+autocorrelation), the model form's (the other form when it extrapolates
+about as well, and the chosen form's miss on a held-out tail as long as
+the horizon) and the noise of an observed level; the backtest in
+docs/methods.md checks it. The baseline is the current level. The cost
+comes from the measured speed, the risk from the eval section.
 
 Checkpoints: with eval, the best evaluation's checkpoint when it is on
 disk (matched on checkpoint-N), else the best of those left, with a
@@ -164,38 +169,46 @@ put on train_loss), and the step count explained by the batch geometry.
 
 # Verdict
 
-The verdict is decided in this order; the first rule that applies wins.
+The verdict is computed from one Evidence value (evidenceOf) by one rule
+list (decide), read top to bottom; the first rule that holds wins. On the
+metric's decision scale (log(value) for a positive loss), with changes in
+the metric's good direction and a practical margin (the largest of
+PlateauRel of the level, 3% of the run's total improvement per run length
+scaled to the horizon, and the log's precision):
 
- 1. insufficient-data: fewer than 10 finite points of the primary metric,
-    a run that stopped during warmup, or one interrupted before 5% of its
-    planned steps.
- 2. diverged: the primary metric is non-finite at the last step, or loss
-    0.0 with grad_norm NaN in the final 10% of the run.
- 3. overfitting: as in Eval above.
- 4. stalled: the median of the last window improves on that of the first
-    by less than the larger of 2 standard errors of their difference and
-    PlateauRel of the start (for margins, the change that moves the
-    implied preference probability by PlateauRel).
- 5. diverged: the end is worse than the best earlier window by more than 3
-    standard errors and PlateauRel, or the final trend worsens
-    significantly and practically.
- 6. improving or converged, on the eval trend when at least 3 evaluations
-    exist and the primary metric is the loss (over the last half and at
-    least the last 6 of them; an improving eval whose later half slowed
-    below half the window's rate and projects less than PlateauRel is
-    flattening: converged), else on the primary trend. A flat end is still
-    improving when the rate decayed below 10% of its peak or the run
-    stopped early, and the low end of the another-epoch fit's range over
-    the trend's horizon expects a gain above PlateauRel of the level (or
-    of the improvement so far, when larger); an unfinished run whose
-    trend is neither significant nor conclusively flat is improving if
-    its whole curve after warmup falls significantly, else
-    insufficient-data.
+ 1. insufficient-data: nothing per step was logged.
+ 2. diverged: the last value is non-finite.
+ 3. insufficient-data: fewer than 10 finite points; the rate still rising
+    at the last log; an unfinished run stopped before 5% of its steps.
+ 4. diverged: loss 0.0 with grad_norm NaN in the final window.
+ 5. stalled: loss and grad_norm exactly 0 at 90% of the logs or more.
+ 6. diverged: the last comparison window (whole epochs when the loss
+    drops at epoch boundaries) worse than the best earlier one by more
+    than 3 standard errors and 5%.
+ 7. overfitting: two or more evaluations at the end each worse than the
+    best level (not an isolated dip) by more than their noise, the last
+    by more than 2 eval noise sigmas and PlateauRel, while the training
+    metric did not get worse.
+ 8. stalled: from the start to the final level, less than 2 standard
+    errors or PlateauRel of the start.
+ 9. improving: the late stretch fell steeply, the final stretch is flat,
+    and the rate there averaged under 10% of its peak.
+ 10. improving: the held-out metric's recent trend is improving beyond its
+    margin with 95% confidence.
+ 11. converged: the 95% interval of the final segment's projected change
+    lies within the margin (an equivalence test).
+ 12. improving: the final segment's projected improvement is above 0 (95%,
+    Mann-Kendall p < 0.01) and the margin, and so is its combination with
+    the last fifth's change.
+ 13. improving: every fifth better than the one before beyond noise, the
+    last by the margin and a standard error.
+ 14. converged: the last fifth's change within the margin (95%).
+ 15. converged: the training curve cannot tell and the held-out trend is
+    within its margin.
+ 16. improving or converged, low confidence: the precision-weighted estimate
+    of the recent improvement is above, or within, the margin.
 
-Confidence comes from the number of points behind the decision: high from
-50, medium from 20, low below. Verdicts on the eval trend are medium (low
-with fewer than 5 evaluations in the window); overfitting is high when the
-rise reaches 4 sigmas with at least 3 evaluations after the best, else
-medium.
+docs/methods.md gives the semantics of each status and the details; the
+Rule constants say which numbers each rule puts in its Reason.
 */
 package analysis

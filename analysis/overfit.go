@@ -252,10 +252,3 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 
 // epochDrops counts the epoch boundaries with a drop (epochDropList).
 func epochDrops(c *curve, bounds []int64) int { return len(epochDropList(c, bounds)) }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
