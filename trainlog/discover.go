@@ -73,7 +73,9 @@ type RunDir struct {
 	// trainer_state.json, files no reader recognises), with the reason.
 	Skipped []File
 	// Part is set on the runs Load finds in one folder whose files hold
-	// several runs (a *ManyRunsError): the name of the part's first file.
+	// several runs (a *ManyRunsError), and on a run of one file whose
+	// folder holds other runs below it: the name of the run's (first)
+	// file, which names the run.
 	Part string
 	// Sessions lists, oldest first, the folders of a run that logged each
 	// session into a folder of its own: a W&B run resumed with the same
@@ -675,6 +677,25 @@ func (w *walker) group(d *Discovery) {
 		d.Runs = append(d.Runs, *r)
 	}
 	sort.Slice(d.Runs, func(i, j int) bool { return d.Runs[i].Rel < d.Runs[j].Rel })
+	nameByFile(d.Runs)
+}
+
+// nameByFile names by its file a run of one file whose folder holds
+// other runs below it (python train.py > output/train.log, beside
+// output/run-a/ and output/run-b/): the folder names them all, the file
+// names the run.
+func nameByFile(runs []RunDir) {
+	for i, r := range runs {
+		if len(r.Inputs) != 1 || r.Part != "" || len(r.Sessions) > 0 || r.Inputs[0].Path == Stdin {
+			continue
+		}
+		for j, o := range runs {
+			if j != i && o.Rel != r.Rel && within(o.Rel, r.Rel) {
+				runs[i].Part = r.Inputs[0].Name
+				break
+			}
+		}
+	}
 }
 
 // adoptBelow merges a folder's console logs with the one run below it:
