@@ -103,7 +103,7 @@ func TestDiscoverWandbResumed(t *testing.T) {
 	run, err := trainlog.LoadRun(alone, trainlog.LoadOptions{})
 	check("LoadRun", run, err, "run-20251204_110000-abc123/files/output.log")
 	run, err = trainlog.Load([]string{filepath.Join(root, "wandb", "run-*-abc123")}, trainlog.LoadOptions{})
-	check("Load of the pattern", run, err, filepath.ToSlash(filepath.Join(root, "wandb", "run-20251204_110000-abc123", "files", "output.log")))
+	check("Load of the pattern", run, err, "run-20251204_110000-abc123/files/output.log")
 	if run.Name != "run-*-abc123" {
 		t.Errorf("the run read from the pattern is named %q, want the pattern", run.Name)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -41,12 +42,10 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("no input: give a run directory, a log file, or - for standard input")
 	}
-	given := paths[0]
-	paths = expandPatterns(paths)
 	var dirs []RunDir
 	var ignored []File
 	for _, p := range paths {
-		d, err := Discover(p, DiscoverOptions{MaxDepth: opts.MaxDepth})
+		d, err := discoverPath(p, opts.MaxDepth)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +65,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 					return run, err
 				}
 			}
-			return nil, &ManyRunsError{Path: p, Runs: d.Runs}
+			return nil, &ManyRunsError{Path: d.Root, Runs: d.Runs}
 		}
 		dirs = append(dirs, d.Runs[0])
 		ignored = append(ignored, d.Ignored...)
@@ -74,11 +73,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 	if len(dirs) > 1 {
 		dirs = qualify(dirs)
 	}
-	run, err := loadDirs(paths[0], dirs, ignored, opts)
-	if run != nil && given != paths[0] {
-		run.Name = filepath.Base(given) // a pattern naming a run's session folders
-	}
-	return run, err
+	return loadDirs(paths[0], dirs, ignored, opts)
 }
 
 // LoadRun reads the files of one discovered run. Use rd.Alone() to read
@@ -125,23 +120,38 @@ func LoggerViews(runs []RunDir) bool {
 	return true
 }
 
-// expandPatterns replaces each path that does not exist but is a shell
-// pattern matching some files (the wandb/run-*-<id> that names a resumed
-// W&B run, given quoted) by the files it matches.
-func expandPatterns(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if p != Stdin && strings.ContainsAny(p, "*?[") {
-			if _, err := os.Stat(p); err != nil {
-				if m, err := filepath.Glob(p); err == nil && len(m) > 0 {
-					out = append(out, m...)
-					continue
-				}
+// discoverPath runs Discover on a path. A path that does not exist but
+// is a shell pattern on folder names (the wandb/run-*-<id> that names
+// the session folders of a resumed W&B run, given quoted) discovers the
+// folder that holds the matches and keeps the runs of the folders it
+// matches, named from that folder, as Discover names them there.
+func discoverPath(p string, maxDepth int) (*Discovery, error) {
+	dopts := DiscoverOptions{MaxDepth: maxDepth}
+	dir, pattern := filepath.Split(p)
+	if p == Stdin || !strings.ContainsAny(pattern, "*?[") || strings.ContainsAny(dir, "*?[") {
+		return Discover(p, dopts)
+	}
+	if _, err := os.Stat(p); err == nil {
+		return Discover(p, dopts)
+	}
+	if m, err := filepath.Glob(p); err != nil || len(m) == 0 {
+		return Discover(p, dopts)
+	}
+	parent := filepath.Clean(dir)
+	all, err := Discover(parent, dopts)
+	if err != nil {
+		return nil, err
+	}
+	d := &Discovery{Root: parent}
+	for _, r := range all.Runs {
+		for _, f := range append([]string{r.Rel}, r.Sessions...) {
+			if ok, _ := path.Match(pattern, f); ok {
+				d.Runs = append(d.Runs, r)
+				break
 			}
 		}
-		out = append(out, p)
 	}
-	return out
+	return d, nil
 }
 
 // diskPath is the path a plan reads on disk, "" for standard input.

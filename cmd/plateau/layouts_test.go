@@ -55,6 +55,13 @@ func TestScanLayouts(t *testing.T) {
 		"output/run-c + wandb/run-*-abc123", "exp1 + wandb/run-20251204_120000-zzz999"}
 	checkScanMatchesReport(t, root, want)
 
+	// The pattern that names the resumed W&B run reads it whole, cited
+	// from the folder that holds its sessions: every citation holds.
+	var vout, verr bytes.Buffer
+	if code := runWith([]string{"verify", filepath.Join(root, "wandb", "run-*-abc123")}, testStreams(nil, &vout, &verr)); code != 0 || !strings.Contains(vout.String(), "all true") {
+		t.Errorf("verify of the resumed W&B run: exit %d: %s%s", code, vout.String(), verr.String())
+	}
+
 	for _, dir := range []string{"", "runs", "mlruns", "mlruns/2", "output", "wandb"} {
 		var out, errb bytes.Buffer
 		if code := runWith([]string{"report", filepath.Join(root, dir)}, testStreams(nil, &out, &errb)); code != exitUsage {
