@@ -34,6 +34,8 @@ import (
 //     estimated does not outrank a different value whose step was read,
 //     and one that another source confirms (the same value at the same
 //     step) takes that source's step evidence.
+//   - A num_train_epochs of 2^53 or more is no plan (the Trainer writes
+//     sys.maxsize when max_steps alone ends the run) and is dropped.
 type Collector struct {
 	run     *Run
 	origins []*origin
@@ -231,6 +233,11 @@ func contains(ss []string, s string) bool {
 func (c *Collector) addMeta(m *Meta) {
 	switch {
 	case m.Geometry != nil:
+		if m.Geometry.Key == GeoEpochs && m.Geometry.Value >= maxEpochs {
+			// sys.maxsize: max_steps alone ends the run (an
+			// IterableDataset); no number of epochs was planned.
+			return
+		}
 		if old, ok := c.run.Geometry[m.Geometry.Key]; !ok || old.Source.File == m.Geometry.Source.File || m.Geometry.Digits >= old.Digits {
 			c.run.Geometry[m.Geometry.Key] = *m.Geometry
 		}
@@ -247,6 +254,10 @@ func (c *Collector) addMeta(m *Meta) {
 		}
 	}
 }
+
+// maxEpochs is the least num_train_epochs that is not a plan: the
+// Trainer writes sys.maxsize (2^63-1) when max_steps alone ends the run.
+const maxEpochs = 1 << 53
 
 // Run merges what was added and returns the run. The returned run is
 // rebuilt on every call; it shares no point slices with the Collector.

@@ -66,3 +66,36 @@ func TestCollectorMergeSources(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectorUnboundedEpochs: the Trainer prints and saves sys.maxsize
+// as num_train_epochs when max_steps alone ends the run (an
+// IterableDataset); it is no planned number of epochs, and steps per epoch
+// computed from it would be nonsense.
+func TestCollectorUnboundedEpochs(t *testing.T) {
+	for _, tc := range []struct {
+		epochs float64
+		kept   bool
+	}{
+		{9223372036854775807, false},
+		{3, true},
+		{1000, true},
+	} {
+		run := NewRun("r")
+		c := NewCollector(run)
+		c.Add(&Meta{Geometry: &Value{Key: GeoEpochs, Value: tc.epochs, Digits: DigitsFloat64, Source: Source{File: "train.log", Line: 3}}})
+		_, ok := c.Run().Geometry[GeoEpochs]
+		if ok != tc.kept {
+			t.Errorf("num_train_epochs %g: kept=%v, want %v", tc.epochs, ok, tc.kept)
+		}
+	}
+	run, err := Load([]string{"testdata/console/layouts/iterable_max_steps.log"}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := run.Geometry[GeoEpochs]; ok {
+		t.Errorf("iterable_max_steps.log: num_train_epochs %g from %s, want none", g.Value, g.Source)
+	}
+	if g := run.Geometry[GeoMaxSteps]; g.Value != 40 {
+		t.Errorf("iterable_max_steps.log: max_steps %g, want 40", g.Value)
+	}
+}

@@ -10,6 +10,7 @@ package trainlog
 //	log      = { line "\n" } [ line ]            line numbers count "\n" only
 //	line     = [ rank ] piece { "\r" piece }     tqdm redraws with "\r", never "\n"
 //	rank     = "[rank" N "]:" [ " " ] | "[default" N "]:" [ " " ]   (torchrun --tee)
+//	         | { " " } N ": "                                      (srun --label)
 //	piece    = { ansi | bar | dict | callback | text }
 //	ansi     = ESC "[" { digit | ";" } letter    ESC[A moves to a nested bar
 //	clear    = " " { " " }                       tqdm.write's erase, just before its dict
@@ -46,7 +47,17 @@ package trainlog
 //	Traceback (most recent call last): ... Exc   a crash; the last unindented line names it
 //	... OVERFLOW! Rank 0 Skipping step ...       a DeepSpeed fp16 overflow
 //
-// Console dicts carry no step. The step alignment (stepalign.go) gives
+// A line's rank prefix is removed; the Trainer logs on rank 0, so the bar
+// and lines of another rank are not seen by the step alignment (their
+// text still reports crashes). "TrainOutput(global_step=N,
+// training_loss=X, metrics={...})", what Trainer.train returns, is not a
+// callback line: X is the run's mean. A log without any log dict whose
+// metrics are in a progress bar's postfix ("..., 15.00it/s, loss=2.35]")
+// or in a notebook's "Step  Training Loss  Validation Loss" table gets a
+// syntax warning saying that plateau does not read them.
+//
+// Console dicts carry no step, except ms-swift's ('global_step/max_steps':
+// '105/250'). The step alignment (stepalign.go) gives
 // each dict its step from what the log shows around it (its own step key,
 // a callback line with the same values, tqdm's redraw of the bar, the
 // bar's frames and the order of the dicts), or estimates it (the logging
@@ -233,6 +244,7 @@ type consoleReader struct {
 	live    bool
 	cutSaid bool // the dict cut off at the end of the input was reported
 	flushed bool // held-back dicts were resolved since the last read
+	unread  hcUnread
 	badUTF8 bool // invalid UTF-8 was reported
 }
 
@@ -412,6 +424,7 @@ func (r *consoleReader) finish() {
 	}
 	r.txt.flush(r)
 	r.steps.resolveAll(r, true)
+	r.unread.report(r)
 	r.bar.report(r)
 	r.dups.report(r)
 }
@@ -427,13 +440,27 @@ func (r *consoleReader) replay(toks []hcTok) {
 			}
 			r.line = tk.line
 		}
-		r.steps.token(r, tk.line, tk.kind == tkBar)
+		// Another process's line (torchrun's "[rank1]:", srun's "1: "):
+		// the Trainer logs on rank 0, so another rank's bar is not the
+		// training bar and its lines are not between a dict and tqdm's
+		// redraw of it; its text still tells of a crash.
+		other := tk.rank > 0 && tk.kind != tkDict
+		if !other {
+			r.steps.token(r, tk.line, tk.kind == tkBar)
+		}
 		switch tk.kind {
 		case tkBar:
-			r.barState(tk.n, tk.t, tk.text, tk.synced)
+			if !other {
+				r.barState(tk.n, tk.t, tk.text, tk.synced)
+			}
 		case tkText:
 			r.other(tk.text)
+		case tkPostfix:
+			r.unread.postfix(tk.line)
 		case tkCallback:
+			if other {
+				break
+			}
 			r.steps.callback(r, tk.n, tk.e)
 			if tk.e != nil {
 				r.txt.entryKeys(r, tk.e)

@@ -49,6 +49,12 @@ func hcClassify(items []pdItem) hcDictInfo {
 				d.step = int64(it.num.v)
 			}
 			continue
+		case string(k) == "global_step/max_steps":
+			// ms-swift: 'global_step/max_steps': '105/250250'.
+			if n, j := hcAtoi(it.text, 0); it.kind == pdString && j > 0 && j < len(it.text) && it.text[j] == '/' {
+				d.step = n
+			}
+			continue
 		case string(k) == "loss" || string(k) == "learning_rate" || string(k) == "grad_norm" || string(k) == "lr":
 			d.log = true
 		case string(k) == "train_runtime":

@@ -32,7 +32,7 @@ type hcSteps struct {
 	lenDL float64 // micro-batches per epoch and process, 0 when unknown
 
 	// Sessions: a resume or an epoch going back starts a new one.
-	nTrain             int
+	nTrain, nEval      int
 	sess               int32
 	ord                int64
 	base               int64 // steps of the session are above it
@@ -61,12 +61,16 @@ type hcSteps struct {
 	marksBad bool
 
 	cb       alignCB // the last callback line since the last dict
-	cbLine   int
+	cbVis    int
 	tokLine  int  // line of the last token
 	lineText bool // a token other than a bar frame was seen on tokLine
-	barLine  int  // line of the last training-bar frame
-	canon    map[string]string
-	canonFn  func(string) string // s.canonical, bound once
+	barVis   int  // vis of the last training-bar frame
+	// vis numbers the lines the alignment sees: the lines of the process
+	// that logs (another rank's lines, which a launcher interleaves, are
+	// not between a dict and tqdm's redraw of it).
+	vis     int
+	canon   map[string]string
+	canonFn func(string) string // s.canonical, bound once
 }
 
 func (s *hcSteps) init() {
@@ -152,8 +156,9 @@ func (s *hcSteps) canonical(k string) string {
 func (s *hcSteps) token(r *consoleReader, line int, bar bool) {
 	if line != s.tokLine {
 		s.tokLine, s.lineText = line, false
+		s.vis++
 	}
-	for len(s.win) > 0 && line >= s.win[0].e.Source.Line+2 {
+	for len(s.win) > 0 && s.vis >= s.win[0].vis+2 {
 		s.close(r)
 	}
 	if !bar {
@@ -185,7 +190,8 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 	if !synced {
 		d.mark = s.takeMark()
 	}
-	if s.cb.step >= 0 && s.cbLine >= r.line-1 {
+	d.vis = s.vis
+	if s.cb.step >= 0 && s.cbVis >= s.vis-1 {
 		d.cbs[0] = s.cb
 	}
 	s.cb = alignCB{step: -1}
@@ -194,6 +200,7 @@ func (s *hcSteps) addDict(r *consoleReader, e *Entry, tol float64, synced bool) 
 		s.lastTrain = d
 	} else {
 		d.prev = s.lastTrain
+		s.nEval++
 	}
 	d.open = true
 	s.win = append(s.win, d)
@@ -258,10 +265,10 @@ func (s *hcSteps) onBar(r *consoleReader, n int64, cleared bool) {
 			s.marks = append(s.marks, n)
 		}
 	}
-	first := s.barLine != r.line && !(s.tokLine == r.line && s.lineText)
-	s.barLine = r.line
+	first := s.barVis != s.vis && !s.lineText
+	s.barVis = s.vis
 	for _, d := range s.win {
-		if first && d.synced && d.redraw < 0 && r.line == d.e.Source.Line+1 && n >= d.before {
+		if first && d.synced && d.redraw < 0 && s.vis == d.vis+1 && n >= d.before {
 			d.redraw = n
 		}
 	}
@@ -277,11 +284,11 @@ func (s *hcSteps) onBar(r *consoleReader, n int64, cleared bool) {
 func (s *hcSteps) callback(r *consoleReader, step int64, e *Entry) {
 	cb := alignCB{step: step, e: e}
 	for _, d := range s.win {
-		if d.cbs[1].step < 0 && r.line <= d.e.Source.Line+1 {
+		if d.cbs[1].step < 0 && s.vis <= d.vis+1 {
 			d.cbs[1] = cb
 		}
 	}
-	s.cb, s.cbLine = cb, r.line
+	s.cb, s.cbVis = cb, s.vis
 }
 
 // close ends the window of the oldest open dict and places it.

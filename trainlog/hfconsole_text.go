@@ -46,6 +46,7 @@ var hcBlockKeys = []struct{ label, key string }{
 func (r *consoleReader) other(s []byte) {
 	t := &r.txt
 	t.tb.line(r, s)
+	r.unread.table(r, s)
 	if bytes.Contains(s, []byte("*****")) {
 		t.inBlock = bytes.Contains(s, []byte("***** Running training *****"))
 		t.blockLines = 0
@@ -133,7 +134,9 @@ func (r *consoleReader) setShape(key string, v float64) {
 	case GeoExamples:
 		s.examples = v
 	case GeoEpochs:
-		s.epochs = v
+		if v < maxEpochs { // sys.maxsize: no epochs planned
+			s.epochs = v
+		}
 	case GeoStepsPerEpoch:
 		s.infoSPE = v
 	case GeoTotalBatch:
@@ -470,4 +473,51 @@ func hcHasLib(libs []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// hcUnread notes the layouts of metrics that the reader does not read, so
+// that a log holding nothing else says why rather than reporting nothing.
+type hcUnread struct {
+	postfixLine, tableLine int // first line of each, 0 when none
+	reported               bool
+}
+
+func (u *hcUnread) postfix(line int) {
+	if u.postfixLine == 0 {
+		u.postfixLine = line
+	}
+}
+
+// table notes the header of the table that transformers'
+// NotebookProgressCallback draws in Jupyter ("Step  Training Loss
+// Validation Loss ...", or "Epoch ..."), as copied out of a notebook.
+func (u *hcUnread) table(r *consoleReader, s []byte) {
+	if u.tableLine != 0 {
+		return
+	}
+	t := bytes.TrimLeft(s, " \t")
+	if (bytes.HasPrefix(t, []byte("Step")) || bytes.HasPrefix(t, []byte("Epoch"))) &&
+		(bytes.Contains(t, []byte("Training Loss")) || bytes.Contains(t, []byte("Validation Loss"))) {
+		u.tableLine = r.line
+	}
+}
+
+// report says, once, why a log without any log dict yielded nothing (not
+// while following a live log: its first dict may still come).
+func (u *hcUnread) report(r *consoleReader) {
+	if u.reported || r.live || r.steps.nTrain > 0 || r.steps.nEval > 0 {
+		return
+	}
+	if u.postfixLine > 0 {
+		u.reported = true
+		r.syntax(u.postfixLine, "the metrics are in a progress bar's postfix (loss=...), which plateau does not read: "+
+			"they are rounded, and a Lightning bar counts the batches of an epoch, not optimizer steps; expected printed log dicts "+
+			"(log to a file next time: Lightning's CSVLogger or TensorBoardLogger, or print a dict per logging step)")
+	}
+	if u.tableLine > 0 {
+		u.reported = true
+		r.syntax(u.tableLine, "a notebook's table of Step, Training Loss and Validation Loss, which plateau does not read "+
+			"(its Training Loss is the last one logged by the row's step, not necessarily that step's); "+
+			"expected printed log dicts: give the run's trainer_state.json (in output_dir/checkpoint-N/) instead")
+	}
 }

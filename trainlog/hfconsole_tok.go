@@ -23,12 +23,14 @@ const (
 	tkCallback                      // a user callback line
 	tkDict                          // a log dict
 	tkSyntax                        // a syntax error
+	tkPostfix                       // a progress bar with metrics in its postfix ("loss=2.35"), once per block
 )
 
 // An hcTok is one token.
 type hcTok struct {
 	kind   hcTokKind
-	synced bool // tkDict: printed by tqdm.write right after its clear; tkBar: drawn right after a clear, with no dict between (tqdm.write's redraw of a dict whose text stdout holds back)
+	synced bool  // tkDict: printed by tqdm.write right after its clear; tkBar: drawn right after a clear, with no dict between (tqdm.write's redraw of a dict whose text stdout holds back)
+	rank   int32 // the rank its line's prefix names ("[rank1]:", "1: "), -1 for none
 	line   int
 	n, t   int64   // tkBar: position and total; tkCallback: step
 	tol    float64 // tkDict: half a unit of the epoch's last digit
@@ -40,12 +42,14 @@ type hcTok struct {
 // An hcTokenizer turns bytes into tokens. Tokens may point into the bytes
 // given and into the tokenizer's arena until the next tokenize call.
 type hcTokenizer struct {
-	line      int  // line number of the next byte
-	lineStart bool // the next byte begins a line
-	prevClear bool // the previous piece of this line was a tqdm clear
-	inLong    bool // inside a piece of more than hcMaxDict bytes, already reported
-	badUTF8   bool // invalid UTF-8 was seen (reported once per tokenizer)
-	cleaned   bool // the current piece was copied to scratch
+	line      int   // line number of the next byte
+	lineStart bool  // the next byte begins a line
+	rank      int32 // the rank the current line's prefix names, -1 for none
+	prevClear bool  // the previous piece of this line was a tqdm clear
+	inLong    bool  // inside a piece of more than hcMaxDict bytes, already reported
+	badUTF8   bool  // invalid UTF-8 was seen (reported once per tokenizer)
+	postfix   bool  // a tkPostfix token was added by this tokenize call
+	cleaned   bool  // the current piece was copied to scratch
 	scratch   []byte
 	arena     []byte
 	items     []pdItem
@@ -65,7 +69,7 @@ type hcTokenizer struct {
 }
 
 func newTokenizer(name string, line int) *hcTokenizer {
-	return &hcTokenizer{name: name, line: line, lineStart: true, keys: map[string]string{}, pieceAt: -1}
+	return &hcTokenizer{name: name, line: line, lineStart: true, rank: -1, keys: map[string]string{}, pieceAt: -1}
 }
 
 // tokenize tokenizes the complete pieces of data and returns how many
@@ -75,6 +79,7 @@ func newTokenizer(name string, line int) *hcTokenizer {
 func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 	t.toks = t.toks[:0]
 	t.arena = t.arena[:0]
+	t.postfix = false
 	t.data, t.pieceAt, t.escAt, t.braceAt = data, -1, -1, -1
 	defer func() { t.data, t.pieceAt = nil, -1 }()
 	start := 0
@@ -112,18 +117,20 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 		t.line++
 		t.lineStart = true
 		t.prevClear = false
+		t.rank = -1
 	}
 	return start
 }
 
 // addBar adds a bar state. Of a run of states of one bar only the first
 // (the redraw after a dict) and the last (where the bar stands) matter, so
-// a state between them is replaced.
+// a state between them is replaced (states of one process's bar: another
+// rank's frames come between them).
 func (t *hcTokenizer) addBar(tk hcTok) {
 	if k := len(t.toks); k >= 2 {
 		last, prev := &t.toks[k-1], &t.toks[k-2]
-		if last.kind == tkBar && prev.kind == tkBar && last.t == tk.t && prev.t == tk.t && !last.synced {
-			tk.line = t.line
+		if last.kind == tkBar && prev.kind == tkBar && last.t == tk.t && prev.t == tk.t && !last.synced && last.rank == t.rank && prev.rank == t.rank {
+			tk.line, tk.rank = t.line, t.rank
 			*last = tk
 			return
 		}
@@ -151,7 +158,7 @@ func (t *hcTokenizer) whole(p []byte) {
 }
 
 func (t *hcTokenizer) add(tk hcTok) {
-	tk.line = t.line
+	tk.line, tk.rank = t.line, t.rank
 	t.toks = append(t.toks, tk)
 }
 
@@ -181,7 +188,7 @@ func (t *hcTokenizer) piece(p []byte, partial bool) int {
 		t.cleaned = true
 	}
 	if t.lineStart {
-		p = hcStripRank(p)
+		p, t.rank = hcStripRank(p)
 	}
 	if !brace {
 		// No dict: removing escapes or a rank prefix adds no '{'.
@@ -297,10 +304,16 @@ func (t *hcTokenizer) stripANSI(p []byte) (out []byte, nested bool) {
 	return out, nested
 }
 
-// hcStripRank removes a "[rank0]:" or "[default0]:" prefix.
-func hcStripRank(p []byte) []byte {
-	if len(p) < 8 || p[0] != '[' {
-		return p
+// hcStripRank removes the prefix that a launcher puts before each line
+// of a process's output and returns the rank it names, -1 for none:
+// torchrun's "[rank1]:" or "[default1]:" (with --tee), srun --label's
+// "1: " (right-aligned: " 1: " among ten or more tasks).
+func hcStripRank(p []byte) ([]byte, int32) {
+	if len(p) < 3 {
+		return p, -1
+	}
+	if p[0] != '[' {
+		return hcStripLabel(p)
 	}
 	var rest []byte
 	switch {
@@ -309,20 +322,30 @@ func hcStripRank(p []byte) []byte {
 	case bytes.HasPrefix(p, []byte("[default")):
 		rest = p[8:]
 	default:
-		return p
+		return p, -1
 	}
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	if i == 0 || i+1 >= len(rest) || rest[i] != ']' || rest[i+1] != ':' {
-		return p
+	n, i := hcAtoi(rest, 0)
+	if i == 0 || i > 6 || i+1 >= len(rest) || rest[i] != ']' || rest[i+1] != ':' {
+		return p, -1
 	}
 	rest = rest[i+2:]
 	if len(rest) > 0 && rest[0] == ' ' {
 		rest = rest[1:]
 	}
-	return rest
+	return rest, int32(n)
+}
+
+// hcStripLabel removes srun --label's "N: " prefix.
+func hcStripLabel(p []byte) ([]byte, int32) {
+	i := 0
+	for i < len(p) && i < 4 && p[i] == ' ' {
+		i++
+	}
+	n, j := hcAtoi(p, i)
+	if j == i || j-i > 5 || j+1 >= len(p) || p[j] != ':' || p[j+1] != ' ' {
+		return p, -1
+	}
+	return p[j+2:], int32(n)
 }
 
 // text tokenizes the parts of a piece that are not dicts: a clear, a
@@ -347,13 +370,19 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 			}
 		}
 	}
+	if s[len(s)-1] == ']' {
+		t.notePostfix(s) // a bar without a total: "Epoch 2: : 17671it [1:05:34, 4.49it/s, loss=2.15]"
+	}
 	if len(s) > 7 && s[0] == '[' && (s[1] == 'S' || s[1] == 's') && bytes.HasPrefix(s[2:], []byte("tep ")) {
 		if t.callbackStep(s) {
 			return
 		}
 	}
 	t.add(hcTok{kind: tkText, text: t.stable(s)})
-	if bytes.Contains(s, []byte("tep")) {
+	if bytes.Contains(s, []byte("tep")) && !bytes.Contains(s, []byte("TrainOutput(")) {
+		// TrainOutput(global_step=N, training_loss=X, metrics={...}), what
+		// Trainer.train returns, holds the run's mean loss, not step N's:
+		// its metrics dict is the end-of-training summary.
 		if n, ok := hcCallbackLine(s); ok {
 			t.add(hcTok{kind: tkCallback, n: n, e: t.callbackEntry(n, s)})
 		}
@@ -415,6 +444,25 @@ func hcCallbackLine(s []byte) (int64, bool) {
 	return 0, false
 }
 
+// notePostfix adds a tkPostfix token, once per tokenize call, when s (a
+// bar's "[ELAPSED<REMAINING, RATE, ...]") shows metrics after its rate:
+// a Lightning bar or a custom loop's tqdm.set_postfix.
+func (t *hcTokenizer) notePostfix(s []byte) {
+	if t.postfix {
+		return
+	}
+	i := bytes.Index(s, []byte("it/s, "))
+	if i < 0 {
+		if i = bytes.Index(s, []byte("s/it, ")); i < 0 {
+			return
+		}
+	}
+	if eq := bytes.IndexByte(s[i:], '='); eq > 0 && bytes.IndexByte(s[i:i+eq], ']') < 0 {
+		t.postfix = true
+		t.add(hcTok{kind: tkPostfix})
+	}
+}
+
 func hcBlank(s []byte) bool {
 	for _, c := range s {
 		if c != ' ' && c != '\t' {
@@ -458,6 +506,7 @@ func (t *hcTokenizer) bar(s []byte, pct int, nested, cleared bool) int {
 	if c := bytes.IndexByte(s[k2:], ']'); c >= 0 {
 		end = k2 + c + 1
 	}
+	t.notePostfix(s[k2:end])
 	if !nested && hcTrainDesc(s[:k]) {
 		text := s[start:end]
 		t.addBar(hcTok{kind: tkBar, n: n, t: total, synced: cleared, text: t.stable(text[:min(len(text), hcBarText)])})

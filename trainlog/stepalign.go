@@ -143,6 +143,7 @@ type alignDict struct {
 	redraw int64      // position tqdm redrew right after it, -1 none
 	mark   int64      // position tqdm redrew after its write when stdout held its text back, -1 none
 	ord    int64      // 1-based ordinal among the training dicts of its session
+	vis    int        // its line among the lines the alignment sees
 	base   int64      // steps of its session are above it
 	lo, hi int64      // bounds while solving
 	sess   int32      // training session (resumes start a new one)

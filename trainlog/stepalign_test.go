@@ -251,6 +251,8 @@ func TestStepAlignLayouts(t *testing.T) {
 		steps    []int64
 		by       map[StepEvidence]int
 		estimate int // training dicts whose step is estimated
+		// noCallback: no line of the log is a user callback's.
+		noCallback bool
 	}{
 		{name: "HF v4, callback line before the dict, tqdm's redraw after it (seedrun)",
 			text:  func(*testing.T) []byte { return []byte(seedrun.Log(curve)) },
@@ -288,6 +290,40 @@ func TestStepAlignLayouts(t *testing.T) {
 		{name: "bursty flushes: dicts after the frames they passed",
 			text:  func(t *testing.T) []byte { return hcReadBytes(t, "testdata/console/v4_buffered.log") },
 			steps: hcRange(10, 100, 10), by: map[StepEvidence]int{StepCadence: 10}, estimate: 10},
+		// Layouts of other trainers and capture paths (testdata/console/layouts, README there).
+		{name: "tqdm's \\r turned into line breaks (a paste): estimated by the cadence",
+			text:  hcLayout("crlf_pasted.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepCadence: 8}, estimate: 8},
+		{name: "torchrun [rankN]: prefixes, rank 1 drawing its own bar ahead: only rank 0's bar counts",
+			text:  hcLayout("rank_bars.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "srun --label prefixes, rank 1 drawing its own bar ahead: only rank 0's bar counts",
+			text:  hcLayout("srun_labels.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "TrainOutput printed after training is not a step's log",
+			text:  hcLayout("trainoutput.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}, noCallback: true},
+		{name: "IterableDataset with max_steps (Num Epochs = sys.maxsize)",
+			text:  hcLayout("iterable_max_steps.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "ms-swift: the dict's own global_step/max_steps, no bars",
+			text:  hcLayout("swift_nobar.log"),
+			steps: append([]int64{1}, hcRange(5, 40, 5)...), by: map[StepEvidence]int{StepRead: 9}},
+		{name: "TRL DPO keys (rewards/, logps/, logits/)",
+			text:  hcLayout("trl_dpo.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "TRL GRPO keys, v5 quoted values (num_tokens, completions/, entropy)",
+			text:  hcLayout("trl_grpo.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "DeepSpeed: logger lines glued to frames, OVERFLOW skipped steps",
+			text:  hcLayout("deepspeed_bars.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepRedraw: 8}},
+		{name: "kubectl --timestamps and colour codes at line starts: bounds by the bar",
+			text:  hcLayout("timestamps_ansi.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepBar: 8}},
+		{name: "axolotl: a frame per line, the dict after its frame, no clear or redraw",
+			text:  hcLayout("axolotl_lines.log"),
+			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepCadence: 8}, estimate: 8},
 		{name: "resumed: steps above the announced global step",
 			text:  func(t *testing.T) []byte { return hcReadBytes(t, "testdata/console/resumed_wrappers.log") },
 			steps: []int64{110, 120}, by: map[StepEvidence]int{StepCadence: 2}, estimate: 2},
@@ -304,11 +340,21 @@ func TestStepAlignLayouts(t *testing.T) {
 					est++
 				}
 			}
+			if tc.noCallback {
+				if cb := hcEntries(recs, KindTrain, "callback"); len(cb) > 0 {
+					t.Errorf("%d callback entries, want none: %s is the run's mean, not a step's log", len(cb), cb[0].Values[0].Key)
+				}
+			}
 			if fmt.Sprint(by) != fmt.Sprint(tc.by) || est != tc.estimate {
 				t.Errorf("evidence %v with %d estimated, want %v with %d", by, est, tc.by, tc.estimate)
 			}
 		})
 	}
+}
+
+// hcLayout reads a layout of testdata/console/layouts.
+func hcLayout(name string) func(t *testing.T) []byte {
+	return func(t *testing.T) []byte { return hcReadBytes(t, "testdata/console/layouts/"+name) }
 }
 
 func hcReadBytes(t *testing.T, path string) []byte {
@@ -325,5 +371,45 @@ func TestDecExp(t *testing.T) {
 		if got, want := decExp(x), int(math.Floor(math.Log10(x))); got != want {
 			t.Errorf("decExp(%g) = %d, want %d", x, got, want)
 		}
+	}
+}
+
+// TestConsoleUnreadLayouts: a log whose metrics are only in a layout the
+// reader does not read (a progress bar's postfix, a notebook's table)
+// says so once, naming the line, instead of reporting nothing; a log
+// with dicts does not.
+func TestConsoleUnreadLayouts(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		line int
+		msg  string // "" for no message
+	}{
+		{"lightning_bar.log", 4, "progress bar's postfix"},
+		{"tqdm_postfix.log", 1, "progress bar's postfix"},
+		{"notebook_table.txt", 2, "notebook's table"},
+		{"trl_dpo.log", 0, ""},
+		{"deepspeed_bars.log", 0, ""},
+		{"swift_nobar.log", 0, ""},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			recs := hcRead(t, tc.file, hcLayout(tc.file)(t))
+			var msgs []*SyntaxError
+			for _, r := range recs {
+				if se, ok := r.(*SyntaxError); ok {
+					msgs = append(msgs, se)
+				}
+			}
+			switch {
+			case tc.msg == "" && len(msgs) > 0:
+				t.Errorf("unexpected message: %v", msgs[0])
+			case tc.msg != "" && (len(msgs) != 1 || msgs[0].Line != tc.line || !strings.Contains(msgs[0].Msg, tc.msg)):
+				t.Errorf("messages %v, want one at line %d about the %s", msgs, tc.line, tc.msg)
+			}
+			if tc.msg != "" {
+				if es := hcEntries(recs, KindTrain, ""); len(es) > 0 {
+					t.Errorf("%d training entries, want none", len(es))
+				}
+			}
+		})
 	}
 }

@@ -26,12 +26,24 @@ import (
 //     one step per finished epoch and 2% of the steps.
 //
 // The training bar is the one whose total is the run's max_steps (else
-// the most frequent total).
+// the most frequent total), drawn on rank 0: a line that a launcher
+// prefixed with another rank ("[rank1]:", srun's "1: ") is another
+// process's, and is skipped.
 
 var (
 	barRE  = regexp.MustCompile(`(\d+)%\|[^|]*\|\s*(\d+)/(\d+) \[`)
 	ansiRE = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
+	rankRE = regexp.MustCompile(`^(?:\[(?:rank|default)(\d+)\]:|\s{0,4}(\d{1,5}): )`)
+	// swiftRE is ms-swift's own step: 'global_step/max_steps': '105/250'.
+	swiftRE = regexp.MustCompile(`['"]global_step/max_steps['"]:\s*['"](\d+)/\d+['"]`)
 )
+
+// otherRank reports whether a launcher prefixed line s with a rank other
+// than 0.
+func otherRank(s string) bool {
+	m := rankRE.FindStringSubmatch(s)
+	return m != nil && strings.TrimLeft(m[1]+m[2], "0") != ""
+}
 
 // A console is what the step check needs of a console log.
 type console struct {
@@ -49,6 +61,9 @@ func (v *verifier) console(f *file) *console {
 	counts := map[int64]int{}
 	frames := make([][][2]int64, len(f.lines)) // per line: (position, total)
 	for i, s := range f.lines {
+		if otherRank(s) {
+			continue
+		}
 		frames[i] = barFrames(s)
 		for _, fr := range frames[i] {
 			counts[fr[1]]++
@@ -144,6 +159,9 @@ func dictSpans(s string) [][2]int {
 // consoleStep checks the step of a console citation at line n.
 func (v *verifier) consoleStep(c analysis.Citation, f *file, n int) (string, bool) {
 	text, _ := f.line(n)
+	if strings.Contains(text, "TrainOutput(") {
+		return fmt.Sprintf("cited for step %d, but line %d is what Trainer.train returned (TrainOutput): its training_loss and metrics are the run's totals and means, no step's log", c.Step, n), false
+	}
 	spans := dictSpans(text)
 	var dict string
 	start := -1
@@ -169,6 +187,11 @@ func (v *verifier) consoleStep(c analysis.Citation, f *file, n int) (string, boo
 	for _, p := range kvs {
 		if p.key == "step" || p.key == "global_step" {
 			exact[int64(p.tok.v)] = "its '" + p.key + "' key"
+		}
+	}
+	if m := swiftRE.FindStringSubmatch(dict); m != nil {
+		if st, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+			exact[st] = "its 'global_step/max_steps' key"
 		}
 	}
 	if len(exact) == 0 {
@@ -216,7 +239,12 @@ func (v *verifier) consoleStep(c analysis.Citation, f *file, n int) (string, boo
 			if before >= 0 && c.Step < before {
 				return fmt.Sprintf("cited for step %d, but the progress bar already showed %d/%d before the dict, which tqdm printed right after its clear", c.Step, before, con.total), false
 			}
-			if next, ok := f.line(n + 1); ok {
+			next, ok := f.line(n + 1)
+			for k := n + 2; ok && otherRank(next) && k <= n+64; k++ {
+				next, ok = f.line(k) // tqdm's redraw is on rank 0's next line
+			}
+			if ok {
+				next = next[len(rankRE.FindString(next)):]
 				first := strings.TrimLeft(ansiRE.ReplaceAllString(next, ""), "\r")
 				if m := barRE.FindStringSubmatchIndex(first); m != nil && strings.TrimSpace(first[:m[0]]) == "" || m != nil && m[0] <= 4 {
 					if fr := con.frames(first[:m[1]+1]); len(fr) > 0 && c.Step > fr[0] {

@@ -128,7 +128,9 @@ func stepsPerEpoch(rep *analysis.Report) float64 {
 	if s := geo["steps_per_epoch"]; s > 0 {
 		return s
 	}
-	if m, e := geo["max_steps"], geo["num_train_epochs"]; m > 0 && e > 0 {
+	// A num_train_epochs of sys.maxsize (max_steps alone ends the run)
+	// plans no epochs.
+	if m, e := geo["max_steps"], geo["num_train_epochs"]; m > 0 && e > 0 && e < 1<<53 {
 		return m / e
 	}
 	return 0

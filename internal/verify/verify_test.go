@@ -89,6 +89,24 @@ func generated(t *testing.T) []target {
 	return out
 }
 
+// layouts returns the console logs of trainlog's layout fixtures, each
+// alone: one log per console layout of other trainers and capture paths.
+func layouts(t *testing.T, root string) []target {
+	t.Helper()
+	dir := filepath.Join(root, "trainlog", "testdata", "console", "layouts")
+	names, err := filepath.Glob(filepath.Join(dir, "*.*"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no layouts in %s: %v", dir, err)
+	}
+	var out []target
+	for _, p := range names {
+		if filepath.Ext(p) != ".md" {
+			out = append(out, target{"layouts/" + filepath.Base(p), p})
+		}
+	}
+	return out
+}
+
 // analyze loads and analyses a target.
 func analyze(t *testing.T, path string) *analysis.Report {
 	t.Helper()
@@ -108,6 +126,7 @@ func TestVerifyRuns(t *testing.T) {
 	local := targets(t, filepath.Join(root, "examples"), "examples")
 	local = append(local, targets(t, filepath.Join(root, "testdata", "runs"), "testdata/runs")...)
 	local = append(local, generated(t)...)
+	local = append(local, layouts(t, root)...)
 	n := verifyTargets(t, local, true)
 	t.Run("corpus", func(t *testing.T) {
 		n += verifyTargets(t, targets(t, testcorpus.Dir(t), "corpus"), false)
@@ -244,6 +263,8 @@ func TestVerifyFindsFalse(t *testing.T) {
 		t.Fatal(err)
 	}
 	example := filepath.Join(testcorpus.Root(t), "examples", "hf_v5_sft_lora_3ep")
+	layout := filepath.Join(testcorpus.Root(t), "trainlog", "testdata", "console", "layouts")
+	rankBars, trainOutput := filepath.Join(layout, "rank_bars.log"), filepath.Join(layout, "trainoutput.log")
 	milestone := func(r *analysis.Report, step int64) *analysis.Milestone {
 		for i := range r.Milestones {
 			if r.Milestones[i].Step == step {
@@ -289,6 +310,12 @@ func TestVerifyFindsFalse(t *testing.T) {
 		{"also naming a source that logged another value", seed, func(r *analysis.Report) {
 			r.TrainLoss.Last.Also = append(r.TrainLoss.Last.Also, seedrun.LogName+":42")
 		}, "train_loss.last.also[1]", "is not on line 42"},
+		{"a dict placed by another rank's bar", rankBars, func(r *analysis.Report) { r.Milestones[0].Step++ },
+			"milestones[0].metric_sources.loss", "cited for step 6, but tqdm redrew the bar at 5/40 right after the dict"},
+		{"TrainOutput's mean loss cited as a step's", trainOutput, func(r *analysis.Report) {
+			m := &r.Milestones[len(r.Milestones)-1]
+			m.MetricSources["loss"], m.Metrics["loss"] = "trainoutput.log:25", 1.234
+		}, "milestones[2].metric_sources.loss", "is what Trainer.train returned (TrainOutput)"},
 		{"a runtime cited from a line without it", console, func(r *analysis.Report) { r.Throughput.RuntimeSeconds.Source = seedrun.LogName + ":540" },
 			"throughput.runtime_seconds.source", "train_runtime 2484.0731 is not on line 540"},
 	} {
