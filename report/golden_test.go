@@ -47,29 +47,50 @@ func loadRun(dir string) func(t *testing.T) *analysis.Report {
 }
 
 // loadCorpusRun reads a run of the shared corpus (../shared from the repo
-// root). It skips when the corpus is absent and fails when PLATEAU_CORPUS
-// is set, which says the corpus must be there. The path is kept relative
-// to this package so that sources in the goldens do not depend on where
-// the checkout lives.
+// root, or PLATEAU_CORPUS). It skips when the corpus is absent and fails
+// when PLATEAU_CORPUS is set, which says the corpus must be there. The run
+// is read from inside the corpus folder, by its name, so that the goldens
+// (the run's root, its sources) do not depend on where the corpus lives.
 func loadCorpusRun(name string) func(t *testing.T) *analysis.Report {
 	return func(t *testing.T) *analysis.Report {
 		t.Helper()
-		dir := filepath.Join(corpusDir(t), name)
-		if _, err := os.Stat(dir); err != nil {
+		corpus := testcorpus.Dir(t)
+		if _, err := os.Stat(filepath.Join(corpus, name)); err != nil {
 			if os.Getenv("PLATEAU_CORPUS") != "" {
-				t.Fatalf("PLATEAU_CORPUS is set but %s is missing: %v", dir, err)
+				t.Fatalf("PLATEAU_CORPUS is set but %s is missing: %v", filepath.Join(corpus, name), err)
 			}
-			t.Skipf("corpus run %s absent (set PLATEAU_CORPUS to require it)", dir)
+			t.Skipf("corpus run %s absent (set PLATEAU_CORPUS to require it)", filepath.Join(corpus, name))
 		}
-		return loadRun(dir)(t)
+		wd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chdir(corpus); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+		return loadRun(name)(t)
 	}
 }
 
-// corpusDir returns ../shared/corpus relative to the repository root, as
-// a path relative to the test's working directory.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	return testcorpus.Rel(t, testcorpus.Dir(t))
+// TestGoldenIndependentOfCorpusPath reads the corpus run through another
+// path (a link elsewhere, given as an absolute PLATEAU_CORPUS): the
+// report must name the run as the golden does, whatever path leads to
+// the corpus.
+func TestGoldenIndependentOfCorpusPath(t *testing.T) {
+	abs, err := filepath.Abs(testcorpus.Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "corpus")
+	if err := os.Symlink(abs, link); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+	t.Setenv("PLATEAU_CORPUS", link)
+	r := loadCorpusRun("hf-sft-tinyllama-mta-eval")(t)
+	if r.Run.Root != "hf-sft-tinyllama-mta-eval" {
+		t.Errorf("root %q, want the run's name alone", r.Run.Root)
+	}
 }
 
 func TestGolden(t *testing.T) {

@@ -333,12 +333,14 @@ func lfLineFunc(st *lfState) jsonlLineFunc {
 		var cls hfKeyClass
 		var extra []KV // throughput and the like, kept for train lines only
 		pct, metrics := math.NaN(), 0
+		badSaid := false
 		for _, m := range ms {
 			switch m.Key {
 			case "current_steps":
 				if n, ok := jsonInt(m.Num); ok && m.Kind == jtNumber && n >= 0 {
 					e.Step = n
-				} else if m.Kind == jtNumber {
+				} else if m.Kind == jtNumber && !badSaid {
+					badSaid = true // once per line, whatever keys repeat
 					emit(badStep(src, m.Num))
 				}
 			case "total_steps":
@@ -406,6 +408,7 @@ func (g *genericJSONL) line(ms []jsonMember, src Source, emit func(Record)) {
 	e := NewEntry(KindTrain, src)
 	stepKey := g.stepKey(ms)
 	var cls hfKeyClass
+	badSaid := false
 	for _, m := range ms {
 		if m.Kind != jtNumber {
 			continue
@@ -414,7 +417,8 @@ func (g *genericJSONL) line(ms []jsonMember, src Source, emit func(Record)) {
 		case m.Key == stepKey:
 			if n, ok := jsonInt(m.Num); ok && n >= 0 {
 				e.Step = n
-			} else {
+			} else if !badSaid {
+				badSaid = true // once per line, whatever keys repeat
 				emit(badStep(src, m.Num))
 			}
 			continue

@@ -274,6 +274,7 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 	e := r.slab.entry(KindUnknown, ElemSource(r.file, LogHistory, i))
 	r.values = r.values[:0]
 	var cls hfKeyClass
+	badSaid := false
 	for first := true; ; first = false {
 		t := lx.next()
 		if first && t == jtObjectEnd {
@@ -295,8 +296,10 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 			case "step":
 				if n, ok := jsonInt(lx.num); ok && n >= 0 {
 					e.Step = n
-				} else {
-					// Not a step: said, never silently replaced.
+				} else if !badSaid {
+					// Not a step: said (once per entry), never silently
+					// replaced.
+					badSaid = true
 					r.emit(badStep(e.Source, lx.num))
 				}
 			case "epoch":

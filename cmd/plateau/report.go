@@ -99,6 +99,7 @@ the paths hold several runs; 3 the verdict matched --fail-on.`,
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return formatNames, cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeList(statusNames))
 	return cmd
 }
 

@@ -100,7 +100,7 @@ last wiggle is noise, which checkpoint to ship and whether another epoch is
 worth it. Every number is cited as file:line so it can be checked with grep.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       versionString(),
 	}
 	root.SetIn(s.in)
 	root.SetOut(s.out)
@@ -119,6 +119,3 @@ worth it. Every number is cited as file:line so it can be checked with grep.`,
 // extraCommands lets verbs defined in other files (watch) register
 // themselves without editing this file.
 var extraCommands []func(*streams) *cobra.Command
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"

@@ -96,6 +96,7 @@ the newest is read, as in 'plateau report'.`,
 	f.StringVar(&opts.OnAlert, "on-alert", "", "run `CMD` (with sh -c) for each alert, the alert in PLATEAU_ALERT_* variables")
 	f.DurationVar(&opts.OnAlertLimit, "on-alert-timeout", defaultHookTimeout, "stop an --on-alert command (and what it started) that runs longer than this")
 	f.StringSliceVar(&opts.ExitOn, "exit-on", nil, "exit with status 4 when one of these alert `KINDS` fires")
+	_ = cmd.RegisterFlagCompletionFunc("exit-on", completeList(watch.Kinds))
 	f.Float64Var(&opts.GPUHourPrice, "gpu-hour-price", 0, "price of one GPU hour, to say what stopping early saves")
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default 1)")
 	f.DurationVar(&opts.Interval, "interval", 500*time.Millisecond, "longest time between two polls of the files")
