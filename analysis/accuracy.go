@@ -66,7 +66,7 @@ func accuracy(run *analyzer, opts Options) *Accuracy {
 		a.Kind = AccBatch
 	}
 	if e := run.Get("eval_" + a.Metric); e.Len() > 0 {
-		p := e.Points[e.Len()-1]
+		p := e.Point(e.Len() - 1)
 		a.Eval, a.EvalStep = citePoint(p), p.Step
 	}
 	return a
@@ -87,7 +87,7 @@ func accuracyLevels(c *curve, opts Options) (first, final *Derived) {
 	}
 	j = max(j, minLevelPoints-1)
 	first = &Derived{Value: stats.Mean(c.y[:j+1]), How: How{Method: MethodWindowMean, Metric: c.name,
-		FromStep: c.pts[0].Step, ToStep: c.pts[j].Step, N: j + 1, First: true}}
+		FromStep: c.step(0), ToStep: c.step(j), N: j + 1, First: true}}
 	final = &Derived{Value: lvl, How: finalLevelDerivation(c, i0, opts)}
 	return first, final
 }

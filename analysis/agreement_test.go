@@ -286,7 +286,7 @@ func loggingInterval(run *trainlog.Run) int64 {
 	counts := map[int64]int{}
 	best, bestN := int64(1), 0
 	for i := 1; i < s.Len(); i++ {
-		d := s.Points[i].Step - s.Points[i-1].Step
+		d := s.Step(i) - s.Step(i-1)
 		counts[d]++
 		if counts[d] > bestN {
 			best, bestN = d, counts[d]

@@ -18,7 +18,7 @@ import (
 
 // epochBoundariesRef is epochBoundaries as a plain loop over epochs.
 func epochBoundariesRef(s *trainlog.Series, spe float64) []int64 {
-	last := s.Points[len(s.Points)-1].Step
+	last := s.Step(s.Len() - 1)
 	var out []int64
 	for k := 1; float64(k)*spe < float64(last)-0.5; k++ {
 		p, ok := s.Nearest(int64(math.Round(float64(k) * spe)))
@@ -30,21 +30,21 @@ func epochBoundariesRef(s *trainlog.Series, spe float64) []int64 {
 }
 
 // findEpochEndsRef is findEpochEnds as a plain loop over epochs.
-func findEpochEndsRef(pts []trainlog.Point) []epochEnd {
+func findEpochEndsRef(s *trainlog.Series) []epochEnd {
 	maxEpoch := math.Inf(-1)
-	for i := range pts {
-		if e := pts[i].Epoch; finite(e) && e > maxEpoch {
+	for i := range s.Len() {
+		if e := s.Epoch(i); finite(e) && e > maxEpoch {
 			maxEpoch = e
 		}
 	}
-	spe := loggedStepsPerEpoch(pts)
+	spe := loggedStepsPerEpoch(s)
 	var out []epochEnd
 	i := 0
 	for k := 1; float64(k) <= maxEpoch+1e-9; k++ {
 		kk := float64(k)
 		end := -1
-		for j := i; j < len(pts); j++ {
-			e := pts[j].Epoch
+		for j := i; j < s.Len(); j++ {
+			e := s.Epoch(j)
 			if !finite(e) {
 				continue
 			}
@@ -53,15 +53,15 @@ func findEpochEndsRef(pts []trainlog.Point) []epochEnd {
 			}
 			end = j
 		}
-		if end < 0 || !(pts[end].Epoch > kk-1+1e-9) {
+		if end < 0 || !(s.Epoch(end) > kk-1+1e-9) {
 			continue
 		}
-		if math.Abs(pts[end].Epoch-kk) < 1e-9 && end < len(pts)-1 {
+		if math.Abs(s.Epoch(end)-kk) < 1e-9 && end < s.Len()-1 {
 			start := end
-			for start > 0 && pts[start-1].Epoch == pts[end].Epoch {
+			for start > 0 && s.Epoch(start-1) == s.Epoch(end) {
 				start--
 			}
-			end = tieBoundary(pts, start, end, kk*spe)
+			end = tieBoundary(s, start, end, kk*spe)
 		}
 		out = append(out, epochEnd{epoch: k, idx: end})
 		i = end + 1
@@ -107,7 +107,7 @@ func randomSeries(r *rand.Rand, n int, spe float64, noEpochs bool) *trainlog.Ser
 		if noEpochs {
 			e = math.NaN()
 		}
-		s.Points = append(s.Points, trainlog.Point{Step: step, Value: 1, Epoch: e, Time: math.NaN()})
+		s.Append(trainlog.Point{Step: step, Value: 1, Epoch: e, Time: math.NaN()})
 	}
 	return s
 }
@@ -123,16 +123,16 @@ func TestBoundedEpochLoopsMatchPlainLoops(t *testing.T) {
 
 		got, want := boundaries(s, spe), epochBoundariesRef(s, spe)
 		if !slices.Equal(got, want) {
-			t.Fatalf("trial %d: epochBoundaries = %v, plain loop %v\npoints %v", trial, got, want, s.Points)
+			t.Fatalf("trial %d: epochBoundaries = %v, plain loop %v\npoints %v", trial, got, want, s.Points())
 		}
 		var wantEnds []epochEnd
 		if trial%2 == 0 {
-			wantEnds = epochEndsFromGeometryRef(s.Points, spe)
+			wantEnds = epochEndsFromGeometryRef(s.Points(), spe)
 		} else {
-			wantEnds = findEpochEndsRef(s.Points)
+			wantEnds = findEpochEndsRef(s)
 		}
 		if gotEnds := findEpochEnds(newAnalyzer(run), s); !slices.Equal(gotEnds, wantEnds) {
-			t.Fatalf("trial %d: findEpochEnds = %v, plain loop %v\npoints %v", trial, gotEnds, wantEnds, s.Points)
+			t.Fatalf("trial %d: findEpochEnds = %v, plain loop %v\npoints %v", trial, gotEnds, wantEnds, s.Points())
 		}
 	}
 }
@@ -144,9 +144,9 @@ func TestEpochLoopsHugeValues(t *testing.T) {
 	for _, big := range []float64{1e12, 1e17, math.MaxInt64 / 2} {
 		s := &trainlog.Series{Name: "loss"}
 		for i := int64(1); i <= 10; i++ {
-			s.Points = append(s.Points, trainlog.Point{Step: i * 10, Value: 1, Epoch: float64(i) / 5, Time: math.NaN()})
+			s.Append(trainlog.Point{Step: i * 10, Value: 1, Epoch: float64(i) / 5, Time: math.NaN()})
 		}
-		s.Points = append(s.Points, trainlog.Point{Step: int64(big), Value: 1, Epoch: big / 50, Time: math.NaN()})
+		s.Append(trainlog.Point{Step: int64(big), Value: 1, Epoch: big / 50, Time: math.NaN()})
 		if got := boundaries(s, 50); !slices.Equal(got, []int64{50, 100}) {
 			t.Errorf("last step %g: epochBoundaries = %v, want [50 100]", big, got)
 		}
@@ -160,9 +160,13 @@ func TestEpochLoopsHugeValues(t *testing.T) {
 		if ends := findEpochEnds(newAnalyzer(run), s); !firstTwo(ends) {
 			t.Errorf("last epoch %g: findEpochEnds = %v, want epochs 1 and 2 at the points of steps 50 and 100", big/50, ends)
 		}
-		for i := range s.Points {
-			s.Points[i].Epoch = math.NaN()
+		noEpochs := &trainlog.Series{Name: s.Name}
+		for _, p := range s.Points() {
+			p.Epoch = math.NaN()
+			noEpochs.Append(p)
 		}
+		s = noEpochs
+		run.Series["loss"] = s
 		run.Geometry[trainlog.GeoStepsPerEpoch] = trainlog.Value{Value: 50}
 		if ends := findEpochEnds(newAnalyzer(run), s); !firstTwo(ends) {
 			t.Errorf("last step %g, no epochs: findEpochEnds = %v, want epochs 1 and 2 at the points of steps 50 and 100", big, ends)

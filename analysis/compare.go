@@ -267,7 +267,7 @@ func describeRun(an *analyzer, r *Report, path string, opts Options) ComparedRun
 		if n := c.len() - i0; n >= 2 {
 			cr.FinalSE = noiseSigma(c.y[max(0, i0-1):]) / math.Sqrt(float64(n))
 		}
-		if last := c.pts[c.len()-1]; !math.IsNaN(last.Epoch) {
+		if last := c.point(c.len() - 1); !math.IsNaN(last.Epoch) {
 			cr.Epochs = last.Epoch
 		}
 	}
@@ -296,7 +296,7 @@ func describeRun(an *analyzer, r *Report, path string, opts Options) ComparedRun
 func evalExamples(an *analyzer) float64 {
 	rt, rate := an.Get("eval_runtime"), an.Get("eval_samples_per_second")
 	for i := rt.Len() - 1; i >= 0; i-- {
-		p := rt.Points[i]
+		p := rt.Point(i)
 		if q, ok := rate.At(p.Step); ok && p.Finite() && q.Finite() && p.Value > 0 && q.Value > 0 {
 			return p.Value * q.Value
 		}
@@ -354,7 +354,7 @@ func hasEpochs(an *analyzer, metric string) bool {
 		return true
 	}
 	s := an.Get(metric)
-	return s.Len() > 0 && !math.IsNaN(s.Points[s.Len()-1].Epoch)
+	return s.Len() > 0 && !math.IsNaN(s.Epoch(s.Len()-1))
 }
 
 // chooseAxis picks the best axis every run supports.
@@ -423,7 +423,7 @@ func placeOnAxis(an *analyzer, cr *ComparedRun, axis Axis) {
 		s := an.Get(name)
 		out := make([]AxisPoint, 0, s.Len())
 		for i := 0; i < s.Len(); i++ {
-			p := s.Points[i]
+			p := s.Point(i)
 			if xv := x(p); p.Finite() && !math.IsNaN(xv) {
 				out = append(out, AxisPoint{X: xv, Y: p.Value, Step: p.Step})
 			}
@@ -476,14 +476,14 @@ func placeOnAxis(an *analyzer, cr *ComparedRun, axis Axis) {
 
 // valueAt interpolates a series (tokens seen) at a step.
 func valueAt(s *trainlog.Series, step int64) float64 {
-	i := sort.Search(s.Len(), func(i int) bool { return s.Points[i].Step >= step })
+	i := sort.Search(s.Len(), func(i int) bool { return s.Step(i) >= step })
 	switch {
-	case i < s.Len() && s.Points[i].Step == step:
-		return s.Points[i].Value
+	case i < s.Len() && s.Step(i) == step:
+		return s.Value(i)
 	case i == 0 || i == s.Len():
 		return math.NaN() // outside the logged range: not extrapolated
 	}
-	a, b := s.Points[i-1], s.Points[i]
+	a, b := s.Point(i-1), s.Point(i)
 	f := float64(step-a.Step) / float64(b.Step-a.Step)
 	return a.Value + f*(b.Value-a.Value)
 }

@@ -107,7 +107,7 @@ func syntheticRun(name string, steps []int64, spe float64) *trainlog.Run {
 		if spe > 0 {
 			e = float64(st) / spe
 		}
-		s.Points = append(s.Points, trainlog.Point{Step: st, Value: 2 / float64(i+1), Epoch: e, Time: math.NaN(), Digits: 17})
+		s.Append(trainlog.Point{Step: st, Value: 2 / float64(i+1), Epoch: e, Time: math.NaN(), Digits: 17})
 	}
 	r.Series["loss"] = s
 	return r

@@ -3,7 +3,6 @@ package analysis
 import (
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,18 +13,41 @@ import (
 )
 
 // A curve is the finite part of one series, ready for the statistics.
+// Point i of the curve is point at(i) of its series.
 type curve struct {
 	name    string
-	pts     []trainlog.Point // finite points, in step order
-	x       []float64        // steps as floats
-	y       []float64        // values
-	greater bool             // greater is better (reward, accuracy, margins)
+	s       *trainlog.Series
+	idx     []int     // series index of each point; nil when every point is finite
+	steps   []int64   // steps, in order
+	x       []float64 // steps as floats
+	y       []float64 // values
+	greater bool      // greater is better (reward, accuracy, margins)
 
 	pos bool // every value is > 0
 
 	logOnce sync.Once
 	ly      []float64 // log(y), built on first use
 }
+
+// at returns the series index of point i.
+func (c *curve) at(i int) int {
+	if c.idx == nil {
+		return i
+	}
+	return c.idx[i]
+}
+
+// step returns the step of point i.
+func (c *curve) step(i int) int64 { return c.steps[i] }
+
+// point returns point i as a whole.
+func (c *curve) point(i int) trainlog.Point { return c.s.Point(c.at(i)) }
+
+// source returns the source of point i.
+func (c *curve) source(i int) trainlog.Source { return c.s.Source(c.at(i)) }
+
+// epoch returns the epoch of point i, NaN when unknown.
+func (c *curve) epoch(i int) float64 { return c.s.Epoch(c.at(i)) }
 
 // logY returns log(y) (computed once per curve; only for positive
 // curves) or y itself when on is false. Callers must not modify it.
@@ -42,30 +64,36 @@ func (c *curve) logY(on bool) []float64 {
 // analyzer.curve); callers must not modify it.
 func finiteCurve(run *analyzer, name string) *curve { return run.curve(name) }
 
-// buildCurve extracts the finite points of s. It reads the points once:
-// on a million-point series each pass over them costs milliseconds.
+// buildCurve extracts the finite points of s. It reads the columns once:
+// on a million-point series each pass over them costs milliseconds. When
+// every value is finite, the curve shares the series' steps and values.
 func buildCurve(s *trainlog.Series, name string) *curve {
-	c := &curve{name: name, greater: greaterIsBetter(name)}
-	c.x = make([]float64, len(s.Points))
-	c.y = make([]float64, len(s.Points))
+	c := &curve{name: name, greater: greaterIsBetter(name), s: s}
+	steps, vals := s.Steps(), s.Values()
 	n := 0
-	for i := range s.Points {
-		p := &s.Points[i]
-		if !p.Finite() {
-			continue
+	for _, v := range vals {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			n++
 		}
-		c.x[n], c.y[n] = float64(p.Step), p.Value
-		n++
 	}
-	if n == len(s.Points) {
-		c.pts = s.Points // no copy in the common case
+	c.x = make([]float64, n)
+	if n == len(vals) {
+		c.steps, c.y = steps, vals // no copy in the common case
+		for i, st := range steps {
+			c.x[i] = float64(st)
+		}
 	} else {
-		c.x, c.y = c.x[:n:n], c.y[:n:n]
-		c.pts = make([]trainlog.Point, 0, n)
-		for i := range s.Points {
-			if s.Points[i].Finite() {
-				c.pts = append(c.pts, s.Points[i])
+		c.idx = make([]int, 0, n)
+		c.steps = make([]int64, 0, n)
+		c.y = make([]float64, 0, n)
+		for i, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
 			}
+			c.x[len(c.idx)] = float64(steps[i])
+			c.idx = append(c.idx, i)
+			c.steps = append(c.steps, steps[i])
+			c.y = append(c.y, v)
 		}
 	}
 	c.pos = n > 0
@@ -84,8 +112,8 @@ func hasFinite(run *analyzer, name string) bool {
 	if s == nil {
 		return false
 	}
-	for i := range s.Points {
-		if s.Points[i].Finite() {
+	for i := range s.Len() {
+		if s.Finite(i) {
 			return true
 		}
 	}
@@ -96,7 +124,7 @@ func (c *curve) len() int {
 	if c == nil {
 		return 0
 	}
-	return len(c.pts)
+	return len(c.y)
 }
 
 // positive reports whether every value is > 0, so that a log scale works.
@@ -215,16 +243,16 @@ func computeGeometry(run *analyzer) geometry {
 		if s.Len() == 0 || trainlog.IsEval(s.Name) {
 			continue
 		}
-		if f := s.Points[0].Step; g.firstStep < 0 || f < g.firstStep {
+		if f := s.Step(0); g.firstStep < 0 || f < g.firstStep {
 			g.firstStep = f
 		}
-		if l := s.Points[len(s.Points)-1].Step; l > g.lastStep {
+		if l := s.Step(s.Len() - 1); l > g.lastStep {
 			g.lastStep = l
 		}
 	}
 	for _, s := range run.Series {
-		if s.Len() > 0 && s.Points[len(s.Points)-1].Step > g.lastStep {
-			g.lastStep = s.Points[len(s.Points)-1].Step
+		if s.Len() > 0 && s.Step(s.Len()-1) > g.lastStep {
+			g.lastStep = s.Step(s.Len() - 1)
 		}
 	}
 	if v, ok := run.Geometry[trainlog.GeoMaxSteps]; ok && v.Value > 0 {
@@ -242,7 +270,7 @@ func computeGeometry(run *analyzer) geometry {
 		// The median interval of the last (up to 1000) logs.
 		d := make([]float64, 0, 1000)
 		for i := s.Len() - 1; i > 0 && len(d) < cap(d); i-- {
-			d = append(d, float64(s.Points[i].Step-s.Points[i-1].Step))
+			d = append(d, float64(s.Step(i)-s.Step(i-1)))
 		}
 		g.logEvery = int64(stats.Median(d))
 	}
@@ -261,10 +289,9 @@ func stepsPerEpoch(run *analyzer, g geometry) float64 {
 		if s == nil {
 			continue
 		}
-		for i := len(s.Points) - 1; i >= 0 && len(ratios) < 1000; i-- {
-			p := &s.Points[i]
-			if p.Epoch >= 0.5 && !math.IsNaN(p.Epoch) && p.Step > 0 {
-				ratios = append(ratios, float64(p.Step)/p.Epoch)
+		for i := s.Len() - 1; i >= 0 && len(ratios) < 1000; i-- {
+			if e, st := s.Epoch(i), s.Step(i); e >= 0.5 && !math.IsNaN(e) && st > 0 {
+				ratios = append(ratios, float64(st)/e)
 			}
 		}
 		if len(ratios) > 0 {
@@ -302,27 +329,28 @@ func epochBoundaries(run *analyzer) []int64 {
 	if spe < 1 {
 		return nil
 	}
-	pts := s.Points
-	last := pts[len(pts)-1].Step
+	steps := s.Steps()
+	last := steps[len(steps)-1]
 	var out []int64
 	for k := 1.0; k*spe < float64(last)-0.5; {
-		p, ok := s.Nearest(int64(math.Round(k * spe)))
-		if !ok {
+		j := s.NearestIndex(int64(math.Round(k * spe)))
+		if j < 0 {
 			break
 		}
-		if p.Step < last && (len(out) == 0 || p.Step > out[len(out)-1]) {
-			out = append(out, p.Step)
+		step := steps[j]
+		if step < last && (len(out) == 0 || step > out[len(out)-1]) {
+			out = append(out, step)
 		}
 		// Every epoch whose step lies before the middle of the gap after
 		// p falls on p again: jump to the last of them, so that the loop
 		// runs about twice per logged point however large the logged
 		// steps are (a step of 10^12 must not mean 10^12 turns). Past
 		// 2^53 epochs, k+1 is k again: stop.
-		i := sort.Search(len(pts), func(i int) bool { return pts[i].Step > p.Step })
-		if i == len(pts) || k >= 1<<53 {
+		i := j + 1
+		if i == len(steps) || k >= 1<<53 {
 			break
 		}
-		mid := (float64(p.Step) + float64(pts[i].Step)) / 2
+		mid := (float64(step) + float64(steps[i])) / 2
 		k = math.Max(k+1, math.Floor(mid/spe))
 	}
 	return out

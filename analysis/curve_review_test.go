@@ -4,8 +4,6 @@ import (
 	"math"
 	"slices"
 	"testing"
-
-	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // TestPhaseNamesFollowRates checks that a phase's name, share and rate
@@ -249,7 +247,7 @@ func TestPairwiseAccuracyAtChance(t *testing.T) {
 		{[]float64{0.61, 0.62, 0.6, 0.63, 0.65, 0.64, 0.66, 0.67, 0.69, 0.7}, 0},
 	}
 	for _, tt := range quanta {
-		c := &curve{name: "accuracy", y: tt.ys, pts: make([]trainlog.Point, len(tt.ys))}
+		c := &curve{name: "accuracy", y: tt.ys}
 		if got := batchQuantum(c); got != tt.want {
 			t.Errorf("batchQuantum(%v) = %d, want %d", tt.ys, got, tt.want)
 		}

@@ -79,7 +79,7 @@ func runFacts(a *analyzer, metric string, g geometry) RunFacts {
 	}
 	f.Points = finiteCurve(a, metric).len()
 	if lr := finiteCurve(a, "learning_rate"); lr.len() > 0 {
-		last := lr.pts[lr.len()-1]
+		last := lr.point(lr.len() - 1)
 		f.LastLR, f.LastLRSource = last.Value, last.Source.String()
 		for _, v := range lr.y {
 			f.PeakLR = math.Max(f.PeakLR, v)
@@ -102,12 +102,12 @@ const minProgress = 0.05
 func pitfallFacts(a *analyzer, metric string, opts Options) PitfallFacts {
 	var f PitfallFacts
 	if s := a.Get(metric); s.Len() > 0 {
-		for i := range s.Points {
-			if !s.Points[i].Finite() {
+		for i := range s.Len() {
+			if !s.Finite(i) {
 				f.NonFinite++
 			}
 		}
-		if last := s.Points[s.Len()-1]; !last.Finite() {
+		if last := s.Point(s.Len() - 1); !last.Finite() {
 			f.NonFiniteLast, f.NonFiniteStep, f.NonFiniteSource = true, last.Step, last.Source.String()
 		}
 	}
@@ -122,7 +122,7 @@ func pitfallFacts(a *analyzer, metric string, opts Options) PitfallFacts {
 	}
 	loss, gn := a.Get("loss"), a.Get("grad_norm")
 	for i := range loss.Len() {
-		p := loss.Points[i]
+		p := loss.Point(i)
 		if !p.Finite() {
 			continue
 		}
@@ -188,9 +188,9 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 	se := &SeriesEvidence{Metric: c.name, Greater: c.greater, LogScale: logScale, Points: n}
 	i0 := 0
 	if w := warmupEnd(a); w > 0 && !trainlog.IsEval(c.name) {
-		i0 = min(sort.Search(n, func(i int) bool { return c.pts[i].Step >= w }), n-minVerdictPoints)
+		i0 = min(sort.Search(n, func(i int) bool { return c.step(i) >= w }), n-minVerdictPoints)
 	}
-	se.FromStep, se.ToStep = c.pts[i0].Step, c.pts[n-1].Step
+	se.FromStep, se.ToStep = c.step(i0), c.step(n-1)
 	nm := newNoiseModel(c.x[i0:], us[i0:])
 	se.Noise, se.Lag1 = nm.sigma, nm.lag1
 	lr := newLRFractions(a)
@@ -254,12 +254,12 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 		fit.Slope, fit.Low, fit.High = 0, 0, 0
 	}
 	se.Slope = Interval{fit.Slope, fit.Low, fit.High}
-	se.SlopeFrom, se.SlopeTo, se.SlopeN = c.pts[s0].Step, c.pts[n-1].Step, n-s0
+	se.SlopeFrom, se.SlopeTo, se.SlopeN = c.step(s0), c.step(n-1), n-s0
 	se.MannKendallZ, se.P = mk.Z, mk.P
 	se.Horizon = verdictHorizon(g).capTo(se.SlopeTo - se.SlopeFrom)
 	h := float64(se.Horizon.Steps)
 	se.Change = gainInterval(-fit.Slope*h, -fit.High*h, -fit.Low*h, level, logScale)
-	se.Resolution = resolution(c.pts[s0:])
+	se.Resolution = resolution(c, s0)
 
 	if len(fifths) == 5 {
 		f4, f5 := fifths[3], fifths[4]
@@ -285,7 +285,7 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 		se.LateChange = stretchChange(c, us, l0, l1, h, level, logScale)
 		se.FinalStretchChange = stretchChange(c, us, l1, n, h, level, logScale)
 		if lr != nil {
-			se.FinalStretchLR = lr.mean(c.pts[l1].Step, c.pts[n-1].Step)
+			se.FinalStretchLR = lr.mean(c.step(l1), c.step(n-1))
 		}
 	}
 
@@ -441,7 +441,7 @@ func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEviden
 			bi = i
 		}
 	}
-	best, last := ev.pts[bi], ev.pts[n-1]
+	best, last := ev.point(bi), ev.point(n-1)
 	e.Best, e.BestStep = Cited{Value: best.Value, Source: best.Source.String()}, best.Step
 	e.Last, e.LastStep = Cited{Value: last.Value, Source: last.Source.String()}, last.Step
 	e.Noise = evalNoise(ev.y)
@@ -463,7 +463,7 @@ func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEviden
 	if li < 0 {
 		li = bi
 	}
-	e.BestLevel, e.BestLevelStep = ev.y[li], ev.pts[li].Step
+	e.BestLevel, e.BestLevelStep = ev.y[li], ev.step(li)
 	e.Threshold = thr(e.BestLevel)
 	e.After = n - 1 - li
 	// Persistently worse: the last evaluations are each worse than the
@@ -484,10 +484,10 @@ func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEviden
 		mk := stats.MannKendall(us[i0:], 0, true)
 		fit := stats.TheilSen(ev.x[i0:], us[i0:], 0, mk.VarCorrected, 0.95)
 		if !math.IsNaN(fit.Slope) {
-			e.TrendHorizon = verdictHorizon(runGeometry(a)).capTo(ev.pts[n-1].Step - ev.pts[i0].Step)
+			e.TrendHorizon = verdictHorizon(runGeometry(a)).capTo(ev.step(n-1) - ev.step(i0))
 			h := float64(e.TrendHorizon.Steps)
 			iv := gainInterval(-fit.Slope*h, -fit.High*h, -fit.Low*h, last.Value, logScale)
-			e.Trend, e.TrendFrom, e.TrendN, e.TrendLevel = &iv, ev.pts[i0].Step, n-i0, last.Value
+			e.Trend, e.TrendFrom, e.TrendN, e.TrendLevel = &iv, ev.step(i0), n-i0, last.Value
 			e.Margin, _ = margin(ev, last.Value, ev.better(ev.y[0], e.BestLevel)*h/math.Max(1, ev.x[n-1]-ev.x[0]), 0, opts)
 		}
 	}
@@ -520,8 +520,8 @@ func trainWorseBetween(a *analyzer, metric string, from, to int64) bool {
 	if c.len() == 0 {
 		return false
 	}
-	i0 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= from })
-	i1 := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > to })
+	i0 := sort.Search(c.len(), func(i int) bool { return c.step(i) >= from })
+	i1 := sort.Search(c.len(), func(i int) bool { return c.step(i) > to })
 	if i1-i0 < 5 {
 		return false
 	}
@@ -539,7 +539,7 @@ func preferenceFacts(a *analyzer, se *SeriesEvidence, opts Options) *PreferenceF
 	if v, ok := a.Summary["eval_rewards/accuracies"]; ok && finite(v.Value) {
 		p.EvalAccuracy, p.EvalSource = v.Value, v.Source.String()
 	} else if c := finiteCurve(a, "eval_rewards/accuracies"); c.len() > 0 {
-		last := c.pts[c.len()-1]
+		last := c.point(c.len() - 1)
 		p.EvalAccuracy, p.EvalSource = last.Value, last.Source.String()
 	}
 	return p

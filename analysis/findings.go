@@ -198,7 +198,7 @@ func lossByConstruction(r *Report) bool {
 // Foundry's KillLossSpike acts on a high loss over several steps, not
 // one batch.
 func sustained(c *curve, step int64, ratio float64) bool {
-	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= step })
+	i := sort.Search(c.len(), func(i int) bool { return c.step(i) >= step })
 	if i+2 >= c.len() {
 		return false
 	}
@@ -247,7 +247,7 @@ func sortedNames[V any](m map[string]V) []string {
 
 // spikeRatio is the spike's value over the median of its neighbours.
 func spikeRatio(c *curve, sp Spike) float64 {
-	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= sp.Step })
+	i := sort.Search(c.len(), func(i int) bool { return c.step(i) >= sp.Step })
 	if i >= c.len() {
 		return 0
 	}
@@ -274,9 +274,9 @@ func primaryNonFinite(run *analyzer, r *Report) []Finding {
 		return nil
 	}
 	var bad []trainlog.Point
-	for _, p := range s.Points {
-		if !p.Finite() {
-			bad = append(bad, p)
+	for i := range s.Len() {
+		if !s.Finite(i) {
+			bad = append(bad, s.Point(i))
 		}
 	}
 	if len(bad) == 0 {
@@ -297,12 +297,12 @@ func nanWindows(run *analyzer) []trainlog.Point {
 		return nil
 	}
 	var out []trainlog.Point
-	for _, p := range loss.Points {
-		if p.Value != 0 {
+	for i, v := range loss.Values() {
+		if v != 0 {
 			continue
 		}
-		if q, ok := gn.At(p.Step); ok && !q.Finite() {
-			out = append(out, p)
+		if j, ok := gn.Index(loss.Step(i)); ok && !gn.Finite(j) {
+			out = append(out, loss.Point(i))
 		}
 	}
 	return out
@@ -338,9 +338,9 @@ func explodingGradients(run *analyzer) (Finding, bool) {
 			maxI = i
 		}
 	}
-	p := c.pts[maxI]
-	return Finding{Kind: KindExploding, Severity: SevError, Metric: "grad_norm", Step: p.Step, FromStep: c.pts[0].Step, ToStep: c.pts[c.len()-1].Step,
-		Statistic: StatGradGrowth, Value: late / early, Threshold: explodingRatio, Sources: []string{c.pts[0].Source.String(), p.Source.String()},
+	p := c.point(maxI)
+	return Finding{Kind: KindExploding, Severity: SevError, Metric: "grad_norm", Step: p.Step, FromStep: c.step(0), ToStep: c.step(c.len() - 1),
+		Statistic: StatGradGrowth, Value: late / early, Threshold: explodingRatio, Sources: []string{c.source(0).String(), p.Source.String()},
 		Facts: []Fig{{Name: QEarly, Value: early}, {Name: QLate, Value: late}, {Name: QWindow, Value: float64(k)},
 			{Name: QMax, Value: p.Value, Step: p.Step, Source: p.Source.String()}}}, true
 }

@@ -93,7 +93,7 @@ func gradSpikeFinding(run *analyzer, r *Report) (Finding, bool) {
 // (see the reaction settings); sigma is its point noise (on a log scale
 // for a positive loss).
 func reactedAt(c *curve, step int64, sigma float64) bool {
-	i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step >= step })
+	i := sort.Search(c.len(), func(i int) bool { return c.step(i) >= step })
 	if i < reactionBefore || i+1+reactionAfter > c.len() || !(sigma > 0) {
 		return false
 	}

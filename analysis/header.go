@@ -147,11 +147,11 @@ func refSeries(run *analyzer) *trainlog.Series {
 func stepRange(run *analyzer) (first, last int64) {
 	first, last = -1, -1
 	for _, n := range trainSeriesNames(run) {
-		pts := run.Series[n].Points
-		if f := pts[0].Step; first < 0 || f < first {
+		s := run.Series[n]
+		if f := s.Step(0); first < 0 || f < first {
 			first = f
 		}
-		if l := pts[len(pts)-1].Step; l > last {
+		if l := s.Step(s.Len() - 1); l > last {
 			last = l
 		}
 	}
@@ -165,8 +165,8 @@ func epochReached(run *analyzer) float64 {
 		return v.Value
 	}
 	if s := refSeries(run); s.Len() > 0 {
-		for i := len(s.Points) - 1; i >= 0; i-- {
-			if e := s.Points[i].Epoch; finite(e) {
+		for i := s.Len() - 1; i >= 0; i-- {
+			if e := s.Epoch(i); finite(e) {
 				return e
 			}
 		}

@@ -114,10 +114,10 @@ func (c *curve) window(name WindowName, lo, hi int, us []float64, nm noiseModel,
 	if hi <= lo {
 		return w
 	}
-	w.FromStep, w.ToStep, w.N = c.pts[lo].Step, c.pts[hi-1].Step, hi-lo
+	w.FromStep, w.ToStep, w.N = c.step(lo), c.step(hi-1), hi-lo
 	w.Level = stats.Mean(c.y[lo:hi])
 	w.t, w.StdErr, w.NEff = levelStats(c.x[lo:hi], us[lo:hi], nm)
-	w.Sources = []string{c.pts[lo].Source.String(), c.pts[hi-1].Source.String()}
+	w.Sources = []string{c.source(lo).String(), c.source(hi - 1).String()}
 	if lr != nil {
 		w.LRFraction = lr.mean(w.FromStep, w.ToStep)
 	}

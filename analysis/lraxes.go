@@ -50,7 +50,7 @@ func newLRAxes(run *analyzer) lrAxes {
 		return ax
 	}
 	g := runGeometry(run)
-	last := max(g.lastStep, lr.pts[lr.len()-1].Step)
+	last := max(g.lastStep, lr.step(lr.len()-1))
 	ax.stride = max(1, last/lrAxisMaxSteps+1)
 	n := int(last/ax.stride) + 1
 	ax.s1, ax.s2 = make([]float64, n), make([]float64, n)
@@ -80,7 +80,7 @@ func newLRAxes(run *analyzer) lrAxes {
 	ax.meanLR = a1 / float64(max(1, last))
 	ax.annealed = lr.y[lr.len()-1] < annealedRatio*peak
 	ax.last, ax.lastEta, ax.momentum, ax.lastS1, ax.lastS2 = int64(n-1)*ax.stride, prev, m, a1, a2
-	ax.lrLastLog = lr.pts[lr.len()-1].Step
+	ax.lrLastLog = lr.step(lr.len() - 1)
 	return ax
 }
 

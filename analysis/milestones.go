@@ -28,13 +28,12 @@ func milestones(run *analyzer) []Milestone {
 		idx   int
 		epoch int // the epoch whose end this is, 0 when none
 	}
-	pts := ref.Points
 	rows := []row{{0, 0}}
 	ends := epochEnds(run, ref)
 	if len(ends) > maxEpochMilestones {
 		ends = spread(ends, shownEpochMilestones)
 	}
-	last := len(pts) - 1
+	last := ref.Len() - 1
 	for _, e := range ends {
 		if e.idx == 0 {
 			rows[0].epoch = e.epoch
@@ -48,7 +47,7 @@ func milestones(run *analyzer) []Milestone {
 	names := trainSeriesNames(run)
 	out := make([]Milestone, 0, len(rows))
 	for _, r := range rows {
-		m := milestoneAt(run, names, pts[r.idx])
+		m := milestoneAt(run, names, ref.Point(r.idx))
 		m.First, m.Last, m.EpochEnd = r.idx == 0, r.idx == last, r.epoch
 		out = append(out, m)
 	}
@@ -112,24 +111,24 @@ func epochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
 
 // findEpochEnds computes epochEnds.
 func findEpochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
-	pts := ref.Points
+	n := ref.Len()
 	maxEpoch := math.Inf(-1)
-	for i := range pts {
-		if e := pts[i].Epoch; finite(e) && e > maxEpoch {
+	for i := range n {
+		if e := ref.Epoch(i); finite(e) && e > maxEpoch {
 			maxEpoch = e
 		}
 	}
 	if math.IsInf(maxEpoch, -1) {
 		return epochEndsFromGeometry(run, ref)
 	}
-	spe := loggedStepsPerEpoch(pts)
+	spe := loggedStepsPerEpoch(ref)
 	var out []epochEnd
 	i := 0 // index of the first point not yet past epoch k-1
-	for k := 1; float64(k) <= maxEpoch+1e-9; k = nextEpoch(pts, i, k) {
+	for k := 1; float64(k) <= maxEpoch+1e-9; k = nextEpoch(ref, i, k) {
 		kk := float64(k)
 		end := -1
-		for j := i; j < len(pts); j++ {
-			e := pts[j].Epoch
+		for j := i; j < n; j++ {
+			e := ref.Epoch(j)
 			if !finite(e) {
 				continue
 			}
@@ -138,15 +137,15 @@ func findEpochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
 			}
 			end = j
 		}
-		if end < 0 || !(pts[end].Epoch > kk-1+1e-9) {
+		if end < 0 || !(ref.Epoch(end) > kk-1+1e-9) {
 			continue // no point logged inside epoch k
 		}
-		if math.Abs(pts[end].Epoch-kk) < 1e-9 && end < len(pts)-1 {
+		if math.Abs(ref.Epoch(end)-kk) < 1e-9 && end < n-1 {
 			start := end
-			for start > 0 && pts[start-1].Epoch == pts[end].Epoch {
+			for start > 0 && ref.Epoch(start-1) == ref.Epoch(end) {
 				start--
 			}
-			end = tieBoundary(pts, start, end, kk*spe)
+			end = tieBoundary(ref, start, end, kk*spe)
 		}
 		out = append(out, epochEnd{epoch: k, idx: end})
 		i = end + 1
@@ -157,13 +156,13 @@ func findEpochEnds(run *analyzer, ref *trainlog.Series) []epochEnd {
 // tieBoundary picks the boundary among points start..end that all read
 // the same rounded epoch: the one nearest target (k times the steps per
 // epoch), or the middle one when target is unknown.
-func tieBoundary(pts []trainlog.Point, start, end int, target float64) int {
+func tieBoundary(s *trainlog.Series, start, end int, target float64) int {
 	if !(target > 0) {
 		return start + (end-start)/2
 	}
 	best := start
 	for j := start; j <= end; j++ {
-		if math.Abs(float64(pts[j].Step)-target) < math.Abs(float64(pts[best].Step)-target) {
+		if math.Abs(float64(s.Step(j))-target) < math.Abs(float64(s.Step(best))-target) {
 			best = j
 		}
 	}
@@ -174,11 +173,11 @@ func tieBoundary(pts []trainlog.Point, start, end int, target float64) int {
 // (step, epoch) pairs: the median ratio over the later half of the points
 // past half an epoch, where rounding matters least. It returns 0 when
 // unknown.
-func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
-	ratios := make([]float64, 0, len(pts))
-	for i := range pts {
-		if p := &pts[i]; finite(p.Epoch) && p.Epoch >= 0.5 && p.Step > 0 {
-			ratios = append(ratios, float64(p.Step)/p.Epoch)
+func loggedStepsPerEpoch(s *trainlog.Series) float64 {
+	ratios := make([]float64, 0, s.Len())
+	for i := range s.Len() {
+		if e, st := s.Epoch(i), s.Step(i); finite(e) && e >= 0.5 && st > 0 {
+			ratios = append(ratios, float64(st)/e)
 		}
 	}
 	if len(ratios) == 0 {
@@ -193,9 +192,9 @@ func loggedStepsPerEpoch(pts []trainlog.Point) float64 {
 // most, however large the logged epochs are (an epoch of 10^12 must not
 // mean 10^12 turns). Past 2^53 epochs are not counted: it returns an
 // epoch that ends the loop.
-func nextEpoch(pts []trainlog.Point, i, k int) int {
-	for j := i; j < len(pts); j++ {
-		e := pts[j].Epoch
+func nextEpoch(s *trainlog.Series, i, k int) int {
+	for j := i; j < s.Len(); j++ {
+		e := s.Epoch(j)
 		if !finite(e) || e <= float64(k)+1e-9 {
 			continue
 		}
@@ -215,17 +214,17 @@ func epochEndsFromGeometry(run *analyzer, ref *trainlog.Series) []epochEnd {
 	if !ok || !(spe.Value >= 1) {
 		return nil
 	}
-	idx := make(map[int64]int, len(ref.Points))
-	for i, p := range ref.Points {
-		idx[p.Step] = i
-	}
 	// Epoch k ends at the step nearest k times the steps per epoch, when
 	// that step is logged. The loop visits the logged steps rather than
 	// the epochs, so that its cost does not grow with the step values
 	// read (a last step of 10^12 must not mean 10^12 turns).
 	var out []epochEnd
-	last := float64(ref.Points[len(ref.Points)-1].Step)
-	for step, i := range idx {
+	last := float64(ref.Step(ref.Len() - 1))
+	steps := ref.Steps()
+	for i, step := range steps {
+		if i+1 < len(steps) && steps[i+1] == step {
+			continue // the last point of a step, as a map by step would keep
+		}
 		q := float64(step) / spe.Value
 		for _, k := range []float64{math.Floor(q), math.Ceil(q)} {
 			if k >= 1 && k*spe.Value <= last && k < 1<<53 && int64(math.Round(k*spe.Value)) == step {

@@ -28,9 +28,9 @@ func endNoise(run *analyzer, metric string, opts Options) *Noise {
 	}
 	i0 := c.tailStart(opts.TailFraction, 10)
 	w := c.y[i0:]
-	last := c.pts[c.len()-1]
+	last := c.point(c.len() - 1)
 	nz := &Noise{
-		FromStep: c.pts[i0].Step,
+		FromStep: c.step(i0),
 		ToStep:   last.Step,
 		N:        len(w),
 		Mean:     stats.Mean(w),

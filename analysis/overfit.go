@@ -31,7 +31,8 @@ func evaluate(run *analyzer, ev *EvalEvidence, opts Options) Eval {
 	c := finiteCurve(run, ev.Metric)
 	e := Eval{Present: true, Metric: ev.Metric, Greater: ev.Greater}
 	train := run.Get("loss")
-	for _, p := range c.pts {
+	for i := range c.len() {
+		p := c.point(i)
 		row := EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String(), StepEstimated: stepEstimate(p)}
 		if tp, ok := train.At(p.Step); ok && tp.Finite() {
 			row.TrainLoss = &Cited{Value: tp.Value, Source: tp.Source.String()}
@@ -97,10 +98,10 @@ func replayEarlyStopping(ev *curve) []EarlyStop {
 			}
 			if !have || ev.better(best, v) > 0 {
 				best, have = v, true
-				es.BestStep = ev.pts[i].Step
+				es.BestStep = ev.step(i)
 			}
 			if counter >= s.patience {
-				es.StopStep = ev.pts[i].Step
+				es.StopStep = ev.step(i)
 				break
 			}
 		}
@@ -166,7 +167,7 @@ func summaryEvals(run *analyzer) (out []Named, gaps []SummaryGap, testWorse bool
 			continue
 		}
 		if c := finiteCurve(run, name); c.len() > 0 && keyMetric(name) {
-			last := c.pts[c.len()-1]
+			last := c.point(c.len() - 1)
 			gaps = append(gaps, SummaryGap{Eval: named(k, v), Against: Named{Name: name, Value: last.Value, Source: last.Source.String()},
 				Step: last.Step, NearChance: name == "rewards/accuracies" && v.Value < 0.6})
 		}
@@ -191,7 +192,7 @@ func noEvalHints(run *analyzer) []Hint {
 		if c.len() == 0 {
 			continue
 		}
-		last := c.pts[c.len()-1]
+		last := c.point(c.len() - 1)
 		if last.Value >= 0.95 && last.Value <= 1 {
 			hints = append(hints, Hint{Kind: HintHighAccuracy, Metric: name, Value: last.Value, Step: last.Step, Source: last.Source.String()})
 		}
@@ -200,7 +201,7 @@ func noEvalHints(run *analyzer) []Hint {
 	loss := finiteCurve(run, "loss")
 	bounds := epochBoundaries(run)
 	if loss.len() >= 10 && len(bounds) > 0 {
-		i1 := sort.Search(loss.len(), func(i int) bool { return loss.pts[i].Step >= bounds[0] })
+		i1 := sort.Search(loss.len(), func(i int) bool { return loss.step(i) >= bounds[0] })
 		if i1 > 0 {
 			firstEpoch := stats.Median(loss.y[:i1])
 			end := stats.Median(loss.y[loss.tailStart(0.1, 5):])
@@ -236,7 +237,7 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 	sigma := noiseSigma(c.y)
 	var out []epochDrop
 	for _, b := range bounds {
-		i := sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > b })
+		i := sort.Search(c.len(), func(i int) bool { return c.step(i) > b })
 		k := max(3, min(20, c.len()/50))
 		if i-k < 0 || i+k > c.len() {
 			continue
@@ -244,7 +245,7 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 		before := stats.Median(c.y[i-k : i])
 		after := stats.Median(c.y[i : i+k])
 		if before-after > 3*1.2533*sigma*math.Sqrt(2/float64(k)) && before-after > 0.02*before {
-			out = append(out, epochDrop{step: b, before: before, after: after, source: c.pts[i].Source.String()})
+			out = append(out, epochDrop{step: b, before: before, after: after, source: c.source(i).String()})
 		}
 	}
 	return out

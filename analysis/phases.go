@@ -123,15 +123,15 @@ func phases(run *analyzer, opts Options) []Phase {
 	for _, k := range ks {
 		switch st, ok := exact[k]; {
 		case k == 0:
-			cs = append(cs, phaseCut{first: 0, start: c.pts[0].Step, why: cuts[k]})
+			cs = append(cs, phaseCut{first: 0, start: c.step(0), why: cuts[k]})
 		case ok:
 			// A known boundary is the last step of what precedes it (the
 			// end of an epoch, the peak of warmup): the phase starts
 			// there, its points after it.
-			cs = append(cs, phaseCut{first: sort.Search(c.len(), func(i int) bool { return c.pts[i].Step > st }), start: st, why: cuts[k], exact: true})
+			cs = append(cs, phaseCut{first: sort.Search(c.len(), func(i int) bool { return c.step(i) > st }), start: st, why: cuts[k], exact: true})
 		default:
 			f := sort.SearchFloat64s(c.x, bx[k])
-			cs = append(cs, phaseCut{first: f, start: c.pts[min(f, c.len()-1)].Step, why: cuts[k]})
+			cs = append(cs, phaseCut{first: f, start: c.step(min(f, c.len()-1)), why: cuts[k]})
 		}
 	}
 	return namePhases(c, cs, logScale, opts)
@@ -178,7 +178,7 @@ func warmupEnd(run *analyzer) int64 {
 	if at == 0 || at == c.len()-1 || c.y[0] > 0.5*peak {
 		return 0
 	}
-	return c.pts[at].Step
+	return c.step(at)
 }
 
 func tooClose(cuts map[int]Boundary, k, minSeg int) bool {
@@ -308,10 +308,10 @@ func namePhases(c *curve, cs []phaseCut, logScale bool, opts Options) []Phase {
 	var prevEnd float64
 	for i, cut := range cs {
 		e := n
-		end := c.pts[n-1].Step
+		end := c.step(n - 1)
 		if i+1 < len(cs) {
 			e = cs[i+1].first
-			end = c.pts[max(cut.first, e-1)].Step
+			end = c.step(max(cut.first, e-1))
 			if cs[i+1].exact {
 				end = cs[i+1].start
 			}
@@ -479,13 +479,13 @@ func levelHow(c *curve, first bool, i, w int) How {
 	if !first {
 		return How{Method: MethodPreviousEnd, Metric: c.name}
 	}
-	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[i].Step, ToStep: c.pts[i+w-1].Step, N: w, First: true}
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.step(i), ToStep: c.step(i + w - 1), N: w, First: true}
 }
 
 // endHow says how a phase's end level was measured: the mean of the w
 // points before index e.
 func endHow(c *curve, e, w int) How {
-	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[e-w].Step, ToStep: c.pts[e-1].Step, N: w}
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.step(e - w), ToStep: c.step(e - 1), N: w}
 }
 
 func windowMean(xs []float64) float64 { return stats.Mean(xs) }

@@ -66,8 +66,9 @@ func printerFindings(run *analyzer, _ *Report) []Finding {
 	var srcs []trainlog.Source
 	var lastF string // the file of lastC, which saves a lookup per point
 	var lastC *coverage
-	// count records that p was logged n times (1 or 2 or more) in file f.
-	count := func(p *trainlog.Point, f string, n int) {
+	// count records that point k was logged n times (1 or 2 or more) in
+	// file f.
+	count := func(k int, f string, n int) {
 		c := lastC
 		if c == nil || f != lastF {
 			c = cov[f]
@@ -80,29 +81,29 @@ func printerFindings(run *analyzer, _ *Report) []Finding {
 		}
 		if n >= 2 {
 			if c.both == 0 {
-				c.bothFirst, c.bothSrc = p.Step, p.Source.String()
+				c.bothFirst, c.bothSrc = s.Step(k), s.Source(k).String()
 			}
 			c.both++
-			c.bothLast = p.Step
+			c.bothLast = s.Step(k)
 		} else {
 			if c.one == 0 {
-				c.oneFirst = p.Step
-				c.oneSrc = firstSourceIn(*p, f)
+				c.oneFirst = s.Step(k)
+				c.oneSrc = firstSourceIn(s.Point(k), f)
 			}
 			c.one++
-			c.oneLast = p.Step
+			c.oneLast = s.Step(k)
 		}
 	}
-	for k := range s.Points {
-		p := &s.Points[k]
-		if len(p.Also) == 0 && len(p.Differ) == 0 {
+	for k := range s.Len() {
+		src, also, differ := s.Source(k), s.Also(k), s.Differ(k)
+		if len(also) == 0 && len(differ) == 0 {
 			// One source, as in most logs.
-			if p.Source.Line > 0 {
-				count(p, p.Source.File, 1)
+			if src.Line > 0 {
+				count(k, src.File, 1)
 			}
 			continue
 		}
-		srcs = append(append(append(srcs[:0], p.Source), p.Also...), p.Differ...)
+		srcs = append(append(append(srcs[:0], src), also...), differ...)
 		for i, src := range srcs {
 			if src.Line == 0 || seenBefore(srcs[:i], src.File) {
 				continue
@@ -113,7 +114,7 @@ func printerFindings(run *analyzer, _ *Report) []Finding {
 					n++
 				}
 			}
-			count(p, f, n)
+			count(k, f, n)
 		}
 	}
 	var out []Finding
@@ -208,10 +209,10 @@ func gradNormFindings(run *analyzer, r *Report) []Finding {
 	// values, read in one pass over the points.
 	idx := make([]int, 0, s.Len())
 	vals := make([]float64, 0, s.Len())
-	for i := range s.Points {
-		if p := &s.Points[i]; p.Finite() && p.Value > 0 {
+	for i, v := range s.Values() {
+		if finite(v) && v > 0 {
 			idx = append(idx, i)
-			vals = append(vals, p.Value)
+			vals = append(vals, v)
 		}
 	}
 	n := len(idx)
@@ -225,25 +226,25 @@ func gradNormFindings(run *analyzer, r *Report) []Finding {
 		return nil
 	}
 	thr := p90 * math.Sqrt(p90/p10)
-	first, last := s.Points[idx[0]].Step, s.Points[idx[n-1]].Step
+	first, last := s.Step(idx[0]), s.Step(idx[n-1])
 	startup := float64(first) + gradStartup*float64(last-first)
 	var high []trainlog.Point
 	for _, j := range body {
-		if p := &s.Points[j]; p.Value > thr && float64(p.Step) > startup {
-			high = append(high, *p)
+		if s.Value(j) > thr && float64(s.Step(j)) > startup {
+			high = append(high, s.Point(j))
 		}
 	}
 	if len(high) == 0 {
 		return nil
 	}
-	from, to := s.Points[body[0]].Step, s.Points[body[len(body)-1]].Step
+	from, to := s.Step(body[0]), s.Step(body[len(body)-1])
 	top := high[0]
 	for _, p := range high {
 		if p.Value > top.Value {
 			top = p
 		}
 	}
-	from, to = s.Points[body[0]].Step, s.Points[body[len(body)-1]].Step
+	from, to = s.Step(body[0]), s.Step(body[len(body)-1])
 	f := Finding{Kind: KindGradNormHigh, Severity: SevWarning, Cause: CauseIsolated, Metric: "grad_norm", Step: top.Step, FromStep: from, ToStep: to,
 		Count: len(high), Of: len(body), Steps: pointSteps(high), Statistic: StatLargestGradNorm, Value: top.Value, Threshold: thr,
 		Facts: []Fig{{Name: QP10, Value: p10}, {Name: QP90, Value: p90}, {Name: QRangeFrom, Value: float64(from)}, {Name: QRangeTo, Value: float64(to)},
@@ -275,12 +276,13 @@ func zeroLossFindings(run *analyzer, r *Report) []Finding {
 	}
 	gn := run.Get("grad_norm")
 	var zeros, nanGrad []trainlog.Point
-	for _, p := range s.Points {
-		if p.Value != 0 {
+	for i, v := range s.Values() {
+		if v != 0 {
 			continue
 		}
+		p := s.Point(i)
 		zeros = append(zeros, p)
-		if g, ok := gn.At(p.Step); ok && !g.Finite() {
+		if j, ok := gn.Index(p.Step); ok && !gn.Finite(j) {
 			nanGrad = append(nanGrad, p)
 		}
 	}
@@ -330,9 +332,9 @@ func nonFiniteFindings(run *analyzer, r *Report) []Finding {
 		}
 		s := run.Series[name]
 		var bad []trainlog.Point
-		for _, p := range s.Points {
-			if !p.Finite() {
-				bad = append(bad, p)
+		for i := range s.Len() {
+			if !s.Finite(i) {
+				bad = append(bad, s.Point(i))
 			}
 		}
 		if len(bad) == 0 {
@@ -384,13 +386,13 @@ func lrHeld(lr *trainlog.Series, step int64) bool {
 	if lr.Len() == 0 {
 		return false
 	}
-	i := sort.Search(lr.Len(), func(i int) bool { return lr.Points[i].Step >= step })
-	if i == lr.Len() || lr.Points[i].Step != step {
+	i := sort.Search(lr.Len(), func(i int) bool { return lr.Step(i) >= step })
+	if i == lr.Len() || lr.Step(i) != step {
 		return false
 	}
-	v := lr.Points[i].Value
+	v := lr.Value(i)
 	if v == 0 {
 		return true
 	}
-	return i > 0 && i+1 < lr.Len() && lr.Points[i-1].Value == v && lr.Points[i+1].Value != v
+	return i > 0 && i+1 < lr.Len() && lr.Value(i-1) == v && lr.Value(i+1) != v
 }

@@ -16,22 +16,21 @@ func lrStuckFindings(run *analyzer, _ *Report) []Finding {
 	if s.Len() < 5 {
 		return nil
 	}
-	pts := s.Points
 	var out []Finding
-	for i := 0; i < len(pts); {
-		if pts[i].Value != 0 {
+	for i := 0; i < s.Len(); {
+		if s.Value(i) != 0 {
 			i++
 			continue
 		}
 		j := i
-		for j+1 < len(pts) && pts[j+1].Value == 0 {
+		for j+1 < s.Len() && s.Value(j+1) == 0 {
 			j++
 		}
 		n := j - i + 1
 		if n >= 3 {
-			f := Finding{Kind: KindLRStuckZero, Severity: SevWarning, Cause: CauseStuck, Metric: "learning_rate", Step: pts[i].Step, FromStep: pts[i].Step, ToStep: pts[j].Step,
-				Count: n, Value: float64(n), Sources: []string{pts[i].Source.String(), pts[j].Source.String()}}
-			if j == len(pts)-1 {
+			f := Finding{Kind: KindLRStuckZero, Severity: SevWarning, Cause: CauseStuck, Metric: "learning_rate", Step: s.Step(i), FromStep: s.Step(i), ToStep: s.Step(j),
+				Count: n, Value: float64(n), Sources: []string{s.Source(i).String(), s.Source(j).String()}}
+			if j == s.Len()-1 {
 				f.Cause = CauseScheduleEnded
 			}
 			out = append(out, f)

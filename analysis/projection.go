@@ -152,7 +152,7 @@ func newProjFit(run *analyzer, c *curve) *projFit {
 	}
 	i0 := 0
 	if w := warmupEnd(run); w > 0 {
-		for i0 < c.len()-minVerdictPoints && c.pts[i0].Step < w {
+		for i0 < c.len()-minVerdictPoints && c.step(i0) < w {
 			i0++
 		}
 	}
@@ -164,8 +164,8 @@ func newProjFit(run *analyzer, c *curve) *projFit {
 		s1[i], s2[i] = ax.at(int64(x))
 		by[i] *= sign
 	}
-	last := c.pts[c.len()-1].Step
-	pf := &projFit{ax: ax, logScale: logScale, from: c.pts[i0].Step, to: last, bx: bx, s1: s1, s2: s2, by: by}
+	last := c.step(c.len() - 1)
+	pf := &projFit{ax: ax, logScale: logScale, from: c.step(i0), to: last, bx: bx, s1: s1, s2: s2, by: by}
 	pf.e1, pf.e2 = ax.at(last)
 	if !ax.ok {
 		pf.e1, pf.e2 = float64(last), 0

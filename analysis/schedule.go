@@ -46,7 +46,7 @@ func lrSchedule(run *analyzer, opts Options) LRSchedule {
 	if c.len() == 0 {
 		return LRSchedule{State: SchedNotLogged}
 	}
-	ls := LRSchedule{Present: true, Rows: lrRows(run, c), Points: c.len(), LastStep: c.pts[c.len()-1].Step}
+	ls := LRSchedule{Present: true, Rows: lrRows(run, c), Points: c.len(), LastStep: c.step(c.len() - 1)}
 	skipped := scalerSkips(run)
 	peak := 0.0
 	for _, v := range c.y {
@@ -62,11 +62,11 @@ func lrSchedule(run *analyzer, opts Options) LRSchedule {
 		return ls
 	}
 	xs, fs := make([]float64, 0, c.len()), make([]float64, 0, c.len())
-	for i, p := range c.pts {
-		if skipped.has(p.Step) && p.Value == 0 {
+	for i, st := range c.steps {
+		if skipped.has(st) && c.y[i] == 0 {
 			continue
 		}
-		xs = append(xs, float64(p.Step-skipped.before(p.Step)))
+		xs = append(xs, float64(st-skipped.before(st)))
 		fs = append(fs, c.y[i]/peak)
 	}
 	g := runGeometry(run)
@@ -140,13 +140,13 @@ func scalerSkips(run *analyzer) stepSet {
 		return nil
 	}
 	var out stepSet
-	for i, p := range gn.Points {
-		if p.Finite() || i > 0 && p.Step-gn.Points[i-1].Step != 1 {
+	for i, st := range gn.Steps() {
+		if gn.Finite(i) || i > 0 && st-gn.Step(i-1) != 1 {
 			continue
 		}
-		out = append(out, p.Step)
+		out = append(out, st)
 	}
-	if len(out) > len(gn.Points)/4 {
+	if len(out) > gn.Len()/4 {
 		return nil // not isolated skips: a broken run, not a loss scaler
 	}
 	return out
@@ -161,8 +161,8 @@ func lrRows(run *analyzer, c *curve) []LRRow {
 		steps = append(steps, m.Step)
 	}
 	if len(steps) == 0 {
-		steps = append([]int64{c.pts[0].Step}, epochBoundaries(run)...)
-		steps = append(steps, c.pts[c.len()-1].Step)
+		steps = append([]int64{c.step(0)}, epochBoundaries(run)...)
+		steps = append(steps, c.step(c.len()-1))
 	}
 	s := run.Get("learning_rate")
 	var rows []LRRow

@@ -77,7 +77,7 @@ func lrRun(kind ScheduleKind, w float64, total, every int) *trainlog.Run {
 	run := trainlog.NewRun("lr")
 	s := &trainlog.Series{Name: "learning_rate"}
 	for st := every; st <= total; st += every {
-		s.Points = append(s.Points, trainlog.Point{Step: int64(st), Value: 1e-3 * f(float64(st-1)), Epoch: math.NaN(), Time: math.NaN(),
+		s.Append(trainlog.Point{Step: int64(st), Value: 1e-3 * f(float64(st-1)), Epoch: math.NaN(), Time: math.NaN(),
 			Digits: trainlog.DigitsFloat64, Source: trainlog.Source{File: "lr.json", Line: st / every}})
 	}
 	run.Series["learning_rate"] = s
@@ -133,8 +133,11 @@ func TestScheduleRows(t *testing.T) {
 
 func TestScheduleStoppedInWarmup(t *testing.T) {
 	run := lrRun(SchedLinear, 500, 1000, 10)
-	s := run.Series["learning_rate"]
-	s.Points = s.Points[:20] // stops at step 200, mid-warmup
+	s := &trainlog.Series{Name: "learning_rate"}
+	for _, p := range run.Series["learning_rate"].Points()[:20] { // stops at step 200, mid-warmup
+		s.Append(p)
+	}
+	run.Series["learning_rate"] = s
 	ls := lrSchedule(newAnalyzer(run), DefaultOptions)
 	if ls.Kind != "" || !ls.Present {
 		t.Errorf("kind %q: a run stopped in warmup has no classifiable decay (%s)", ls.Kind, ls.State)

@@ -82,7 +82,7 @@ func seriesSpikes(c *curve, upOnly bool, bounds []int64, zMax float64) []Spike {
 		if math.Abs(z) <= zMax {
 			continue
 		}
-		sp := Spike{Metric: c.name, Step: c.pts[i].Step, Value: c.y[i], Z: z, Source: c.pts[i].Source.String(), StepEstimated: stepEstimate(c.pts[i])}
+		sp := Spike{Metric: c.name, Step: c.step(i), Value: c.y[i], Z: z, Source: c.source(i).String(), StepEstimated: stepEstimate(c.point(i))}
 		bad := z > 0 // a rise of a loss or of grad_norm
 		if c.greater {
 			bad = z < 0 // a collapse of a reward or an accuracy
@@ -139,7 +139,7 @@ func localPeak(y []float64, i int, up bool) bool {
 func descentEnd(c *curve) int64 {
 	n := c.len()
 	if n < 2*descentWindow {
-		return c.pts[0].Step
+		return c.step(0)
 	}
 	y := c.logY(c.positive())
 	sigma := noiseSigma(y)
@@ -149,7 +149,7 @@ func descentEnd(c *curve) int64 {
 			break
 		}
 	}
-	return c.pts[i].Step
+	return c.step(i)
 }
 
 // descentWindow is the number of following points a start-up point is

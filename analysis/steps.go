@@ -36,12 +36,17 @@ func estimatedSteps(run *trainlog.Run) []StepsEstimated {
 	seen := map[trainlog.Source]bool{}
 	counts := map[key]int{}
 	for _, name := range run.SeriesNames() {
-		for _, p := range run.Series[name].Points {
-			if !p.StepEstimated || seen[p.Source] {
+		s := run.Series[name]
+		for i := range s.Len() {
+			if !s.StepEstimated(i) {
 				continue
 			}
-			seen[p.Source] = true
-			counts[key{p.Source.File, p.StepBy.String()}]++
+			src := s.Source(i)
+			if seen[src] {
+				continue
+			}
+			seen[src] = true
+			counts[key{src.File, s.StepBy(i).String()}]++
 		}
 	}
 	out := make([]StepsEstimated, 0, len(counts))
@@ -93,9 +98,9 @@ func markEstimatedFindings(run *trainlog.Run, r *Report) {
 func estimatedSources(run *trainlog.Run) map[string]string {
 	out := map[string]string{}
 	for _, s := range run.Series {
-		for _, p := range s.Points {
-			if p.StepEstimated {
-				out[p.Source.String()] = p.StepBy.String()
+		for i := range s.Len() {
+			if s.StepEstimated(i) {
+				out[s.Source(i).String()] = s.StepBy(i).String()
 			}
 		}
 	}

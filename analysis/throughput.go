@@ -79,21 +79,22 @@ func derivedRuntime(run *analyzer) (*Cited, RuntimeBasis, int64, int64) {
 	if ref == nil {
 		return nil, "", 0, 0
 	}
-	var first, last trainlog.Point
-	n := 0
-	for _, p := range ref.Points {
-		if !finite(p.Time) {
+	fi, li, n := -1, -1, 0
+	for i := range ref.Len() {
+		if !finite(ref.Time(i)) {
 			continue
 		}
 		if n == 0 {
-			first = p
+			fi = i
 		}
-		last = p
+		li = i
 		n++
 	}
-	switch {
-	case n == 0:
+	if n == 0 {
 		return nil, "", 0, 0
+	}
+	first, last := ref.Point(fi), ref.Point(li)
+	switch {
 	case last.Time < 1e8: // elapsed seconds since the start
 		return &Cited{Value: last.Time, Source: last.Source.String()}, RuntimeElapsed, 0, last.Step
 	case n >= 2 && last.Time > first.Time:
@@ -130,7 +131,7 @@ func tokensSeen(run *analyzer) *Cited {
 	}
 	for _, n := range []string{"num_input_tokens_seen", "num_tokens"} {
 		if s := run.Get(n); s.Len() > 0 {
-			if p := s.Points[s.Len()-1]; p.Finite() && p.Value > 0 {
+			if p := s.Point(s.Len() - 1); p.Finite() && p.Value > 0 {
 				return citePoint(p)
 			}
 		}

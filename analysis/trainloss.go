@@ -39,7 +39,7 @@ func trainLoss(run *analyzer, opts Options) TrainLoss {
 		return tl
 	}
 	n := c.len()
-	first, last := c.pts[0], c.pts[n-1]
+	first, last := c.point(0), c.point(n-1)
 	tl.First, tl.Last = citePoint(first), citePoint(last)
 	how := How{Method: MethodRunMean, Metric: "loss", FromStep: first.Step, ToStep: last.Step, N: n}
 	if ls := loggingSteps(run); ls > 1 {
@@ -56,12 +56,12 @@ func trainLoss(run *analyzer, opts Options) TrainLoss {
 
 // finalLevelDerivation says how finalLevel measured the level of c.
 func finalLevelDerivation(c *curve, i0 int, opts Options) How {
-	last := c.pts[c.len()-1]
+	last := c.point(c.len() - 1)
 	if i0 == c.len()-1 {
 		return How{Method: MethodLastValue, Metric: c.name, FromStep: last.Step, ToStep: last.Step, N: 1,
 			Sources: []string{last.Source.String()}}
 	}
-	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.pts[i0].Step, ToStep: last.Step,
+	return How{Method: MethodWindowMean, Metric: c.name, FromStep: c.step(i0), ToStep: last.Step,
 		N: c.len() - i0, Fraction: opts.TailFraction}
 }
 
@@ -148,7 +148,7 @@ func loggingSteps(run *analyzer) int64 {
 	}
 	d := make([]float64, 0, s.Len()-1)
 	for i := 1; i < s.Len(); i++ {
-		d = append(d, float64(s.Points[i].Step-s.Points[i-1].Step))
+		d = append(d, float64(s.Step(i)-s.Step(i-1)))
 	}
 	return int64(stats.MedianInPlace(d))
 }

@@ -78,18 +78,19 @@ func changeDirection(iv Interval, margin float64) Direction {
 // decimal quantum all values share (LLaMA-Factory and older Trainer logs
 // round the loss to 4 decimals). A change smaller than this cannot be
 // seen in the log. It returns 0 for full-precision values.
-func resolution(pts []trainlog.Point) float64 {
-	if len(pts) == 0 {
+func resolution(c *curve, from int) float64 {
+	if from >= c.len() {
 		return 0
 	}
+	ys := c.y[from:]
 	res := 0.0
 	minDigits := trainlog.DigitsFloat64
 	var mag float64
-	for _, p := range pts {
-		if p.Digits > 0 && p.Digits < minDigits {
-			minDigits = p.Digits
+	for i, v := range ys {
+		if d := c.s.Digits(c.at(from + i)); d > 0 && d < minDigits {
+			minDigits = d
 		}
-		mag = math.Max(mag, math.Abs(p.Value))
+		mag = math.Max(mag, math.Abs(v))
 	}
 	if minDigits < trainlog.DigitsFloat32 && mag > 0 {
 		res = math.Pow(10, math.Floor(math.Log10(mag))-float64(minDigits-1))
@@ -97,8 +98,8 @@ func resolution(pts []trainlog.Point) float64 {
 	for d := 0; d <= 8; d++ {
 		q := math.Pow(10, float64(-d))
 		all := true
-		for _, p := range pts {
-			v := p.Value / q
+		for _, y := range ys {
+			v := y / q
 			if math.Abs(v-math.Round(v)) > 1e-6+1e-12*math.Abs(v) {
 				all = false
 				break

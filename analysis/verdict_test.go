@@ -36,7 +36,7 @@ func synRun(spec synSpec) *trainlog.Run {
 	for name, f := range spec.series {
 		s := &trainlog.Series{Name: name, Keys: []string{name}}
 		for st := 1; st <= spec.n; st++ {
-			s.Points = append(s.Points, trainlog.Point{Step: int64(st), Value: f(st), Epoch: epoch(st), Time: math.NaN(),
+			s.Append(trainlog.Point{Step: int64(st), Value: f(st), Epoch: epoch(st), Time: math.NaN(),
 				Digits: trainlog.DigitsFloat64, Source: src(st - 1)})
 		}
 		run.Series[name] = s
@@ -45,7 +45,7 @@ func synRun(spec synSpec) *trainlog.Run {
 		s := &trainlog.Series{Name: "eval_loss", Keys: []string{"eval_loss"}}
 		for k := 1; k*spec.evalEvery <= spec.n; k++ {
 			st := k * spec.evalEvery
-			s.Points = append(s.Points, trainlog.Point{Step: int64(st), Value: spec.eval(k), Epoch: epoch(st), Time: math.NaN(),
+			s.Append(trainlog.Point{Step: int64(st), Value: spec.eval(k), Epoch: epoch(st), Time: math.NaN(),
 				Digits: trainlog.DigitsFloat64, Source: src(spec.n + k)})
 		}
 		run.Series["eval_loss"] = s
@@ -190,12 +190,11 @@ func TestEarlyStoppingReplay(t *testing.T) {
 	// the third of them (step 500). Patience 1 without threshold stops at
 	// the first worse value, patience 3 never.
 	vals := []float64{1.0, 0.9, 0.894, 0.888, 0.882, 0.7, 0.71}
-	ev := &curve{name: "eval_loss"}
+	s := &trainlog.Series{Name: "eval_loss"}
 	for i, v := range vals {
-		ev.pts = append(ev.pts, trainlog.Point{Step: int64(100 * (i + 1)), Value: v})
-		ev.x = append(ev.x, float64(100*(i+1)))
-		ev.y = append(ev.y, v)
+		s.Append(trainlog.Point{Step: int64(100 * (i + 1)), Value: v})
 	}
+	ev := buildCurve(s, "eval_loss")
 	got := replayEarlyStopping(ev)
 	want := []struct {
 		patience  int
@@ -227,16 +226,16 @@ func TestNoEvalSaysSo(t *testing.T) {
 }
 
 func TestResolution(t *testing.T) {
-	pts := func(digits int, vs ...float64) []trainlog.Point {
-		var out []trainlog.Point
-		for _, v := range vs {
-			out = append(out, trainlog.Point{Value: v, Digits: digits})
+	pts := func(digits int, vs ...float64) *curve {
+		s := &trainlog.Series{Name: "loss"}
+		for i, v := range vs {
+			s.Append(trainlog.Point{Step: int64(i + 1), Value: v, Digits: digits})
 		}
-		return out
+		return buildCurve(s, "loss")
 	}
 	tests := []struct {
 		name string
-		pts  []trainlog.Point
+		pts  *curve
 		want float64
 	}{
 		{"4 decimals", pts(17, 0.0005, 0.0012, 0.0007), 1e-4},
@@ -244,7 +243,7 @@ func TestResolution(t *testing.T) {
 		{"full precision", pts(17, 3.2421875123, 3.30112), 0},
 	}
 	for _, tt := range tests {
-		if got := resolution(tt.pts); math.Abs(got-tt.want) > 1e-15 {
+		if got := resolution(tt.pts, 0); math.Abs(got-tt.want) > 1e-15 {
 			t.Errorf("%s: resolution %g, want %g", tt.name, got, tt.want)
 		}
 	}

@@ -18,9 +18,8 @@ func bigReport(b *testing.B) *analysis.Report {
 	r := seedReport(b)
 	run := trainlog.NewRun("big")
 	s := &trainlog.Series{Name: "loss"}
-	s.Points = make([]trainlog.Point, 1_000_000)
-	for i := range s.Points {
-		s.Points[i] = trainlog.Point{Step: int64(i + 1), Value: 0.1 + 3*math.Exp(-float64(i)/1e5) + 0.01*math.Sin(float64(i))}
+	for i := range 1_000_000 {
+		s.Append(trainlog.Point{Step: int64(i + 1), Value: 0.1 + 3*math.Exp(-float64(i)/1e5) + 0.01*math.Sin(float64(i))})
 	}
 	run.Series["loss"] = s
 	r.Data = run

@@ -25,52 +25,55 @@ type colRange struct {
 // minMaxColumns splits points into n columns by step and keeps each
 // column's minimum, maximum, first and last value, so that downsampling
 // never hides a spike. Non-finite values are skipped.
-func minMaxColumns(pts []trainlog.Point, n int) []colRange {
-	lo, hi, ok := stepSpan(pts)
+func minMaxColumns(s *trainlog.Series, n int) []colRange {
+	lo, hi, ok := stepSpan(s)
 	if !ok {
 		return make([]colRange, max(n, 0))
 	}
-	return columns(pts, n, lo, hi)
+	return columns(s, n, lo, hi)
 }
 
-// stepSpan returns the first and last steps of the finite points.
-func stepSpan(pts []trainlog.Point) (lo, hi int64, ok bool) {
-	for i := range pts {
-		p := &pts[i]
-		if !p.Finite() {
+// stepSpan returns the first and last steps of the finite points of s
+// (nil or empty: ok is false).
+func stepSpan(s *trainlog.Series) (lo, hi int64, ok bool) {
+	steps := s.Steps()
+	for i, v := range s.Values() {
+		if !finite(v) {
 			continue
 		}
+		st := steps[i]
 		if !ok {
-			lo, hi, ok = p.Step, p.Step, true
+			lo, hi, ok = st, st, true
 		}
-		lo, hi = min(lo, p.Step), max(hi, p.Step)
+		lo, hi = min(lo, st), max(hi, st)
 	}
 	return lo, hi, ok
 }
 
 // columns is minMaxColumns over the steps lo to hi, which must hold
 // every point's step.
-func columns(pts []trainlog.Point, n int, lo, hi int64) []colRange {
+func columns(s *trainlog.Series, n int, lo, hi int64) []colRange {
 	if n <= 0 {
 		return nil
 	}
 	out := make([]colRange, n)
 	span := float64(hi - lo)
-	for k := range pts {
-		p := &pts[k]
-		if !p.Finite() || p.Step < lo || p.Step > hi {
+	steps := s.Steps()
+	for k, v := range s.Values() {
+		st := steps[k]
+		if !finite(v) || st < lo || st > hi {
 			continue
 		}
 		i := 0
 		if span > 0 {
-			i = int(math.Round(float64(p.Step-lo) / span * float64(n-1)))
+			i = int(math.Round(float64(st-lo) / span * float64(n-1)))
 		}
 		b := &out[i]
 		if b.n == 0 {
-			b.min, b.max, b.first = p.Value, p.Value, p.Value
+			b.min, b.max, b.first = v, v, v
 		}
 		b.n++
-		b.min, b.max, b.last = math.Min(b.min, p.Value), math.Max(b.max, p.Value), p.Value
+		b.min, b.max, b.last = math.Min(b.min, v), math.Max(b.max, v), v
 	}
 	return out
 }
@@ -96,17 +99,17 @@ func evalOf(r *analysis.Report, metric string) string {
 // the evaluation's bullets are coloured.
 func chartLines(r *analysis.Report, width int, color bool) []string {
 	metric := primary(r)
-	pts := pointsOf(r.Data.Get(metric))
+	pts := r.Data.Get(metric)
 	evName := evalOf(r, metric)
-	var evPts []trainlog.Point
+	var evPts *trainlog.Series
 	if evName != "" {
-		evPts = pointsOf(r.Data.Get(evName))
+		evPts = r.Data.Get(evName)
 	}
 	n, lo, hi := 0, math.Inf(1), math.Inf(-1)
-	for i := range pts {
-		if p := &pts[i]; p.Finite() {
+	for _, v := range pts.Values() {
+		if finite(v) {
 			n++
-			lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
 	if n < 2 {
@@ -115,9 +118,9 @@ func chartLines(r *analysis.Report, width int, color bool) []string {
 	firstStep, lastStep, _ := stepSpan(pts)
 	if a, b, ok := stepSpan(evPts); ok {
 		firstStep, lastStep = min(firstStep, a), max(lastStep, b)
-		for i := range evPts {
-			if p := &evPts[i]; p.Finite() {
-				lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
+		for _, v := range evPts.Values() {
+			if finite(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
 	}
@@ -204,13 +207,6 @@ func evalCells(cols []colRange, ys dotScale) map[[2]int]bool {
 	return out
 }
 
-func pointsOf(s *trainlog.Series) []trainlog.Point {
-	if s == nil {
-		return nil
-	}
-	return s.Points
-}
-
 func padLeft(s string, w int) string {
 	if len(s) >= w {
 		return s
@@ -271,3 +267,6 @@ func plotBraille(bs []colRange, ys dotScale) [][]rune {
 	}
 	return cells
 }
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

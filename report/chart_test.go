@@ -11,7 +11,7 @@ import (
 )
 
 func TestMinMaxColumnsKeepsExtremes(t *testing.T) {
-	var pts []trainlog.Point
+	pts := &trainlog.Series{Name: "loss"}
 	for i := range 10000 {
 		v := 1.0
 		switch i {
@@ -22,7 +22,7 @@ func TestMinMaxColumnsKeepsExtremes(t *testing.T) {
 		case 9000:
 			v = math.NaN()
 		}
-		pts = append(pts, trainlog.Point{Step: int64(i), Value: v})
+		pts.Append(trainlog.Point{Step: int64(i), Value: v})
 	}
 	cols := minMaxColumns(pts, 120)
 	hi, lo, n := math.Inf(-1), math.Inf(1), 0
@@ -86,7 +86,7 @@ func TestChartDegenerate(t *testing.T) {
 		if tt.values != nil {
 			s := &trainlog.Series{Name: "loss"}
 			for i, v := range tt.values {
-				s.Points = append(s.Points, trainlog.Point{Step: int64(i), Value: v})
+				s.Append(trainlog.Point{Step: int64(i), Value: v})
 			}
 			run.Series["loss"] = s
 		}

@@ -132,14 +132,15 @@ func epochBoundaries(run *trainlog.Run) []epochBoundary {
 	}
 	var out []epochBoundary
 	prev := math.NaN()
-	last := s.Points[len(s.Points)-1].Step
-	for _, p := range s.Points {
-		if math.IsNaN(p.Epoch) || math.IsInf(p.Epoch, 0) {
+	last := s.Step(s.Len() - 1)
+	for i := range s.Len() {
+		ep := s.Epoch(i)
+		if math.IsNaN(ep) || math.IsInf(ep, 0) {
 			continue
 		}
-		e := math.Floor(p.Epoch + 1e-6)
-		if !math.IsNaN(prev) && e > prev && p.Step != last && len(out) < 1000 {
-			out = append(out, epochBoundary{Step: p.Step, Epoch: int(e)})
+		e := math.Floor(ep + 1e-6)
+		if st := s.Step(i); !math.IsNaN(prev) && e > prev && st != last && len(out) < 1000 {
+			out = append(out, epochBoundary{Step: st, Epoch: int(e)})
 		}
 		prev = e
 	}
@@ -150,8 +151,8 @@ func hasEpochs(s *trainlog.Series) bool {
 	if s.Len() == 0 {
 		return false
 	}
-	for _, p := range s.Points {
-		if !math.IsNaN(p.Epoch) {
+	for i := range s.Len() {
+		if !math.IsNaN(s.Epoch(i)) {
 			return true
 		}
 	}
@@ -192,9 +193,11 @@ func (b *chartBuilder) flagged(name string) map[int64]bool {
 // steps kept, and the non-finite values returned apart as markers.
 func (b *chartBuilder) points(s *trainlog.Series, keep map[int64]bool) ([]svgplot.Point, []svgplot.Marker) {
 	var flagged []int
-	for i, p := range s.Points {
-		if keep[p.Step] {
-			flagged = append(flagged, i)
+	if len(keep) > 0 {
+		for i, st := range s.Steps() {
+			if keep[st] {
+				flagged = append(flagged, i)
+			}
 		}
 	}
 	ys := s.Values()
@@ -202,7 +205,7 @@ func (b *chartBuilder) points(s *trainlog.Series, keep map[int64]bool) ([]svgplo
 	pts := make([]svgplot.Point, 0, len(idx))
 	var bad []svgplot.Marker
 	for _, i := range idx {
-		p := s.Points[i]
+		p := s.Point(i)
 		pt := svgplot.Point{X: float64(p.Step), Y: p.Value, Epoch: p.Epoch, Loc: p.Source.String()}
 		if !p.Finite() {
 			bad = append(bad, svgplot.Marker{Point: pt, Shape: svgplot.ShapeCross, Class: "nonfinite",
@@ -224,7 +227,7 @@ func (b *chartBuilder) smoothed(s *trainlog.Series) []svgplot.Point {
 	idx := stats.Downsample(ema, ema, b.opts.MaxPoints, nil)
 	pts := make([]svgplot.Point, 0, len(idx))
 	for _, i := range idx {
-		pts = append(pts, svgplot.Point{X: float64(s.Points[i].Step), Y: ema[i], Epoch: math.NaN()})
+		pts = append(pts, svgplot.Point{X: float64(s.Step(i)), Y: ema[i], Epoch: math.NaN()})
 	}
 	return pts
 }
@@ -326,9 +329,10 @@ func percentile(xs []float64, q float64) float64 {
 // values they were taken from.
 func usualRange(s *trainlog.Series, from int64) (lo, hi float64, n int, ok bool) {
 	var xs []float64
-	for _, p := range s.Points {
-		if p.Step > from && p.Finite() && p.Value > 0 {
-			xs = append(xs, p.Value)
+	steps := s.Steps()
+	for i, v := range s.Values() {
+		if steps[i] > from && finite(v) && v > 0 {
+			xs = append(xs, v)
 		}
 	}
 	if len(xs) < 5 {

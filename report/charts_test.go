@@ -17,7 +17,7 @@ func chartRun(series map[string][]float64) *analysis.Report {
 	for name, vs := range series {
 		s := &trainlog.Series{Name: name}
 		for i, v := range vs {
-			s.Points = append(s.Points, trainlog.Point{Step: int64(i + 1), Value: v, Epoch: math.NaN(),
+			s.Append(trainlog.Point{Step: int64(i + 1), Value: v, Epoch: math.NaN(),
 				Source: trainlog.Source{File: "log.txt", Line: i + 1}})
 		}
 		run.Series[name] = s
@@ -134,7 +134,7 @@ func TestUsualBand(t *testing.T) {
 	for _, tt := range tests {
 		s := &trainlog.Series{Name: "grad_norm"}
 		for i, v := range tt.values {
-			s.Points = append(s.Points, trainlog.Point{Step: int64(i + 1), Value: v})
+			s.Append(trainlog.Point{Step: int64(i + 1), Value: v})
 		}
 		band, note := usualBand(s, tt.warmup)
 		if note != tt.noteWant {
@@ -186,7 +186,7 @@ func TestChartLinesEval(t *testing.T) {
 	r := chartRun(map[string][]float64{"loss": decay(100, 4, 0.04)})
 	ev := &trainlog.Series{Name: "eval_loss"}
 	for s := int64(10); s <= 100; s += 10 {
-		ev.Points = append(ev.Points, trainlog.Point{Step: s, Value: 2})
+		ev.Append(trainlog.Point{Step: s, Value: 2})
 	}
 	r.Data.Series["eval_loss"] = ev
 	lines := chartLines(r, 80, false)

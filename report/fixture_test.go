@@ -39,7 +39,7 @@ func seedRun() *trainlog.Run {
 		if i == 400 {
 			v = 0.9 // a spike the chart must keep
 		}
-		s.Points = append(s.Points, trainlog.Point{Step: i, Value: v, Epoch: float64(i) / 250,
+		s.Append(trainlog.Point{Step: i, Value: v, Epoch: float64(i) / 250,
 			Source: trainlog.Source{File: "all_logs.log", Line: int(40 + 2*i)}})
 	}
 	run.Series["loss"] = s

@@ -49,7 +49,7 @@ func fixtureRun(o fixtureOptions) *trainlog.Run {
 			s = &trainlog.Series{Name: metric, Keys: []string{metric}}
 			run.Series[metric] = s
 		}
-		s.Points = append(s.Points, trainlog.Point{Step: int64(step), Value: v, Epoch: float64(step) / float64(perEpoch),
+		s.Append(trainlog.Point{Step: int64(step), Value: v, Epoch: float64(step) / float64(perEpoch),
 			Time: math.NaN(), Digits: trainlog.DigitsFloat64, Source: src})
 	}
 	for i := 1; i <= n; i++ {
@@ -126,10 +126,10 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 	}
 	r.TrainLoss = analysis.TrainLoss{First: cite(loss, 1), Last: cite(loss, n), Relation: analysis.TLNoLoss}
 	ev := run.Get("eval_loss")
-	best := ev.Points[4]
-	r.Eval = analysis.Eval{Present: true, Metric: "eval_loss", BestStep: best.Step, Best: cite(ev, best.Step), Last: cite(ev, ev.Points[len(ev.Points)-1].Step),
-		Overfitting: true, Since: best.Step, RiseSigma: 4.2, Noise: 0.01, Threshold: 0.02, After: len(ev.Points) - 5}
-	for _, p := range ev.Points {
+	best := ev.Point(4)
+	r.Eval = analysis.Eval{Present: true, Metric: "eval_loss", BestStep: best.Step, Best: cite(ev, best.Step), Last: cite(ev, ev.Step(ev.Len()-1)),
+		Overfitting: true, Since: best.Step, RiseSigma: 4.2, Noise: 0.01, Threshold: 0.02, After: ev.Len() - 5}
+	for _, p := range ev.Points() {
 		r.Eval.Rows = append(r.Eval.Rows, analysis.EvalRow{Step: p.Step, Epoch: p.Epoch, Value: p.Value, Source: p.Source.String(), TrainLoss: cite(loss, p.Step)})
 	}
 	for _, ck := range run.Checkpoints {
@@ -146,8 +146,8 @@ func fixtureReport(o fixtureOptions) *analysis.Report {
 		Facts:   []analysis.Fig{{Name: analysis.QValue, Value: sp.Value, Step: n / 2, Source: sp.Source.String()}, {Name: analysis.QRatio, Value: 3.4}},
 		Sources: []string{sp.Source.String()}}}
 	r.Verdict = analysis.Verdict{Status: analysis.StatusOverfitting, Confidence: analysis.ConfidenceHigh, Metric: "loss",
-		Reason: analysis.Reason{Rule: analysis.RuleEvalWorse, Metric: "eval_loss", FromStep: best.Step, ToStep: ev.Points[len(ev.Points)-1].Step, Value: 0.05,
-			Low: best.Value, High: ev.Points[len(ev.Points)-1].Value, Threshold: 0.02, Count: 3, Of: 4, Sources: []string{best.Source.String()}}}
+		Reason: analysis.Reason{Rule: analysis.RuleEvalWorse, Metric: "eval_loss", FromStep: best.Step, ToStep: ev.Step(ev.Len() - 1), Value: 0.05,
+			Low: best.Value, High: ev.Value(ev.Len() - 1), Threshold: 0.02, Count: 3, Of: 4, Sources: []string{best.Source.String()}}}
 	r.Warnings = []analysis.Warning{}
 	if o.hostile {
 		r.Primary = hostileMetric

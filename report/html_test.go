@@ -403,8 +403,8 @@ func TestHTMLDownsampleKeepsFlagged(t *testing.T) {
 		t.Errorf("%d points drawn, want about 100", len(loss.Points))
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, p := range r.Data.Get("loss").Points {
-		lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
+	for _, v := range r.Data.Get("loss").Values() {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	dlo, dhi := math.Inf(1), math.Inf(-1)
 	for _, p := range loss.Points {
@@ -435,7 +435,7 @@ func TestHTMLFamilyCharts(t *testing.T) {
 		for _, name := range tt.series {
 			s := &trainlog.Series{Name: name}
 			for i := 1; i <= 10; i++ {
-				s.Points = append(s.Points, trainlog.Point{Step: int64(i), Value: 1 / float64(i), Epoch: math.NaN()})
+				s.Append(trainlog.Point{Step: int64(i), Value: 1 / float64(i), Epoch: math.NaN()})
 			}
 			run.Series[name] = s
 		}
@@ -504,7 +504,7 @@ func millionReport(n int) *analysis.Report {
 	run := trainlog.NewRun("million")
 	run.Root = "runs/million"
 	mk := func(name string) *trainlog.Series {
-		s := &trainlog.Series{Name: name, Keys: []string{name}, Points: make([]trainlog.Point, 0, n)}
+		s := &trainlog.Series{Name: name, Keys: []string{name}}
 		run.Series[name] = s
 		return s
 	}
@@ -515,11 +515,11 @@ func millionReport(n int) *analysis.Report {
 		e := 3 * x
 		src := trainlog.Source{File: file, Line: 2*i + 10}
 		wobble := math.Sin(float64(i) * 12.9898)
-		loss.Points = append(loss.Points, trainlog.Point{Step: int64(i), Value: 0.3 + 2.5*math.Exp(-6*x) + 0.05*wobble, Epoch: e, Source: src})
-		gn.Points = append(gn.Points, trainlog.Point{Step: int64(i), Value: 0.8 + 0.2*wobble, Epoch: e, Source: src})
-		lr.Points = append(lr.Points, trainlog.Point{Step: int64(i), Value: 2e-4 * (1 - x), Epoch: e, Source: src})
+		loss.Append(trainlog.Point{Step: int64(i), Value: 0.3 + 2.5*math.Exp(-6*x) + 0.05*wobble, Epoch: e, Source: src})
+		gn.Append(trainlog.Point{Step: int64(i), Value: 0.8 + 0.2*wobble, Epoch: e, Source: src})
+		lr.Append(trainlog.Point{Step: int64(i), Value: 2e-4 * (1 - x), Epoch: e, Source: src})
 		if i%1000 == 0 {
-			ev.Points = append(ev.Points, trainlog.Point{Step: int64(i), Value: 0.5 + 2*math.Exp(-6*x), Epoch: e, Source: trainlog.Source{File: file, Line: 2*i + 11}})
+			ev.Append(trainlog.Point{Step: int64(i), Value: 0.5 + 2*math.Exp(-6*x), Epoch: e, Source: trainlog.Source{File: file, Line: 2*i + 11}})
 		}
 	}
 	r := &analysis.Report{Schema: analysis.SchemaVersion, Data: run, Primary: "loss",
@@ -527,7 +527,7 @@ func millionReport(n int) *analysis.Report {
 		Eval: analysis.Eval{Present: true, Metric: "eval_loss", BestStep: -1}, CheckpointsRecommended: analysis.Recommendation{Step: -1}}
 	for i := n / 10; i <= n; i += n / 10 {
 		r.Checkpoints = append(r.Checkpoints, analysis.CheckpointRow{Step: int64(i), Path: "checkpoint-" + strconv.Itoa(i), Kind: "checkpoint"})
-		p := loss.Points[i-1]
+		p := loss.Point(i - 1)
 		r.Spikes = append(r.Spikes, analysis.Spike{Metric: "loss", Step: p.Step, Value: p.Value, Z: 4, Source: p.Source.String()})
 	}
 	return r

@@ -82,7 +82,7 @@ func (c *Collector) releaseRaw(run *Run) {
 	c.origins, c.byKey, c.last = nil, nil, nil
 	n := 0
 	for _, s := range run.Series {
-		n += len(s.Points)
+		n += s.Len()
 	}
 	if n >= releaseGCMin {
 		go runtime.GC()
@@ -293,9 +293,9 @@ func (c *Collector) Run() *Run {
 		lists := perName[name]
 		s := &Series{Name: name, Keys: keys[name]}
 		if len(lists) == 1 {
-			s.Points = lists[0]
+			s.pts = lists[0]
 		} else {
-			s.Points = c.merge(name, lists)
+			s.pts = c.merge(name, lists)
 		}
 		run.Series[name] = s
 	}

@@ -54,7 +54,7 @@ func TestCollectorMergeSources(t *testing.T) {
 			c.Add(tc.a)
 			c.Add(tc.b)
 			run := c.Run()
-			p := run.Get("loss").Points[0]
+			p := run.Get("loss").Point(0)
 			var kinds []EventKind
 			for _, e := range run.Events {
 				kinds = append(kinds, e.Kind)

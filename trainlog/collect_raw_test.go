@@ -54,7 +54,7 @@ func TestCollectorRepeatedSteps(t *testing.T) {
 	if loss.Len() != 100 {
 		t.Fatalf("loss has %d points, want 100", loss.Len())
 	}
-	for i, p := range loss.Points {
+	for i, p := range loss.Points() {
 		if p.Step != int64(i+1) || (p.Step%10 == 0) != (p.Value == -float64(p.Step)) {
 			t.Errorf("loss point %d: step %d value %v", i, p.Step, p.Value)
 		}
@@ -78,7 +78,7 @@ func TestCollectorResumeKeepsLastPerStep(t *testing.T) {
 	if loss.Len() != 40 {
 		t.Fatalf("loss has %d points, want 40", loss.Len())
 	}
-	for i, p := range loss.Points {
+	for i, p := range loss.Points() {
 		if p.Step != int64(i+1) {
 			t.Fatalf("point %d has step %d", i, p.Step)
 		}
@@ -86,7 +86,7 @@ func TestCollectorResumeKeepsLastPerStep(t *testing.T) {
 			t.Errorf("step %d = %v: the resumed value should win from step 21", p.Step, p.Value)
 		}
 	}
-	for _, p := range run.Get("grad_norm").Points {
+	for _, p := range run.Get("grad_norm").Points() {
 		checkPoint(t, "grad_norm", p, "a.json")
 	}
 	if n := len(run.Events); n != 1 || run.Events[0].Kind != EventRestart || run.Events[0].Step != 21 {
@@ -118,21 +118,21 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 				if s.Len() >= tt.n || (tt.n == 100 && s.Len() != 8+2*92/4) {
 					t.Errorf("%s has %d of %d points after Compact(%d)", name, s.Len(), tt.n, tt.max)
 				}
-				for i, p := range s.Points {
+				for i, p := range s.Points() {
 					checkPoint(t, name, p, "trainer_state.json")
-					if i > 0 && p.Step <= s.Points[i-1].Step {
-						t.Fatalf("%s: step %d after %d", name, p.Step, s.Points[i-1].Step)
+					if i > 0 && p.Step <= s.Point(i-1).Step {
+						t.Fatalf("%s: step %d after %d", name, p.Step, s.Point(i-1).Step)
 					}
 				}
 				// The newest max/2 points are kept as they are.
-				for i, p := range s.Points[s.Len()-tt.max/2:] {
+				for i, p := range s.Points()[s.Len()-tt.max/2:] {
 					if want := int64(tt.n - tt.max/2 + 1 + i); p.Step != want {
 						t.Fatalf("%s: recent point %d at step %d, want %d", name, i, p.Step, want)
 					}
 				}
 			}
 			// The largest loss (step 1) is an extreme and survives thinning.
-			if p := run.Get("loss").Points[0]; p.Step != 1 {
+			if p := run.Get("loss").Point(0); p.Step != 1 {
 				t.Errorf("first loss point at step %d, want the maximum at step 1", p.Step)
 			}
 			// Fragments no point refers to are dropped.

@@ -138,13 +138,13 @@ func checkRunSources(t *testing.T, run *trainlog.Run, file string) {
 	t.Helper()
 	for _, name := range run.SeriesNames() {
 		s := run.Series[name]
-		for i, p := range s.Points {
+		for i, p := range s.Points() {
 			if p.Source.IsZero() || filepath.Base(p.Source.File) != file {
 				t.Errorf("%s[%d] at step %d: source %q, want %s", name, i, p.Step, p.Source, file)
 				return
 			}
-			if i > 0 && p.Step <= s.Points[i-1].Step {
-				t.Errorf("%s: steps not increasing at %d: %d after %d", name, i, p.Step, s.Points[i-1].Step)
+			if i > 0 && p.Step <= s.Point(i-1).Step {
+				t.Errorf("%s: steps not increasing at %d: %d after %d", name, i, p.Step, s.Point(i-1).Step)
 				return
 			}
 		}
@@ -171,15 +171,15 @@ func TestCorpusLlamaFactoryPair(t *testing.T) {
 		t.Fatalf("loss points: jsonl %d, state %d, want 435 each", a.Len(), b.Len())
 	}
 	bad := 0
-	for i, p := range b.Points {
-		q := a.Points[i]
+	for i, p := range b.Points() {
+		q := a.Point(i)
 		if p.Step != q.Step || math.Abs(p.Value-q.Value) > 0.5e-4+1e-9 {
 			if bad++; bad <= 5 {
 				t.Errorf("point %d: state step %d loss %.6g (%s), jsonl step %d loss %.6g (%s)", i, p.Step, p.Value, p.Source, q.Step, q.Value, q.Source)
 			}
 		}
 	}
-	if last := b.Points[len(b.Points)-1].Step; last != 2175 {
+	if last := b.Point(b.Len() - 1).Step; last != 2175 {
 		t.Errorf("last loss step %d, want 2175", last)
 	}
 	if g, ok := jsonl.Geometry[trainlog.GeoGlobalStep]; !ok || g.Value != 2178 {
@@ -208,7 +208,7 @@ func TestCorpusLlamaFactoryPair(t *testing.T) {
 	if loss.Len() != 435 {
 		t.Fatalf("folder load: %d loss points, want 435", loss.Len())
 	}
-	for _, p := range loss.Points {
+	for _, p := range loss.Points() {
 		if p.Source.File != "trainer_state.json" || len(p.Also) != 1 || p.Also[0].File != "trainer_log.jsonl" {
 			t.Errorf("folder load: loss at step %d from %s also %v; want trainer_state.json, also trainer_log.jsonl", p.Step, p.Source, p.Also)
 			break

@@ -94,7 +94,7 @@ func compareSeries(name string, ref, other *trainlog.Series) []string {
 			msgs = append(msgs, fmt.Sprintf(format, args...))
 		}
 	}
-	for _, p := range ref.Points {
+	for _, p := range ref.Points() {
 		q, ok := other.At(p.Step)
 		if !ok {
 			note(&missing, "%s: step %d (%s) missing", name, p.Step, p.Source)
@@ -110,7 +110,7 @@ func compareSeries(name string, ref, other *trainlog.Series) []string {
 			note(&epochs, "%s step %d: epoch %.6g at %s, %.6g at %s", name, p.Step, q.Epoch, q.Source, p.Epoch, p.Source)
 		}
 	}
-	for _, q := range other.Points {
+	for _, q := range other.Points() {
 		if _, ok := ref.At(q.Step); !ok {
 			note(&extra, "%s: step %d (%s) is not in the reference", name, q.Step, q.Source)
 		}

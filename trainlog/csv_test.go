@@ -147,7 +147,7 @@ func TestLightningCSVCorpus(t *testing.T) {
 			if s.Len() != tt.n {
 				t.Fatalf("%s: %d points, want %d (series %v)", tt.series, s.Len(), tt.n, run.SeriesNames())
 			}
-			first, last := s.Points[0], s.Points[s.Len()-1]
+			first, last := s.Point(0), s.Point(s.Len()-1)
 			if first.Value != tt.first || first.Source.String() != tt.firstAt || first.Step != tt.firstStep {
 				t.Errorf("first = %v at %v step %d, want %v at %s step %d", first.Value, first.Source, first.Step, tt.first, tt.firstAt, tt.firstStep)
 			}
@@ -321,15 +321,15 @@ func TestGenericCSV(t *testing.T) {
 				if s.Len() == 0 {
 					t.Fatalf("no series %s in %v", name, run.SeriesNames())
 				}
-				if s.Points[0].Value != fl[0] || s.Points[s.Len()-1].Value != fl[1] {
-					t.Errorf("%s: first %v last %v, want %v", name, s.Points[0].Value, s.Points[s.Len()-1].Value, fl)
+				if s.Point(0).Value != fl[0] || s.Point(s.Len()-1).Value != fl[1] {
+					t.Errorf("%s: first %v last %v, want %v", name, s.Point(0).Value, s.Point(s.Len()-1).Value, fl)
 				}
 			}
 			loss := run.Get("loss")
-			if loss.Points[0].Step != tt.steps[0] || loss.Points[loss.Len()-1].Step != tt.steps[1] {
-				t.Errorf("loss steps %d..%d, want %v", loss.Points[0].Step, loss.Points[loss.Len()-1].Step, tt.steps)
+			if loss.Point(0).Step != tt.steps[0] || loss.Point(loss.Len()-1).Step != tt.steps[1] {
+				t.Errorf("loss steps %d..%d, want %v", loss.Point(0).Step, loss.Point(loss.Len()-1).Step, tt.steps)
 			}
-			if p := loss.Points[0]; p.Time != 1712000000.5 || p.Source.Line != 2 {
+			if p := loss.Point(0); p.Time != 1712000000.5 || p.Source.Line != 2 {
 				t.Errorf("first loss time %v at %v, want 1712000000.5 at line 2", p.Time, p.Source)
 			}
 		})

@@ -12,6 +12,11 @@
 // keeps its Source, printed as "file:line" or "file#log_history[i]", so a
 // reader of a report can check any number with grep.
 //
+// A Series stores its points as columns, so that a million-step log costs
+// tens of bytes per value: read them with Len and Step, Value, Epoch,
+// Source (and the other accessors) for point i, Point for one whole point,
+// or the Steps and Values columns in a loop over many points.
+//
 // # Readers
 //
 // Each format is a Reader with a bufio.Scanner-like API (Scan, Record,

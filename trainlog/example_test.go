@@ -17,17 +17,19 @@ func ExampleLoad() {
 		log.Fatal(err)
 	}
 	loss := run.Get("loss")
-	fmt.Printf("%d loss points from step %d to %d\n", loss.Len(), loss.Points[0].Step, loss.Points[loss.Len()-1].Step)
-	for _, p := range loss.Points[:2] {
+	fmt.Printf("%d loss points from step %d to %d\n", loss.Len(), loss.Step(0), loss.Step(loss.Len()-1))
+	for i := range 2 {
+		p := loss.Point(i) // one point as a whole; loss.Value(i), loss.Source(i) read one field
 		fmt.Printf("step %d epoch %.2f: %.4f at %s, also in %d other files\n", p.Step, p.Epoch, p.Value, p.Source, len(p.Also))
 	}
-	best := run.Get("eval_loss").Points[0]
-	for _, p := range run.Get("eval_loss").Points {
-		if p.Value < best.Value {
-			best = p
+	ev := run.Get("eval_loss")
+	best := 0
+	for i, v := range ev.Values() { // the column: no copy
+		if v < ev.Value(best) {
+			best = i
 		}
 	}
-	fmt.Printf("lowest eval_loss %.4f at step %d (%s)\n", best.Value, best.Step, best.Source)
+	fmt.Printf("lowest eval_loss %.4f at step %d (%s)\n", ev.Value(best), ev.Step(best), ev.Source(best))
 	// Output:
 	// 100 loss points from step 5 to 500
 	// step 5 epoch 0.25: 6.1024 at trainer_state.json#log_history[0], also in 2 other files

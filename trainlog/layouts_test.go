@@ -92,7 +92,7 @@ func TestDiscoverWandbResumed(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 		loss := run.Get("loss")
-		if first, last := loss.Points[0].Step, loss.Points[loss.Len()-1].Step; first != 5 || last != 400 {
+		if first, last := loss.Point(0).Step, loss.Point(loss.Len()-1).Step; first != 5 || last != 400 {
 			t.Errorf("%s: loss from step %d to %d, want 5 to 400 (both sessions)", what, first, last)
 		}
 		if p, ok := loss.At(210); !ok || p.Source.File != session2 {

@@ -113,7 +113,7 @@ func TestLoadNestedCheckpoints(t *testing.T) {
 			if loss.Len() != 750 {
 				t.Fatalf("loss has %d points, want 750", loss.Len())
 			}
-			for _, p := range loss.Points {
+			for _, p := range loss.Points() {
 				if p.Source.File != tc.want || len(p.Also) != 0 {
 					t.Fatalf("loss at step %d from %s (also %v), want only %s", p.Step, p.Source, p.Also, tc.want)
 				}
@@ -152,7 +152,7 @@ func TestLoadExampleDirs(t *testing.T) {
 			if n := run.Get("loss").Len(); n != tc.loss {
 				t.Errorf("loss: %d points, want %d", n, tc.loss)
 			}
-			if p := run.Get("loss").Points[0]; p.Epoch != tc.firstEpoch {
+			if p := run.Get("loss").Point(0); p.Epoch != tc.firstEpoch {
 				t.Errorf("first loss point: epoch %v, want %v", p.Epoch, tc.firstEpoch)
 			}
 			if n := run.Get("eval_loss").Len(); n != tc.evals {
@@ -178,7 +178,7 @@ func TestLoadExampleDirs(t *testing.T) {
 			}
 			// Every loss point comes from trainer_state.json and cites the
 			// console and TensorBoard copies too.
-			for _, p := range run.Get("loss").Points {
+			for _, p := range run.Get("loss").Points() {
 				if p.Source.File != "trainer_state.json" || len(p.Also) < 2 {
 					t.Errorf("loss at step %d: %s also %v; want trainer_state.json also the console and TensorBoard", p.Step, p.Source, p.Also)
 					break
@@ -220,7 +220,7 @@ func TestLoadStdin(t *testing.T) {
 	if loss.Len() != 100 {
 		t.Fatalf("loss has %d points, want 100", loss.Len())
 	}
-	first := loss.Points[0]
+	first := loss.Point(0)
 	if first.Step != 5 || first.Value != 6.102 || first.Source.String() != "stdin:4" {
 		t.Errorf("first loss point step %d value %g at %s, want step 5, 6.102 at stdin:4", first.Step, first.Value, first.Source)
 	}
@@ -313,10 +313,10 @@ func TestLoadResumedConsole(t *testing.T) {
 		line  int
 	}{{5, 6.102, 4}, {10, 5.016, 9}, {15, 5.003, 10}, {20, 4.997, 11}}
 	if loss.Len() != len(want) {
-		t.Fatalf("loss has %d points %v, want %d", loss.Len(), loss.Points, len(want))
+		t.Fatalf("loss has %d points %v, want %d", loss.Len(), loss.Points(), len(want))
 	}
 	for i, w := range want {
-		p := loss.Points[i]
+		p := loss.Point(i)
 		if p.Step != w.step || p.Value != w.value || p.Source.Line != w.line {
 			t.Errorf("loss[%d] = step %d value %g at %s, want step %d value %g at line %d", i, p.Step, p.Value, p.Source, w.step, w.value, w.line)
 		}

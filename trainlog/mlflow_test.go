@@ -77,7 +77,7 @@ func TestMLflow(t *testing.T) {
 			t.Errorf("%s: %d points, want %d", tt.series, s.Len(), tt.n)
 			continue
 		}
-		first, last := s.Points[0], s.Points[s.Len()-1]
+		first, last := s.Point(0), s.Point(s.Len()-1)
 		if first.Value != tt.first || last.Value != tt.last || first.Step != tt.steps[0] || last.Step != tt.steps[1] {
 			t.Errorf("%s: %v@%d .. %v@%d, want %v@%d .. %v@%d", tt.series, first.Value, first.Step, last.Value, last.Step, tt.first, tt.steps[0], tt.last, tt.steps[1])
 		}
@@ -85,10 +85,10 @@ func TestMLflow(t *testing.T) {
 			t.Errorf("%s: first source %v, want %s", tt.series, first.Source, want)
 		}
 	}
-	if p := run.Get("loss").Points[0]; p.Time != 1727000073.969 || p.Digits != 4 || p.StepInferred {
+	if p := run.Get("loss").Point(0); p.Time != 1727000073.969 || p.Digits != 4 || p.StepInferred {
 		t.Errorf("first loss time %v digits %d inferred %v", p.Time, p.Digits, p.StepInferred)
 	}
-	if p := run.Get("epoch").Points[4]; p.Source.Line != 6 || p.Epoch != 1 {
+	if p := run.Get("epoch").Point(4); p.Source.Line != 6 || p.Epoch != 1 {
 		t.Errorf("epoch at step 50 from %v epoch %v, want line 6 (the last line of the step)", p.Source, p.Epoch)
 	}
 	sum := map[string]float64{"train_runtime": 425.1234, "train_loss": 0.6423399353027344, "total_flos": 1.2345678901234e+15}

@@ -38,7 +38,7 @@ func TestGenlogTFEvents(t *testing.T) {
 	if loss.Len() != scalars/4 {
 		t.Fatalf("loss has %d points, want %d", loss.Len(), scalars/4)
 	}
-	for i, p := range loss.Points {
+	for i, p := range loss.Points() {
 		if p.Step != int64(i+1) || p.Value != float64(float32(p.Step)/100) || p.Epoch != p.Value || p.Source.String() != "f#record["+itoa(1+4*i)+"]" {
 			t.Fatalf("loss point %d: %+v", i, p)
 		}
@@ -137,7 +137,7 @@ func BenchmarkTFEventsCollect(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		run := collectAll(b, newTFEventsReader("bench", bytes.NewReader(data)))
-		if n := run.Get("loss").Len(); n != 250_000 || math.IsNaN(run.Get("loss").Points[0].Epoch) {
+		if n := run.Get("loss").Len(); n != 250_000 || math.IsNaN(run.Get("loss").Point(0).Epoch) {
 			b.Fatalf("loss has %d points", n)
 		}
 	}

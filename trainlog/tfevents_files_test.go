@@ -56,7 +56,7 @@ func TestTFEventsLightningFile(t *testing.T) {
 func TestTFEventsKilledFile(t *testing.T) {
 	run, name := readTestdataEvents(t, "killed")
 	loss := run.Get("loss")
-	if loss.Len() != 18 || loss.Points[0].Step != 1 || loss.Points[17].Step != 19 {
+	if loss.Len() != 18 || loss.Point(0).Step != 1 || loss.Point(17).Step != 19 {
 		t.Errorf("loss steps %v, want 1..19 without 7", loss.Steps())
 	}
 	if _, ok := loss.At(7); ok {

@@ -117,10 +117,10 @@ func TestTFEventsSFT(t *testing.T) {
 		}
 	}
 	loss := run.Get("loss")
-	if loss.Len() != 750 || loss.Points[0].Step != 1 || loss.Points[749].Step != 750 {
-		t.Fatalf("loss: %d points from step %d to %d, want 750 from 1 to 750", loss.Len(), loss.Points[0].Step, loss.Points[loss.Len()-1].Step)
+	if loss.Len() != 750 || loss.Point(0).Step != 1 || loss.Point(749).Step != 750 {
+		t.Fatalf("loss: %d points from step %d to %d, want 750 from 1 to 750", loss.Len(), loss.Point(0).Step, loss.Point(loss.Len()-1).Step)
 	}
-	first := loss.Points[0]
+	first := loss.Point(0)
 	if first.Value != float64(float32(6.283693313598633)) || first.Source.String() != name+"#record[3]" ||
 		first.Epoch != float64(float32(0.004)) || math.Abs(first.Time-1795725323.217) > 1e-3 {
 		t.Errorf("loss at step 1 = %v epoch %v time %v source %s, want float32(6.283693313598633) epoch float32(0.004) time 1795725323.217 source %s#record[3]",
@@ -165,7 +165,7 @@ func TestTFEventsOverfitEval(t *testing.T) {
 		t.Errorf("trainer_state has %d eval_loss points, want 25", n)
 	}
 	ev := run.Get("eval_loss")
-	for i, p := range ev.Points {
+	for i, p := range ev.Points() {
 		if p.Step != int64(20*(i+1)) {
 			t.Errorf("eval_loss point %d at step %d, want %d", i, p.Step, 20*(i+1))
 		}

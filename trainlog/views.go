@@ -144,23 +144,24 @@ func CompareViews(a, b *Run) ViewCheck {
 		}
 		sa := a.Series[name]
 		i, j := 0, 0
-		for i < len(sa.Points) && j < len(sb.Points) {
-			p, q := sa.Points[i], sb.Points[j]
+		for i < sa.Len() && j < sb.Len() {
+			ps, qs := sa.Step(i), sb.Step(j)
 			switch {
-			case p.Step < q.Step:
+			case ps < qs:
 				i++
 				continue
-			case p.Step > q.Step:
+			case ps > qs:
 				j++
 				continue
 			}
+			ia, ib := i, j
 			i, j = i+1, j+1
 			c.Common++
-			if agreeEither(p.Value, p.Digits, q.Value, q.Digits) {
+			if agreeEither(sa.Value(ia), sa.Digits(ia), sb.Value(ib), sb.Digits(ib)) {
 				c.Agree++
 				continue
 			}
-			c.Mismatches = append(c.Mismatches, ViewMismatch{What: name, Step: p.Step, A: p.Value, B: q.Value, SourceA: p.Source, SourceB: q.Source})
+			c.Mismatches = append(c.Mismatches, ViewMismatch{What: name, Step: ps, A: sa.Value(ia), B: sb.Value(ib), SourceA: sa.Source(ia), SourceB: sb.Source(ib)})
 		}
 	}
 	// The loss first, then by step.
@@ -194,7 +195,7 @@ func CompareViews(a, b *Run) ViewCheck {
 			if _, ok := y.Summary[k]; ok || s.Len() == 0 || !identity(k) {
 				continue
 			}
-			v, p := x.Summary[k], s.Points[s.Len()-1]
+			v, p := x.Summary[k], s.Point(s.Len()-1)
 			c.SummaryCommon++
 			if agreeEither(v.Value, v.Digits, p.Value, p.Digits) {
 				c.SummaryAgree++
@@ -291,11 +292,11 @@ func spanOf(r *Run) span {
 	if s.Len() == 0 {
 		return span{}
 	}
-	sp := span{ok: true, first: s.Points[0].Step, last: s.Points[s.Len()-1].Step, gap: 1}
+	sp := span{ok: true, first: s.Step(0), last: s.Step(s.Len() - 1), gap: 1}
 	if s.Len() > 1 {
 		gaps := make([]int64, 0, s.Len()-1)
 		for i := 1; i < s.Len(); i++ {
-			gaps = append(gaps, s.Points[i].Step-s.Points[i-1].Step)
+			gaps = append(gaps, s.Step(i)-s.Step(i-1))
 		}
 		sort.Slice(gaps, func(i, j int) bool { return gaps[i] < gaps[j] })
 		sp.gap = max(gaps[len(gaps)/2], 1)
@@ -331,8 +332,8 @@ func PrintOf(r *Run) ViewPrint {
 	}
 	n := min(s.Len(), viewPrintLen)
 	pts := make([]Point, n)
-	for i, p := range s.Points[:n] {
-		pts[i] = Point{Step: p.Step, Value: p.Value, Digits: p.Digits}
+	for i := range pts {
+		pts[i] = Point{Step: s.Step(i), Value: s.Value(i), Digits: s.Digits(i)}
 	}
 	return ViewPrint{name: s.Name, points: pts}
 }

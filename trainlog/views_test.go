@@ -93,7 +93,7 @@ func TestLoadViews(t *testing.T) {
 				t.Errorf("files %+v: %s not used", run.Files, tc.file)
 			}
 			if tc.rel == trainlog.RelSame {
-				for _, p := range run.Get("loss").Points {
+				for _, p := range run.Get("loss").Points() {
 					if len(p.Also) == 0 {
 						t.Fatalf("loss at step %d has one source; two views should both be cited", p.Step)
 					}

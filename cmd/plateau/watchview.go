@@ -85,7 +85,7 @@ func (v *watchView) plain(st watch.Status) {
 	run := st.Run
 	if ev := evalSeries(run); ev != nil {
 		for ; v.evals < ev.Len(); v.evals++ {
-			p := ev.Points[v.evals]
+			p := ev.Point(v.evals)
 			v.println(fmt.Sprintf("eval step %d: %s %.4g (%s)", p.Step, ev.Name, p.Value, p.Source))
 		}
 	}
@@ -118,7 +118,7 @@ func progressLine(st watch.Status) string {
 		fmt.Fprintf(&b, "/%d (%.0f%%)", st.Total, 100*float64(st.Step)/float64(st.Total))
 	}
 	if loss := st.Run.Get("loss"); loss.Len() > 0 {
-		p := loss.Points[loss.Len()-1]
+		p := loss.Point(loss.Len() - 1)
 		fmt.Fprintf(&b, " loss %.4g (%s)", p.Value, p.Source)
 	}
 	if st.ETA > 0 {
@@ -152,12 +152,12 @@ func liveText(st watch.Status, path string, width int) string {
 	}
 	for _, name := range []string{"learning_rate", "grad_norm"} {
 		if s := run.Get(name); s.Len() > 0 {
-			p := s.Points[s.Len()-1]
+			p := s.Point(s.Len() - 1)
 			fmt.Fprintf(&b, "  %s %.4g (%s)\n", name, p.Value, p.Source)
 		}
 	}
 	if ev := evalSeries(run); ev != nil {
-		p := ev.Points[ev.Len()-1]
+		p := ev.Point(ev.Len() - 1)
 		fmt.Fprintf(&b, "  %s %.4g at step %d (%s)\n", ev.Name, p.Value, p.Step, p.Source)
 	}
 	if st.Report != nil {

@@ -18,10 +18,10 @@ func TestLiveText(t *testing.T) {
 	run := trainlog.NewRun("r")
 	loss := &trainlog.Series{Name: "loss"}
 	for i := int64(1); i <= 300; i++ {
-		loss.Points = append(loss.Points, trainlog.Point{Step: i, Value: 3 - float64(i)/200, Source: trainlog.Source{File: "console.log", Line: int(i) + 20}})
+		loss.Append(trainlog.Point{Step: i, Value: 3 - float64(i)/200, Source: trainlog.Source{File: "console.log", Line: int(i) + 20}})
 	}
 	run.Series["loss"] = loss
-	run.Series["eval_loss"] = &trainlog.Series{Name: "eval_loss", Points: []trainlog.Point{{Step: 300, Value: 2.1, Source: trainlog.Source{File: "console.log", Line: 330}}}}
+	run.Series["eval_loss"] = trainlog.NewSeries("eval_loss", trainlog.Point{Step: 300, Value: 2.1, Source: trainlog.Source{File: "console.log", Line: 330}})
 	st := watch.Status{Run: run, Step: 300, Total: 750, StepsPerSecond: 10, ETA: 45 * time.Second,
 		Report: &analysis.Report{Verdict: analysis.Verdict{Status: analysis.StatusImproving, Reason: analysis.Reason{Rule: analysis.RuleTooFewPoints, Metric: strings.Repeat("a long metric ", 20)}}},
 		Alerts: []watch.Alert{{Kind: watch.KindLossSpike, Severity: "warning", Step: 120, Message: "loss spike at step 120", Sources: []string{"console.log:140"}}}}
@@ -47,10 +47,10 @@ func TestLiveViewDropsInputEscapes(t *testing.T) {
 	run := trainlog.NewRun("r")
 	loss := &trainlog.Series{Name: "loss"}
 	for i := int64(1); i <= 5; i++ {
-		loss.Points = append(loss.Points, trainlog.Point{Step: i, Value: 2, Source: trainlog.Source{File: name, Line: int(i)}})
+		loss.Append(trainlog.Point{Step: i, Value: 2, Source: trainlog.Source{File: name, Line: int(i)}})
 	}
 	run.Series["loss"] = loss
-	run.Series["eval_loss"] = &trainlog.Series{Name: "eval_loss", Points: []trainlog.Point{{Step: 5, Value: 2.1, Source: trainlog.Source{File: name, Line: 9}}}}
+	run.Series["eval_loss"] = trainlog.NewSeries("eval_loss", trainlog.Point{Step: 5, Value: 2.1, Source: trainlog.Source{File: name, Line: 9}})
 	st := watch.Status{Run: run, Step: 5, Total: 10, Done: true,
 		Alerts: []watch.Alert{{Kind: watch.KindNonFinite, Severity: "error", Step: 3, Message: "non-finite loss \x1b[2J", Sources: []string{name + ":3"}}}}
 	for _, tty := range []bool{true, false} {

@@ -56,7 +56,7 @@ func TestLiveRunReadsDiscoveredFiles(t *testing.T) {
 			OnUpdate: func(s Status) {
 				var loss []trainlog.Point
 				if l := s.Run.Get("loss"); l != nil {
-					loss = append(loss, l.Points...)
+					loss = append(loss, l.Points()...)
 				}
 				snap := snapshot{
 					loss:        loss,
@@ -185,10 +185,10 @@ func TestLiveSplitFolders(t *testing.T) {
 				}
 				loss, eval = loss[:0], eval[:0]
 				if l := s.Run.Get("loss"); l != nil {
-					loss = append(loss, l.Points...)
+					loss = append(loss, l.Points()...)
 				}
 				if e := s.Run.Get("eval_loss"); e != nil {
-					eval = append(eval, e.Points...)
+					eval = append(eval, e.Points()...)
 				}
 			}})
 		done <- err

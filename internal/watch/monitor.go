@@ -472,11 +472,11 @@ func (m *monitor) status(now time.Time) Status {
 	run := m.liveRun()
 	st := Status{Run: run, Report: m.report, Alerts: m.alerts, Done: m.done, Files: len(m.files)}
 	if loss := run.Get("loss"); loss.Len() > 0 {
-		st.Step = loss.Points[loss.Len()-1].Step
+		st.Step = loss.Step(loss.Len() - 1)
 	}
 	for _, name := range run.SeriesNames() {
-		if s := run.Series[name]; s.Len() > 0 && s.Points[s.Len()-1].Step > st.Step && !trainlog.IsEval(name) {
-			st.Step = s.Points[s.Len()-1].Step
+		if s := run.Series[name]; s.Len() > 0 && s.Step(s.Len()-1) > st.Step && !trainlog.IsEval(name) {
+			st.Step = s.Step(s.Len() - 1)
 		}
 	}
 	if v, ok := run.Geometry[trainlog.GeoMaxSteps]; ok {

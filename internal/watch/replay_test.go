@@ -232,7 +232,7 @@ func TestReplayCrashAndResume(t *testing.T) {
 	}
 	// One value per step: steps 251-299 came twice and are kept once.
 	loss := rep.Data.Get("loss")
-	if loss.Len() != 750 || loss.Points[0].Step != 1 || loss.Points[749].Step != 750 {
+	if loss.Len() != 750 || loss.Step(0) != 1 || loss.Step(749) != 750 {
 		t.Errorf("loss has %d points, want steps 1-750 once each", loss.Len())
 	}
 	restarts := 0
