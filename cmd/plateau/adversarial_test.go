@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -216,22 +215,6 @@ func exampleConsole(t *testing.T, old, new string) []byte {
 		t.Fatalf("console.log lacks %q", old)
 	}
 	return bytes.Replace(b, []byte(old), []byte(new), 1)
-}
-
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-}
-
-// mknod makes a character device in a temporary folder (root only), a
-// twin of /dev/null (1, 3) or /dev/full (1, 7).
-func mknod(t *testing.T, p string, minor int) {
-	t.Helper()
-	if err := syscall.Mknod(p, syscall.S_IFCHR|0o666, 1<<8|minor); err != nil {
-		t.Skipf("mknod needs root: %v", err)
-	}
 }
 
 // isType checks that the entry at p is still of the given type.
