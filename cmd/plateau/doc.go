@@ -12,7 +12,7 @@ Usage:
 	plateau report PATH... [--format text|md|json|html] [-o FILE] [flags]
 	plateau scan DIR [--format text|md|json|html] [-o FILE|DIR] [--fail-on STATUSES]
 	plateau compare PATH PATH [PATH...] [--format text|md|json|html] [-o FILE]
-	plateau verify PATH [--report FILE]
+	plateau verify PATH... [--report FILE]
 	plateau watch PATH [flags]
 	plateau formats
 
@@ -127,7 +127,10 @@ cites and checks that the source holds the cited value (within the
 rounding of the digits the log printed) at the cited step, then prints
 each false citation with the text of the cited place. With --report FILE
 it checks a report saved by plateau report --format json (PATH, when
-given, is the run folder the report was made from).
+given, is the run folder the report was made from). Several paths are the
+views of one run that plateau report merged, such as a console log and a
+trainer_state.json kept in different folders; each cited file is found
+where reading them puts it.
 
 	$ plateau verify examples/hf_v5_sft_lora_3ep
 	citations checked: all true

@@ -20,7 +20,7 @@ func init() {
 
 // verifyOptions are the flags of 'plateau verify'.
 type verifyOptions struct {
-	Path    string
+	Paths   []string
 	Report  string
 	Step    string
 	Metrics []string
@@ -29,7 +29,7 @@ type verifyOptions struct {
 func newVerifyCmd(s *streams, runF func(*verifyOptions) error) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify PATH",
+		Use:   "verify PATH...",
 		Short: "Check that every number a report cites is in its source, at its step",
 		Long: `Make the report of a run (or read one saved with --report), re-open every
 source it cites and check that the source holds the cited value, within the
@@ -37,25 +37,24 @@ rounding of the digits the log printed, at the cited step: a line of a
 console log, a JSON line or a CSV row, log_history[i] of trainer_state.json,
 record[i] of a TensorBoard file, a key of a JSON summary. A step the report
 marks as estimated need only be allowed by what the log shows around it.
-Each false citation is printed with the text of the cited place.
+Each false citation is printed with the text of the cited place. Several
+paths are the views of one run that 'plateau report' merged (a console log
+and a trainer_state.json in different folders); they are read the same way
+to find each cited file.
 
 Exit status: 0 every citation is true; 5 at least one is false; 1 the run
 or the report could not be read; 2 usage error.`,
 		Example: `  plateau verify examples/hf_v5_sft_lora_3ep
-  plateau report run/ --format json -o report.json && plateau verify run/ --report report.json`,
+  plateau report run/ --format json -o report.json && plateau verify run/ --report report.json
+  plateau verify logs/train.log output/trainer_state.json`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case len(args) > 1:
-				return usageError("verify checks one run: give one PATH (a run folder or a log file)")
-			case len(args) == 0 && opts.Report == "":
+			if len(args) == 0 && opts.Report == "" {
 				return usageError("verify needs the run's PATH (a run folder or a log file), or --report FILE")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Paths = args
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,8 +69,10 @@ or the report could not be read; 2 usage error.`,
 }
 
 func runVerify(opts *verifyOptions, s *streams) error {
-	if opts.Path == trainlog.Stdin {
-		return usageError("verify re-opens the files a report cites: give a run folder or a log file, not standard input")
+	for _, p := range opts.Paths {
+		if p == trainlog.Stdin {
+			return usageError("verify re-opens the files a report cites: give a run folder or a log file, not standard input")
+		}
 	}
 	var res verify.Result
 	switch {
@@ -80,40 +81,59 @@ func runVerify(opts *verifyOptions, s *streams) error {
 		if err != nil {
 			return inputError(err)
 		}
-		base := opts.Path
-		var rep *analysis.Report
-		if base == "" {
+		var base string
+		var disk map[string]string
+		switch len(opts.Paths) {
+		case 0:
 			// The report's root, relative to the current folder.
-			res, rep, err = verify.JSON(data, ".")
+			_, rep, err := verify.JSON(data, ".", nil)
 			if err != nil {
 				return inputError(fmt.Errorf("%s: %w", opts.Report, err))
 			}
-			base = rep.Run.Root
+			base = verify.Base(rep.Run.Root)
+		case 1:
+			base = verify.Base(opts.Paths[0])
+		default:
+			// Several views: find each file where reading them puts it.
+			run, err := loadRun(opts, "verify")
+			if err != nil {
+				return err
+			}
+			base, disk = verify.Base(opts.Paths[0]), verify.DiskPaths(run)
 		}
-		res, _, err = verify.JSON(data, verify.Base(base))
+		res, _, err = verify.JSON(data, base, disk)
 		if err != nil {
 			return inputError(fmt.Errorf("%s: %w", opts.Report, err))
 		}
 	default:
-		ropts, err := readerOptions(opts.Step, opts.Metrics)
+		run, err := loadRun(opts, "verify")
 		if err != nil {
 			return err
 		}
-		run, loadErr := trainlog.Load([]string{opts.Path}, trainlog.LoadOptions{Options: ropts})
-		if err := refusal("verify", loadErr); err != nil {
-			return err
-		}
-		if loadErr != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
-			return inputError(loadErr)
-		}
 		rep := analysis.Analyze(run, analysis.DefaultOptions)
-		res = verify.Report(rep, verify.Base(opts.Path))
+		res = verify.Report(rep, verify.Base(opts.Paths[0]))
 	}
 	printVerify(s.out, res)
 	if !res.OK() {
 		return &exitError{code: exitFalse, err: fmt.Errorf("%d of %d citations are false", len(res.False), res.Checked)}
 	}
 	return nil
+}
+
+// loadRun reads the paths of opts as 'plateau report' does.
+func loadRun(opts *verifyOptions, verb string) (*trainlog.Run, error) {
+	ropts, err := readerOptions(opts.Step, opts.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	run, loadErr := trainlog.Load(opts.Paths, trainlog.LoadOptions{Options: ropts})
+	if err := refusal(verb, loadErr); err != nil {
+		return nil, err
+	}
+	if loadErr != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
+		return nil, inputError(loadErr)
+	}
+	return run, nil
 }
 
 // readReport reads a saved report from a file or standard input.

@@ -27,6 +27,30 @@ func TestVerifyCommand(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// One run's views in two folders: the console and the trainer state.
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, c := range [][2]string{{"console.log", a}, {"trainer_state.json", b}} {
+		data, err := os.ReadFile(filepath.Join(dir, c[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(c[1], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(c[1], c[0]), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	views := []string{filepath.Join(a, "console.log"), filepath.Join(b, "trainer_state.json")}
+	var merged bytes.Buffer
+	if code := runWith(append([]string{"report", "--format", "json"}, views...), testStreams(nil, &merged, &bytes.Buffer{})); code != 0 {
+		t.Fatalf("report of two views: exit %d", code)
+	}
+	mergedFile := filepath.Join(t.TempDir(), "merged.json")
+	if err := os.WriteFile(mergedFile, merged.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(repoRoot(t), "examples", "hf_v5_overfit_eval")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -42,7 +66,9 @@ func TestVerifyCommand(t *testing.T) {
 			[]string{"false: milestones[0].metric_sources.loss: trainer_state.json#log_history[0]: cited for step 2, but log_history[0] is step 1",
 				`  it reads: {"epoch":0.004,`, "citations checked: "}, "plateau: "},
 		{"standard input", []string{"verify", "-"}, "", exitUsage, nil, "not standard input"},
-		{"two runs", []string{"verify", dir, dir}, "", exitUsage, nil, "give one PATH"},
+		{"two views of one run, in two folders", append([]string{"verify"}, views...), "", exitOK, []string{"citations checked: all true"}, ""},
+		{"their saved report", append([]string{"verify", "--report", mergedFile}, views...), "", exitOK, []string{"citations checked: all true"}, ""},
+		{"two runs", []string{"verify", dir, other}, "", exitUsage, nil, "different runs"},
 		{"nothing", []string{"verify"}, "", exitUsage, nil, "needs the run's PATH"},
 		{"not a report", []string{"verify", dir, "--report", filepath.Join(dir, "trainer_state.json")}, "", exitInput, nil, "not a plateau JSON report"},
 	} {

@@ -31,7 +31,11 @@ func (v *verifier) open(name string) (*file, error) {
 	if f, ok := v.files[name]; ok {
 		return f, nil
 	}
-	data, err := os.ReadFile(filepath.Join(v.base, filepath.FromSlash(name)))
+	path := filepath.Join(v.base, filepath.FromSlash(name))
+	if p, ok := v.disk[name]; ok {
+		path = p
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the cited file: %v", err)
 	}

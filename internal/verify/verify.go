@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // A Problem is a citation found false, with why and the text of the
@@ -67,9 +68,27 @@ func (r Result) OK() bool { return len(r.False) == 0 }
 
 // Report checks every citation of rep. base is the folder the sources
 // are relative to: the run directory the report was made from, or the
-// folder of the file it was made from (see Base).
+// folder of the file it was made from (see Base). A file that rep.Data
+// says was read from elsewhere (a report made from several paths) is
+// opened there.
 func Report(rep *analysis.Report, base string) Result {
-	return newVerifier(rep, base).checkAll(rep.Citations(), nil)
+	var disk map[string]string
+	if rep.Data != nil {
+		disk = DiskPaths(rep.Data)
+	}
+	return newVerifier(rep, base, disk).checkAll(rep.Citations(), nil)
+}
+
+// DiskPaths maps the name a report cites each file of run by to the path
+// it was read from.
+func DiskPaths(run *trainlog.Run) map[string]string {
+	disk := map[string]string{}
+	for _, f := range run.Files {
+		if f.Disk != "" {
+			disk[f.Path] = f.Disk
+		}
+	}
+	return disk
 }
 
 // checkAll checks cits; the values of the fields in nonFinite are taken
@@ -104,13 +123,14 @@ func Base(path string) string {
 type verifier struct {
 	rep     *analysis.Report
 	base    string
+	disk    map[string]string // cited name -> path on disk, overriding base
 	formats map[string]string // file -> format, from the report
 	files   map[string]*file
 	spe     float64 // steps per epoch, 0 when unknown
 }
 
-func newVerifier(rep *analysis.Report, base string) *verifier {
-	v := &verifier{rep: rep, base: base, formats: map[string]string{}, files: map[string]*file{}}
+func newVerifier(rep *analysis.Report, base string, disk map[string]string) *verifier {
+	v := &verifier{rep: rep, base: base, disk: disk, formats: map[string]string{}, files: map[string]*file{}}
 	for _, f := range rep.Run.Files {
 		v.formats[f.Path] = f.Format
 	}
@@ -195,8 +215,9 @@ func fmtValue(x float64) string {
 
 // JSON checks a report saved as JSON (plateau report --format json).
 // JSON has no NaN: a cited value written as null is taken as the
-// non-finite value the report had.
-func JSON(data []byte, base string) (Result, *analysis.Report, error) {
+// non-finite value the report had. The cited files are opened under
+// base, or where disk says (see DiskPaths; nil for none).
+func JSON(data []byte, base string, disk map[string]string) (Result, *analysis.Report, error) {
 	var rep analysis.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return Result{}, nil, fmt.Errorf("not a plateau JSON report: %v", err)
@@ -210,7 +231,7 @@ func JSON(data []byte, base string) (Result, *analysis.Report, error) {
 	}
 	nulls := map[string]bool{}
 	nullValues(doc, "", nulls)
-	return newVerifier(&rep, base).checkAll(rep.Citations(), nulls), &rep, nil
+	return newVerifier(&rep, base, disk).checkAll(rep.Citations(), nulls), &rep, nil
 }
 
 // nullValues records the paths of the sources of objects whose value is

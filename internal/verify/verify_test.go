@@ -156,7 +156,7 @@ func verifyTargets(t *testing.T, all []target, withJSON bool) int {
 			if err := report.WriteJSON(&b, rep); err != nil {
 				t.Fatal(err)
 			}
-			jres, _, err := JSON(b.Bytes(), Base(tg.path))
+			jres, _, err := JSON(b.Bytes(), Base(tg.path), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
