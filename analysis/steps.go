@@ -106,3 +106,27 @@ func estimatedSources(run *trainlog.Run) map[string]string {
 	}
 	return out
 }
+
+// StepEstimated names what step s of the report's data was estimated
+// from: "" when a value logged at s had its step read or fixed exactly,
+// or none was logged at s. A sentence that prints a step marks it with
+// this (a table row marks its step from the row's own StepEstimated).
+func (r *Report) StepEstimated(s int64) string {
+	if r.Data == nil || s < 0 {
+		return ""
+	}
+	by := ""
+	for _, ser := range r.Data.Series {
+		pts := ser.Points
+		i := sort.Search(len(pts), func(i int) bool { return pts[i].Step >= s })
+		for ; i < len(pts) && pts[i].Step == s; i++ {
+			if !pts[i].StepEstimated {
+				return "" // some value was logged at s exactly
+			}
+			if b := pts[i].StepBy.String(); by == "" || b < by {
+				by = b
+			}
+		}
+	}
+	return by
+}

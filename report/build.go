@@ -22,8 +22,16 @@ const (
 // screen). The default sections are short tables (build_short.go);
 // o.Full writes every section whole; o.Summary writes the card alone, or
 // in Markdown (markdown set) the card with the sections folded in a
-// <details> element.
+// <details> element. Each step of the data it prints is "~N" where the
+// step was estimated.
 func build(r *analysis.Report, o Options, markdown bool) *doc {
+	d := buildBlocks(r, o, markdown)
+	d.resolveSteps(r.StepEstimated)
+	return d
+}
+
+// buildBlocks lays out the blocks of build, steps still marked.
+func buildBlocks(r *analysis.Report, o Options, markdown bool) *doc {
 	d := &doc{}
 	c := buildCard(r)
 	d.heading(1, "plateau: "+c.title)

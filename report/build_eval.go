@@ -209,7 +209,7 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 				ev = num(c.Eval.Value)
 				srcs = append(srcs, c.Eval.Source)
 			}
-			t.add(code(c.Path), step(c.Step), prose(c.Kind), train, ev, roleText(c, r.Checkpoints), codes(srcs))
+			t.add(code(c.Path), stepN(c.Step), prose(c.Kind), train, ev, roleText(c, r.Checkpoints), codes(srcs))
 		}
 		d.table(t)
 	}
@@ -219,9 +219,9 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 	} else {
 		what := code(rec.Path)
 		if what == "" {
-			what = "step " + step(rec.Step)
+			what = "step " + stepN(rec.Step)
 		} else if rec.Step >= 0 {
-			what += " (step " + step(rec.Step) + ")"
+			what += " (step " + stepN(rec.Step) + ")"
 		}
 		d.para("Recommended: " + em(styleStrong, what) + ". " + recommendText(r))
 	}
@@ -229,7 +229,7 @@ func buildCheckpoints(d *doc, r *analysis.Report) {
 		d.para("Alternatives:")
 		var items []string
 		for _, a := range rec.Alternatives {
-			items = append(items, orCode(a.Path, "step "+step(a.Step))+": "+orNA(roleText(a, r.Checkpoints)))
+			items = append(items, orCode(a.Path, "step "+stepN(a.Step))+": "+orNA(roleText(a, r.Checkpoints)))
 		}
 		d.list(items)
 	}

@@ -450,7 +450,7 @@ func shortCheckpoints(d *doc, r *analysis.Report) {
 		t.alignRight(3)
 	}
 	for _, c := range r.Checkpoints {
-		st := step(c.Step)
+		st := stepN(c.Step)
 		if c.Step < 0 {
 			st = "end"
 		}

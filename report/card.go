@@ -232,9 +232,9 @@ func useLine(r *analysis.Report) string {
 		}
 		return s + "."
 	}
-	what := orCode(rec.Path, "step "+step(rec.Step))
+	what := orCode(rec.Path, "step "+stepN(rec.Step))
 	if rec.Step >= 0 {
-		what += " (step " + step(rec.Step) + ")"
+		what += " (step " + stepN(rec.Step) + ")"
 	}
 	e := r.Eval
 	switch rec.Basis {
@@ -457,7 +457,7 @@ func problemText(f analysis.Finding, r *analysis.Report) string {
 		}
 		return "No end-of-training summary; the last logged step is " + step(f.ToStep) + "."
 	case analysis.KindIncomplete:
-		return fmt.Sprintf("Stopped at step %s of %s (%s).", step(int64(f.Value)), step(int64(f.Threshold)), pct(f.Value/f.Threshold))
+		return fmt.Sprintf("Stopped at step %s of %s (%s).", step(int64(f.Value)), stepN(int64(f.Threshold)), pct(f.Value/f.Threshold))
 	case analysis.KindOverfitting:
 		best, end := fact(analysis.QBest), fact(analysis.QEnd)
 		return fmt.Sprintf("%s worse since step %s (%s → %s).", m, step(best.Step), num(best.Value), num(end.Value))

@@ -136,7 +136,10 @@ func chartLines(r *analysis.Report, width int, color bool) []string {
 	if evName != "" && len(marks) > 0 {
 		title += " and " + evName + " (" + string(evalMark) + ")"
 	}
-	title += ", steps " + steps(firstStep, lastStep)
+	title += ", steps " + stepN(firstStep)
+	if lastStep != firstStep {
+		title += "-" + stepN(lastStep)
+	}
 	if logAxis {
 		title += " (log scale)"
 	}
@@ -168,7 +171,7 @@ func chartLines(r *analysis.Report, width int, color bool) []string {
 		lines = append(lines, strings.TrimRight(label+" "+tick+b.String(), " "))
 	}
 	lines = append(lines, strings.Repeat(" ", labelW)+" └"+strings.Repeat("─", cols))
-	first, last := step(firstStep), step(lastStep)
+	first, last := stepN(firstStep), stepN(lastStep)
 	gap := max(cols-len(first)-len(last), 1)
 	lines = append(lines, strings.Repeat(" ", labelW+2)+first+strings.Repeat(" ", gap)+last)
 	return lines

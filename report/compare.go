@@ -286,9 +286,9 @@ func compareTables(c *analysis.Comparison, labels []string) (*table, *table) {
 		{"Status", false, func(_ int, r analysis.ComparedRun) string { return statusCell(r.Verdict.Status) }},
 		{"Steps", true, func(_ int, r analysis.ComparedRun) string {
 			if r.Planned > 0 && r.Planned != r.Steps {
-				return step(r.Steps) + "/" + step(r.Planned)
+				return stepN(r.Steps) + "/" + stepN(r.Planned)
 			}
-			return step(r.Steps)
+			return stepN(r.Steps)
 		}},
 	}
 	if c.AlignedBy != analysis.AxisSteps {
@@ -314,7 +314,7 @@ func compareTables(c *analysis.Comparison, labels []string) (*table, *table) {
 			if r.BestEval == nil {
 				return ""
 			}
-			return num(r.BestEval.Value) + " @" + step(r.BestEvalStep)
+			return num(r.BestEval.Value) + " @" + stepN(r.BestEvalStep)
 		}},
 	)
 	speed := []column{cols[0], cols[1],

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -14,11 +15,16 @@ import (
 //
 //	codeOpen text codeClose        a source, a file or a name: `text` in Markdown
 //	emOpen style text emClose      emphasis: **text** in Markdown, colour in text
+//	stepOpen digits stepClose      a step of the logged data (see step): once
+//	                               the report is built, "~N" where the data's
+//	                               step N was estimated, N otherwise
 const (
 	codeOpen  = '\x01'
 	codeClose = '\x02'
 	emOpen    = '\x03'
 	emClose   = '\x04'
+	stepOpen  = '\x05'
+	stepClose = '\x06'
 )
 
 // Emphasis styles (the byte after emOpen).
@@ -193,8 +199,70 @@ type inlineWriter interface {
 	em(style byte, inner string) string
 }
 
-// renderInline renders marked-up text with w.
+// resolveSteps replaces each step mark of s with its step, "~" before a
+// step that est names as estimated (est nil: none is).
+func resolveSteps(s string, est func(int64) string) string {
+	if strings.IndexByte(s, stepOpen) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, stepOpen)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i+1:]
+		j := strings.IndexByte(s, stepClose)
+		if j < 0 {
+			j = len(s)
+		}
+		if n, err := strconv.ParseInt(s[:j], 10, 64); err == nil && est != nil && est(n) != "" {
+			b.WriteByte('~')
+		}
+		b.WriteString(s[:j])
+		s = s[min(j+1, len(s)):]
+	}
+}
+
+// resolveSteps resolves the step marks of every block with est.
+func (d *doc) resolveSteps(est func(int64) string) {
+	for i := range d.blocks {
+		bl := &d.blocks[i]
+		bl.text = resolveSteps(bl.text, est)
+		for k := range bl.items {
+			bl.items[k] = resolveSteps(bl.items[k], est)
+		}
+		if t := bl.tab; t != nil {
+			for k := range t.header {
+				t.header[k] = resolveSteps(t.header[k], est)
+			}
+			for _, row := range t.rows {
+				for k := range row {
+					row[k] = resolveSteps(row[k], est)
+				}
+			}
+		}
+		if c := bl.card; c != nil {
+			c.title = resolveSteps(c.title, est)
+			for k := range c.rows {
+				c.rows[k].text = resolveSteps(c.rows[k].text, est)
+				for j := range c.rows[k].items {
+					c.rows[k].items[j] = resolveSteps(c.rows[k].items[j], est)
+				}
+			}
+		}
+	}
+}
+
+// renderInline renders marked-up text with w. Step marks are printed as
+// plain steps, unless w keeps them for its caller to resolve (the HTML
+// page, which resolves them with its report).
 func renderInline(s string, w inlineWriter) string {
+	if k, ok := w.(interface{ keepSteps() bool }); !ok || !k.keepSteps() {
+		s = resolveSteps(s, nil)
+	}
 	var b strings.Builder
 	for len(s) > 0 {
 		i := strings.IndexAny(s, string([]rune{codeOpen, emOpen}))

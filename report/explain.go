@@ -367,7 +367,7 @@ func scheduleText(ls analysis.LRSchedule) string {
 	if n := int64(len(ls.Skipped)); n > 0 {
 		s += fmt.Sprintf(", which is scheduler step %s of %s: the fp16 loss scaler skipped %s (grad_norm NaN, learning rate 0 or unchanged: %s), "+
 			"and a skipped step does not advance the scheduler, so the run ended %s before the end of its schedule",
-			step(ls.LastStep-n), count(ls.TotalSteps), plural(n, "step"), stepsList(ls.Skipped, 6), plural(n, "scheduler step"))
+			stepN(ls.LastStep-n), count(ls.TotalSteps), plural(n, "step"), stepsList(ls.Skipped, 6), plural(n, "scheduler step"))
 	} else {
 		s += " of " + count(ls.TotalSteps)
 	}
@@ -483,9 +483,9 @@ func oneRole(role analysis.Role, row analysis.CheckpointRow, rows []analysis.Che
 				final = " as " + code(o.Path)
 			}
 		}
-		return "last checkpoint (step " + step(row.Step) + "): the same step" + final + "; resume training from here"
+		return "last checkpoint (step " + stepN(row.Step) + "): the same step" + final + "; resume training from here"
 	case analysis.RoleLate:
-		return "late checkpoint (step " + step(row.Step) + "): A/B test against the final weights if their generations look off"
+		return "late checkpoint (step " + stepN(row.Step) + "): A/B test against the final weights if their generations look off"
 	case analysis.RoleLowLoss:
 		end := ""
 		for _, o := range rows {

@@ -15,7 +15,9 @@ import (
 
 // VerdictSentence returns the verdict's reason as plain text, for
 // callers outside the document renderers (watch alerts, exit messages).
-func VerdictSentence(r *analysis.Report) string { return renderInline(verdictReason(r), textInline{}) }
+func VerdictSentence(r *analysis.Report) string {
+	return renderInline(resolveSteps(verdictReason(r), r.StepEstimated), textInline{})
+}
 
 // verdictReason explains the verdict of r by its rule.
 func verdictReason(r *analysis.Report) string {

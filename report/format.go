@@ -104,16 +104,30 @@ func duration(seconds float64) string {
 }
 
 // steps formats a step range "1-250" (an ASCII hyphen, as the analysis
-// texts write it), or a single step.
+// texts write it), or a single step; each end is marked as step marks
+// it.
 func steps(from, to int64) string {
 	if from == to {
-		return strconv.FormatInt(from, 10)
+		return step(from)
 	}
-	return strconv.FormatInt(from, 10) + "-" + strconv.FormatInt(to, 10)
+	return step(from) + "-" + step(to)
 }
 
-// step formats a step; negative steps are unknown.
+// step formats a step of the logged data; negative steps are unknown. It
+// is marked (stepOpen, document.go): a built report prints it "~N" where
+// every value logged at step N had its step estimated
+// (analysis.Report.StepEstimated), N otherwise.
 func step(s int64) string {
+	if s < 0 {
+		return notAvailable
+	}
+	return string(stepOpen) + strconv.FormatInt(s, 10) + string(stepClose)
+}
+
+// stepN formats a step that no logged value's step estimate can make
+// uncertain: a checkpoint's (its folder names it), a planned total, a
+// count; negative steps are unknown.
+func stepN(s int64) string {
 	if s < 0 {
 		return notAvailable
 	}

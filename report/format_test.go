@@ -47,9 +47,16 @@ func TestNumberFormats(t *testing.T) {
 		{"hms day", hms(93784), "26:03:04"},
 		{"hms negative", hms(-1), "n/a"},
 		{"duration", duration(2484.2), "2484 s (0:41:24)"},
-		{"steps range", steps(1, 250), "1-250"},
-		{"steps single", steps(750, 750), "750"},
+		{"steps range", resolveSteps(steps(1, 250), nil), "1-250"},
+		{"steps single", resolveSteps(steps(750, 750), nil), "750"},
+		{"steps range, the first estimated", resolveSteps(steps(1, 250), func(s int64) string {
+			if s == 1 {
+				return "cadence"
+			}
+			return ""
+		}), "~1-250"},
 		{"step unknown", step(-1), "n/a"},
+		{"step of no data", stepN(250), "250"},
 		{"count", count(24000), "24,000"},
 		{"count small", count(750), "750"},
 		{"count negative", count(-1234567), "-1,234,567"},

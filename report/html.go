@@ -58,6 +58,7 @@ func htmlHash(s string) string {
 var htmlTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"num":        htmlNum,
 	"step":       htmlStep,
+	"stepN":      stepN,
 	"steps":      htmlSteps,
 	"epoch":      htmlEpoch,
 	"pct":        htmlPct,
@@ -135,6 +136,9 @@ type htmlInline struct{}
 
 func (htmlInline) plain(s string) string { return template.HTMLEscapeString(s) }
 
+// keepSteps keeps step marks: WriteHTML resolves them with its report.
+func (htmlInline) keepSteps() bool { return true }
+
 func (htmlInline) code(s string) string {
 	return `<code class="src">` + template.HTMLEscapeString(s) + `</code>`
 }
@@ -165,7 +169,7 @@ func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 	if err := htmlTemplate.Execute(&buf, v); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
-	_, err = w.Write(safeHTML(buf.Bytes()))
+	_, err = w.Write(safeHTML([]byte(resolveSteps(buf.String(), r.StepEstimated))))
 	return err
 }
 
@@ -273,7 +277,9 @@ func htmlMetricCell(m analysis.Milestone, k string) *analysis.Cited {
 
 func htmlNum(v float64) string { return svgplot.FormatValue(v) }
 
-func htmlStep(s int64) string { return strconv.FormatInt(s, 10) }
+// htmlStep formats a step of the data, marked as step marks it (WriteHTML
+// resolves the marks); stepN formats any other step.
+func htmlStep(s int64) string { return step(s) }
 
 func htmlSteps(a, b int64) string {
 	if a == b {

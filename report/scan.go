@@ -159,7 +159,7 @@ func scanBestEval(r analysis.ScanRun) string {
 	if r.Eval.Best == nil {
 		return ""
 	}
-	return num(r.Eval.Best.Value) + " @" + step(r.Eval.BestStep)
+	return num(r.Eval.Best.Value) + " @" + stepN(r.Eval.BestStep)
 }
 
 func scanCheckpoint(r analysis.ScanRun) string {

@@ -10,9 +10,9 @@ import (
 // was estimated (by names the evidence; empty for a step that was read).
 func stepMark(s int64, by string) string {
 	if by == "" || s < 0 {
-		return step(s)
+		return stepN(s)
 	}
-	return "~" + step(s)
+	return "~" + stepN(s)
 }
 
 // estimatedBy names the evidence a step was estimated from, for a

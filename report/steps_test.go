@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -74,5 +77,78 @@ func TestEstimatedSteps(t *testing.T) {
 	// A report of exact steps says nothing about estimates.
 	if out := writeText(t, seedReport(t), Options{}); strings.Contains(out, "Steps estimated") || strings.Contains(out, "  ~") {
 		t.Error("the seed report marks steps as estimated")
+	}
+}
+
+// stepRE finds a step a sentence or cell prints: "step 40", "steps
+// 15-40", "at step ~40", "steps ~15-~40".
+var stepRE = regexp.MustCompile(`\bsteps? (~?)(\d+)(?:-(~?)(\d+))?\b`)
+
+// skipRE finds what TestEstimatedStepsInSentences leaves out: a
+// finding's label, marked from the finding's own step_estimated (see
+// TestEstimatedSteps), and the charts (SVG and their script data), whose
+// point labels are not sentences.
+var skipRE = regexp.MustCompile(`(?s)(?:info|warning|error) \(steps? [^)]*\)|class="meta">\(steps? [^)]*\)|<svg.*?</svg>|<script.*?</script>`)
+
+// TestEstimatedStepsInSentences renders a console log whose every step
+// is estimated in every format: wherever a sentence or a cell says "step
+// N" for a step of the data, N is marked "~", and no format, charts
+// included, leaks the marks' markup.
+func TestEstimatedStepsInSentences(t *testing.T) {
+	path := filepath.Join("..", "trainlog", "testdata", "console", "layouts", "crlf_pasted.log")
+	run, err := trainlog.Load([]string{path}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analysis.Analyze(run, analysis.DefaultOptions)
+	if r.StepEstimated(40) == "" || r.StepEstimated(20) == "" {
+		t.Fatal("the fixture's steps are not estimated")
+	}
+	outputs := map[string]string{
+		"text":       writeText(t, r, Options{Width: 120, Full: true}),
+		"text-short": writeText(t, r, Options{Width: 120}),
+		"verdict":    VerdictSentence(r),
+	}
+	var md, html bytes.Buffer
+	if err := WriteMarkdown(&md, r, Options{Width: 100, Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, r, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	outputs["md"], outputs["html"] = md.String(), html.String()
+	files, err := ChartFiles(r, HTMLOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		outputs["chart "+f.Name] = string(f.Data)
+	}
+	marked := 0
+	for name, out := range outputs {
+		if strings.ContainsAny(out, string([]rune{stepOpen, stepClose})) {
+			t.Errorf("%s: the step markup leaks into the output", name)
+		}
+		for _, m := range stepRE.FindAllStringSubmatch(skipRE.ReplaceAllString(out, ""), -1) {
+			for _, p := range [][2]string{{m[1], m[2]}, {m[3], m[4]}} {
+				if p[1] == "" {
+					continue
+				}
+				n, _ := strconv.ParseInt(p[1], 10, 64)
+				switch {
+				case p[0] == "~":
+					marked++
+				case r.StepEstimated(n) != "":
+					t.Errorf("%s: %q prints estimated step %s as read", name, m[0], p[1])
+				}
+			}
+		}
+	}
+	if marked == 0 {
+		t.Error("no step marked ~ in any output")
+	}
+	// A report of exact steps marks none.
+	if out := writeText(t, seedReport(t), Options{Full: true}); strings.Contains(out, "step ~") {
+		t.Error("the seed report marks a step as estimated")
 	}
 }
