@@ -117,13 +117,11 @@ func (r *Report) StepEstimated(s int64) string {
 	}
 	by := ""
 	for _, ser := range r.Data.Series {
-		pts := ser.Points
-		i := sort.Search(len(pts), func(i int) bool { return pts[i].Step >= s })
-		for ; i < len(pts) && pts[i].Step == s; i++ {
-			if !pts[i].StepEstimated {
+		for i := ser.Search(s); i < ser.Len() && ser.Step(i) == s; i++ {
+			if !ser.StepEstimated(i) {
 				return "" // some value was logged at s exactly
 			}
-			if b := pts[i].StepBy.String(); by == "" || b < by {
+			if b := ser.StepBy(i).String(); by == "" || b < by {
 				by = b
 			}
 		}

@@ -14,10 +14,10 @@ func TestReportStepEstimated(t *testing.T) {
 		return trainlog.Point{Step: step, Value: 1, StepBy: by, StepEstimated: est}
 	}
 	run := trainlog.NewRun("r")
-	run.Series["loss"] = &trainlog.Series{Name: "loss", Points: []trainlog.Point{
-		pt(5, trainlog.StepCadence, true), pt(10, trainlog.StepRedraw, false), pt(15, trainlog.StepCadence, true), pt(20, trainlog.StepLR, true)}}
-	run.Series["eval_loss"] = &trainlog.Series{Name: "eval_loss", Points: []trainlog.Point{
-		pt(15, trainlog.StepRead, false), pt(20, trainlog.StepFollows, true)}}
+	run.Series["loss"] = trainlog.NewSeries("loss",
+		pt(5, trainlog.StepCadence, true), pt(10, trainlog.StepRedraw, false), pt(15, trainlog.StepCadence, true), pt(20, trainlog.StepLR, true))
+	run.Series["eval_loss"] = trainlog.NewSeries("eval_loss",
+		pt(15, trainlog.StepRead, false), pt(20, trainlog.StepFollows, true))
 	r := &Report{Data: run}
 	for _, tc := range []struct {
 		step int64
