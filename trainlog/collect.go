@@ -170,15 +170,10 @@ func (c *Collector) addEntry(e *Entry) {
 		o.lastStep = step
 		o.restarts = c.restarts[o.file]
 	}
-	line := e.Source.Line
-	if e.Source.Array != NoArray {
-		line = int(e.Source.Index)
-	}
 	for i := range e.Values {
 		kv := &e.Values[i]
 		rs := o.seriesOf(e.Kind, kv.Key, i)
-		rs.add(rawPoint{step: step, value: kv.Value, epoch: e.Epoch, time: e.Time, line: line, array: e.Source.Array,
-			frag: rs.frag(e.Source.Frag), digits: rawDigits(kv.Digits), by: rawStepBy(by, est)})
+		rs.add(step, kv.Value, e.Epoch, e.Time, packMeta(kv.Digits, by, est), e.Source)
 	}
 }
 
@@ -273,7 +268,7 @@ func (c *Collector) Run() *Run {
 	run.Events = events
 	run.Series = map[string]*Series{}
 	var order []string
-	perName := map[string][][]Point{}
+	perName := map[string][]*rawSeries{}
 	keys := map[string][]string{}
 	for _, o := range c.origins {
 		for _, name := range o.names {
@@ -281,7 +276,7 @@ func (c *Collector) Run() *Run {
 			if _, ok := perName[name]; !ok {
 				order = append(order, name)
 			}
-			perName[name] = append(perName[name], rs.points(o.file))
+			perName[name] = append(perName[name], rs)
 			for _, k := range rs.keys {
 				if !contains(keys[name], k) {
 					keys[name] = append(keys[name], k)
@@ -290,52 +285,85 @@ func (c *Collector) Run() *Run {
 		}
 	}
 	for _, name := range order {
-		lists := perName[name]
+		raws := perName[name]
 		s := &Series{Name: name, Keys: keys[name]}
-		if len(lists) == 1 {
-			s.pts = lists[0]
+		if len(raws) == 1 {
+			// The columns themselves when the steps rise: no copy.
+			rs := raws[0]
+			s.cols = rs.deduped().capped()
+			if rs.sorted {
+				rs.shared = rs.len()
+			}
 		} else {
-			s.pts = c.merge(name, lists)
+			lists := make([]*cols, len(raws))
+			for i, rs := range raws {
+				lists[i] = rs.deduped()
+			}
+			s.cols = c.merge(name, lists)
 		}
 		run.Series[name] = s
 	}
 	return run
 }
 
-// merge combines per-origin point lists of one series.
-func (c *Collector) merge(name string, lists [][]Point) []Point {
-	byStep := map[int64][]Point{}
-	var steps []int64
-	for _, l := range lists {
-		for _, p := range l {
-			if _, ok := byStep[p.Step]; !ok {
-				steps = append(steps, p.Step)
-			}
-			byStep[p.Step] = append(byStep[p.Step], p)
+// merge combines the per-origin columns of one series, each sorted by
+// step with one point per step, into new columns.
+func (c *Collector) merge(name string, lists []*cols) cols {
+	var out cols
+	// Each list's source references, as references of out.
+	remap := make([][]uint32, len(lists))
+	most := 0
+	for l, x := range lists {
+		remap[l] = make([]uint32, len(x.refs))
+		for r, ref := range x.refs {
+			remap[l][r] = uint32(out.refIndex(ref))
 		}
+		most = max(most, x.len())
 	}
-	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
-	out := make([]Point, 0, len(steps))
+	out.steps = make([]int64, 0, most)
+	out.values = make([]float64, 0, most)
+	out.nums = make([]uint32, 0, most)
+	pos := make([]int, len(lists))
+	var cands []mergeCand
+	var others []otherRef
 	disagreements, unsure := 0, 0
 	var unsureSrc []Source
-	for _, st := range steps {
-		cands := byStep[st]
+	for {
+		// The next step: the lowest of the lists' next points.
+		st, ok := int64(0), false
+		for l, x := range lists {
+			if pos[l] < x.len() && (!ok || x.steps[pos[l]] < st) {
+				st, ok = x.steps[pos[l]], true
+			}
+		}
+		if !ok {
+			break
+		}
+		cands = cands[:0]
+		for l, x := range lists {
+			if i := pos[l]; i < x.len() && x.steps[i] == st {
+				m := x.metaAt(i)
+				cands = append(cands, mergeCand{l: l, i: i, value: x.values[i], digits: m.digits(), est: m.estimated(),
+					file: x.refs[x.refAt(i)].src.File})
+				pos[l]++
+			}
+		}
 		best := 0
 		for i, p := range cands {
 			b := cands[best]
 			switch {
-			case p.Digits > b.Digits,
-				p.Digits == b.Digits && b.StepEstimated && !p.StepEstimated,
-				p.Digits == b.Digits && i > 0 && sameSeries(b.Source.File, p.Source.File):
+			case p.digits > b.digits,
+				p.digits == b.digits && b.est && !p.est,
+				p.digits == b.digits && i > 0 && sameSeries(b.file, p.file):
 				best = i
 			}
 		}
 		// A value whose step was estimated does not outrank a different
 		// value whose step was read.
-		if b := cands[best]; b.StepEstimated {
+		if b := cands[best]; b.est {
 			alt := -1
 			for i, q := range cands {
-				if !q.StepEstimated && !sameLogged(b, q) && (alt < 0 || q.Digits > cands[alt].Digits) {
+				if !q.est && !b.sameLogged(q) && (alt < 0 || q.digits > cands[alt].digits) {
 					alt = i
 				}
 			}
@@ -344,45 +372,54 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 			}
 		}
 		p := cands[best]
+		px := lists[p.l]
+		epoch, time, meta := epochAt(px, p.i), timeAt(px, p.i), px.metaAt(p.i)
+		others = others[:0]
 		for i, q := range cands {
 			if i == best {
 				continue
 			}
-			if !sameLogged(p, q) {
-				p.Differ = append(p.Differ, q.Source)
-				if p.StepEstimated || q.StepEstimated {
+			qx := lists[q.l]
+			qref := otherRef{ref: remap[q.l][qx.refAt(q.i)], num: qx.nums[q.i]}
+			if !p.sameLogged(q) {
+				qref.differ = true
+				others = append(others, qref)
+				if p.est || q.est {
 					// Not a disagreement: the step of one of them is
 					// only estimated, and may be another step's.
 					unsure++
 					if unsureSrc == nil {
-						unsureSrc = []Source{p.Source, q.Source}
+						unsureSrc = []Source{px.source(p.i), qx.source(q.i)}
 					}
 					continue
 				}
 				disagreements++
 				if disagreements <= 20 {
+					ps, qs := px.source(p.i), qx.source(q.i)
 					c.run.Events = append(c.run.Events, Event{
 						Kind:    EventDisagreement,
 						Step:    st,
-						Message: fmt.Sprintf("%s at step %d: %s has %s but %s has %s", name, st, p.Source, fmtG(p.Value), q.Source, fmtG(q.Value)),
-						Sources: []Source{p.Source, q.Source},
+						Message: fmt.Sprintf("%s at step %d: %s has %s but %s has %s", name, st, ps, fmtG(p.value), qs, fmtG(q.value)),
+						Sources: []Source{ps, qs},
 					})
 				}
 				continue
 			}
-			p.Also = append(p.Also, q.Source)
-			if epochDecimals(q.Epoch) > epochDecimals(p.Epoch) {
-				p.Epoch = q.Epoch // e.g. a dict's 0.004 beats a callback's 0.00
+			others = append(others, qref)
+			if qe := epochAt(qx, q.i); qe != epoch && epochDecimals(qe) > epochDecimals(epoch) {
+				epoch = qe // e.g. a dict's 0.004 beats a callback's 0.00
 			}
-			if math.IsNaN(p.Time) && !math.IsNaN(q.Time) {
-				p.Time = q.Time
+			if math.IsNaN(time) {
+				time = timeAt(qx, q.i)
 			}
-			if p.StepEstimated && !q.StepEstimated {
+			if p.est && !q.est {
 				// Another source logged the same value at this step.
-				p.StepBy, p.StepEstimated = q.StepBy, false
+				meta = meta.withBy(qx.metaAt(q.i).by())
+				p.est = false
 			}
 		}
-		out = append(out, p)
+		out.addRef(st, p.value, epoch, time, meta, int(remap[p.l][px.refAt(p.i)]), px.nums[p.i])
+		out.addOthers(out.len()-1, others)
 	}
 	if disagreements > 20 {
 		c.run.Events = append(c.run.Events, Event{Kind: EventDisagreement, Step: -1,
@@ -396,10 +433,33 @@ func (c *Collector) merge(name string, lists [][]Point) []Point {
 	return out
 }
 
-// sameLogged reports whether two points hold the same value within the
-// rounding of the less precise one.
-func sameLogged(a, b Point) bool {
-	return Agree(a.Value, b.Value, min(a.Digits, b.Digits))
+// A mergeCand is one list's point at the step being merged.
+type mergeCand struct {
+	l, i   int // list and index
+	value  float64
+	digits int
+	est    bool
+	file   string
+}
+
+// sameLogged reports whether two candidates hold the same value within
+// the rounding of the less precise one.
+func (a mergeCand) sameLogged(b mergeCand) bool {
+	return Agree(a.value, b.value, min(a.digits, b.digits))
+}
+
+func epochAt(c *cols, i int) float64 {
+	if c.epochs == nil {
+		return math.NaN()
+	}
+	return c.epochs[i]
+}
+
+func timeAt(c *cols, i int) float64 {
+	if c.times == nil {
+		return math.NaN()
+	}
+	return c.times[i]
 }
 
 // sameSeries reports whether two files are successive files of one
@@ -482,7 +542,7 @@ func (c *Collector) Compact(max int) {
 	}
 	for _, o := range c.origins {
 		for _, rs := range o.series {
-			if rs.n > max {
+			if rs.len() > max {
 				rs.thin(max)
 			}
 		}

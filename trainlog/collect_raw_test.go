@@ -45,8 +45,8 @@ func TestCollectorRepeatedSteps(t *testing.T) {
 	}
 	for _, o := range c.origins {
 		for name, rs := range o.series {
-			if !rs.sorted || rs.n != 100 {
-				t.Errorf("%s: sorted %v with %d points, want sorted with 100", name, rs.sorted, rs.n)
+			if !rs.sorted || rs.len() != 100 {
+				t.Errorf("%s: sorted %v with %d points, want sorted with 100", name, rs.sorted, rs.len())
 			}
 		}
 	}
@@ -135,11 +135,12 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 			if p := run.Get("loss").Point(0); p.Step != 1 {
 				t.Errorf("first loss point at step %d, want the maximum at step 1", p.Step)
 			}
-			// Fragments no point refers to are dropped.
+			// Sources no point refers to are dropped (each point's
+			// fragment is a source of its own).
 			for _, o := range c.origins {
 				for name, rs := range o.series {
-					if len(rs.frags) != rs.n+1 {
-						t.Errorf("%s: %d fragments kept for %d points", name, len(rs.frags)-1, rs.n)
+					if len(rs.refs) != rs.len() {
+						t.Errorf("%s: %d sources kept for %d points", name, len(rs.refs), rs.len())
 					}
 				}
 			}

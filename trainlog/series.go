@@ -1,9 +1,6 @@
 package trainlog
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // Digits values describe the precision of a value as it was written.
 // Larger is more precise. Text values carry the number of significant
@@ -56,6 +53,13 @@ func (p Point) Finite() bool { return !math.IsNaN(p.Value) && !math.IsInf(p.Valu
 // the others for one field of point i, Point for a whole point, Steps and
 // Values for the columns a loop over many points reads. The zero Series
 // is empty and ready to use; Append adds points to it.
+//
+// The points are stored as columns without pointers (see series_cols.go):
+// steps and values, epochs and times only when some point has them, a
+// packed precision and step evidence, and each source as an index into a
+// small table of files plus a line or element number, formatted only when
+// a citation is rendered. The other sources of a point (Also, Differ) are
+// kept apart: most points have none.
 type Series struct {
 	// Name is the canonical name (see Canonical), such as "loss",
 	// "eval_loss" or "learning_rate".
@@ -63,7 +67,7 @@ type Series struct {
 	// Keys are the names as logged (e.g. "train/loss", "loss"), in the
 	// order first seen.
 	Keys []string
-	pts  []Point
+	cols
 }
 
 // Len returns the number of points.
@@ -71,56 +75,79 @@ func (s *Series) Len() int {
 	if s == nil {
 		return 0
 	}
-	return len(s.pts)
+	return len(s.steps)
 }
 
 // Step returns the step of point i.
-func (s *Series) Step(i int) int64 { return s.pts[i].Step }
+func (s *Series) Step(i int) int64 { return s.steps[i] }
 
 // Value returns the value of point i.
-func (s *Series) Value(i int) float64 { return s.pts[i].Value }
+func (s *Series) Value(i int) float64 { return s.values[i] }
 
 // Finite reports whether the value of point i is neither NaN nor
 // infinite.
-func (s *Series) Finite(i int) bool { return finite(s.pts[i].Value) }
+func (s *Series) Finite(i int) bool { return finite(s.values[i]) }
 
 // Epoch returns the fractional epoch of point i, NaN when unknown.
-func (s *Series) Epoch(i int) float64 { return s.pts[i].Epoch }
+func (s *Series) Epoch(i int) float64 {
+	if s.epochs == nil {
+		_ = s.steps[i]
+		return math.NaN()
+	}
+	return s.epochs[i]
+}
 
 // Time returns the time of point i in seconds, NaN when unknown.
-func (s *Series) Time(i int) float64 { return s.pts[i].Time }
+func (s *Series) Time(i int) float64 {
+	if s.times == nil {
+		_ = s.steps[i]
+		return math.NaN()
+	}
+	return s.times[i]
+}
 
-// Digits returns the precision of the value of point i as written.
-func (s *Series) Digits(i int) int { return s.pts[i].Digits }
+// Digits returns the precision of the value of point i as written
+// (stored in 8 bits: a precision above 127 digits reads as 127).
+func (s *Series) Digits(i int) int { return s.metaAt(i).digits() }
 
 // StepBy returns what fixed the step of point i (see Point.StepBy).
-func (s *Series) StepBy(i int) StepEvidence { return s.pts[i].StepBy }
+func (s *Series) StepBy(i int) StepEvidence { return s.metaAt(i).by() }
 
 // StepEstimated reports whether the step of point i is estimated (see
 // Point.StepEstimated).
-func (s *Series) StepEstimated(i int) bool { return s.pts[i].StepEstimated }
+func (s *Series) StepEstimated(i int) bool { return s.metaAt(i).estimated() }
 
 // Source returns where the value of point i was read.
-func (s *Series) Source(i int) Source { return s.pts[i].Source }
+func (s *Series) Source(i int) Source { return s.source(i) }
 
 // Also returns the other sources that logged the value of point i (see
-// Point.Also); most points have none.
-func (s *Series) Also(i int) []Source { return s.pts[i].Also }
+// Point.Also); most points have none, and then it returns nil.
+func (s *Series) Also(i int) []Source { return s.others(i, false) }
 
 // Differ returns the sources that logged another value at the step of
-// point i (see Point.Differ).
-func (s *Series) Differ(i int) []Source { return s.pts[i].Differ }
+// point i (see Point.Differ), nil when none did.
+func (s *Series) Differ(i int) []Source { return s.others(i, true) }
 
 // Point returns point i as a whole.
-func (s *Series) Point(i int) Point { return s.pts[i] }
+func (s *Series) Point(i int) Point {
+	m := s.metaAt(i)
+	p := Point{Step: s.steps[i], Value: s.values[i], Epoch: s.Epoch(i), Time: s.Time(i),
+		Digits: m.digits(), StepBy: m.by(), StepEstimated: m.estimated(), Source: s.Source(i)}
+	p.StepInferred = m.inferred()
+	if s.extra != nil {
+		p.Also, p.Differ = s.Also(i), s.Differ(i)
+	}
+	return p
+}
 
 // Points returns a new slice of every point. It is meant for tests and
 // short series: a loop over a long one reads the fields it needs.
 func (s *Series) Points() []Point {
-	if s == nil {
-		return nil
+	out := make([]Point, s.Len())
+	for i := range out {
+		out[i] = s.Point(i)
 	}
-	return append([]Point(nil), s.pts...)
+	return out
 }
 
 // NewSeries returns a series of the given points, whose steps must
@@ -135,22 +162,38 @@ func NewSeries(name string, pts ...Point) *Series {
 
 // Append adds p after the last point. Its step must be greater than the
 // last point's: a Series holds one point per step, in step order.
-func (s *Series) Append(p Point) { s.pts = append(s.pts, p) }
+// StepInferred is not stored: a point reads as inferred when its StepBy
+// is not StepRead.
+func (s *Series) Append(p Point) {
+	s.add(p.Step, p.Value, p.Epoch, p.Time, packMeta(p.Digits, p.StepBy, p.StepEstimated), p.Source)
+	if len(p.Also) > 0 || len(p.Differ) > 0 {
+		s.setOthers(s.Len()-1, p.Also, p.Differ)
+	}
+}
 
 // Index returns the index of the point at step, if any.
 func (s *Series) Index(step int64) (int, bool) {
-	n := s.Len()
-	if n == 0 {
-		return 0, false
-	}
-	i := sort.Search(n, func(i int) bool { return s.pts[i].Step >= step })
-	return i, i < n && s.pts[i].Step == step
+	i := s.Search(step)
+	return i, i < s.Len() && s.steps[i] == step
 }
 
 // Search returns the index of the first point whose step is at least
 // step, or Len when there is none.
 func (s *Series) Search(step int64) int {
-	return sort.Search(s.Len(), func(i int) bool { return s.pts[i].Step >= step })
+	if s == nil {
+		return 0
+	}
+	steps := s.steps
+	lo, hi := 0, len(steps)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if steps[m] < step {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // At returns the point at step, if any.
@@ -175,7 +218,7 @@ func (s *Series) NearestIndex(step int64) int {
 	case i == 0:
 		return 0
 	}
-	if step-s.Step(i-1) <= s.Step(i)-step {
+	if step-s.steps[i-1] <= s.steps[i]-step {
 		return i - 1
 	}
 	return i
@@ -191,24 +234,22 @@ func (s *Series) Nearest(step int64) (Point, bool) {
 	return s.Point(i), true
 }
 
-// Steps returns the steps of s, in order. The slice is the series' own:
-// callers must not modify it.
+// Steps returns the steps of s, in order. The slice is the series' own
+// column: callers must not modify it.
 func (s *Series) Steps() []int64 {
-	out := make([]int64, s.Len())
-	for i := range out {
-		out[i] = s.pts[i].Step
+	if s == nil {
+		return nil
 	}
-	return out
+	return s.steps
 }
 
 // Values returns the values of s, in step order. The slice is the
-// series' own: callers must not modify it.
+// series' own column: callers must not modify it.
 func (s *Series) Values() []float64 {
-	out := make([]float64, s.Len())
-	for i := range out {
-		out[i] = s.pts[i].Value
+	if s == nil {
+		return nil
 	}
-	return out
+	return s.values
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
