@@ -241,6 +241,10 @@ func (c *Collector) addMeta(m *Meta) {
 	case m.Info != nil:
 		c.run.Info[m.Info.Key] = *m.Info
 	case m.Event != nil:
+		if m.Event.Kind == EventNewRun && len(m.Event.Sources) > 0 {
+			c.dropEarlierRun(m.Event)
+			return
+		}
 		c.run.Events = append(c.run.Events, *m.Event)
 		if m.Event.Kind == EventRestart && len(m.Event.Sources) > 0 {
 			// A resume the log announces itself: the steps that go back
@@ -248,6 +252,55 @@ func (c *Collector) addMeta(m *Meta) {
 			c.restarts[m.Event.Sources[0].File]++
 		}
 	}
+}
+
+// dropEarlierRun records ev, a new training run starting in its file,
+// after dropping what the file logged of the runs before it: their values,
+// summary and events. Its geometry stays: the new run prints its own
+// before it starts, and that wins.
+func (c *Collector) dropEarlierRun(ev *Event) {
+	file := ev.Sources[0].File
+	lines := map[int]bool{}
+	for _, o := range c.origins {
+		if o.file != file {
+			continue
+		}
+		for _, rs := range o.series {
+			for _, ch := range rs.chunks {
+				for _, p := range ch {
+					lines[p.line] = true
+				}
+			}
+		}
+		o.series, o.names, o.slots = map[string]*rawSeries{}, nil, [16]seriesSlot{}
+		o.lastStep, o.ordinal = -1, 0
+	}
+	if c.last != nil && c.last.file == file {
+		c.last = nil
+	}
+	for k, v := range c.run.Summary {
+		if v.Source.File == file {
+			delete(c.run.Summary, k)
+		}
+	}
+	events, dropped := c.run.Events[:0], 0
+	for _, e := range c.run.Events {
+		if len(e.Sources) > 0 && e.Sources[0].File == file {
+			dropped++
+			continue
+		}
+		events = append(events, e)
+	}
+	c.run.Events = events
+	delete(c.restarts, file)
+	e := *ev
+	entries := fmt.Sprintf("%d log entries", len(lines))
+	if len(lines) == 1 {
+		entries = "1 log entry"
+	}
+	e.Message = fmt.Sprintf("%s; the %s and %s of the earlier run in %s are left out: this report is about the last run",
+		e.Message, entries, plural(dropped, "event"), file)
+	c.run.Events = append(c.run.Events, e)
 }
 
 // maxEpochs is the least num_train_epochs that is not a plan: the

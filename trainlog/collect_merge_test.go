@@ -2,6 +2,7 @@ package trainlog
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -97,5 +98,35 @@ func TestCollectorUnboundedEpochs(t *testing.T) {
 	}
 	if g := run.Geometry[GeoMaxSteps]; g.Value != 40 {
 		t.Errorf("iterable_max_steps.log: max_steps %g, want 40", g.Value)
+	}
+}
+
+// TestLoadAppendedRuns: a log that holds a second training run from step
+// 0 (a second "Running training" block without "Continuing training from
+// global step", as '>> train.log', a notebook calling train() twice or a
+// hyperparameter search writes) is reported as its last run: the earlier
+// run's values, crash and geometry are left out, and an event says so.
+func TestLoadAppendedRuns(t *testing.T) {
+	run, err := Load([]string{"testdata/console/layouts/appended_runs.log"}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := run.Get("loss")
+	if loss == nil || loss.Len() != 8 {
+		t.Fatalf("loss: %v points, want the second run's 8", loss)
+	}
+	for i := 0; i < loss.Len(); i++ {
+		if src := loss.Source(i); src.Line <= 18 {
+			t.Errorf("loss at step %d cited from %s, a line of the first run", loss.Step(i), src)
+		}
+	}
+	var kinds []EventKind
+	for _, ev := range run.Events {
+		kinds = append(kinds, ev.Kind)
+	}
+	if fmt.Sprint(kinds) != "[new-run]" {
+		t.Errorf("events %v, want [new-run] alone (the first run's crash is not this run's)", kinds)
+	} else if ev := run.Events[0]; len(ev.Sources) != 1 || ev.Sources[0].Line != 18 || !strings.Contains(ev.Message, "4 log entries") {
+		t.Errorf("new-run event %+v", ev)
 	}
 }

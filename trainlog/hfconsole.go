@@ -40,7 +40,8 @@ package trainlog
 //	                                             "Gradient Accumulation steps = 2",
 //	                                             "Total optimization steps = 750",
 //	                                             "Number of trainable parameters = 524,288"
-//	Continuing training from global step N       a resumed run
+//	Continuing training from global step N       a resumed run (v5: "Resuming training from
+//	                                             checkpoint with epoch E and global step N")
 //	==((====))==  Unsloth ... | Num GPUs = 1     the Unsloth banner, "key = value" pairs split by "|"
 //	trainable params: X || all params: Y || ...  PEFT's print_trainable_parameters
 //	TrainingArguments(\n name=value,\n ... )     a dump of the arguments (logging_steps, ...)
@@ -79,6 +80,7 @@ package trainlog
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -493,6 +495,12 @@ func (r *consoleReader) replayDict(tk *hcTok) {
 	}
 	r.lastDict = append(r.lastDict[:0], tk.text[:min(len(tk.text), 4096)]...)
 	r.bar.moved = false
+	if line := r.txt.newRun; line > 0 && tk.e.Kind == KindTrain {
+		// A second "Running training" without "Continuing training from
+		// global step": the log holds another run from step 0.
+		r.txt.newRun = 0
+		r.event(EventNewRun, -1, fmt.Sprintf("a new training run starts at line %d (a \"Running training\" block without \"Continuing training from global step\", after the dicts of another run)", line), r.src1(line))
+	}
 	r.txt.entryKeys(r, tk.e)
 	r.steps.addDict(r, tk.e, tk.tol, tk.synced)
 }

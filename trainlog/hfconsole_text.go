@@ -28,6 +28,11 @@ type hcText struct {
 
 	overflows, overflowsReported int
 	overflowFirst                Source
+
+	// newRun is the line of a "Running training" block printed after
+	// training dicts, until the block says it resumes or the next
+	// training dict starts the new run; 0 for none.
+	newRun int
 }
 
 // hcBlockKeys maps the lines of the INFO block to geometry keys.
@@ -50,17 +55,19 @@ func (r *consoleReader) other(s []byte) {
 	if bytes.Contains(s, []byte("*****")) {
 		t.inBlock = bytes.Contains(s, []byte("***** Running training *****"))
 		t.blockLines = 0
+		if t.inBlock && r.steps.nTrain > 0 {
+			t.newRun = r.line // a new run, unless the block says it resumes
+		}
 		return
 	}
 	if t.inBlock {
 		r.blockLine(s)
 	}
-	if i := bytes.Index(s, []byte("Continuing training from global step ")); i >= 0 {
-		if n, j := hcAtoi(s, i+37); j > i+37 {
-			r.geo(GeoResumedFrom, float64(n), r.line)
-			r.event(EventRestart, n, fmt.Sprintf("training resumed from global step %d", n), r.src1(r.line))
-			r.steps.resumed = n
-		}
+	if n, ok := hcResumeLine(s); ok {
+		r.geo(GeoResumedFrom, float64(n), r.line)
+		r.event(EventRestart, n, fmt.Sprintf("training resumed from global step %d", n), r.src1(r.line))
+		r.steps.resumed = n
+		t.newRun = 0
 	}
 	if i := bytes.Index(s, []byte("trainable params: ")); i >= 0 {
 		r.peftLine(s[i:])
@@ -473,6 +480,30 @@ func hcHasLib(libs []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// hcResumeLine reads the step a resumed run starts from: Transformers 4's
+// "Continuing training from global step N", Transformers 5's "Resuming
+// training from checkpoint with epoch E and global step N".
+func hcResumeLine(s []byte) (int64, bool) {
+	for _, p := range [][]byte{[]byte("Continuing training from global step "), []byte("Resuming training from checkpoint with epoch ")} {
+		i := bytes.Index(s, p)
+		if i < 0 {
+			continue
+		}
+		k := i + len(p)
+		if p[0] == 'R' {
+			g := bytes.Index(s[k:], []byte(" and global step "))
+			if g < 0 {
+				return 0, false
+			}
+			k += g + len(" and global step ")
+		}
+		if n, j := hcAtoi(s, k); j > k {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // hcUnread notes the layouts of metrics that the reader does not read, so

@@ -125,6 +125,10 @@ const (
 	EventDuplicate    EventKind = "duplicate"    // identical records collapsed (multi-rank)
 	EventSkippedStep  EventKind = "skipped-step" // e.g. DeepSpeed OVERFLOW, fp16 scaler skip
 	EventNote         EventKind = "note"         // anything else worth showing
+	// EventNewRun: a log holds a new training run from step 0 after
+	// another (appended logs, train() called twice, a hyperparameter
+	// search); the Collector keeps only the last run of the file.
+	EventNewRun EventKind = "new-run"
 )
 
 // An Event is something that happened in the run or its logs.

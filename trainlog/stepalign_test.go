@@ -324,6 +324,9 @@ func TestStepAlignLayouts(t *testing.T) {
 		{name: "axolotl: a frame per line, the dict after its frame, no clear or redraw",
 			text:  hcLayout("axolotl_lines.log"),
 			steps: hcRange(5, 40, 5), by: map[StepEvidence]int{StepCadence: 8}, estimate: 8},
+		{name: "two runs appended to one log: the second starts a new session from step 0",
+			text:  hcLayout("appended_runs.log"),
+			steps: append(hcRange(5, 20, 5), hcRange(5, 40, 5)...), by: map[StepEvidence]int{StepRedraw: 12}},
 		{name: "resumed: steps above the announced global step",
 			text:  func(t *testing.T) []byte { return hcReadBytes(t, "testdata/console/resumed_wrappers.log") },
 			steps: []int64{110, 120}, by: map[StepEvidence]int{StepCadence: 2}, estimate: 2},
@@ -411,5 +414,35 @@ func TestConsoleUnreadLayouts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConsoleResumeLine has one row per form of the line that says a run
+// resumed, which starts a session above the step and tells a resume from
+// a new run in the same log.
+func TestConsoleResumeLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		step int64
+		ok   bool
+	}{
+		{"  Continuing training from global step 100", 100, true},
+		{"[INFO|trainer.py:2345] 2024-11-26 >>   Continuing training from global step 1500", 1500, true},
+		{"[transformers]   Resuming training from checkpoint with epoch 1 and global step 200", 200, true},
+		{"  Continuing training from checkpoint, will skip to saved global_step", 0, false},
+		{"  Continuing training from epoch 0", 0, false},
+		{"Resuming training from checkpoint with epoch 1", 0, false},
+	} {
+		step, ok := hcResumeLine([]byte(tc.line))
+		if ok != tc.ok || step != tc.step {
+			t.Errorf("%q: %d %v, want %d %v", tc.line, step, ok, tc.step, tc.ok)
+		}
+	}
+	// The resumed run of testdata/runs: one run, its second session above 200.
+	recs := hcRead(t, "console.log", hcReadBytes(t, "../testdata/runs/resumed/console.log"))
+	for _, r := range recs {
+		if m, ok := r.(*Meta); ok && m.Event != nil && m.Event.Kind == EventNewRun {
+			t.Errorf("the resumed run is read as a new run: %s", m.Event.Message)
+		}
 	}
 }
