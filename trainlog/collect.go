@@ -260,16 +260,14 @@ func (c *Collector) addMeta(m *Meta) {
 // before it starts, and that wins.
 func (c *Collector) dropEarlierRun(ev *Event) {
 	file := ev.Sources[0].File
-	lines := map[int]bool{}
+	lines := map[Source]bool{}
 	for _, o := range c.origins {
 		if o.file != file {
 			continue
 		}
 		for _, rs := range o.series {
-			for _, ch := range rs.chunks {
-				for _, p := range ch {
-					lines[p.line] = true
-				}
+			for i := 0; i < rs.len(); i++ {
+				lines[rs.source(i)] = true
 			}
 		}
 		o.series, o.names, o.slots = map[string]*rawSeries{}, nil, [16]seriesSlot{}
