@@ -70,8 +70,17 @@ func finalLevelDerivation(c *curve, i0 int, opts Options) How {
 // late; and whether the reported train_loss differs from the mean of the
 // logged losses (a resume biases it low).
 func relateTrainLoss(run *analyzer, tl *TrainLoss, c *curve) {
-	mean, level := tl.RecomputedMean.Value, tl.FinalLevel.Value
 	if tl.Reported != nil {
+		rec := tl.RecomputedMean.Value
+		if d := relDiff(rec, *tl.Reported); math.Abs(d) > 0.02 {
+			tl.ReportedGap = d
+			tl.Resumed = hasRestart(run) && *tl.Reported < rec
+		}
+	}
+	// A train_loss biased by a resume says nothing of the curve: the
+	// relation is that of the logged losses' own mean.
+	mean, level := tl.RecomputedMean.Value, tl.FinalLevel.Value
+	if tl.Reported != nil && !tl.Resumed {
 		mean = *tl.Reported
 	}
 	n := c.len()
@@ -90,13 +99,6 @@ func relateTrainLoss(run *analyzer, tl *TrainLoss, c *curve) {
 		tl.EarlyShare = stats.KahanSum(c.y[:k]) / stats.KahanSum(c.y)
 	default:
 		tl.Relation = TLRoseLate
-	}
-	if tl.Reported != nil {
-		rec := tl.RecomputedMean.Value
-		if d := relDiff(rec, *tl.Reported); math.Abs(d) > 0.02 {
-			tl.ReportedGap = d
-			tl.Resumed = hasRestart(run) && *tl.Reported < rec
-		}
 	}
 }
 

@@ -34,6 +34,11 @@ func build(r *analysis.Report, o Options, markdown bool) *doc {
 func buildBlocks(r *analysis.Report, o Options, markdown bool) *doc {
 	d := &doc{}
 	c := buildCard(r)
+	if !markdown {
+		// The text card keeps what fits in maxCardLines; the pitfalls
+		// list the problems it leaves out.
+		c = fitCard(c, o)
+	}
 	d.heading(1, "plateau: "+c.title)
 	d.card(c)
 	switch {
@@ -41,7 +46,7 @@ func buildBlocks(r *analysis.Report, o Options, markdown bool) *doc {
 		return d
 	case o.Summary:
 		d.raw("<details><summary>The report, section by section</summary>")
-		buildShort(d, r)
+		buildShort(d, r, c.shownFindings())
 		d.raw("</details>")
 		return d
 	}
@@ -51,7 +56,7 @@ func buildBlocks(r *analysis.Report, o Options, markdown bool) *doc {
 	if o.Full {
 		buildFull(d, r)
 	} else {
-		buildShort(d, r)
+		buildShort(d, r, c.shownFindings())
 	}
 	d.section("Summary", "")
 	d.card(c)
@@ -523,4 +528,12 @@ func buildLR(d *doc, r *analysis.Report) {
 		d.table(t)
 	}
 	d.para(scheduleText(lr))
+}
+
+// lowerFirst lowers the first letter of a sentence that follows a colon.
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/plateau-dev/plateau/analysis"
@@ -17,12 +18,13 @@ import (
 const (
 	shortEvalRows  = 5 // rows of the eval table
 	shortFindings  = 3 // findings listed
-	shortTableRows = 5 // rows of the milestones table
+	shortTableRows = 4 // rows of the milestones table
 	shortLRRows    = 4 // rows of the learning-rate table
 )
 
-// buildShort writes the default sections.
-func buildShort(d *doc, r *analysis.Report) {
+// buildShort writes the default sections; the pitfalls leave out the
+// findings the answer card states (inCard).
+func buildShort(d *doc, r *analysis.Report, inCard map[int]bool) {
 	shortMilestones(d, r)
 	shortPhases(d, r)
 	shortTrainLoss(d, r)
@@ -32,7 +34,7 @@ func buildShort(d *doc, r *analysis.Report) {
 	shortThroughput(d, r)
 	shortEval(d, r)
 	shortCheckpoints(d, r)
-	shortPitfalls(d, r)
+	shortPitfalls(d, r, inCard)
 }
 
 func shortMilestones(d *doc, r *analysis.Report) {
@@ -53,7 +55,7 @@ func shortMilestones(d *doc, r *analysis.Report) {
 	for i := range len(cols) + 2 {
 		t.alignRight(i)
 	}
-	d.para(estimatedStepsNote(r.Run))
+	d.para(estimatedStepsShort(r.Run))
 	for _, m := range thin(r.Milestones, shortTableRows) {
 		row := []string{stepMark(m.Step, m.StepEstimated), epoch(m.Epoch)}
 		for _, c := range cols {
@@ -90,7 +92,7 @@ func shortPhases(d *doc, r *analysis.Report) {
 	case !greater && end < start:
 		share = "Share of drop"
 	}
-	t := newTable("Phase", "Steps", code(metric), share).alignRight(1, 2, 3)
+	t := newTable("Phase", "Steps", code(metric)+" (window means)", share).alignRight(1, 2, 3)
 	for i, p := range r.Phases {
 		t.add(phaseLetter(i)+": "+prose(string(p.Name)), steps(p.StartStep, p.EndStep), num(p.StartLevel.Value)+" → "+num(p.EndLevel.Value), pct(p.ShareOfDrop))
 	}
@@ -102,7 +104,14 @@ func shortTrainLoss(d *doc, r *analysis.Report) {
 	d.section("train_loss vs final level", "train-loss")
 	t := newTable("Quantity", "Value", "Source or how").alignRight(1)
 	if tl.Reported != nil {
-		t.add(code("train_loss")+" (the run's mean)", num(*tl.Reported), code(tl.Source))
+		what := " (the run's mean)"
+		if tl.Resumed {
+			what = " (biased by a resume)"
+		}
+		t.add(code("train_loss")+what, num(*tl.Reported), code(tl.Source))
+	}
+	if tl.Resumed && tl.RecomputedMean != nil {
+		t.add("mean of the logged losses", num(tl.RecomputedMean.Value), fmt.Sprintf("steps %s (%d points)", steps(tl.RecomputedMean.How.FromStep, tl.RecomputedMean.How.ToStep), tl.RecomputedMean.How.N))
 	}
 	if tl.FinalLevel != nil {
 		t.add("final level", num(tl.FinalLevel.Value), levelWords(tl.FinalLevel.How))
@@ -134,10 +143,14 @@ func trainLossShort(tl analysis.TrainLoss) string {
 	if tl.RecomputedMean != nil {
 		mean = tl.RecomputedMean.Value
 	}
-	if tl.Reported != nil {
+	if tl.Reported != nil && !tl.Resumed {
 		mean, name = *tl.Reported, code("train_loss")
 	}
-	return fmt.Sprintf("%s is the run's mean, pulled up by the early losses (the first %s are %s of the sum); the curve ends at %s, %s lower: judge by that.",
+	prefix := ""
+	if tl.Resumed && tl.Reported != nil {
+		prefix = resumeBias(tl) + " "
+	}
+	return prefix + fmt.Sprintf("%s is the run's mean, pulled up by the early losses (the first %s are %s of the sum); the curve ends at %s, %s lower: judge by that.",
 		name, count(int64(tl.EarlyPoints)), wholePct(tl.EarlyShare), num(tl.FinalLevel.Value), wholePct((mean-tl.FinalLevel.Value)/math.Abs(mean)))
 }
 
@@ -149,11 +162,31 @@ func shortNoise(d *doc, r *analysis.Report) {
 		return
 	}
 	t := newTable("Statistic", "Value", "Source or how").alignRight(1)
-	t.add("mean of the window", num(n.Mean)+" ± "+num(n.StdErr), fmt.Sprintf("steps %s (%d points)", steps(n.FromStep, n.ToStep), n.N))
-	t.add("noise σ", num(n.Sigma.Value), "point to point (successive differences)")
-	t.add("last value", num(n.Last.Value), code(n.Last.Source))
-	t.add("last vs mean", sigma(n.Deviation), noiseJudgement(n))
+	// The train_loss table above already gives the window's mean and
+	// the last value when they are the same numbers: not twice.
+	shown := sameWindow(r.TrainLoss, n, primary(r))
+	if !shown {
+		t.add("mean of the window", num(n.Mean)+" ± "+num(n.StdErr), fmt.Sprintf("steps %s (%d points)", steps(n.FromStep, n.ToStep), n.N))
+	}
+	t.add("noise σ", num(n.Sigma.Value), "from successive differences")
+	if !shown {
+		t.add("last value", num(n.Last.Value), code(n.Last.Source))
+		t.add("last vs mean", sigma(n.Deviation), noiseJudgement(n))
+	} else {
+		t.add("last ("+num(n.Last.Value)+") vs final level", sigma(n.Deviation), noiseJudgement(n))
+	}
 	d.table(t)
+}
+
+// sameWindow reports whether the train_loss table shows the noise
+// window's mean (as the final level) and its last value.
+func sameWindow(tl analysis.TrainLoss, n *analysis.Noise, metric string) bool {
+	if metric != "loss" || tl.FinalLevel == nil || tl.Last == nil {
+		return false
+	}
+	h := tl.FinalLevel.How
+	return h.Method == analysis.MethodWindowMean && h.FromStep == n.FromStep && h.ToStep == n.ToStep &&
+		num(tl.FinalLevel.Value) == num(n.Mean) && tl.Last.Source == n.Last.Source
 }
 
 // thin keeps at most n of xs: the first, the last and evenly spaced ones
@@ -193,8 +226,8 @@ func shortAccuracy(d *doc, r *analysis.Report) {
 	if inMilestones(r, a.Metric) && len(a.Rows) >= 2 && len(a.Rows) <= len(a.Steps) {
 		// The milestones table holds the values: say the change.
 		n := len(a.Rows)
-		d.para(fmt.Sprintf("%s %s at step %s → %s at step %s (%s). %s", code(a.Metric), share(a.Rows[0].Value), step(a.Steps[0]),
-			share(a.Rows[n-1].Value), step(a.Steps[n-1]), code(a.Rows[n-1].Source), accuracyShort(a)))
+		d.para(fmt.Sprintf("%s %s at step %s → %s at step %s (%s): %s", code(a.Metric), share(a.Rows[0].Value), step(a.Steps[0]),
+			share(a.Rows[n-1].Value), step(a.Steps[n-1]), code(a.Rows[n-1].Source), lowerFirst(accuracyShort(a))))
 		return
 	}
 	t := newTable("Step", code(a.Metric), "Source").alignRight(0, 1)
@@ -216,7 +249,7 @@ func inMilestones(r *analysis.Report, metric string) bool {
 
 // accuracyShort says what the accuracy measures, in a sentence or two.
 func accuracyShort(a *analysis.Accuracy) string {
-	s := "Fit to the training labels (the next token matches the label), not generalisation or answer quality."
+	s := "Fit to the training labels, not generalisation or answer quality."
 	switch a.Kind {
 	case analysis.AccPairwise:
 		s = "It is the share of training pairs ranked right: fit to the training preferences, not quality on new prompts."
@@ -250,7 +283,25 @@ func shortLR(d *doc, r *analysis.Report) {
 		}
 		d.table(t)
 	}
-	d.para(scheduleText(lr))
+	d.para(scheduleShort(lr))
+}
+
+// scheduleShort says the fitted schedule in one line; anything unusual
+// (skipped steps, a poor fit, no fit) in scheduleText's words.
+func scheduleShort(ls analysis.LRSchedule) string {
+	if ls.State != analysis.SchedFitted || len(ls.Skipped) > 0 || ls.PoorFit {
+		return scheduleText(ls)
+	}
+	warm := "no warmup"
+	if ls.WarmupSteps > 0 {
+		warm = count(ls.WarmupSteps) + " warmup steps"
+	}
+	fit := "fits the log exactly"
+	if ls.FitError >= 1e-4 {
+		fit = "off the log by " + pct(ls.FitError) + " of the peak (RMS)"
+	}
+	return fmt.Sprintf("%s%s: peak %s, %s, %s at step %s of %s; %s.", em(styleStrong, capitalize(clean(string(ls.Kind)))), scheduleParam(ls),
+		sci(ls.Peak, 3), warm, sci(ls.Final, 3), step(ls.LastStep), step(ls.TotalSteps), fit)
 }
 
 func shortThroughput(d *doc, r *analysis.Report) {
@@ -323,8 +374,12 @@ func barRate(t analysis.Throughput) *rate {
 func shortEval(d *doc, r *analysis.Report) {
 	e := r.Eval
 	if !e.Present {
-		d.section("Generalisation (no eval)", "eval")
-		shortNoEval(d, e)
+		title := "Generalisation (no eval)"
+		if len(e.Other) > 0 {
+			title = "Generalisation (final values only)"
+		}
+		d.section(title, "eval")
+		shortNoEval(d, e, r.Accuracy != nil && len(r.Accuracy.Rows) > 0)
 		return
 	}
 	d.section("Generalisation", "eval")
@@ -377,11 +432,11 @@ func evalShort(e analysis.Eval) string {
 	if len(e.Rows) == 1 {
 		return "One evaluation shows no trend: evaluate more often (a smaller " + code("eval_steps") + ") to see overfitting."
 	}
-	s := fmt.Sprintf("%d evaluations; the best is %s at step %s, the last %s (%s eval noise from the best).",
+	s := fmt.Sprintf("%d evaluations; best %s at step %s, last %s (%s of the eval noise).",
 		len(e.Rows), num(e.Best.Value), step(e.BestStep), num(e.Last.Value), sigma(e.RiseSigma))
 	switch {
 	case e.Overfitting:
-		s += " " + em(styleWarn, "Overfitting since step "+step(e.Since)) + ": eval got worse beyond its noise while the train loss did not rise."
+		// The card says it, with the train loss.
 	case e.After == 0:
 		s += " The last evaluation is the best: no sign of overfitting."
 	case e.TrainRose:
@@ -392,25 +447,88 @@ func evalShort(e analysis.Eval) string {
 	return s
 }
 
+// finalValueRank orders the final values of a summary for the short
+// table: accuracies and preference margins, then losses, then the rest.
+func finalValueRank(name string) int {
+	switch {
+	case strings.Contains(name, "accurac") || strings.Contains(name, "margins"):
+		return 0
+	case strings.Contains(name, "loss"):
+		return 1
+	}
+	return 2
+}
+
+// gapRank orders the summary's gaps by what matters: a test split far
+// off the eval split, a held-out preference near chance, the rest.
+func gapRank(g analysis.SummaryGap) int {
+	switch {
+	case g.Test && !g.Agree:
+		return 0
+	case g.NearChance:
+		return 1
+	}
+	return 2
+}
+
 // shortNoEval writes the seed article's section 7: how to judge without
 // eval_loss, and what the summary's final values show when there are
 // some.
-func shortNoEval(d *doc, e analysis.Eval) {
+func shortNoEval(d *doc, e analysis.Eval, accuracyShown bool) {
 	if len(e.Other) > 0 {
+		// The values the gaps compare first, then the others, at most
+		// shortTableRows+1 of them; --full lists all.
+		gs := append([]analysis.SummaryGap(nil), e.Gaps...)
+		sort.SliceStable(gs, func(i, j int) bool { return gapRank(gs[i]) < gapRank(gs[j]) })
+		if len(gs) > 2 {
+			gs = gs[:2]
+		}
+		var rows []analysis.Named
+		seen := map[string]bool{}
+		for _, g := range gs {
+			for _, c := range []analysis.Named{g.Eval, g.Against} {
+				if g.Test || c.Name == g.Eval.Name {
+					if !seen[c.Name] {
+						seen[c.Name] = true
+						rows = append(rows, c)
+					}
+				}
+			}
+		}
+		others := append([]analysis.Named(nil), e.Other...)
+		sort.SliceStable(others, func(i, j int) bool { return finalValueRank(others[i].Name) < finalValueRank(others[j].Name) })
+		for _, c := range others {
+			if !seen[c.Name] && len(rows) <= shortTableRows {
+				seen[c.Name] = true
+				rows = append(rows, c)
+			}
+		}
 		t := newTable("Final value", "Value", "Source").alignRight(1)
-		for _, c := range e.Other {
+		for _, c := range rows {
 			t.add(code(c.Name), num(c.Value), code(c.Source))
 		}
 		d.table(t)
 		var gaps []string
-		for _, g := range e.Gaps {
+		for _, g := range gs {
+			if g.Test && !g.Agree {
+				// Both values are cited in the table.
+				gaps = append(gaps, fmt.Sprintf("%s %s but %s %s", code(g.Eval.Name), num(g.Eval.Value), code(g.Against.Name), num(g.Against.Value)))
+				continue
+			}
 			gaps = append(gaps, gapText(g))
 		}
+		if n := len(e.Other) - len(rows); n > 0 {
+			gaps = append(gaps, fmt.Sprintf("%d more final values in %s", n, code("--full")))
+		}
+		var para []string
 		if len(gaps) > 0 {
-			d.para("Only final values, so overfitting over time cannot be measured; " + strings.Join(gaps, "; ") + ".")
+			para = append(para, "Only final values, so overfitting over time cannot be measured; "+strings.Join(gaps, "; ")+".")
 		}
 		if e.TestWorse {
-			d.para("The eval split does not represent the test split (another distribution, or eval examples that leaked into training or picked the model): trust the test numbers.")
+			para = append(para, "The eval split does not represent the test split (another distribution, or eval examples that leaked into training or picked the model): trust the test numbers.")
+		}
+		if len(para) > 0 {
+			d.para(strings.Join(para, " "))
 		}
 		return
 	}
@@ -421,6 +539,9 @@ func shortNoEval(d *doc, e analysis.Eval) {
 	d.table(t)
 	var hints []string
 	for _, h := range e.Hints {
+		if h.Kind == analysis.HintHighAccuracy && accuracyShown {
+			continue // the accuracy section gives it
+		}
 		if b := hintBrief(h); b != "" {
 			hints = append(hints, b)
 		}
@@ -500,16 +621,35 @@ func shortRole(c analysis.CheckpointRow) string {
 	return clean(string(c.Roles[0]))
 }
 
-func shortPitfalls(d *doc, r *analysis.Report) {
+func shortPitfalls(d *doc, r *analysis.Report, inCard map[int]bool) {
 	d.section("Pitfalls", "findings")
-	fs := sortedFindings(r.Findings)
-	if len(fs) == 0 {
+	var rest []analysis.Finding
+	for i, f := range r.Findings {
+		// The generalisation section's hints give the epoch drops of a
+		// run without eval.
+		staircase := f.Kind == analysis.KindEpochDrop && hasHint(r.Eval, analysis.HintStaircase)
+		if !inCard[i] && !staircase {
+			rest = append(rest, f)
+		}
+	}
+	fs := sortedFindings(rest)
+	switch {
+	case len(fs) == 0 && len(inCard) > 0:
+		d.para("None besides the problems of the card.")
+		return
+	case len(fs) == 0:
 		d.para("None found in the logs.")
 		return
 	}
+	// Under a card that lists problems, the pitfalls are what it
+	// leaves out: fewer of them.
+	limit := shortFindings
+	if len(inCard) > 0 {
+		limit--
+	}
 	var items []string
 	for i, f := range fs {
-		if i == shortFindings {
+		if i == limit {
 			break
 		}
 		text := findingBrief(f, r) + "."
@@ -519,10 +659,23 @@ func shortPitfalls(d *doc, r *analysis.Report) {
 		}
 		items = append(items, item)
 	}
-	d.list(items)
-	if n := len(fs) - shortFindings; n > 0 {
-		d.para(fmt.Sprintf("%s more in %s.", plural(int64(n), "finding"), code("--full")))
+	if n := len(fs) - limit; n > 0 {
+		items = append(items, fmt.Sprintf("%s more in %s.", plural(int64(n), "finding"), code("--full")))
 	}
+	d.list(items)
+}
+
+// hasHint reports whether the eval section lists a hint of kind k.
+func hasHint(e analysis.Eval, k analysis.HintKind) bool {
+	if e.Present || len(e.Other) > 0 {
+		return false
+	}
+	for _, h := range e.Hints {
+		if h.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // findingBrief says an info-level finding in a short clause; the full
@@ -593,7 +746,7 @@ func hintBrief(h analysis.Hint) string {
 	case analysis.HintHighAccuracy:
 		return fmt.Sprintf("%s %s at step %s", code(h.Metric), share(h.Value), step(h.Step))
 	case analysis.HintFarBelow:
-		return fmt.Sprintf("final loss %s, %s below the first epoch's median %s", num(h.Value), wholePct(1-h.Value/h.Ref), num(h.Ref))
+		return fmt.Sprintf("loss %s over the last tenth of the run (median), %s below the first epoch's median %s", num(h.Value), wholePct(1-h.Value/h.Ref), num(h.Ref))
 	case analysis.HintStaircase:
 		return "loss drops at " + pluralY(int64(h.Count), "epoch boundar")
 	}

@@ -29,6 +29,10 @@ type cardRow struct {
 	label string
 	text  string
 	items []string // numbered sub-items (the problems)
+	// itemFindings are, for each item, the indexes in Report.Findings
+	// of the findings it states (none for a problem of what the logs
+	// lack).
+	itemFindings [][]int
 }
 
 // A card is the answer card of a report.
@@ -57,8 +61,8 @@ func buildCard(r *analysis.Report) card {
 	c.rows = append(c.rows, cardRow{label: "Status", text: statusLine(r)})
 	c.rows = append(c.rows, cardRow{label: "Use", text: useLine(r)})
 	c.rows = append(c.rows, cardRow{label: "Train more?", text: trainMoreLine(r)})
-	if ps := topProblems(r); len(ps) > 0 {
-		c.rows = append(c.rows, cardRow{label: "Problems", items: ps})
+	if ps, fs := topProblems(r); len(ps) > 0 {
+		c.rows = append(c.rows, cardRow{label: "Problems", items: ps, itemFindings: fs})
 	} else {
 		c.rows = append(c.rows, cardRow{label: "Problems", text: "none found in the logs."})
 	}
@@ -114,10 +118,8 @@ func verdictLine(r *analysis.Report) string {
 	level, haveLevel := currentLevel(r)
 	switch r.Verdict.Status {
 	case analysis.StatusOverfitting:
-		e := r.Eval
-		if e.Best != nil && e.Last != nil {
-			return fmt.Sprintf("%s was best at step %s (%s), then got worse to %s (%s eval noise) while the train loss did not rise",
-				code(e.Metric), step(e.BestStep), num(e.Best.Value), num(e.Last.Value), sigma(e.RiseSigma))
+		if s := overfitLine(r); s != "" {
+			return s
 		}
 	case analysis.StatusDiverged:
 		for _, f := range r.Findings {
@@ -127,7 +129,7 @@ func verdictLine(r *analysis.Report) string {
 			switch f.Kind {
 			case analysis.KindNonFinite:
 				if f.Cause == analysis.CausePrimary {
-					return fmt.Sprintf("%s is NaN or infinite at %d logged points, first at step %s", code(f.Metric), f.Count, step(f.Step))
+					return fmt.Sprintf("%s is NaN or infinite at %d logged points, first at step %s", code(f.Metric), f.Count, findingStep(f, f.Step))
 				}
 			case analysis.KindDivergence:
 				if best, ok := f.Fact(analysis.QBest); ok && f.Cause == analysis.CauseRebound {
@@ -140,13 +142,8 @@ func verdictLine(r *analysis.Report) string {
 			}
 		}
 	case analysis.StatusStalled:
-		for _, f := range r.Findings {
-			if f.Kind == analysis.KindStall {
-				start, _ := f.Fact(analysis.QStart)
-				end, _ := f.Fact(analysis.QEnd)
-				return fmt.Sprintf("%s %s at the start, %s at the end (%s): it never improved meaningfully",
-					code(f.Metric), num(start.Value), num(end.Value), changeWords(end.Value-start.Value, analysis.GreaterIsBetter(f.Metric)))
-			}
+		if s := stallLine(r); s != "" {
+			return s
 		}
 	case analysis.StatusInsufficientData:
 		if g, ok := summaryGap(r); ok {
@@ -163,7 +160,7 @@ func verdictLine(r *analysis.Report) string {
 	first, haveFirst := firstValue(r)
 	s := code(m) + " " + num(level) + " at the end"
 	if haveFirst {
-		s += " (" + num(first) + " at the start)"
+		s = code(m) + " " + num(first) + " → " + num(level)
 	}
 	if w := verdictShort(r); w != "" {
 		s += ", " + w
@@ -228,7 +225,7 @@ func useLine(r *analysis.Report) string {
 	if rec.Basis == analysis.RecNone || (rec.Path == "" && rec.Step < 0) {
 		s := "no checkpoint folder was found next to the logs"
 		if rec.BestStep >= 0 && r.Eval.Present {
-			s += "; the best evaluation was at step " + step(rec.BestStep) + " (" + code("checkpoint-"+step(rec.BestStep)) + ")"
+			s += "; the best evaluation was at step " + evalStep(r, rec.BestStep) + " (" + code("checkpoint-"+step(rec.BestStep)) + " if it was saved)"
 		}
 		return s + "."
 	}
@@ -245,6 +242,9 @@ func useLine(r *analysis.Report) string {
 	case analysis.RecLatestNoEval:
 		return fmt.Sprintf("%s: the latest; the best evaluation (step %s) has no checkpoint left.", what, step(rec.BestStep))
 	case analysis.RecFinalHealthy:
+		if r.Verdict.Status == analysis.StatusStalled {
+			return what + " holds the final weights, but the run did not learn (see Status): fix the setup and retrain rather than ship it."
+		}
 		return what + ": the final weights; no eval was logged and nothing abnormal happens near the end."
 	case analysis.RecBeforeAnomaly:
 		return fmt.Sprintf("%s: the last one before the %s at step %s.", what, kindName(rec.AnomalyKind), step(rec.Anomaly))
@@ -259,10 +259,17 @@ func useLine(r *analysis.Report) string {
 func trainMoreLine(r *analysis.Report) string {
 	a := r.AnotherEpoch
 	if r.Verdict.Status == analysis.StatusOverfitting && r.Eval.Overfitting {
-		return fmt.Sprintf("no: %s has been getting worse since step %s; more training would fit the training set further.", code(r.Eval.Metric), step(r.Eval.Since))
+		return fmt.Sprintf("no: %s has got worse since its best at step %s; more training would fit the training set further.", code(r.Eval.Metric), evalStep(r, r.Eval.BestStep))
 	}
-	if r.Verdict.Status == analysis.StatusDiverged {
+	switch r.Verdict.Status {
+	case analysis.StatusDiverged:
 		return "no: fix the instability first (see the problems below)."
+	case analysis.StatusStalled:
+		return "no: the run has not learned; more steps of the same setup will not help. Change the setup first (see the problems below)."
+	}
+	if r.Verdict.Status == analysis.StatusInsufficientData {
+		// A projection from too little data would contradict the status.
+		return "cannot tell yet: too little of the run was logged to judge its trend."
 	}
 	if a == nil || !a.Available {
 		if a != nil && a.Missing != "" {
@@ -326,6 +333,12 @@ func trainMoreLine(r *analysis.Report) string {
 	return s + "."
 }
 
+// findingStep formats a step a finding quotes, marked ~ when the
+// finding's steps were estimated (the log does not print them).
+func findingStep(f analysis.Finding, s int64) string {
+	return stepMark(s, f.StepEstimated)
+}
+
 // horizonWords names a horizon of h steps: one more epoch, the rest of
 // an unfinished run, or so many more steps.
 func horizonWords(r *analysis.Report, h int64) string {
@@ -362,12 +375,56 @@ func epochSteps(r *analysis.Report) int64 {
 // topProblems are the card's problems: the most severe findings that
 // call for a change, each with its likely cause and what to change next
 // time, then a missing eval split.
-func topProblems(r *analysis.Report) []string {
-	type problem struct {
-		rank   int
-		what   []string
-		advice advice
+// The second result holds, for each problem, the findings it states.
+func topProblems(r *analysis.Report) ([]string, [][]int) {
+	var out []string
+	var fs [][]int
+	for _, p := range findingProblems(r) {
+		out = append(out, strings.Join(p.what, "; ")+"; likely "+p.advice.cause+"; next time "+p.advice.change+".")
+		fs = append(fs, p.findings)
 	}
+	if !r.Eval.Present && len(r.Milestones) == 0 && len(r.Eval.Other) > 0 {
+		if r.Eval.TestWorse && len(out) < maxCardProblems {
+			out = append(out, "The test split scores far worse than the eval split; likely the eval data do not represent the test data, or leaked into training; next time evaluate on a split drawn like the test set.")
+		}
+		if len(out) < maxCardProblems {
+			out = append(out, "Only the end-of-run summary was kept; next time keep the per-step log ("+code("trainer_state.json")+", the console or the W&B history).")
+		}
+	}
+	if len(out) < maxCardProblems && !r.Eval.Present && len(r.Milestones) > 0 {
+		out = append(out, noEvalProblem(r))
+	}
+	return out, fs
+}
+
+// shownFindings are the findings the card states among its problems.
+func (c card) shownFindings() map[int]bool {
+	in := map[int]bool{}
+	for _, row := range c.rows {
+		for k := range row.items {
+			if k < len(row.itemFindings) {
+				for _, i := range row.itemFindings[k] {
+					in[i] = true
+				}
+			}
+		}
+	}
+	return in
+}
+
+// A problem is one of the card's problems drawn from findings: what
+// went wrong (one clause per finding with the same advice), the advice,
+// and the indexes of those findings in Report.Findings.
+type problem struct {
+	rank     int
+	what     []string
+	advice   advice
+	findings []int
+}
+
+// findingProblems are the card's problems from findings, most severe
+// first, at most maxCardProblems.
+func findingProblems(r *analysis.Report) []*problem {
 	var ps []*problem
 	byAdvice := map[advice]*problem{}
 	incomplete := false
@@ -391,33 +448,35 @@ func topProblems(r *analysis.Report) []string {
 			// One cause, one problem: its signs are listed together.
 			p.what = append(p.what, what)
 			p.rank = min(p.rank, rank)
+			p.findings = append(p.findings, i)
 			continue
 		}
-		p := &problem{rank: rank, what: []string{what}, advice: adv}
+		p := &problem{rank: rank, what: []string{what}, advice: adv, findings: []int{i}}
 		byAdvice[adv] = p
 		ps = append(ps, p)
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].rank < ps[j].rank })
-	var out []string
-	for _, p := range ps {
-		if len(out) == maxCardProblems {
-			break
-		}
-		out = append(out, strings.Join(p.what, "; ")+"; likely "+p.advice.cause+"; next time "+p.advice.change+".")
+	if len(ps) > maxCardProblems {
+		ps = ps[:maxCardProblems]
 	}
-	if !r.Eval.Present && len(r.Milestones) == 0 && len(r.Eval.Other) > 0 {
-		if r.Eval.TestWorse && len(out) < maxCardProblems {
-			out = append(out, "The test split scores far worse than the eval split; likely the eval data do not represent the test data, or leaked into training; next time evaluate on a split drawn like the test set.")
-		}
-		if len(out) < maxCardProblems {
-			out = append(out, "Only the end-of-run summary was kept; next time keep the per-step log ("+code("trainer_state.json")+", the console or the W&B history).")
+	return ps
+}
+
+// noEvalProblem is the card's problem of a run without evaluations
+// during training: none at all, or only the final values of an
+// end-of-run summary, one of which may show the fit does not carry over.
+func noEvalProblem(r *analysis.Report) string {
+	steps := code(`eval_strategy="steps"`)
+	if len(r.Eval.Other) == 0 {
+		return "No held-out eval, so overfitting cannot be measured; next time hold out 5-10% of the data with " + steps + "."
+	}
+	for _, g := range r.Eval.Gaps {
+		if g.NearChance {
+			return fmt.Sprintf("%s %s on held-out pairs, near the 0.5 of chance (%s %s in training); likely the preference does not carry over: too few steps, or pairs too alike; next time evaluate during training (%s) and check the pairs.",
+				code(g.Eval.Name), num(g.Eval.Value), code(g.Against.Name), num(g.Against.Value), steps)
 		}
 	}
-	if len(out) < maxCardProblems && !r.Eval.Present && len(r.Milestones) > 0 {
-		out = append(out, "No held-out eval, so overfitting cannot be measured; next time hold out 5-10% of the data with "+
-			code(`eval_strategy="steps"`)+".")
-	}
-	return out
+	return "Only a final evaluation was logged, so overfitting over time cannot be measured; next time evaluate during training (" + steps + ")."
 }
 
 // curveKind reports the kinds about what the curve did (rather than
@@ -442,7 +501,7 @@ func problemText(f analysis.Finding, r *analysis.Report) string {
 	case analysis.KindGradNormHigh:
 		p90 := fact(analysis.QP90).Value
 		top := fact(analysis.QMax)
-		s := fmt.Sprintf("grad_norm up to %s (step %s)", num(top.Value), step(top.Step))
+		s := fmt.Sprintf("grad_norm up to %s (step %s)", num(top.Value), findingStep(f, top.Step))
 		if p90 > 0 {
 			s += fmt.Sprintf(", %sx its usual top", sig(top.Value/p90, 2))
 		}
@@ -453,24 +512,37 @@ func problemText(f analysis.Finding, r *analysis.Report) string {
 		return fmt.Sprintf("grad_norm grew %sx, from a median of %s to %s.", sig(f.Value, 2), num(fact(analysis.QEarly).Value), num(fact(analysis.QLate).Value))
 	case analysis.KindNoSummary:
 		if f.Cause == analysis.CauseCrash || f.Cause == analysis.CauseInterrupted {
-			return "The run crashed at step " + step(f.ToStep) + " (" + clean(f.Detail) + ")."
+			return "The run crashed at step " + findingStep(f, f.ToStep) + " (" + clean(f.Detail) + ")."
 		}
-		return "No end-of-training summary; the last logged step is " + step(f.ToStep) + "."
+		return "No end-of-training summary; the last logged step is " + findingStep(f, f.ToStep) + "."
 	case analysis.KindIncomplete:
 		return fmt.Sprintf("Stopped at step %s of %s (%s).", step(int64(f.Value)), stepN(int64(f.Threshold)), pct(f.Value/f.Threshold))
 	case analysis.KindOverfitting:
-		best, end := fact(analysis.QBest), fact(analysis.QEnd)
-		return fmt.Sprintf("%s worse since step %s (%s → %s).", m, step(best.Step), num(best.Value), num(end.Value))
+		best := fact(analysis.QBest)
+		s := fmt.Sprintf("%s worse after step %s", m, evalStep(r, best.Step))
+		if ep := evalEpoch(r, best.Step); ep > 0 && r.Run.Epochs > 0 {
+			s = fmt.Sprintf("%s worse after epoch %s of %s", m, sig(ep, 2), sig(r.Run.Epochs, 3))
+		}
+		return s + "."
 	case analysis.KindStall:
+		if r.Verdict.Status == analysis.StatusStalled && r.Verdict.Reason.Metric == f.Metric {
+			return m + " never improved meaningfully."
+		}
 		start, end := fact(analysis.QStart), fact(analysis.QEnd)
-		return fmt.Sprintf("%s barely moved (%s → %s).", m, num(start.Value), num(end.Value))
+		return fmt.Sprintf("%s barely moved (%s → %s, %s).", m, num(start.Value), num(end.Value), changeWords(end.Value-start.Value, analysis.GreaterIsBetter(f.Metric)))
 	case analysis.KindDivergence:
 		if f.Cause == analysis.CauseRebound {
 			return fmt.Sprintf("%s rose from its best %s to %s.", m, num(fact(analysis.QBest).Value), num(fact(analysis.QEnd).Value))
 		}
 		return fmt.Sprintf("%s is getting worse over steps %s.", m, steps(f.FromStep, f.ToStep))
 	case analysis.KindZeroLoss:
-		return fmt.Sprintf("Loss 0.0 with grad_norm NaN at %s (%s).", plural(int64(f.Count), "step"), stepsList(f.Steps, 3))
+		if f.Cause == analysis.CauseNaNWindow {
+			return fmt.Sprintf("Loss 0.0 with grad_norm NaN at %s (%s).", plural(int64(f.Count), "step"), stepsList(f.Steps, 3))
+		}
+		if f.Of > 0 {
+			return fmt.Sprintf("Loss exactly 0 at %d of %d logged steps (%s).", f.Count, f.Of, stepsList(f.Steps, 3))
+		}
+		return fmt.Sprintf("Loss exactly 0 at %s (%s).", plural(int64(f.Count), "logged step"), stepsList(f.Steps, 3))
 	case analysis.KindNonFinite:
 		return fmt.Sprintf("%s is NaN or infinite at %d of %d points (%s).", m, f.Count, f.Of, stepsList(f.Steps, 3))
 	case analysis.KindGradNormSpikes:
@@ -480,7 +552,7 @@ func problemText(f analysis.Finding, r *analysis.Report) string {
 	case analysis.KindMissingCallback:
 		return fmt.Sprintf("A printer of the loss stopped at step %s.", step(int64(fact(analysis.QEnd).Value)))
 	case analysis.KindSourceDisagreement:
-		return fmt.Sprintf("Two sources disagree at %s (first at step %s).", plural(int64(f.Count), "step"), step(f.Step))
+		return fmt.Sprintf("Two sources disagree at %s (first at step %s).", plural(int64(f.Count), "step"), findingStep(f, f.Step))
 	case analysis.KindRestart:
 		return fmt.Sprintf("train_loss %s is biased low by a resume (the logged losses average %s).", num(fact(analysis.QReported).Value), num(fact(analysis.QRecomputed).Value))
 	}

@@ -229,7 +229,7 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 	// words.
 	more := row("Train more?")
 	if a := r.AnotherEpoch; a != nil && a.Available && r.Verdict.Status != analysis.StatusOverfitting &&
-		r.Verdict.Status != analysis.StatusDiverged && max(a.GainLow, a.GainHigh) > 0 && a.ExpectedGain > 0 && len(a.Forms) > 0 {
+		r.Verdict.Status != analysis.StatusDiverged && r.Verdict.Status != analysis.StatusStalled && r.Verdict.Status != analysis.StatusInsufficientData && max(a.GainLow, a.GainHigh) > 0 && a.ExpectedGain > 0 && len(a.Forms) > 0 {
 		if !strings.Contains(more, " by "+sig(a.ExpectedGain, 3)+" ") {
 			t.Errorf("train more %q does not give the expected gain %s", more, sig(a.ExpectedGain, 3))
 		}
@@ -249,8 +249,13 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 			t.Errorf("train more %q: the gain %v and the verb disagree", more, a.ExpectedGain)
 		}
 	}
-	if r.Verdict.Status == analysis.StatusOverfitting && strings.HasPrefix(more, "yes") {
-		t.Errorf("an overfitting run is told to train more: %q", more)
+	// A run that overfits, diverged or never learned is never told to
+	// train more of the same.
+	switch r.Verdict.Status {
+	case analysis.StatusOverfitting, analysis.StatusDiverged, analysis.StatusStalled:
+		if !strings.HasPrefix(more, "no:") {
+			t.Errorf("a %s run is not told no: %q", r.Verdict.Status, more)
+		}
 	}
 	// One noise: the card's and the fluctuation section's σ are the same
 	// number, and the full report names the trend window's own σ apart.
@@ -260,6 +265,13 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 		}
 		if strings.Count(full, "point-to-point noise σ") > 1 || strings.Count(short, "\n  noise σ ") > 1 {
 			t.Error("a report shows two rows named noise σ")
+		}
+	}
+	// An estimated step is marked ~ wherever the card quotes it.
+	cardText := row("Status") + " " + row("Use") + " " + row("Train more?") + " " + row("Problems")
+	for _, er := range r.Eval.Rows {
+		if er.StepEstimated != "" && er.Step == r.Eval.BestStep && strings.Contains(cardText, "step "+step(er.Step)) {
+			t.Errorf("the card quotes the estimated best step %d unmarked: %q", er.Step, cardText)
 		}
 	}
 	// A run still improving is never called a plateau.
@@ -342,7 +354,7 @@ func TestSeedMarkdown(t *testing.T) {
 		{"train_loss vs final level", []string{"0.2587", "`all_logs.log:1542`", "final level", "0.1137", "pulled up by the early losses"}},
 		{"End-of-run fluctuation", []string{"0.1286", "within the noise"}},
 		{"Token accuracy", []string{"43.6%", "96.3%", "not generalisation"}},
-		{"Learning rate", []string{"2e-4", "1.34e-4", "6.69e-5", "2.67e-7", "linear"}},
+		{"Learning rate", []string{"2e-4", "1.34e-4", "6.69e-5", "2.67e-7", "**Linear**"}},
 		{"Throughput and cost", []string{"2484 s ≈ 41 min 24 s", "| s/it ", "3.31", "1.208", "0.69 h", "--gpu-hour-price"}},
 		{"Generalisation (no eval)", []string{"quantitative (not done)", "`eval_strategy=\"steps\"`", "qualitative"}},
 		{"Checkpoints", []string{"`output/lora_elderly_single/checkpoint-500`", "`output/lora_elderly_single/checkpoint-700`",

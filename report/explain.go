@@ -200,8 +200,11 @@ func trainLossText(tl analysis.TrainLoss) string {
 	if tl.RecomputedMean != nil {
 		mean = tl.RecomputedMean.Value
 	}
-	if tl.Reported != nil {
+	if tl.Reported != nil && !tl.Resumed {
 		name, mean = code("train_loss")+" "+num(*tl.Reported), *tl.Reported
+	}
+	if tl.Resumed && tl.RecomputedMean != nil {
+		name += " " + num(mean)
 	}
 	var text string
 	switch tl.Relation {
@@ -236,15 +239,20 @@ func trainLossText(tl analysis.TrainLoss) string {
 		text = fmt.Sprintf("%s is below the final level %s: the loss ended higher than its run average, so it rose late in the run.",
 			name, num(tl.FinalLevel.Value))
 	}
+	if tl.Resumed && tl.Reported != nil {
+		return resumeBias(tl) + " " + text
+	}
 	if tl.ReportedGap != 0 && tl.RecomputedMean != nil {
-		text += fmt.Sprintf(" The mean of the logged losses is %s (%s from %s)", num(tl.RecomputedMean.Value), signedPct(tl.ReportedGap), code("train_loss"))
-		if tl.Resumed {
-			text += ": the run was resumed, and Transformers restarts the loss accumulator at 0 on resume while global_step does not, so train_loss is biased low."
-		} else {
-			text += ": the logged losses are window means or do not cover every step."
-		}
+		text += fmt.Sprintf(" The mean of the logged losses is %s (%s from %s): the logged losses are window means or do not cover every step.",
+			num(tl.RecomputedMean.Value), signedPct(tl.ReportedGap), code("train_loss"))
 	}
 	return text
+}
+
+// resumeBias says why a resumed run's train_loss is biased low.
+func resumeBias(tl analysis.TrainLoss) string {
+	return fmt.Sprintf("%s %s is biased low: the run was resumed, and Transformers restarts the loss accumulator at 0 on resume while global_step does not.",
+		code("train_loss"), num(*tl.Reported))
 }
 
 // firstStep returns the step of the first logged loss.

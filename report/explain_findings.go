@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -503,7 +504,13 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		}
 		return advice{"a learning rate too low or stuck in warmup, or masked labels", "check the labels, then the learning rate"}, true
 	case analysis.KindOverfitting:
-		return advice{"memorising the training set", "keep the best checkpoint (load_best_model_at_end), fewer epochs or more data"}, true
+		a := advice{"memorising the training set", "keep the best checkpoint (load_best_model_at_end=True), fewer epochs or more data"}
+		if best, ok := f.Fact(analysis.QBest); ok {
+			if ep := evalEpoch(r, best.Step); ep > 0 && r.Run.Epochs >= 1.5*ep {
+				a.change = "keep the best checkpoint (load_best_model_at_end=True), train about " + sig(math.Max(1, math.Round(ep)), 2) + " epochs, or add data"
+			}
+		}
+		return a, true
 	case analysis.KindGradNormSpikes:
 		if f.Cause == analysis.CauseSetBack {
 			return unstable("bad batches or a high learning rate"), true
@@ -542,7 +549,7 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		}
 	case analysis.KindIncomplete:
 		if f.Cause == analysis.CauseStoppedEarly {
-			return advice{"stopped before its planned steps", "resume from the last checkpoint"}, true
+			return advice{"interrupted (a crash, a time limit or by hand) or a max_steps beyond the data", "resume from the last checkpoint (resume_from_checkpoint)"}, true
 		}
 	case analysis.KindMissingCallback:
 		if f.Cause == analysis.CausePrinterStopped {
@@ -552,7 +559,7 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		return advice{"two sources log different values", "keep one run's files per folder"}, true
 	case analysis.KindRestart:
 		if f.Cause == analysis.CauseBiasedTrainLoss {
-			return advice{"a resume", "judge by the final level, not train_loss"}, true
+			return advice{"the Trainer restarts its loss sum at 0 on resume", "judge by the final level, not train_loss"}, true
 		}
 	}
 	return advice{}, false

@@ -123,9 +123,9 @@ func verdictShort(r *analysis.Report) string {
 	rs := r.Verdict.Reason
 	switch rs.Rule {
 	case analysis.RuleFlatWithinMargin:
-		return fmt.Sprintf("flat: over %s it would move by %s at most (95%%), within the practical margin %s", horizonText(rs.Horizon), num(math.Max(math.Abs(rs.Low), math.Abs(rs.High))), num(rs.Threshold))
+		return fmt.Sprintf("flat: at most ±%s (95%%) over %s, under the %s that would matter", num(math.Max(math.Abs(rs.Low), math.Abs(rs.High))), horizonShort(rs.Horizon), num(rs.Threshold))
 	case analysis.RuleDiminishing:
-		return fmt.Sprintf("diminishing returns: the last fifth of the run brought %s of the improvement, within the practical margin %s", pct(rs.Share), num(rs.Threshold))
+		return fmt.Sprintf("diminishing returns: the last fifth of the run brought only %s of the improvement, under the %s that would matter", pct(rs.Share), num(rs.Threshold))
 	case analysis.RuleStillImproving:
 		return fmt.Sprintf("still %s: by about %s over %s (at least %s, 95%%)", improvingWord(primary(r)), num(rs.Value), horizonText(rs.Horizon), num(rs.Low))
 	case analysis.RuleFifthsImproving:
@@ -250,6 +250,20 @@ func horizonText(h *analysis.Horizon) string {
 		return fmt.Sprintf("%d steps (%s would be %d; capped at the span it was measured on)", h.Steps, what, h.Full)
 	}
 	return fmt.Sprintf("%s (%d steps)", what, h.Steps)
+}
+
+// horizonShort names a horizon in a few words for the answer card: "one
+// more epoch (250 steps)", "the next 149 steps".
+func horizonShort(h *analysis.Horizon) string {
+	switch {
+	case h == nil:
+		return "the horizon"
+	case h.Kind == analysis.HorizonEpoch && !h.Capped:
+		return fmt.Sprintf("one more epoch (%d steps)", h.Steps)
+	case h.Kind == analysis.HorizonRemaining && !h.Capped:
+		return fmt.Sprintf("the rest of the run (%d steps)", h.Steps)
+	}
+	return fmt.Sprintf("the next %d steps", h.Steps)
 }
 
 // marginWords says what sets the practical margin.

@@ -56,6 +56,9 @@ func pct(frac float64) string {
 		return sig(frac, 1)
 	}
 	p := frac * 100
+	if p == 0 {
+		p = 0 // no "-0.0%"
+	}
 	if p != 0 && math.Abs(p) < 0.1 {
 		return sig(p, 2) + "%"
 	}

@@ -15,6 +15,19 @@ func stepMark(s int64, by string) string {
 	return "~" + stepN(s)
 }
 
+// estimatedStepsShort is estimatedStepsNote in one sentence, for the
+// default report.
+func estimatedStepsShort(ri analysis.RunInfo) string {
+	if len(ri.EstimatedSteps) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, e := range ri.EstimatedSteps {
+		parts = append(parts, count(int64(e.Entries))+" entries of "+code(e.File)+" from "+estimatedBy(e.By))
+	}
+	return "~ marks a step the log does not print, estimated (" + strings.Join(parts, "; ") + ")."
+}
+
 // estimatedBy names the evidence a step was estimated from, for a
 // sentence: "step estimated from the epoch".
 func estimatedBy(by string) string {

@@ -29,8 +29,18 @@ func TestEstimatedSteps(t *testing.T) {
 	}
 	r := analysis.Analyze(run, analysis.DefaultOptions)
 	out := writeText(t, r, Options{Width: 200, Full: true})
-	if short := writeText(t, r, Options{Width: 200}); !strings.Contains(short, "Steps estimated: 1,664 entries") {
-		t.Error("the default text does not say that the steps are estimated")
+	short := writeText(t, r, Options{Width: 200})
+	if want := "~ marks a step the log does not print, estimated (1,664 entries of output.log from the learning rate's progression)."; !strings.Contains(short, want) {
+		t.Errorf("the default text does not say that the steps are estimated: lacks %q", want)
+	}
+	// The card marks the estimated steps it quotes too.
+	// The card marks the estimated steps it quotes too (a crash's step,
+	// read from the bar, is not estimated).
+	card := writeText(t, r, Options{Width: 200, Summary: true})
+	for _, f := range r.Findings {
+		if f.StepEstimated != "" && strings.Contains(card, "step "+step(f.Step)+" ") {
+			t.Errorf("the card quotes the estimated step %d unmarked:\n%s", f.Step, card)
+		}
 	}
 	if want := "Steps estimated: 1,664 entries of output.log have their step estimated from the learning rate's progression."; !strings.Contains(out, want) {
 		t.Errorf("text lacks %q", want)

@@ -128,17 +128,32 @@ func (tw *textWriter) cells(in []string) []string {
 // at most maxCardLines lines with the title (the last problems go when
 // it would be longer; they are under Pitfalls).
 func (tw *textWriter) card(c card) {
-	for {
-		lines := tw.cardLines(c)
-		last := &c.rows[len(c.rows)-1]
-		if len(lines)+2 <= maxCardLines || len(last.items) <= 1 {
-			for _, l := range lines {
-				tw.b.WriteString(l + "\n")
-			}
-			return
+	for _, l := range tw.cardLines(fitCard(c, tw.opts)) {
+		tw.b.WriteString(l + "\n")
+	}
+}
+
+// fitCard drops the card's last problems until the text card, with its
+// title, takes at most maxCardLines lines at o's width.
+func fitCard(c card, o Options) card {
+	tw := &textWriter{opts: o}
+	if tw.opts.Width <= 0 {
+		tw.opts.Width = DefaultWidth
+	}
+	tw.opts.Width = max(tw.opts.Width, 40)
+	rows := append([]cardRow(nil), c.rows...)
+	c.rows = rows
+	for len(rows) > 0 {
+		last := &rows[len(rows)-1]
+		if len(tw.cardLines(c))+2 <= maxCardLines || len(last.items) <= 1 {
+			return c
 		}
 		last.items = last.items[:len(last.items)-1]
+		if len(last.itemFindings) > len(last.items) {
+			last.itemFindings = last.itemFindings[:len(last.items)]
+		}
 	}
+	return c
 }
 
 // cardLines lays out the card's rows.

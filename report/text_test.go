@@ -103,7 +103,7 @@ func TestEmptySections(t *testing.T) {
 		{"Spikes", "No spikes"},
 		{"Events", "No restarts, crashes"},
 		{"Warnings", "No syntax errors"},
-		{"Summary", "cannot tell: no projection could be made."},
+		{"Summary", "cannot tell yet: too little of the run was logged to judge its trend."},
 	}
 	for _, tt := range tests {
 		sec := sectionText(txt, tt.section)

@@ -45,7 +45,10 @@ type streams struct {
 	err      io.Writer
 	outIsTTY bool
 	errIsTTY bool
-	getenv   func(string) string
+	// cols is the terminal's width when it is known without asking the
+	// file (a test's fake terminal); 0 asks stdout.
+	cols   int
+	getenv func(string) string
 	// exit ends the process (os.Exit); nil means os.Exit.
 	exit func(int)
 }

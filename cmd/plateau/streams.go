@@ -31,6 +31,9 @@ func (s *streams) color() bool {
 
 // width returns the terminal width, or 100 when not a terminal.
 func (s *streams) width() int {
+	if s.outIsTTY && s.cols > 0 {
+		return s.cols
+	}
 	if f, ok := s.out.(*os.File); ok && s.outIsTTY {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
 			return w
