@@ -56,6 +56,7 @@ func header(run *analyzer) RunInfo {
 	}
 	info.Epochs = epochReached(run)
 	info.Completed = runCompleted(run)
+	info.Tuning, info.TuningSource = tuning(run.Run)
 	for _, ev := range run.Events {
 		info.Events = append(info.Events, Event{Kind: string(ev.Kind), Step: ev.Step,
 			Message: ev.Message, Sources: nonNil(sourceStrings(ev.Sources))})

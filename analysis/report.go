@@ -148,6 +148,11 @@ type RunInfo struct {
 	// EstimatedSteps counts the entries whose step was estimated, by
 	// file and evidence; their steps are marked by StepEstimated below.
 	EstimatedSteps []StepsEstimated `json:"estimated_steps,omitempty"`
+	// Tuning says what the run trained, as its files show (a PEFT
+	// adapter or the whole model), and TuningSource the evidence;
+	// empty when the files do not tell.
+	Tuning       Tuning `json:"tuning,omitempty"`
+	TuningSource string `json:"tuning_source,omitempty"`
 }
 
 // An Event is a restart, crash, disagreement or note found in the logs;

@@ -450,19 +450,65 @@ func statisticName(s analysis.Statistic) string {
 // An advice is a problem's likely cause and what to change next time.
 type advice struct{ cause, change string }
 
-// usualFineTuneLR is the top of the learning rates fine-tuning usually
-// uses (full fine-tuning about 1e-5, LoRA up to about 1e-3): a peak far
-// above it is the first suspect of an unstable run.
-const usualFineTuneLR = 2e-3
+// An lrRange is the range of peak learning rates a kind of run usually
+// uses, and what kind of run that is, in words (docs/methods.md#lr-range
+// gives the sources).
+type lrRange struct {
+	low, high float64
+	what      string
+}
+
+// farAboveLR is how many times the top of the usual range a peak must be
+// to be named as the likely cause of an unstable run.
+const farAboveLR = 3
+
+// usualLR is the usual range of peak learning rates for r's kind of run:
+// preference and RL trainers (DPO, ORPO, KTO, GRPO, PPO) far lower than
+// supervised fine-tuning; an adapter (LoRA) about ten times a full
+// fine-tune; pretraining from scratch higher still. When the files do not
+// tell an adapter from a full fine-tune, the adapter's (higher) range is
+// taken, so as not to blame a learning rate that may be usual.
+func usualLR(r *analysis.Report) lrRange {
+	adapter := r.Run.Tuning != analysis.TuningFull
+	switch r.Run.Family {
+	case "dpo", "orpo", "kto", "grpo", "ppo":
+		if adapter {
+			return lrRange{5e-6, 5e-5, "a preference or RL run with an adapter"}
+		}
+		return lrRange{5e-7, 5e-6, "a full preference or RL run"}
+	case "pretrain":
+		return lrRange{1e-4, 1e-3, "pretraining"}
+	}
+	if adapter {
+		what := "a LoRA fine-tune"
+		if r.Run.Tuning == "" {
+			what = "fine-tuning (LoRA; a full fine-tune is lower)"
+		}
+		return lrRange{1e-4, 1e-3, what}
+	}
+	return lrRange{1e-5, 1e-4, "a full fine-tune"}
+}
 
 // lrSuspect says how the learning rate bears on an unstable run: far
-// above the usual fine-tuning range, or just its peak.
+// above the usual range for its kind of run, or just its peak.
 func lrSuspect(r *analysis.Report) (high bool, peak string) {
 	lr := r.LRSchedule
 	if !lr.Present || lr.Peak <= 0 {
 		return false, ""
 	}
-	return lr.Peak > usualFineTuneLR, sci(lr.Peak, 2)
+	return lr.Peak > farAboveLR*usualLR(r).high, sci(lr.Peak, 2)
+}
+
+// lrCause names a learning rate far above its usual range as the cause
+// of an unstable run: "the constant learning rate 3e-2, far above the
+// 1e-5 to 1e-4 usual for a full fine-tune".
+func lrCause(r *analysis.Report, peak string) string {
+	u := usualLR(r)
+	what := "the learning rate "
+	if r.LRSchedule.Kind == analysis.SchedConstant {
+		what = "the constant learning rate "
+	}
+	return what + peak + ", far above the " + sci(u.low, 1) + " to " + sci(u.high, 1) + " usual for " + u.what
 }
 
 // findingAdvice says a problem's likely cause and what to change next
@@ -476,7 +522,7 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 	}
 	unstable := func(what string) advice {
 		if high {
-			return advice{"the learning rate " + peak + ", far above fine-tuning's usual ≤" + sci(usualFineTuneLR, 1), "lower it and clip gradients (max_grad_norm)"}
+			return advice{lrCause(r, peak), "lower it and clip gradients (max_grad_norm)"}
 		}
 		return advice{what, lower + " or clip gradients (max_grad_norm)"}
 	}
@@ -507,7 +553,7 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		a := advice{"memorising the training set", "keep the best checkpoint (load_best_model_at_end=True), fewer epochs or more data"}
 		if best, ok := f.Fact(analysis.QBest); ok {
 			if ep := evalEpoch(r, best.Step); ep > 0 && r.Run.Epochs >= 1.5*ep {
-				a.change = "keep the best checkpoint (load_best_model_at_end=True), train about " + sig(math.Max(1, math.Round(ep)), 2) + " epochs, or add data"
+				a.change = "keep the best checkpoint (load_best_model_at_end=True), train about " + plural(int64(math.Max(1, math.Round(ep))), "epoch") + ", or add data"
 			}
 		}
 		return a, true

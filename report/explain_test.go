@@ -109,3 +109,42 @@ func TestHowText(t *testing.T) {
 		}
 	}
 }
+
+// TestLRCause: the card blames the learning rate of an unstable run only
+// when its peak is more than 3x the top of the usual range for the kind
+// of run (docs/methods.md#lr-range), one row per range.
+func TestLRCause(t *testing.T) {
+	tests := []struct {
+		family string
+		tuning analysis.Tuning
+		peak   float64
+		kind   analysis.ScheduleKind
+		want   string // the cause, "" when the rate is not blamed
+	}{
+		{"sft", analysis.TuningFull, 3e-2, analysis.SchedConstant, "the constant learning rate 3e-2, far above the 1e-5 to 1e-4 usual for a full fine-tune"},
+		{"sft", analysis.TuningFull, 2e-4, analysis.SchedLinear, ""},
+		{"sft", analysis.TuningFull, 5e-4, analysis.SchedLinear, "the learning rate 5e-4, far above the 1e-5 to 1e-4 usual for a full fine-tune"},
+		{"sft", analysis.TuningAdapter, 2e-3, analysis.SchedLinear, ""},
+		{"sft", analysis.TuningAdapter, 5e-3, analysis.SchedCosine, "the learning rate 5e-3, far above the 1e-4 to 1e-3 usual for a LoRA fine-tune"},
+		{"classification", "", 2e-3, analysis.SchedLinear, ""},
+		{"classification", "", 1e-2, analysis.SchedLinear, "the learning rate 1e-2, far above the 1e-4 to 1e-3 usual for fine-tuning (LoRA; a full fine-tune is lower)"},
+		{"dpo", analysis.TuningFull, 5e-6, analysis.SchedLinear, ""},
+		{"dpo", analysis.TuningFull, 5e-5, analysis.SchedLinear, "the learning rate 5e-5, far above the 5e-7 to 5e-6 usual for a full preference or RL run"},
+		{"grpo", analysis.TuningAdapter, 5e-5, analysis.SchedLinear, ""},
+		{"grpo", "", 5e-4, analysis.SchedLinear, "the learning rate 5e-4, far above the 5e-6 to 5e-5 usual for a preference or RL run with an adapter"},
+		{"pretrain", "", 6e-4, analysis.SchedCosine, ""},
+		{"pretrain", "", 1e-2, analysis.SchedCosine, "the learning rate 1e-2, far above the 1e-4 to 1e-3 usual for pretraining"},
+	}
+	for _, tt := range tests {
+		r := &analysis.Report{Run: analysis.RunInfo{Family: tt.family, Tuning: tt.tuning},
+			LRSchedule: analysis.LRSchedule{Present: true, Peak: tt.peak, Kind: tt.kind}}
+		high, peak := lrSuspect(r)
+		got := ""
+		if high {
+			got = lrCause(r, peak)
+		}
+		if got != tt.want {
+			t.Errorf("%s %q peak %g: cause %q, want %q", tt.family, tt.tuning, tt.peak, got, tt.want)
+		}
+	}
+}
