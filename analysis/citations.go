@@ -162,6 +162,9 @@ func (r *Report) Citations() []Citation {
 	}
 	rec := r.CheckpointsRecommended
 	c.cited("checkpoints_recommended.eval", rec.Eval, e.Metric, rec.Step, rowEstimated(e.Rows, rec.Step))
+	for i, b := range rec.Between {
+		c.value(field("checkpoints_recommended.between", i, "source"), b.Source, e.Metric, b.Value, b.Step, b.StepEstimated != "")
+	}
 	for i, ck := range rec.Alternatives {
 		r.checkpointCitations(&c, field("checkpoints_recommended.alternatives", i, ""), ck)
 	}

@@ -302,6 +302,7 @@ const (
 	RecNone           RecommendBasis = "none-on-disk"       // no checkpoint directory was found
 	RecBestEval       RecommendBasis = "best-eval"          // the best evaluation
 	RecBestRemaining  RecommendBasis = "best-remaining"     // the best was deleted: the best left
+	RecBetweenEvals   RecommendBasis = "between-evals"      // the best was deleted: one saved between two evaluations better than any left
 	RecLatestNoEval   RecommendBasis = "latest-remaining"   // the best was deleted, none left has an eval
 	RecFinalHealthy   RecommendBasis = "final"              // no eval, nothing abnormal near the end
 	RecBeforeAnomaly  RecommendBasis = "before-anomaly"     // the last one before an anomaly

@@ -91,12 +91,58 @@ func bestEvalCheckpoint(rows []CheckpointRow, r *Report, rec *Recommendation) Ch
 			bestIdx, best = i, p
 		}
 	}
+	// A checkpoint saved between two evaluations that are both better
+	// than any checkpoint evaluated at its own step is nearer the best:
+	// the worse of the two bounds it when the metric moved steadily
+	// between them (eval every 20 steps, save every 90).
+	if i, between := bracketedCheckpoint(rows, e, ev, best, bestIdx >= 0); i >= 0 {
+		rec.Basis, rec.Between = RecBetweenEvals, between
+		return rows[i]
+	}
 	if bestIdx < 0 {
 		rec.Basis = RecLatestNoEval
 		return rows[len(rows)-1]
 	}
 	rec.Basis, rec.Eval = RecBestRemaining, citePoint(best)
 	return rows[bestIdx]
+}
+
+// bracketedCheckpoint returns the index of the checkpoint, not evaluated
+// at its own step, whose two neighbouring evaluations bound it best, if
+// that bound (the worse of the two) beats the best checkpoint evaluated
+// itself (best, when have); and those two evaluations. It returns -1
+// when none does.
+func bracketedCheckpoint(rows []CheckpointRow, e Eval, ev *curve, best trainlog.Point, have bool) (int, []EvalPoint) {
+	idx, bound := -1, 0.0
+	var out []EvalPoint
+	for i, row := range rows {
+		if row.Step < 0 || row.Eval != nil {
+			continue
+		}
+		k := sort.Search(len(e.Rows), func(k int) bool { return e.Rows[k].Step > row.Step })
+		if k == 0 || k == len(e.Rows) || e.Rows[k-1].Step == row.Step {
+			continue
+		}
+		lo, hi := e.Rows[k-1], e.Rows[k]
+		if math.IsNaN(lo.Value) || math.IsNaN(hi.Value) || math.IsInf(lo.Value, 0) || math.IsInf(hi.Value, 0) {
+			continue
+		}
+		worse := lo.Value
+		if ev.better(worse, hi.Value) < 0 {
+			worse = hi.Value
+		}
+		if have && ev.better(best.Value, worse) <= 0 {
+			continue // not better than a checkpoint evaluated itself
+		}
+		if idx < 0 || ev.better(bound, worse) > 0 {
+			idx, bound = i, worse
+			out = []EvalPoint{
+				{Step: lo.Step, Value: lo.Value, Source: lo.Source, StepEstimated: lo.StepEstimated},
+				{Step: hi.Step, Value: hi.Value, Source: hi.Source, StepEstimated: hi.StepEstimated},
+			}
+		}
+	}
+	return idx, out
 }
 
 // healthyCheckpoint returns the final checkpoint, or the last one before

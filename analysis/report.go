@@ -552,6 +552,20 @@ type Recommendation struct {
 	// may have no checkpoint left on disk.
 	BestStep     int64           `json:"best_eval_step"`
 	Alternatives []CheckpointRow `json:"alternatives"`
+	// Between are the evaluations just before and just after a
+	// RecBetweenEvals checkpoint, which was not evaluated itself; the
+	// worse of the two bounds it if the eval metric moved steadily
+	// between them.
+	Between []EvalPoint `json:"between,omitempty"`
+}
+
+// An EvalPoint is one evaluation, cited.
+type EvalPoint struct {
+	Step   int64   `json:"step"`
+	Value  float64 `json:"value"`
+	Source string  `json:"source"`
+	// StepEstimated names what Step was estimated from; empty when read.
+	StepEstimated string `json:"step_estimated,omitempty"`
 }
 
 // AnotherEpoch is the forecast (methods §8): for a run that stopped

@@ -329,14 +329,22 @@ func TestRecommendCheckpoint(t *testing.T) {
 			"loss":          noisy(13, 0.01, func(s int) float64 { return 0.1 + 2*math.Exp(-float64(s)/300) }),
 			"learning_rate": constLR(0),
 		}}
+	// eval_loss every 50 steps, best (2.0) at step 500, 2.002 at 450
+	// and 550, 2.008 at 600, 2.2 at 1000, 2.242 at 1050.
 	tests := []struct {
 		name     string
 		steps    []int64
 		want     int64
+		basis    RecommendBasis
 		warnGone bool
 	}{
-		{"best kept", []int64{500, 1450, 1500}, 500, false},
-		{"best deleted", []int64{1400, 1450, 1500}, 1400, true},
+		{"best kept", []int64{500, 1450, 1500}, 500, RecBestEval, false},
+		{"best deleted", []int64{1400, 1450, 1500}, 1400, RecBestRemaining, true},
+		// Saved between the evaluations at 500 and 550 (2.0, 2.002),
+		// both better than 1400's own (2.648).
+		{"between evaluations", []int64{525, 1400, 1500}, 525, RecBetweenEvals, false},
+		// Between 1000 and 1050 (bound 2.242): 600's own 2.008 is better.
+		{"evaluated beats between", []int64{600, 1025, 1500}, 600, RecBestRemaining, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -348,6 +356,12 @@ func TestRecommendCheckpoint(t *testing.T) {
 			rec := r.CheckpointsRecommended
 			if rec.Step != tt.want {
 				t.Errorf("recommended step %d, want %d (%s)", rec.Step, tt.want, rec.Basis)
+			}
+			if rec.Basis != tt.basis {
+				t.Errorf("basis %q, want %q", rec.Basis, tt.basis)
+			}
+			if tt.basis == RecBetweenEvals && (len(rec.Between) != 2 || rec.Between[0].Step != 500 || rec.Between[1].Step != 550 || rec.Between[1].Value != 2.002) {
+				t.Errorf("between %+v, want the evaluations at 500 and 550", rec.Between)
 			}
 			if gone := rec.Basis == RecBestRemaining; gone != tt.warnGone {
 				t.Errorf("basis %q: the best deleted = %v, want %v", rec.Basis, gone, tt.warnGone)

@@ -588,6 +588,12 @@ func shortCheckpoints(d *doc, r *analysis.Report) {
 		}
 		use := shortRole(c)
 		if c.Path == rec.Path && c.Step == rec.Step {
+			switch rec.Basis {
+			case analysis.RecBetweenEvals:
+				use = "near best eval"
+			case analysis.RecBestRemaining:
+				use = "best eval left"
+			}
 			use = em(styleStrong, "use: "+use)
 		}
 		t.add(append(row, use)...)

@@ -237,8 +237,18 @@ func useLine(r *analysis.Report) string {
 	switch rec.Basis {
 	case analysis.RecBestEval:
 		return fmt.Sprintf("%s: the best %s, %s.", what, code(e.Metric), citedPtr(rec.Eval))
+	case analysis.RecBetweenEvals:
+		if len(rec.Between) == 2 {
+			lo, hi := rec.Between[0], rec.Between[1]
+			s := fmt.Sprintf("%s: saved between the evaluations at steps %s (%s) and %s (%s), nearer the best (step %s, no checkpoint) than any checkpoint evaluated itself",
+				what, stepMark(lo.Step, lo.StepEstimated), num(lo.Value), stepMark(hi.Step, hi.StepEstimated), num(hi.Value), evalStep(r, rec.BestStep))
+			if o := bestEvaluatedCheckpoint(r); o != nil {
+				s += fmt.Sprintf(" (%s, %s)", code(o.Path), num(o.Eval.Value))
+			}
+			return s + "."
+		}
 	case analysis.RecBestRemaining:
-		return fmt.Sprintf("%s: the best %s left on disk (%s); the best, at step %s, was deleted.", what, code(e.Metric), num(rec.Eval.Value), step(rec.BestStep))
+		return fmt.Sprintf("%s: the best %s left on disk (%s); the best, at step %s, has no checkpoint.", what, code(e.Metric), num(rec.Eval.Value), evalStep(r, rec.BestStep))
 	case analysis.RecLatestNoEval:
 		return fmt.Sprintf("%s: the latest; the best evaluation (step %s) has no checkpoint left.", what, step(rec.BestStep))
 	case analysis.RecFinalHealthy:
@@ -252,6 +262,23 @@ func useLine(r *analysis.Report) string {
 		return fmt.Sprintf("%s, but inspect it first: %s at step %s and no earlier checkpoint.", what, kindName(rec.AnomalyKind), step(rec.Anomaly))
 	}
 	return what + "."
+}
+
+// bestEvaluatedCheckpoint is the checkpoint with the best evaluation at
+// its own step, nil when none has one.
+func bestEvaluatedCheckpoint(r *analysis.Report) *analysis.CheckpointRow {
+	var out *analysis.CheckpointRow
+	greater := r.Eval.Greater
+	for i := range r.Checkpoints {
+		c := &r.Checkpoints[i]
+		if c.Eval == nil {
+			continue
+		}
+		if out == nil || (greater && c.Eval.Value > out.Eval.Value) || (!greater && c.Eval.Value < out.Eval.Value) {
+			out = c
+		}
+	}
+	return out
 }
 
 // trainMoreLine answers "train more?" with the expected gain, its range

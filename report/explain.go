@@ -540,6 +540,13 @@ func recommendText(r *analysis.Report) string {
 		return s
 	case analysis.RecBestEval:
 		return fmt.Sprintf("It has the best %s, %s at step %s.", code(e.Metric), citedPtr(rec.Eval), step(rec.BestStep))
+	case analysis.RecBetweenEvals:
+		if len(rec.Between) == 2 {
+			lo, hi := rec.Between[0], rec.Between[1]
+			return fmt.Sprintf("The best evaluation (%s %s at step %s) has no checkpoint on disk. This one was saved between the evaluations at steps %s (%s) and %s (%s), both better than any checkpoint evaluated at its own step: if %s moved steadily between them, it is no worse than the worse of the two.",
+				code(e.Metric), citedPtr(e.Best), step(rec.BestStep), stepMark(lo.Step, lo.StepEstimated), cited(lo.Value, lo.Source),
+				stepMark(hi.Step, hi.StepEstimated), cited(hi.Value, hi.Source), code(e.Metric))
+		}
 	case analysis.RecBestRemaining, analysis.RecLatestNoEval:
 		s := fmt.Sprintf("The best evaluation (%s %s at step %s) has no checkpoint on disk: it was deleted (save_total_limit) or never saved.",
 			code(e.Metric), citedPtr(e.Best), step(rec.BestStep))
