@@ -134,3 +134,16 @@ func signedPctOne(f float64) string {
 	}
 	return s
 }
+
+// gainWords says a projected change in words, its sign never bare: a gain
+// (an improvement is positive in the analysis) is "better", a loss
+// "worse": "0.003178 better", "0.004058 worse".
+func gainWords(v float64) string {
+	switch {
+	case v > 0:
+		return num(v) + " better"
+	case v < 0:
+		return num(-v) + " worse"
+	}
+	return "no change"
+}

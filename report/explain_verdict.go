@@ -86,32 +86,32 @@ func verdictReason(r *analysis.Report) string {
 		return s + " " + stallAdvice(r)
 	case analysis.RuleStoppedBySchedule:
 		return fmt.Sprintf("%s was still falling steeply before the end (steps %s project %s over %s, at least %s with 95%% confidence) and went flat only in the final stretch (%s), where the learning rate had annealed to %s of its peak: the schedule stopped it, not the data. Section 11 says what a new schedule would buy.",
-			m, lateSteps(ev), num(rs.High), horizonText(rs.Horizon), num(rs.Low), signed(rs.Value), pct(rs.LRFraction))
+			m, lateSteps(ev), num(rs.High), horizonText(rs.Horizon), num(rs.Low), gainWords(rs.Value), pct(rs.LRFraction))
 	case analysis.RuleFlatWithinMargin:
 		return fmt.Sprintf("%s has practically stopped improving: over steps %s its slope projects %s over %s, 95%% interval %s to %s, within the practical margin of %s (%s).",
-			m, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, steps(rs.FromStep, rs.ToStep), gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleStillImproving:
 		return fmt.Sprintf("%s is still improving: over steps %s its slope projects an improvement of %s over %s, 95%% interval %s to %s, above the practical margin of %s (%s).",
-			m, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleFifthsImproving:
 		return fmt.Sprintf("%s improved in every fifth of the run beyond its noise, and the last fifth (from step %d) still delivered %s of the improvement: %s over %s, 95%% interval %s to %s, above the practical margin of %s (%s).",
-			m, rs.FromStep, pct(rs.Share), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			m, rs.FromStep, pct(rs.Share), num(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleDiminishing:
 		return fmt.Sprintf("Diminishing returns: the last fifth of the run (from step %d) delivered %s of the improvement of %s, %s over %s, 95%% interval %s to %s, within the practical margin of %s (%s).",
-			rs.FromStep, pct(rs.Share), m, signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev))
+			rs.FromStep, pct(rs.Share), m, gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev))
 	case analysis.RuleEvalImproving:
 		return fmt.Sprintf("%s is still improving on held-out data: its last %d evaluations (steps %s) project an improvement of %s over %s, 95%% interval %s to %s, above its practical margin of %s (1%% of its level %s).",
-			m, rs.Count, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), num(rs.Level))
+			m, rs.Count, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), num(rs.Level))
 	case analysis.RuleEvalFlat:
 		return fmt.Sprintf("The training curve alone cannot tell, and %s has flattened: its last %d evaluations (steps %s) project %s over %s, 95%% interval %s to %s, within its practical margin of %s.",
-			m, rs.Count, steps(rs.FromStep, rs.ToStep), signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold))
+			m, rs.Count, steps(rs.FromStep, rs.ToStep), gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold))
 	case analysis.RuleInconclusiveImproving, analysis.RuleInconclusiveFlat:
 		lean := "above the margin: probably still improving"
 		if rs.Rule == analysis.RuleInconclusiveFlat {
 			lean = "within the margin: probably flat"
 		}
 		return fmt.Sprintf("Neither test is conclusive: over steps %s the slope of %s projects %s over %s, but its 95%% interval, %s to %s, is too wide to show a practical change (margin %s, %s) or its absence; the estimate is %s. More points, or a longer run, would tell.",
-			steps(rs.FromStep, rs.ToStep), m, signed(rs.Value), horizonText(rs.Horizon), signed(rs.Low), signed(rs.High), num(rs.Threshold), marginWords(ev), lean)
+			steps(rs.FromStep, rs.ToStep), m, gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev), lean)
 	}
 	return ""
 }
@@ -303,8 +303,8 @@ func trendExplanation(r *analysis.Report) string {
 	h := tr.Horizon
 	s := fmt.Sprintf("Over steps %s (%d points) the Theil-Sen slope of %s (the median of the slopes between all pairs of points, which spikes do not move) is %s per step, 95%% interval %s to %s (from the Mann-Kendall variance corrected for autocorrelation by Hamed and Rao). The Mann-Kendall test gives z = %s, p %s: %s at the %s level.",
 		steps(tr.FromStep, tr.ToStep), tr.N, what, sci(tr.SlopePerStep, 3), sci(tr.SlopeLow, 3), sci(tr.SlopeHigh, 3), sig(tr.MannKendallZ, 3), pIs(tr.P), significance, sig(analysis.TrendAlpha, 2))
-	s += fmt.Sprintf(" Projected over %s, the slope changes %s by %s (an improvement is positive; 95%% interval %s to %s), against a practical margin of %s (%s).",
-		horizonText(&h), code(tr.Metric), signed(tr.Projected), signed(tr.ProjectedLow), signed(tr.ProjectedHi), num(tr.Margin), marginWords(ev))
+	s += fmt.Sprintf(" Projected over %s, the slope leaves %s %s (95%% interval %s to %s), against a practical margin of %s (%s).",
+		horizonText(&h), code(tr.Metric), gainWords(tr.Projected), gainWords(tr.ProjectedLow), gainWords(tr.ProjectedHi), num(tr.Margin), marginWords(ev))
 	switch tr.Direction {
 	case analysis.DirectionFlat:
 		s += " Flat: the whole interval is within the margin."
@@ -447,10 +447,10 @@ func forecastSentence(a *analysis.AnotherEpoch) string {
 	var s string
 	if len(a.Forms) == 0 {
 		s = fmt.Sprintf("%s: no gain is forecast, as no improving fit of %s exists; the forecast is its current level %s (likely range of what the log will show: %s to %s).",
-			what, code(a.Metric), num(a.LastValue), signed(a.GainLow), signed(a.GainHigh))
+			what, code(a.Metric), num(a.LastValue), gainWords(a.GainLow), gainWords(a.GainHigh))
 	} else {
 		s = fmt.Sprintf("%s would %s %s by about %s%s, likely range %s to %s (80%%), %s.", what, verb, code(a.Metric), num(a.ExpectedGain), rel(a.ExpectedGain),
-			signed(a.GainLow), signed(a.GainHigh), level)
+			gainWords(a.GainLow), gainWords(a.GainHigh), level)
 	}
 	if a.Annealed && a.Kind == analysis.ForecastMoreTraining {
 		s += " The learning rate has decayed to ~0, so more training means a new schedule (warm the rate up again, or extend the decay); the forecast assumes the run's mean rate."
