@@ -268,7 +268,7 @@ func checkConsistent(t *testing.T, r *analysis.Report) {
 		}
 	}
 	// An estimated step is marked ~ wherever the card quotes it.
-	cardText := row("Status") + " " + row("Use") + " " + row("Train more?") + " " + row("Problems")
+	cardText := row("Status") + " " + row("Use") + " " + row("Train more?") + " " + row("Problems") + " " + VerdictSentence(r)
 	for _, er := range r.Eval.Rows {
 		if er.StepEstimated != "" && er.Step == r.Eval.BestStep && strings.Contains(cardText, "step "+step(er.Step)) {
 			t.Errorf("the card quotes the estimated best step %d unmarked: %q", er.Step, cardText)

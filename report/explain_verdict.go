@@ -78,8 +78,8 @@ func verdictReason(r *analysis.Report) string {
 		return fmt.Sprintf("%s reached %s (mean of steps %s) and ended at %s (mean of steps %s): %s worse, beyond the threshold %s (3 standard errors of the two levels, and at least %s), and not coming back.%s",
 			m, num(rs.Low), from, num(rs.High), to, scaleChange(ev, rs.Value), scaleChange(ev, rs.Threshold), pct(0.05), aligned)
 	case analysis.RuleEvalWorse:
-		return fmt.Sprintf("%s reached its best level %s at step %d%s, and its last %d evaluation%s are each worse by more than their noise; the last, %s at step %d%s, is worse by %s, beyond the threshold %s (the larger of 2 eval noise sigmas and 1%% of the best), while the training metric did not get worse.",
-			m, num(rs.Low), rs.FromStep, src(0), rs.Count, pluralS(rs.Count), num(rs.High), rs.ToStep, src(1), num(rs.Value), num(rs.Threshold))
+		return fmt.Sprintf("%s reached its best level %s at step %s%s, and its last %d evaluation%s are each worse by more than their noise; the last, %s at step %s%s, is worse by %s, beyond the threshold %s (the larger of 2 eval noise sigmas and 1%% of the best), while the training metric did not get worse.",
+			m, num(rs.Low), evalStep(r, rs.FromStep), src(0), rs.Count, pluralS(rs.Count), num(rs.High), evalStep(r, rs.ToStep), src(1), num(rs.Value), num(rs.Threshold))
 	case analysis.RuleNeverImproved:
 		s := fmt.Sprintf("%s never improved meaningfully: %s at the start (%s) and %s at the end (%s): a change of %s, below %s (2 standard errors of the two levels, or %s).",
 			m, num(rs.Low), startHow(ev), num(rs.High), levelHow(ev), scaleChange(ev, rs.Value), scaleChange(ev, rs.Threshold), stallStep(r))
