@@ -495,6 +495,10 @@ func findingProblems(r *analysis.Report) []*problem {
 func noEvalProblem(r *analysis.Report) string {
 	steps := code(`eval_strategy="steps"`)
 	if len(r.Eval.Other) == 0 {
+		switch r.Run.Family {
+		case "grpo", "ppo":
+			return "No held-out eval, so whether the reward carries over to new prompts cannot be measured; next time score held-out prompts during training (an " + code("eval_dataset") + " with " + steps + ")."
+		}
 		return "No held-out eval, so overfitting cannot be measured; next time hold out 5-10% of the data with " + steps + "."
 	}
 	for _, g := range r.Eval.Gaps {
