@@ -139,11 +139,76 @@ func TestCollectorCompactKeepsSources(t *testing.T) {
 			// fragment is a source of its own).
 			for _, o := range c.origins {
 				for name, rs := range o.series {
-					if len(rs.refs) != rs.len() {
-						t.Errorf("%s: %d sources kept for %d points", name, len(rs.refs), rs.len())
+					if len(rs.joined().refs) != rs.len() {
+						t.Errorf("%s: %d sources kept for %d points", name, len(rs.joined().refs), rs.len())
 					}
 				}
 			}
 		})
 	}
 }
+
+// TestCollectorChunks reads a series longer than a chunk whose optional
+// columns start in later chunks (epochs, times, another precision,
+// another source file, a named fragment), once rising and once resumed,
+// and checks every point the run returns.
+func TestCollectorChunks(t *testing.T) {
+	const n = 3*chunkPoints + 123
+	point := func(i int) Point {
+		p := Point{Step: int64(i + 1), Value: float64(i) / 7, Epoch: math.NaN(), Time: math.NaN(), Digits: DigitsFloat64,
+			Source: Source{File: "a.log", Line: 10 + i}}
+		if i >= chunkPoints+5 {
+			p.Epoch = float64(i) / 1000
+		}
+		if i >= 2*chunkPoints-3 && i%2 == 0 {
+			p.Time = 1e9 + float64(i)
+		}
+		if i >= 2*chunkPoints+7 {
+			p.Digits = 4
+		}
+		switch {
+		case i == n-2:
+			p.Source = Source{File: "a.log", Frag: "max_steps"}
+		case i >= 3*chunkPoints:
+			p.Source = Source{File: "a.log", Array: LogHistory, Index: int32(i)}
+		}
+		return p
+	}
+	entry := func(p Point) *Entry {
+		e := NewEntry(KindTrain, p.Source)
+		e.Step, e.Epoch, e.Time = p.Step, p.Epoch, p.Time
+		e.Values = []KV{{Key: "loss", Value: p.Value, Digits: p.Digits}}
+		return e
+	}
+	for _, resumed := range []bool{false, true} {
+		c := NewCollector(NewRun("chunks"))
+		for i := range n {
+			c.Add(entry(point(i)))
+		}
+		if resumed {
+			// Steps 1000-1999 again, with other values: the last wins.
+			for i := 999; i < 1999; i++ {
+				p := point(i)
+				p.Value = -1
+				c.Add(entry(p))
+			}
+		}
+		loss := c.Run().Get("loss")
+		if loss.Len() != n {
+			t.Fatalf("resumed %v: %d points, want %d", resumed, loss.Len(), n)
+		}
+		for i := range n {
+			want := point(i)
+			if resumed && i >= 999 && i < 1999 {
+				want.Value = -1
+			}
+			got := loss.Point(i)
+			if got.Step != want.Step || got.Value != want.Value || !sameFloat(got.Epoch, want.Epoch) || !sameFloat(got.Time, want.Time) ||
+				got.Digits != want.Digits || got.Source != want.Source {
+				t.Fatalf("resumed %v: point %d = %+v, want %+v", resumed, i, got, want)
+			}
+		}
+	}
+}
+
+func sameFloat(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }

@@ -388,8 +388,7 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 		}
 	}
 	res.sub = NewCollector(NewRun(""))
-	for rd.Scan() {
-		rec := rd.Record()
+	add := func(rec Record) {
 		if e, ok := rec.(*Entry); ok && pl.split != "" {
 			ApplySplit(e, pl.split)
 		}
@@ -402,8 +401,24 @@ func readOne(pl plan, opts LoadOptions) (res readResult) {
 		}
 		res.sub.Add(rec)
 	}
+	if dr, ok := rd.(directReader); ok {
+		dr.readAll(add)
+	} else {
+		for rd.Scan() {
+			add(rd.Record())
+		}
+	}
 	res.ioErr = rd.Err()
 	return res
+}
+
+// A directReader can read its whole input into a function that takes
+// each record in order, as a loop over Scan would pass them, reusing
+// the memory of its entries once the function returns: Load's readers
+// then allocate nothing per entry. The function must copy what it keeps
+// of an entry (a Collector does).
+type directReader interface {
+	readAll(add func(Record))
 }
 
 var checkpointRE = regexp.MustCompile(`^checkpoint-(\d+)$`)

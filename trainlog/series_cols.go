@@ -10,7 +10,8 @@ import (
 // 30 bytes each (steps, values, epochs, a source number and a packed
 // precision). Column i of each slice is point i. A nil optional column
 // means every point has the same value there: NaN for epochs and times,
-// meta0 for meta, reference 0 for ref.
+// meta0 for meta, reference 0 for ref. Every column that is not nil has
+// the capacity of steps, so that appending checks one capacity.
 type cols struct {
 	steps  []int64
 	values []float64
@@ -152,60 +153,70 @@ func (c *cols) len() int { return len(c.steps) }
 
 // add appends a point whose source is s.
 func (c *cols) add(step int64, v, epoch, time float64, m pmeta, s Source) {
-	r, n := encodeSource(s)
-	c.addRef(step, v, epoch, time, m, c.refIndex(r), n)
+	r, n := c.encode(s)
+	c.addRef(step, v, epoch, time, m, r, n)
+}
+
+// encode returns the reference and number of source s, adding its
+// reference to the table when new. A source in the file and array of the
+// last one costs a few comparisons.
+func (c *cols) encode(s Source) (int, uint32) {
+	if r := c.lastRef; r < len(c.refs) && s.Frag == "" {
+		if ref := &c.refs[r]; !ref.fixed && s.File == ref.src.File && s.Array == ref.src.Array {
+			switch {
+			case s.Array == NoArray && s.Index == 0 && s.Line >= 0 && uint64(s.Line) <= math.MaxUint32:
+				return r, uint32(s.Line)
+			case s.Array != NoArray && s.Line == 0 && s.Index >= 0:
+				return r, uint32(s.Index)
+			}
+		}
+	}
+	ref, n := encodeSource(s)
+	return c.refIndex(ref), n
 }
 
 // addRef appends a point whose source is reference r, number n.
 func (c *cols) addRef(step int64, v, epoch, time float64, m pmeta, r int, n uint32) {
 	k := len(c.steps)
-	c.steps = append(c.steps, step)
-	c.values = append(c.values, v)
-	c.nums = append(c.nums, n)
-	if c.epochs != nil {
-		c.epochs = append(c.epochs, epoch)
-	} else if !math.IsNaN(epoch) {
-		c.epochs = append(filled(k, math.NaN(), cap(c.steps)), epoch)
+	if k == cap(c.steps) {
+		c.grow()
 	}
-	if c.times != nil {
-		c.times = append(c.times, time)
-	} else if !math.IsNaN(time) {
-		c.times = append(filled(k, math.NaN(), cap(c.steps)), time)
-	}
-	switch {
-	case c.meta != nil:
-		c.meta = append(c.meta, m)
-	case k == 0:
-		c.meta0 = m
-	case m != c.meta0:
-		c.meta = append(filled(k, c.meta0, cap(c.steps)), m)
-	}
-	switch {
-	case c.ref != nil:
-		c.ref = append(c.ref, uint32(r))
-	case r != 0:
-		c.ref = append(filled(k, uint32(0), cap(c.steps)), uint32(r))
-	}
+	c.steps = c.steps[:k+1]
+	c.values = c.values[:k+1]
+	c.nums = c.nums[:k+1]
+	c.steps[k], c.values[k], c.nums[k] = step, v, n
+	c.setOptional(k, epoch, time, m, r)
 }
 
 // setLast replaces the last point by another at the same step.
 func (c *cols) setLast(v, epoch, time float64, m pmeta, s Source) {
-	r, n := encodeSource(s)
-	ri := c.refIndex(r)
+	r, n := c.encode(s)
 	k := len(c.steps) - 1
 	c.values[k], c.nums[k] = v, n
-	if c.epochs != nil {
+	c.setOptional(k, epoch, time, m, r)
+}
+
+// setOptional sets the optional columns of point k, the last one: a
+// column is made when point k is the first whose value differs from the
+// others'.
+func (c *cols) setOptional(k int, epoch, time float64, m pmeta, r int) {
+	switch {
+	case c.epochs != nil:
+		c.epochs = c.epochs[:k+1]
 		c.epochs[k] = epoch
-	} else if !math.IsNaN(epoch) {
+	case !math.IsNaN(epoch):
 		c.epochs = append(filled(k, math.NaN(), cap(c.steps)), epoch)
 	}
-	if c.times != nil {
+	switch {
+	case c.times != nil:
+		c.times = c.times[:k+1]
 		c.times[k] = time
-	} else if !math.IsNaN(time) {
+	case !math.IsNaN(time):
 		c.times = append(filled(k, math.NaN(), cap(c.steps)), time)
 	}
 	switch {
 	case c.meta != nil:
+		c.meta = c.meta[:k+1]
 		c.meta[k] = m
 	case k == 0:
 		c.meta0 = m
@@ -214,10 +225,110 @@ func (c *cols) setLast(v, epoch, time float64, m pmeta, s Source) {
 	}
 	switch {
 	case c.ref != nil:
-		c.ref[k] = uint32(ri)
-	case ri != 0:
-		c.ref = append(filled(k, uint32(0), cap(c.steps)), uint32(ri))
+		c.ref = c.ref[:k+1]
+		c.ref[k] = uint32(r)
+	case r != 0:
+		c.ref = append(filled(k, uint32(0), cap(c.steps)), uint32(r))
 	}
+}
+
+// reserve makes empty columns with capacity for n points.
+func (c *cols) reserve(n int) {
+	c.steps, c.values, c.nums = make([]int64, 0, n), make([]float64, 0, n), make([]uint32, 0, n)
+}
+
+// joinCols joins the columns of parts, n points in all, into new columns
+// of length n.
+func joinCols(parts []cols, n int) cols {
+	var out cols
+	out.steps, out.values, out.nums = make([]int64, 0, n), make([]float64, 0, n), make([]uint32, 0, n)
+	out.meta0 = parts[0].meta0
+	remaps := make([][]uint32, len(parts))
+	var epochs, times, meta, ref bool
+	for k := range parts {
+		p := &parts[k]
+		remaps[k] = make([]uint32, len(p.refs))
+		for r, x := range p.refs {
+			remaps[k][r] = uint32(out.refIndex(x))
+			ref = ref || remaps[k][r] != 0
+		}
+		epochs, times = epochs || p.epochs != nil, times || p.times != nil
+		meta = meta || p.meta != nil || p.meta0 != out.meta0
+	}
+	if epochs {
+		out.epochs = make([]float64, 0, n)
+	}
+	if times {
+		out.times = make([]float64, 0, n)
+	}
+	if meta {
+		out.meta = make([]pmeta, 0, n)
+	}
+	if ref {
+		out.ref = make([]uint32, 0, n)
+	}
+	for k := range parts {
+		p := &parts[k]
+		m := p.len()
+		out.steps = append(out.steps, p.steps...)
+		out.values = append(out.values, p.values...)
+		out.nums = append(out.nums, p.nums...)
+		out.epochs = appendOr(out.epochs, p.epochs, m, math.NaN())
+		out.times = appendOr(out.times, p.times, m, math.NaN())
+		out.meta = appendOr(out.meta, p.meta, m, p.meta0)
+		if out.ref != nil {
+			if p.ref == nil {
+				out.ref = appendOr(out.ref, nil, m, remaps[k][0])
+			} else {
+				for _, r := range p.ref {
+					out.ref = append(out.ref, remaps[k][r])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// appendOr appends col to dst, or m copies of v when col is nil; a nil
+// dst stays nil.
+func appendOr[T any](dst, col []T, m int, v T) []T {
+	switch {
+	case dst == nil:
+		return nil
+	case col != nil:
+		return append(dst, col...)
+	}
+	for range m {
+		dst = append(dst, v)
+	}
+	return dst
+}
+
+// grow doubles the capacity of every column, so that appending n points
+// copies fewer than n in all.
+func (c *cols) grow() {
+	n := max(4, 2*cap(c.steps))
+	c.steps = growCol(c.steps, n)
+	c.values = growCol(c.values, n)
+	c.nums = growCol(c.nums, n)
+	if c.epochs != nil {
+		c.epochs = growCol(c.epochs, n)
+	}
+	if c.times != nil {
+		c.times = growCol(c.times, n)
+	}
+	if c.meta != nil {
+		c.meta = growCol(c.meta, n)
+	}
+	if c.ref != nil {
+		c.ref = growCol(c.ref, n)
+	}
+}
+
+func growCol[T any](s []T, n int) []T {
+	out := make([]T, len(s), n)
+	copy(out, s)
+	return out
 }
 
 // filled returns a slice of n copies of v with capacity for c elements.
@@ -261,7 +372,9 @@ func cloneCol[T any](s []T) []T {
 	if s == nil {
 		return nil
 	}
-	return append(make([]T, 0, len(s)), s...)
+	out := make([]T, len(s)) // every column's capacity is the same
+	copy(out, s)
+	return out
 }
 
 // gather returns the points at the given indices, in that order, as new

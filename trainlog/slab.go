@@ -17,23 +17,59 @@ const (
 type entrySlab struct {
 	entries []Entry
 	kvs     []KV
+	// With reuse set, rewind hands the blocks out again: for a reader
+	// whose entries are consumed (copied by a Collector) before it makes
+	// the next ones, which then allocates nothing per entry.
+	reuse   bool
+	eBlocks [][]Entry
+	kBlocks [][]KV
+	eb, kb  int // blocks handed out since the last rewind
+}
+
+// rewind makes the blocks of a reusing slab available again; the entries
+// and value lists handed out before must no longer be used.
+func (s *entrySlab) rewind() {
+	s.eb, s.kb, s.entries, s.kvs = 0, 0, nil, nil
+}
+
+// nextEntries returns a fresh or, when reusing, a rewound block.
+func (s *entrySlab) nextEntries() []Entry {
+	if s.reuse && s.eb < len(s.eBlocks) {
+		b := s.eBlocks[s.eb]
+		s.eb++
+		return b
+	}
+	b := make([]Entry, slabEntries)
+	if s.reuse {
+		s.eBlocks = append(s.eBlocks, b)
+		s.eb++
+	}
+	return b
+}
+
+func (s *entrySlab) nextKVs() []KV {
+	if s.reuse && s.kb < len(s.kBlocks) {
+		b := s.kBlocks[s.kb]
+		s.kb++
+		return b
+	}
+	b := make([]KV, slabKVs)
+	if s.reuse {
+		s.kBlocks = append(s.kBlocks, b)
+		s.kb++
+	}
+	return b
 }
 
 // entry returns a new entry of the given kind and source, with unknown
 // step, epoch and time.
 func (s *entrySlab) entry(kind Kind, src Source) *Entry {
 	if len(s.entries) == 0 {
-		// Fresh memory is written field by field before any pointer is
-		// stored in it: see rawSeries.fill.
-		s.entries = make([]Entry, slabEntries)
-		for i := range s.entries {
-			e := &s.entries[i]
-			e.Step, e.Epoch, e.Time = -1, math.NaN(), math.NaN()
-		}
+		s.entries = s.nextEntries()
 	}
 	e := &s.entries[0]
 	s.entries = s.entries[1:]
-	e.Kind, e.Source = kind, src
+	*e = Entry{Kind: kind, Step: -1, Epoch: math.NaN(), Time: math.NaN(), Source: src}
 	return e
 }
 
@@ -48,7 +84,7 @@ func (s *entrySlab) values(kvs []KV) []KV {
 		return append([]KV(nil), kvs...)
 	}
 	if len(s.kvs) < n {
-		s.kvs = make([]KV, slabKVs)
+		s.kvs = s.nextKVs()
 	}
 	v := s.kvs[:n:n]
 	s.kvs = s.kvs[n:]

@@ -182,6 +182,8 @@ type tfeventsReader struct {
 
 	sawSummary, sawStart bool
 	slab                 entrySlab
+	// sink, when set, receives the records instead of out (readAll).
+	sink func(Record)
 
 	out    []Record
 	outPos int
@@ -226,11 +228,40 @@ func (r *tfeventsReader) Scan() bool {
 			return false
 		}
 		if p := r.sc.Problem(); p != nil {
-			r.out = append(r.out, r.problem(p))
+			r.emit(r.problem(p))
 			continue
 		}
 		r.event(r.sc.Record())
 	}
+}
+
+// readAll reads the input to its end, passing each record to add in
+// order, as a loop over Scan would; the entries are reused once add
+// returns (a Collector copies what it keeps), so that reading allocates
+// nothing per record.
+func (r *tfeventsReader) readAll(add func(Record)) {
+	r.sink, r.slab.reuse = add, true
+	defer func() { r.sink = nil }()
+	for r.sc.Scan() {
+		if p := r.sc.Problem(); p != nil {
+			r.emit(r.problem(p))
+			continue
+		}
+		r.event(r.sc.Record())
+	}
+	r.flush()
+	if err := r.sc.Err(); err != nil {
+		r.err = fmt.Errorf("%s: %w", r.name, err)
+	}
+}
+
+// emit passes a record on: to the sink when reading all, else to Scan.
+func (r *tfeventsReader) emit(rec Record) {
+	if r.sink != nil {
+		r.sink(rec)
+		return
+	}
+	r.out = append(r.out, rec)
 }
 
 // problem converts a framing problem into a SyntaxError.
@@ -249,7 +280,7 @@ func recordFrag(i int) string { return ElemSource("", TFRecord, i).Fragment() }
 func (r *tfeventsReader) event(data []byte) {
 	ev := &r.ev
 	if err := r.dec.Decode(data, ev); err != nil {
-		r.out = append(r.out, &SyntaxError{File: r.name, Frag: recordFrag(r.sc.Index()),
+		r.emit(&SyntaxError{File: r.name, Frag: recordFrag(r.sc.Index()),
 			Msg: fmt.Sprintf("at byte %d: not a TensorBoard Event protobuf (%v); record skipped", r.sc.Offset(), err)})
 		return
 	}
@@ -257,7 +288,7 @@ func (r *tfeventsReader) event(data []byte) {
 	if ev.SessionStatus == tfrecord.SessionStart {
 		r.flush()
 		if r.sawSummary || r.sawStart {
-			r.out = append(r.out, &Meta{Event: &Event{Kind: EventRestart, Step: ev.Step, Sources: []Source{src},
+			r.emit(&Meta{Event: &Event{Kind: EventRestart, Step: ev.Step, Sources: []Source{src},
 				Message: fmt.Sprintf("SessionLog START at step %d: the writer restarted; TensorBoard drops the points logged before it from step %d on, plateau keeps the last record per step", ev.Step, ev.Step)}})
 		}
 		r.sawStart = true
@@ -307,10 +338,13 @@ func (r *tfeventsReader) flush() {
 		e.Epoch = r.epoch
 	}
 	for i, e := range r.group {
-		r.out = append(r.out, e)
+		r.emit(e)
 		r.group[i] = nil
 	}
 	r.group, r.epochFrom, r.epoch = r.group[:0], 0, math.NaN()
+	if r.sink != nil {
+		r.slab.rewind()
+	}
 }
 
 func digits(t tfrecord.Type) int {
