@@ -15,7 +15,7 @@ const chunkPoints = 1 << 16
 // so that a million-point series holds no spare capacity; a series of
 // one chunk whose steps rise is handed over without a copy.
 type rawSeries struct {
-	chunks []cols // every chunk but the last holds chunkPoints points
+	chunks []cols // every chunk but the last holds chunkPoints points or more
 	n      int
 	keys   []string
 	sorted bool // steps strictly increase in arrival order
@@ -30,7 +30,7 @@ func (rs *rawSeries) len() int { return rs.n }
 // one is full.
 func (rs *rawSeries) last() *cols {
 	k := len(rs.chunks)
-	if k == 0 || rs.chunks[k-1].len() == chunkPoints {
+	if k == 0 || rs.chunks[k-1].len() >= chunkPoints {
 		var c cols
 		if k > 0 {
 			c.reserve(chunkPoints)
@@ -61,6 +61,18 @@ func (rs *rawSeries) add(step int64, v, epoch, time float64, m pmeta, s Source) 
 	}
 	rs.last().add(step, v, epoch, time, m, s)
 	rs.n++
+}
+
+// source returns the source of point i, in arrival order.
+func (rs *rawSeries) source(i int) Source {
+	for k := range rs.chunks {
+		c := &rs.chunks[k]
+		if i < c.len() {
+			return c.source(i)
+		}
+		i -= c.len()
+	}
+	panic("trainlog: point index out of range")
 }
 
 // joined returns the points in arrival order as one set of columns: the
