@@ -65,6 +65,10 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 			f1, f2 = pf.ax.extend(ae.HorizonSteps, pf.ax.loggedSchedule(r.LRSchedule, g.planned))
 		}
 	}
+	// Every part of the forecast is computed on the decision scale (the
+	// log of a positive loss), where the forms were fitted, and only the
+	// bounds are converted to the metric's units: a range of a positive
+	// loss never reaches below 0.
 	toGain := func(d float64) float64 { return gainAt(d, tr.Final.Level, pf.logScale) }
 	// The noise of an observed change: the difference of two window means
 	// of obsShare of the points (at least 3), each with the final
@@ -72,15 +76,17 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	m := math.Max(3, obsShare*float64(c.len()))
 	sd := tr.Final.StdErr * math.Sqrt(tr.Final.NEff)
 	neff := math.Max(1, m*tr.Final.NEff/float64(max(1, tr.Final.N)))
-	obs := math.Sqrt2 * math.Abs(gainAt(sd/math.Sqrt(neff), tr.Final.Level, pf.logScale))
+	obs := math.Sqrt2 * sd / math.Sqrt(neff)
 	if !pf.ok {
-		ae.GainLow, ae.GainHigh = -z80*obs, z80*obs
+		ae.GainLow, ae.GainHigh = toGain(-z80*obs), toGain(z80*obs)
 		ae.Range = RangeBuild{Inflation: 1}
 	} else {
-		gains := make([]float64, len(pf.res))
+		dgains := make([]float64, len(pf.res))
+		inRange := make([]bool, len(pf.res))
 		for i, fr := range pf.res {
-			gains[i] = toGain(fr.full.gain(pf.e1, pf.e2, f1, f2))
-			ff := FormFit{Form: fr.form.name, Gain: gains[i], HeldOutMiss: -1, InRange: i == 0 || credible(pf.res[0].holdout, fr.holdout)}
+			dgains[i] = fr.full.gain(pf.e1, pf.e2, f1, f2)
+			inRange[i] = i == 0 || credible(pf.res[0].holdout, fr.holdout)
+			ff := FormFit{Form: fr.form.name, Gain: toGain(dgains[i]), HeldOutMiss: -1, InRange: inRange[i]}
 			if fr.form.name == FormPowerLaw {
 				ff.Alpha, ff.C = fr.full.shape, fr.full.c
 			} else {
@@ -93,12 +99,17 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 		}
 		boot := make([]float64, 0, len(pf.boot))
 		for _, f := range pf.boot {
-			if v := toGain(f.gain(pf.e1, pf.e2, f1, f2)); !math.IsNaN(v) && !math.IsInf(v, 0) {
+			if v := f.gain(pf.e1, pf.e2, f1, f2); !math.IsNaN(v) && !math.IsInf(v, 0) {
 				boot = append(boot, v)
 			}
 		}
-		ae.ExpectedGain = gains[0]
-		ae.GainLow, ae.GainHigh, ae.Range = range80(gains, ae.Forms, boot, pf, pf.horizonCheck(ae.HorizonSteps), ae.HorizonSteps, tr.Final.Level, obs)
+		ae.ExpectedGain = toGain(dgains[0])
+		lo, hi, rb := range80(dgains, inRange, boot, pf, pf.horizonCheck(ae.HorizonSteps), ae.HorizonSteps, obs)
+		ae.GainLow, ae.GainHigh = toGain(lo), toGain(hi)
+		if rb.Refits > 0 {
+			rb.Bootstrap = Interval{Value: ae.ExpectedGain, Low: toGain(rb.Bootstrap.Low), High: toGain(rb.Bootstrap.High)}
+		}
+		ae.Range = rb
 	}
 	ae.Cost = epochCost(run, r, ae.HorizonSteps, opts)
 	return ae
@@ -106,7 +117,7 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 
 // range80 builds the 80% range of a forecast around the chosen form's
 // gain g = gains[0] from independent parts, added in quadrature on each
-// side:
+// side. Every quantity is on the decision scale (see anotherEpoch):
 //   - the noise of the fit: the distance from g to the 10% and 90%
 //     quantiles of the bootstrap refits, multiplied by sqrt((1+r)/(1-r))
 //     for the lag-1 autocorrelation r of the residuals (at most
@@ -116,10 +127,10 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 //     relative miss of a held-out tail as long as the horizon (its
 //     measured extrapolation error at the forecast's scale; see
 //     horizonCheck), and the gains of the other forms that extrapolate
-//     about as well;
+//     about as well (inRange);
 //   - the noise of an observed level, obs (the outcome the range is for
 //     is what the log will show, a window mean).
-func range80(gains []float64, forms []FormFit, boot []float64, pf *projFit, hc holdout, h int64, level, obs float64) (lo, hi float64, rb RangeBuild) {
+func range80(gains []float64, inRange []bool, boot []float64, pf *projFit, hc holdout, h int64, obs float64) (lo, hi float64, rb RangeBuild) {
 	g := gains[0]
 	r := math.Max(0, math.Min(0.8, pf.lag1))
 	rb.Inflation = math.Min(maxInflation, math.Sqrt((1+r)/(1-r)))
@@ -138,11 +149,11 @@ func range80(gains []float64, forms []FormFit, boot []float64, pf *projFit, hc h
 	if !math.IsInf(hc.err, 1) && hc.span > 0 {
 		// The held-out miss itself, scaled to the horizon: the model's
 		// error when its forecast is about 0.
-		miss := math.Abs(gainAt(hc.err*math.Max(1, float64(h)/hc.span), level, pf.logScale))
+		miss := hc.err * math.Max(1, float64(h)/hc.span)
 		modelLo, modelHi = math.Max(modelLo, miss), math.Max(modelHi, miss)
 	}
-	for i, f := range forms {
-		if i > 0 && f.InRange {
+	for i := 1; i < len(gains); i++ {
+		if inRange[i] {
 			modelLo = math.Max(modelLo, g-gains[i])
 			modelHi = math.Max(modelHi, gains[i]-g)
 		}

@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"testing"
+
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // TestProjectionCentral checks the another-epoch projection on curves of
@@ -157,5 +159,24 @@ func TestOneLevel(t *testing.T) {
 	}
 	if math.Abs(n.StdErr-n.Std/math.Sqrt(float64(n.N))) > 1e-12 {
 		t.Errorf("std err %g, want std/sqrt(n)", n.StdErr)
+	}
+}
+
+// TestForecastRangeAboveZero: the range of a loss forecast is built on
+// the log scale, so that no level it implies is below 0. The real run
+// testdata/runs/resumed fell from 4.2 to 0.6 in its first half and sat
+// there with 9% noise per log; its range of one more epoch once read a
+// level of -0.047 to 0.782.
+func TestForecastRangeAboveZero(t *testing.T) {
+	run, err := trainlog.Load([]string{"../testdata/runs/resumed"}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Analyze(run, DefaultOptions).AnotherEpoch
+	if a == nil || !a.Available || !a.LogScale {
+		t.Fatalf("forecast %+v, want one on the log scale", a)
+	}
+	if lo := a.LastValue - a.GainHigh; lo <= 0 || a.GainLow > a.ExpectedGain || a.ExpectedGain > a.GainHigh {
+		t.Errorf("from %g, gain %g in [%g, %g]: the range reaches a level of %g", a.LastValue, a.ExpectedGain, a.GainLow, a.GainHigh, lo)
 	}
 }
