@@ -214,8 +214,20 @@ func debugLine(r *Report) string {
 		if f := tr.FifthChange; f != nil {
 			s += fmt.Sprintf(" fifth=%.3g[%.3g,%.3g] shares=%.3f", f.Value, f.Low, f.High, tr.Shares)
 		}
+		if l := tr.LateShare; l != nil {
+			s += fmt.Sprintf(" lshare=%.3g[%.3g,%.3g]x%.3g lrL=%.2f", l.Value, l.Low, l.High, tr.LateScale, tr.LateLR)
+		}
 		if l := tr.LateChange; l != nil {
 			s += fmt.Sprintf(" late=%.3g[%.3g,%.3g] final=%.3g", l.Value, l.Low, l.High, tr.FinalStretchChange.Value)
+		}
+		s += "; "
+	}
+	if ev := r.Evidence; ev != nil && ev.Eval != nil {
+		e := ev.Eval
+		s += fmt.Sprintf("eval best=%.4g@%d persist=%d rise=%.3g/%.3g trainRise=%.3g/%.3g(%d-%d) ", e.BestLevel, e.BestLevelStep, e.Persist, e.Rise, e.Threshold,
+			e.TrainRise, e.TrainRiseThreshold, e.TrainFrom, e.TrainTo)
+		if l := e.LateShare; l != nil {
+			s += fmt.Sprintf("elshare=%.3g ", l.Value)
 		}
 		s += "; "
 	}

@@ -233,3 +233,86 @@ func TestClassFlatWhileLRHigh(t *testing.T) {
 		return synthRun{points: v.points, every: v.every, curve: expDecay(3, 1, 18), noise: v.noise, ar: v.ar, lr: linearSched, seed: v.seed}
 	}, wantStatus(StatusConverged))
 }
+
+// TestClassFlatNoisyWhileLRHigh: a loss that fell fast and went flat
+// while the learning rate was still 60-90% of its peak, logged with the
+// noise of small batches (5-9% per log), converged: the last two fifths
+// delivered a negligible share of the total improvement, even where no
+// test on the last fifth alone can tell (testdata/runs/resumed).
+func TestClassFlatNoisyWhileLRHigh(t *testing.T) {
+	checkClass(t, noiseBound, variations(longerLengths(), []float64{0.05, 0.09}), func(v variation) synthRun {
+		return synthRun{points: v.points, every: v.every, curve: sigmoidDrop(4.2, 0.63, 0.25, 0.04), noise: v.noise, ar: v.ar, lr: linearSched, seed: v.seed}
+	}, wantStatus(StatusConverged))
+}
+
+// TestClassLiveCutFlat: the same run read live at 55% of its planned
+// steps under a cosine schedule (the rate still at half its peak) is
+// converged: "can I stop now?" is yes (testdata/runs/cut_pair/cut55).
+func TestClassLiveCutFlat(t *testing.T) {
+	lengths := longerLengths()[1:] // the cut holds 55% of them: at least 55 points
+	checkClass(t, noiseBound, variations(lengths, []float64{0.05, 0.09}), func(v variation) synthRun {
+		return synthRun{points: v.points, every: v.every, stopAt: 0.55, curve: sigmoidDrop(4.2, 0.63, 0.1, 0.02), noise: v.noise, ar: v.ar,
+			lr: cosineSched, seed: v.seed}
+	}, wantStatus(StatusConverged))
+}
+
+// TestClassEvalDiminishing: five to ten evaluations whose steps shrink
+// (the last two fifths bring under 2% of the eval's improvement) over a
+// flat, noisy train loss are not improving: a further decrease of the
+// eval loss that is a negligible share of its improvement is
+// diminishing returns (testdata/runs/sweep run-a and run-b).
+func TestClassEvalDiminishing(t *testing.T) {
+	for _, evals := range []int{5, 10} {
+		t.Run(fmt.Sprintf("%d evals", evals), func(t *testing.T) {
+			checkClass(t, noiseBound, variations(longerLengths(), []float64{0.05, 0.09}), func(v variation) synthRun {
+				return synthRun{points: v.points, every: v.every, curve: sigmoidDrop(4.2, 0.63, 0.25, 0.04), noise: v.noise, ar: v.ar, lr: linearSched, seed: v.seed,
+					evalEvery: max(1, v.points/evals), eval: func(k int, p float64) float64 { return 0.66 + 2.4*math.Exp(-12*p) }}
+			}, wantStatus(StatusConverged))
+		})
+	}
+}
+
+// TestClassTrainAndEvalWorsen: the eval loss bottoms and rises by 3%
+// while the train loss rises by as much over the same steps (a learning
+// rate too high for the task: the fit itself degrades) is not
+// overfitting, which needs the train loss improving or flat
+// (testdata/runs/sweep/output/run-d, whose train loss wanders by 0.3%
+// per log). The training levels compared are the few points around each
+// evaluation, so a noisier log cannot show a rise this small: it stays
+// overfitting, the eval's rise beyond its noise being what is known.
+func TestClassTrainAndEvalWorsen(t *testing.T) {
+	worse := func(p float64) float64 { return 1 + 0.03*math.Min(1, math.Max(0, p-0.25)/0.15) }
+	checkClass(t, noiseBound, variations(longerLengths(), []float64{0.002, 0.005}), func(v variation) synthRun {
+		return synthRun{points: v.points, every: v.every, curve: func(p float64) float64 { return expDecay(4.4, 3.4, 20)(p) * worse(p) },
+			noise: v.noise, ar: v.ar, lr: constSched, seed: v.seed,
+			evalEvery: max(1, v.points/5), eval: func(k int, p float64) float64 { return expDecay(4.4, 3.38, 20)(p) * worse(p) }}
+	}, notStatus(StatusOverfitting))
+}
+
+// TestForecastBounded: the 80% range of a loss forecast is built on the
+// log scale, so that no level it implies is below 0, however steep the
+// fall and noisy the log.
+func TestForecastBounded(t *testing.T) {
+	checkClass(t, structural, variations(allLengths(), []float64{0.02, 0.09}), func(v variation) synthRun {
+		return synthRun{points: v.points, every: v.every, epochs: 2, stopAt: 0.6, curve: sigmoidDrop(4.2, 0.3, 0.3, 0.1), noise: v.noise, ar: v.ar,
+			lr: linearSched, seed: v.seed}
+	}, func(r *Report) error {
+		a := r.AnotherEpoch
+		if a == nil || !a.Available {
+			return nil
+		}
+		if !a.LogScale || a.LastValue-a.GainHigh <= 0 || a.LastValue-a.ExpectedGain <= 0 {
+			return fmt.Errorf("forecast from %g: gain %g [%g, %g] (log scale %v) implies a level at or below 0", a.LastValue, a.ExpectedGain, a.GainLow, a.GainHigh, a.LogScale)
+		}
+		return nil
+	})
+}
+
+// longerLengths spans the lengths at which a noisy log can show a
+// plateau at all (50 points and more); testing.Short trims the grid.
+func longerLengths() []int {
+	if testing.Short() {
+		return []int{50, 100, 300}
+	}
+	return []int{50, 100, 300, 1000, 5000}
+}

@@ -2,6 +2,19 @@ package analysis
 
 import "math"
 
+// smallShare is the share of the run's total improvement below which
+// what the last two fifths of the run delivered (or, for an unfinished
+// run, what the rest of the run would deliver at their rate) is
+// negligible: diminishing returns. Four fifths of the steps that gave
+// under 5% of the gain means the rate fell to a small fraction of what
+// it was.
+const smallShare = 0.05
+
+// substantialLR is the fraction of its peak the learning rate must still
+// have where the last two fifths begin for their flatness to be the
+// data's, not the schedule's.
+const substantialLR = 0.3
+
 // noSignalShare is the share of the logged losses that must be exactly 0
 // with a zero gradient norm for a run to have had no learning signal.
 const noSignalShare = 0.9
@@ -104,9 +117,14 @@ func decide(e *Evidence) Verdict {
 
 	// improving: the held-out metric, over its last evaluations (at least
 	// minEvalTrend), still improves significantly and by more than its
-	// margin: more training still helps on unseen data, whatever the
-	// training curve does.
-	case e.Eval != nil && e.Eval.Trend != nil && changeDirection(*e.Eval.Trend, e.Eval.Margin) == DirectionImproving:
+	// margin, and not by a negligible share of its improvement: more
+	// training still helps on unseen data, whatever the training curve
+	// does.
+	// The same diminishing-returns test as the training metric's
+	// applies: when the last two fifths of the evaluations' steps
+	// delivered less than smallShare of their improvement, a decrease
+	// that is still significant is not a practical one.
+	case e.Eval != nil && e.Eval.Trend != nil && changeDirection(*e.Eval.Trend, e.Eval.Margin) == DirectionImproving && !e.Eval.diminishing():
 		return Verdict{Status: StatusImproving, Confidence: ConfidenceMedium, Reason: evalTrendReason(RuleEvalImproving, e.Eval)}
 
 	// converged: positive evidence that the improvement has practically
@@ -144,6 +162,22 @@ func decide(e *Evidence) Verdict {
 		r := changeReason(RuleDiminishing, e.Metric, tr, *tr.FifthChange)
 		r.FromStep, r.Share = tr.Fifths[3].FromStep, tr.Shares[4]
 		return Verdict{Status: StatusConverged, Confidence: ConfidenceMedium, Reason: r}
+
+	// converged: flat since the middle of the run, and whatever the
+	// noise may hide is a negligible share of what the run gained: the
+	// last two fifths of the run delivered no improvement beyond noise,
+	// and (for an unfinished run: the rest of the run would deliver, at
+	// their rate) less than smallShare of the run's total improvement
+	// either way with 95% confidence; and the flatness began while the
+	// learning rate was still a substantial fraction of its peak
+	// (substantialLR): the data, not the schedule, stopped the
+	// improvement. Over two fifths the levels are twice as far apart as
+	// over one, so this holds on runs too noisy for the rule above.
+	case smallLateShare(tr):
+		ls := tr.LateShare
+		return Verdict{Status: StatusConverged, Confidence: ConfidenceMedium, Reason: Reason{Rule: RuleSmallLateShare, Metric: e.Metric,
+			FromStep: tr.Fifths[2].FromStep, ToStep: tr.Fifths[4].ToStep, Value: ls.Value, Low: ls.Low, High: ls.High, Threshold: smallShare,
+			LRFraction: tr.LateLR, Level: tr.Final.Level, Sources: tr.Final.Sources}}
 	}
 
 	// The training metric cannot tell; a held-out metric with enough
@@ -151,6 +185,18 @@ func decide(e *Evidence) Verdict {
 	if ev := e.Eval; ev != nil && ev.Trend != nil && changeDirection(*ev.Trend, ev.Margin) == DirectionFlat {
 		r := evalTrendReason(RuleEvalFlat, ev)
 		return Verdict{Status: StatusConverged, Confidence: ConfidenceMedium, Reason: r}
+	}
+
+	// converged, with low confidence: the training metric cannot tell,
+	// and by its estimate the held-out metric's last two fifths
+	// delivered less than smallShare of its improvement (diminishing
+	// returns). A few evaluations of a decelerating curve give no usable
+	// noise level, so this leans on the estimate and says so.
+	if ev := e.Eval; ev != nil && ev.N >= minEvalTrend && ev.diminishing() {
+		ls := ev.LateShare
+		return Verdict{Status: StatusConverged, Confidence: ConfidenceLow, Reason: Reason{Rule: RuleEvalDiminishing, Metric: ev.Metric,
+			FromStep: ev.LateFrom, ToStep: ev.LastStep, Value: ls.Value, Low: ls.Low, High: ls.High, Threshold: smallShare,
+			Level: ev.Last.Value, Count: ev.N, Sources: []string{ev.First.Source, ev.Last.Source}}}
 	}
 
 	// Neither improvement nor its absence is shown: the point estimates
@@ -176,6 +222,17 @@ func stoppedBySchedule(tr *SeriesEvidence) bool {
 	l, f := tr.LateChange, tr.FinalStretchChange
 	return l != nil && f != nil && tr.FinalStretchLR >= 0 && tr.FinalStretchLR < annealedRatio &&
 		l.Low > math.Max(tr.Margin, f.High) && f.Value <= tr.Margin
+}
+
+// smallLateShare is the share rule (see decide): the last two fifths'
+// share of the total improvement is within ±smallShare with 95%
+// confidence and not above 0 (no improvement beyond noise), and the
+// learning rate where they begin was at least substantialLR of its peak
+// (or not logged).
+func smallLateShare(tr *SeriesEvidence) bool {
+	ls := tr.LateShare
+	return ls != nil && len(tr.Fifths) == 5 && within(*ls, smallShare) && ls.Low <= 0 &&
+		(tr.LateLR < 0 || tr.LateLR >= substantialLR)
 }
 
 // fifthsImproving reports fifths that each improve on the one before by

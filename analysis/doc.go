@@ -182,19 +182,22 @@ scaled to the horizon, and the log's precision):
     at the last log; an unfinished run stopped before 5% of its steps.
  4. diverged: loss 0.0 with grad_norm NaN in the final window.
  5. stalled: loss and grad_norm exactly 0 at 90% of the logs or more.
- 6. diverged: the last comparison window (whole epochs when the loss
-    drops at epoch boundaries) worse than the best earlier one by more
-    than 3 standard errors and 5%.
+ 6. diverged: the last two comparison windows (whole epochs when the
+    loss drops at epoch boundaries) each worse than the best earlier one
+    by more than 3 standard errors and 5%: not coming back.
  7. overfitting: two or more evaluations at the end each worse than the
     best level (not an isolated dip) by more than their noise, the last
     by more than 2 eval noise sigmas and PlateauRel, while the training
-    metric did not get worse.
+    metric did not get worse (its level near the last evaluation not
+    above its level near the best one by 1.96 standard errors and
+    PlateauRel).
  8. stalled: from the start to the final level, less than 2 standard
     errors or PlateauRel of the start.
  9. improving: the late stretch fell steeply, the final stretch is flat,
     and the rate there averaged under 10% of its peak.
  10. improving: the held-out metric's recent trend is improving beyond its
-    margin with 95% confidence.
+    margin with 95% confidence, and its last two fifths brought at least
+    5% of its improvement.
  11. converged: the 95% interval of the final segment's projected change
     lies within the margin (an equivalence test).
  12. improving: the final segment's projected improvement is above 0 (95%,
@@ -203,9 +206,15 @@ scaled to the horizon, and the log's precision):
  13. improving: every fifth better than the one before beyond noise, the
     last by the margin and a standard error.
  14. converged: the last fifth's change within the margin (95%).
- 15. converged: the training curve cannot tell and the held-out trend is
+ 15. converged: the last two fifths' share of the total improvement
+    within ±5% and no improvement beyond noise (95%; extended to the rest
+    of an unfinished run), the rate still 30% of its peak or more there.
+ 16. converged: the training curve cannot tell and the held-out trend is
     within its margin.
- 16. improving or converged, low confidence: the precision-weighted estimate
+ 17. converged, low confidence: the training curve cannot tell and, by
+    its estimate, the held-out metric's last two fifths brought under 5%
+    of its improvement.
+ 18. improving or converged, low confidence: the precision-weighted estimate
     of the recent improvement is above, or within, the margin.
 
 docs/methods.md gives the semantics of each status and the details; the

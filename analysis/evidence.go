@@ -152,6 +152,18 @@ type SeriesEvidence struct {
 	// level to the last fifth's level (the first fifth's share counts from
 	// the start level).
 	Shares []float64 `json:"shares,omitempty"`
+	// LateShare is the improvement over the last two fifths (from the
+	// third fifth's level to the fifth's) as a share of Total, with its
+	// 95% interval, multiplied by LateScale: 1 for a finished run; for
+	// an unfinished one, the rest of the run over the span the change
+	// was measured on, when the rest is longer (the share the rest of the
+	// run would add at that rate). Nil without fifths or without an
+	// improvement. LateLR is the learning rate over the third fifth as a
+	// fraction of its peak (-1 without a logged rate): where the last two
+	// fifths begin.
+	LateShare *Interval `json:"late_share,omitempty"`
+	LateScale float64   `json:"late_scale,omitempty"`
+	LateLR    float64   `json:"late_lr_fraction,omitempty"`
 
 	// Horizon is how far ahead the changes below are projected: one more
 	// epoch or the rest of an unfinished run, capped at the span of the
@@ -195,9 +207,11 @@ type SeriesEvidence struct {
 	Best         Window `json:"best"`
 	End          Window `json:"end"`
 	EpochAligned bool   `json:"epoch_aligned,omitempty"`
-	// Rise is End worse than Best on the decision scale (relative when
-	// LogScale), and RiseThreshold the rise beyond which the run
-	// diverged.
+	// Rise is how much worse than Best the last windows are on the
+	// decision scale (relative when LogScale): with four windows or more,
+	// the smaller of the rises of the last two (both must be worse: not
+	// coming back), Best then being the best window before them.
+	// RiseThreshold is the rise beyond which the run diverged.
 	Rise          float64 `json:"rise"`
 	RiseThreshold float64 `json:"rise_threshold"`
 	// Gain is the improvement from GainFrom (the median of the first 5%
@@ -292,10 +306,28 @@ type EvalEvidence struct {
 	TrendLevel   float64   `json:"trend_level,omitempty"`
 	Margin       float64   `json:"margin,omitempty"`
 	TrendHorizon Horizon   `json:"trend_horizon"`
-	// TrainWorse reports that the primary training metric got
-	// significantly worse over the same steps (Mann-Kendall p <
-	// trendAlpha): then a worse eval is instability, not overfitting.
-	TrainWorse bool `json:"train_worse"`
+	// LateShare is the improvement over the last two fifths of the
+	// evaluations' steps as a share of their improvement from the first
+	// evaluation, extended to the rest of an unfinished run, with a 95%
+	// interval from the eval noise (see evalLateShare); nil with fewer
+	// than 3 evaluations or without an improvement. LateFrom is the step
+	// the last two fifths start at.
+	LateShare *Interval `json:"late_share,omitempty"`
+	LateFrom  int64     `json:"late_from,omitempty"`
+	// First is the first evaluation, the reference of LateShare.
+	First Cited `json:"first"`
+	// TrainWorse reports that the primary training metric got worse over
+	// the same steps beyond its noise and by a practical step (see
+	// trainWorseOver): then a worse eval is a degradation of the fit
+	// itself, not overfitting. TrainRise is how much worse the training
+	// level at the last evaluation (TrainTo) is than at the best level
+	// (TrainFrom), on its decision scale; TrainRiseThreshold the rise
+	// beyond its noise and the practical step.
+	TrainWorse         bool    `json:"train_worse"`
+	TrainRise          float64 `json:"train_rise,omitempty"`
+	TrainRiseThreshold float64 `json:"train_rise_threshold,omitempty"`
+	TrainFrom          int64   `json:"train_from,omitempty"`
+	TrainTo            int64   `json:"train_to,omitempty"`
 }
 
 // Overfitting reports the overfitting rule's test: the evaluations got
@@ -304,6 +336,15 @@ type EvalEvidence struct {
 // while the training metric did not get worse.
 func (e *EvalEvidence) Overfitting() bool {
 	return e != nil && e.Persist >= minPersist && e.Rise > e.Threshold && !e.TrainWorse
+}
+
+// diminishing reports that the last two fifths of the evaluations'
+// steps delivered less than smallShare of their improvement (see
+// EvalEvidence.LateShare), by its estimate: the eval's further decrease
+// is of no practical size, the same diminishing-returns test as the
+// training metric's.
+func (e *EvalEvidence) diminishing() bool {
+	return e.LateShare != nil && e.LateShare.Value < smallShare
 }
 
 // minEvalTrend is the fewest evaluations whose trend the verdict reads:

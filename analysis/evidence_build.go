@@ -34,6 +34,9 @@ const (
 	// minStretchPoints is the fewest points of the late stretch and of
 	// the final stretch.
 	minStretchPoints = 5
+	// lateShareSpan is the share of the steps the late share is
+	// measured over: the last two fifths.
+	lateShareSpan = 0.4
 	// lateFrom, finalFrom: the late stretch is 70-90% of the way from
 	// the end of warmup to the last step, the final stretch the rest.
 	lateFrom  = 0.7
@@ -64,6 +67,9 @@ func evidenceOf(a *analyzer, r *Report, opts Options) *Evidence {
 		e.Train = seriesEvidence(a, c, g, opts)
 	}
 	e.Eval = evalEvidence(a, r.Primary, r.Run.Family, opts)
+	if e.Eval != nil && e.Train != nil && !trainlog.IsEval(r.Primary) {
+		trainWorseOver(c, e.Train, e.Eval, opts)
+	}
 	if isMargin(r.Primary) && e.Train != nil {
 		e.Preference = preferenceFacts(a, e.Train, opts)
 	}
@@ -269,6 +275,10 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 		scale := h / math.Max(dist, 1)
 		iv := gainInterval(d*scale, (d-z95*sd)*scale, (d+z95*sd)*scale, level, logScale)
 		se.FifthChange = &iv
+		se.LateShare = lateShare(fifths[2], f5, se.Total, logScale)
+		se.LateScale = restScale(g, meanX(c, idx[4], idx[5])-meanX(c, idx[2], idx[3]))
+		se.LateShare = scaled(se.LateShare, se.LateScale)
+		se.LateLR = fifths[2].LRFraction
 		se.Shares = make([]float64, 5)
 		prev := se.Start.Level
 		total := c.better(se.Start.Level, f5.Level)
@@ -296,6 +306,45 @@ func seriesEvidence(a *analyzer, c *curve, g geometry, opts Options) *SeriesEvid
 	se.Margin, se.MarginKind = margin(c, level, se.Total*h/math.Max(1, length), se.Resolution, opts)
 	rebound(a, c, us, se, nm, opts)
 	return se
+}
+
+// lateShare is the improvement from window a's level to window b's, as
+// a share of the total improvement total (in the metric's units), with
+// its 95% interval from the two levels' standard errors; nil without a
+// total improvement.
+func lateShare(a, b Window, total float64, logScale bool) *Interval {
+	if !(total > 0) {
+		return nil
+	}
+	d, sd := a.t-b.t, math.Hypot(a.StdErr, b.StdErr)
+	// On a log scale the improvement in units from a's level to b's
+	// (both measured on the log scale) is b's level times e^d - 1.
+	units := func(du float64) float64 {
+		if logScale {
+			return math.Exp(b.t) * math.Expm1(du)
+		}
+		return du
+	}
+	return &Interval{Value: units(d) / total, Low: units(d-z95*sd) / total, High: units(d+z95*sd) / total}
+}
+
+// restScale is the factor that extends a change measured over dist
+// steps to the rest of an unfinished run, when the rest is longer: at
+// that rate, what would the rest of the run deliver? It is 1 for a
+// finished run.
+func restScale(g geometry, dist float64) float64 {
+	if !g.incomplete() || !(dist > 0) {
+		return 1
+	}
+	return math.Max(1, float64(g.planned-g.lastStep)/dist)
+}
+
+// scaled returns the interval multiplied by k (nil stays nil).
+func scaled(iv *Interval, k float64) *Interval {
+	if iv == nil {
+		return nil
+	}
+	return &Interval{Value: k * iv.Value, Low: k * iv.Low, High: k * iv.High}
 }
 
 // meanX returns the mean step of the points [lo, hi) of c.
@@ -395,8 +444,16 @@ func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, nm noiseMo
 		}
 		windows[i] = c.window(WindowBest, lo, hi, us, nm, nil)
 	}
+	// Not coming back: with four windows or more, the last two must each
+	// be worse than the best window before them (Rise is the smaller of
+	// the two rises), so that one high window of a slow, correlated
+	// wander is not read as a divergence.
+	last := len(windows) - 1
+	if len(windows) >= 4 {
+		last--
+	}
 	best := 0
-	for i := range windows[:len(windows)-1] {
+	for i := range windows[:last] {
 		if windows[i].t < windows[best].t {
 			best = i
 		}
@@ -404,7 +461,7 @@ func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, nm noiseMo
 	se.Best = windows[best]
 	se.End = windows[len(windows)-1]
 	se.End.Name = WindowEnd
-	se.Rise = se.End.t - se.Best.t
+	se.Rise = math.Min(se.End.t, windows[last].t) - se.Best.t
 	far := math.Log1p(divergeShare)
 	if !se.LogScale {
 		far = divergeShare * math.Max(math.Abs(se.Best.t), math.Abs(se.Best.t-se.Start.t))
@@ -417,13 +474,21 @@ func rebound(a *analyzer, c *curve, us []float64, se *SeriesEvidence, nm noiseMo
 	// correlated noise that a window's few points cannot show.
 	noise := math.Hypot(se.Best.StdErr, se.End.StdErr)
 	if len(windows) >= 5 {
-		d2 := make([]float64, 0, len(windows)-2)
-		for i := 2; i < len(windows); i++ {
-			d2 = append(d2, windows[i].t-2*windows[i-1].t+windows[i-2].t)
-		}
-		noise = math.Max(noise, stats.RobustSigma(d2)/math.Sqrt(3))
+		noise = math.Max(noise, windowWander(windows))
 	}
 	se.RiseThreshold = math.Max(divergeSE*noise, far)
+}
+
+// windowWander is the noise of a difference of two window levels from
+// the spread of the second differences of the levels (robust; a second
+// difference cancels the trend, and its variance is 6 times a level's,
+// 3 times a difference's).
+func windowWander(windows []Window) float64 {
+	d2 := make([]float64, 0, len(windows)-2)
+	for i := 2; i < len(windows); i++ {
+		d2 = append(d2, windows[i].t-2*windows[i-1].t+windows[i-2].t)
+	}
+	return stats.RobustSigma(d2) / math.Sqrt(3)
 }
 
 // evalEvidence measures the held-out metric (see evalMetricFor).
@@ -477,7 +542,8 @@ func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEviden
 	if e.Noise > 0 {
 		e.RiseSigma = worse(last.Value, e.BestLevel) / e.Noise
 	}
-	e.TrainWorse = trainWorseBetween(a, primary, e.BestLevelStep, e.LastStep)
+	e.First = Cited{Value: ev.y[0], Source: ev.source(0).String()}
+	e.LateShare, e.LateFrom = evalLateShare(ev, e.Noise, runGeometry(a))
 	if n >= minEvalTrend {
 		us, logScale := decisionScale(ev)
 		i0 := n - max(minEvalTrend, (n+2)/3)
@@ -492,6 +558,34 @@ func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEviden
 		}
 	}
 	return e
+}
+
+// evalLateShare is the held-out metric's improvement over the last
+// lateShareSpan of its steps (from its level at the start of that
+// stretch, interpolated between the evaluations around it, to the last
+// evaluation) as a share of its improvement from the first evaluation
+// to the last, extended to the rest of an unfinished run (see
+// restScale), with a 95% interval from the eval noise sigma; nil with
+// fewer than 3 evaluations or without an improvement.
+func evalLateShare(ev *curve, noise float64, g geometry) (*Interval, int64) {
+	n := ev.len()
+	if n < 3 {
+		return nil, 0
+	}
+	total := ev.better(ev.y[0], ev.y[n-1])
+	if !(total > 0) {
+		return nil, 0
+	}
+	x0 := ev.x[n-1] - lateShareSpan*(ev.x[n-1]-ev.x[0])
+	i := sort.SearchFloat64s(ev.x, x0)
+	if i == 0 || i >= n {
+		return nil, 0
+	}
+	f := (x0 - ev.x[i-1]) / (ev.x[i] - ev.x[i-1])
+	from := ev.y[i-1] + f*(ev.y[i]-ev.y[i-1])
+	d, sd := ev.better(from, ev.y[n-1]), math.Sqrt2*noise
+	k := restScale(g, ev.x[n-1]-x0) / total
+	return &Interval{Value: k * d, Low: k * (d - z95*sd), High: k * (d + z95*sd)}, int64(math.Round(x0))
 }
 
 // evalMetricFor chooses the held-out metric: the eval copy of the
@@ -512,21 +606,28 @@ func evalMetricFor(a *analyzer, primary, family string) string {
 	return "eval_loss"
 }
 
-// trainWorseBetween reports a primary training metric that got
-// significantly worse between two steps (Mann-Kendall p < trendAlpha over
-// at least 5 points).
-func trainWorseBetween(a *analyzer, metric string, from, to int64) bool {
-	c := finiteCurve(a, metric)
-	if c.len() == 0 {
-		return false
+// trainWorseOver compares the training metric c over the span of the
+// eval's rise: its level at the eval's best level (the minLevelPoints
+// points nearest that step: the same model the evaluation measured)
+// against its level at the last evaluation. When the later one is worse
+// beyond the noise of the two levels (z95 standard errors of the
+// difference) and by a practical step (PlateauRel of the level, as for
+// the eval's own threshold), the training metric got worse with the
+// held-out one: the fit itself degraded, which is not overfitting.
+func trainWorseOver(c *curve, tr *SeriesEvidence, e *EvalEvidence, opts Options) {
+	if e.After == 0 || c.len() < 2*minLevelPoints {
+		return
 	}
-	i0 := sort.Search(c.len(), func(i int) bool { return c.step(i) >= from })
-	i1 := sort.Search(c.len(), func(i int) bool { return c.step(i) > to })
-	if i1-i0 < 5 {
-		return false
+	us, logScale := decisionScale(c)
+	nm := noiseModel{sigma: tr.Noise, lag1: tr.Lag1}
+	from, to := c.windowAt(e.BestLevelStep, minLevelPoints, us, nm), c.windowAt(e.LastStep, minLevelPoints, us, nm)
+	if to.FromStep <= from.ToStep {
+		return // the rise spans too few training points to compare
 	}
-	mk := stats.MannKendall(c.y[i0:i1], 0, true)
-	return mk.P < trendAlpha && (mk.Z > 0) != c.greater
+	e.TrainFrom, e.TrainTo = from.ToStep, to.ToStep
+	e.TrainRise = to.t - from.t
+	e.TrainRiseThreshold = math.Max(z95*math.Hypot(from.StdErr, to.StdErr), practicalStep(c, from.Level, from.t, logScale, opts))
+	e.TrainWorse = e.TrainRise > e.TrainRiseThreshold
 }
 
 // preferenceFacts reads the implied preference probabilities and the

@@ -124,6 +124,16 @@ func (c *curve) window(name WindowName, lo, hi int, us []float64, nm noiseModel,
 	return w
 }
 
+// windowAt measures the k points of c nearest step as a Window (its
+// level on the decision scale us).
+func (c *curve) windowAt(step int64, k int, us []float64, nm noiseModel) Window {
+	n := c.len()
+	k = min(k, n)
+	i := sort.Search(n, func(i int) bool { return c.step(i) >= step })
+	lo := max(0, min(i-k/2, n-k))
+	return c.window(WindowBest, lo, lo+k, us, nm, nil)
+}
+
 // lrFractions answers the mean learning rate over a step range as a
 // fraction of the run's peak.
 type lrFractions struct {

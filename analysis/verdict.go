@@ -152,6 +152,13 @@ const (
 	// Value [Low, High], is within the margin Threshold either way with
 	// 95% confidence; Share is its share of the improvement.
 	RuleDiminishing Rule = "diminishing-returns"
+	// RuleSmallLateShare: the improvement from the third fifth's level
+	// (FromStep) to the fifth's (ToStep) is Value [Low, High] (95%) of the
+	// run's total improvement (for an unfinished run, extended to the
+	// rest of the run at that rate), within ±Threshold (smallShare), and
+	// the learning rate over the third fifth was LRFraction of its peak
+	// (-1 when not logged).
+	RuleSmallLateShare Rule = "small-late-share"
 	// RuleEvalImproving: the held-out metric's last Count evaluations
 	// (from FromStep) project an improvement over the horizon, Value
 	// [Low, High], above 0 with 95% confidence and above its margin
@@ -161,6 +168,12 @@ const (
 	// held-out metric's last Count evaluations project an improvement
 	// Value [Low, High] within its margin Threshold.
 	RuleEvalFlat Rule = "eval-flat"
+	// RuleEvalDiminishing: the training metric's tests are
+	// inconclusive, and by its estimate the held-out metric improved by
+	// Value [Low, High] of its improvement since the first of its Count
+	// evaluations over its last two fifths (from FromStep), below
+	// Threshold (smallShare).
+	RuleEvalDiminishing Rule = "eval-diminishing"
 	// RuleInconclusiveImproving and RuleInconclusiveFlat: neither test is
 	// conclusive; Value is the best estimate of the recent improvement
 	// over the horizon (the final segment's and the last fifth's,

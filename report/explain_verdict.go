@@ -75,7 +75,7 @@ func verdictReason(r *analysis.Report) string {
 		if ev != nil {
 			from, to = steps(ev.Best.FromStep, ev.Best.ToStep), steps(ev.End.FromStep, ev.End.ToStep)
 		}
-		return fmt.Sprintf("%s reached %s (mean of steps %s) and ended at %s (mean of steps %s): %s worse, beyond the threshold %s (3 standard errors of the two levels, and at least %s), and not coming back.%s",
+		return fmt.Sprintf("%s reached %s (mean of steps %s) and ended at %s (mean of steps %s): its last windows are each at least %s worse, beyond the threshold %s (3 standard errors of the two levels, and at least %s), and not coming back.%s",
 			m, num(rs.Low), from, num(rs.High), to, scaleChange(ev, rs.Value), scaleChange(ev, rs.Threshold), pct(0.05), aligned)
 	case analysis.RuleEvalWorse:
 		return fmt.Sprintf("%s reached its best level %s at step %s%s, and its last %d evaluation%s are each worse by more than their noise; the last, %s at step %s%s, is worse by %s, beyond the threshold %s (the larger of 2 eval noise sigmas and 1%% of the best), while the training metric did not get worse.",
@@ -99,12 +99,26 @@ func verdictReason(r *analysis.Report) string {
 	case analysis.RuleDiminishing:
 		return fmt.Sprintf("Diminishing returns: the last fifth of the run (from step %d) delivered %s of the improvement of %s, %s over %s, 95%% interval %s to %s, within the practical margin of %s (%s).",
 			rs.FromStep, pct(rs.Share), m, gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), marginWords(ev))
+	case analysis.RuleSmallLateShare:
+		what := fmt.Sprintf("the last two fifths of the run (steps %s) %s", steps(rs.FromStep, rs.ToStep), shareVerb(rs.Value, false))
+		if ev != nil && ev.LateScale > 1 {
+			what = fmt.Sprintf("at the rate of the last two fifths (steps %s), the rest of the run (%s times their span) %s", steps(rs.FromStep, rs.ToStep), sig(ev.LateScale, 2), shareVerb(rs.Value, true))
+		}
+		lr := ""
+		if rs.LRFraction >= 0 {
+			lr = fmt.Sprintf("; it went flat while the learning rate was still %s of its peak: the data stopped it, not the schedule", pct(rs.LRFraction))
+		}
+		return fmt.Sprintf("Diminishing returns: %s the total improvement of %s (95%% interval from %s to %s): no improvement beyond noise, and within %s of what the run gained either way%s.",
+			what, m, shareWords(rs.Low), shareWords(rs.High), pct(rs.Threshold), lr)
 	case analysis.RuleEvalImproving:
 		return fmt.Sprintf("%s is still improving on held-out data: its last %d evaluations (steps %s) project an improvement of %s over %s, 95%% interval %s to %s, above its practical margin of %s (1%% of its level %s).",
 			m, rs.Count, steps(rs.FromStep, rs.ToStep), num(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold), num(rs.Level))
 	case analysis.RuleEvalFlat:
 		return fmt.Sprintf("The training curve alone cannot tell, and %s has flattened: its last %d evaluations (steps %s) project %s over %s, 95%% interval %s to %s, within its practical margin of %s.",
 			m, rs.Count, steps(rs.FromStep, rs.ToStep), gainWords(rs.Value), horizonText(rs.Horizon), gainWords(rs.Low), gainWords(rs.High), num(rs.Threshold))
+	case analysis.RuleEvalDiminishing:
+		return fmt.Sprintf("The training curve alone cannot tell, and %s shows diminishing returns: from step %s to its last evaluation at step %s%s it %s its improvement since its first evaluation%s, under %s (an estimate: %d evaluations give no usable noise level).",
+			m, step(rs.FromStep), evalStep(r, rs.ToStep), src(1), shareVerb(rs.Value, false), src(0), pct(rs.Threshold), rs.Count)
 	case analysis.RuleInconclusiveImproving, analysis.RuleInconclusiveFlat:
 		lean := "above the margin: probably still improving"
 		if rs.Rule == analysis.RuleInconclusiveFlat {
@@ -136,12 +150,42 @@ func verdictShort(r *analysis.Report) string {
 		return fmt.Sprintf("%s still improving on held-out data, by about %s over %s", code(rs.Metric), num(rs.Value), horizonText(rs.Horizon))
 	case analysis.RuleEvalFlat:
 		return code(rs.Metric) + " has flattened on held-out data"
+	case analysis.RuleSmallLateShare:
+		return fmt.Sprintf("diminishing returns: the last two fifths of the run %s its improvement (at most %s, 95%%)", shareVerb(rs.Value, false), shareWords(rs.High))
+	case analysis.RuleEvalDiminishing:
+		return fmt.Sprintf("diminishing returns on held-out data: the last two fifths of %s's evaluations %s its improvement", code(rs.Metric), shareVerb(rs.Value, false))
 	case analysis.RuleInconclusiveImproving:
 		return "probably still " + improvingWord(primary(r)) + ", but too noisy to be sure"
 	case analysis.RuleInconclusiveFlat:
 		return "probably flat, but too noisy to be sure"
 	}
 	return ""
+}
+
+// shareWords says a change as a share of an improvement, by its
+// direction: "0.5% added", "0.2% given back", "nothing".
+func shareWords(v float64) string {
+	switch {
+	case v > 0:
+		return pct(v) + " added"
+	case v < 0:
+		return pct(-v) + " given back"
+	}
+	return "nothing"
+}
+
+// shareVerb says what a change did to an improvement, as a share of it:
+// "added 0.5% to", "gave back 0.2% of"; "would add", "would give back"
+// when would is set.
+func shareVerb(v float64, would bool) string {
+	add, back := "added", "gave back"
+	if would {
+		add, back = "would add", "would give back"
+	}
+	if v < 0 {
+		return back + " " + pct(-v) + " of"
+	}
+	return add + " " + pct(v) + " to"
 }
 
 // pluralS returns "s" unless n is 1.
