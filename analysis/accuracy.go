@@ -126,7 +126,7 @@ func pairwiseAccuracy(run *analyzer, metric string) bool {
 	if metric != "accuracy" {
 		return false
 	}
-	switch detectFamily(run) {
+	switch run.family().family {
 	case FamilyDPO, FamilyORPO, FamilyKTO, FamilyReward:
 		return true
 	}

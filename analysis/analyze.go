@@ -58,7 +58,9 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 		r.LRSchedule = lrSchedule(run, opts)
 	}()
 	r.Run = header(run)
+	fam := run.family()
 	r.Primary, r.Run.Family = primaryMetric(run)
+	r.Run.FamilyAssumed, r.Run.FamilyEvidence = fam.assumed, fam.evidence
 	r.Milestones = milestones(run)
 	r.Run.EpochEnds = epochEndCount(run)
 	r.TrainLoss = trainLoss(run, opts)

@@ -22,6 +22,7 @@ type analyzer struct {
 	geo    *geometry
 	ends   map[*trainlog.Series][]epochEnd
 	projs  map[projKey]*projFit
+	fam    *familyResult
 }
 
 // newAnalyzer returns an analyzer of run with an empty memo.

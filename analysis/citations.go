@@ -65,6 +65,16 @@ func IsDerived(src string) bool { return strings.HasPrefix(src, derivedPrefix) }
 func (r *Report) Citations() []Citation {
 	var c citer
 	ri := r.Run
+	for i, e := range ri.FamilyEvidence {
+		if e.Source == "" {
+			continue // a name in the run's folder
+		}
+		if e.Value != nil {
+			c.value(field("run.family_evidence", i, "source"), e.Source, e.Read, *e.Value, -1, false)
+		} else {
+			c.evidence(field("run.family_evidence", i, "source"), e.Source, -1)
+		}
+	}
 	for i, g := range ri.Geometry {
 		c.value(field("run.geometry", i, "source"), g.Source, g.Key, g.Value, -1, false)
 	}

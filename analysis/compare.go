@@ -112,7 +112,7 @@ type ComparedRun struct {
 	// Path is the run as the user named it.
 	Path    string  `json:"path"`
 	Name    string  `json:"name"`
-	Family  string  `json:"family"`
+	Family  Family  `json:"family"`
 	Verdict Verdict `json:"verdict"`
 	Metric  string  `json:"metric"`
 	// Scale is the run's samples per step, when known.

@@ -9,7 +9,7 @@ package analysis
 type Evidence struct {
 	// Metric is the primary metric (see primaryMetric).
 	Metric string `json:"metric"`
-	Family string `json:"family"`
+	Family Family `json:"family"`
 	// Run holds the shape of the run.
 	Run RunFacts `json:"run"`
 	// Train is the evidence of the primary metric; nil when it has no

@@ -492,7 +492,7 @@ func windowWander(windows []Window) float64 {
 }
 
 // evalEvidence measures the held-out metric (see evalMetricFor).
-func evalEvidence(a *analyzer, primary, family string, opts Options) *EvalEvidence {
+func evalEvidence(a *analyzer, primary string, family Family, opts Options) *EvalEvidence {
 	name := evalMetricFor(a, primary, family)
 	ev := finiteCurve(a, name)
 	n := ev.len()
@@ -592,7 +592,7 @@ func evalLateShare(ev *curve, noise float64, g geometry) (*Interval, int64) {
 // primary metric where the loss means nothing (the reward of GRPO and
 // PPO, whose loss is about 0 by construction), else eval_loss, else an
 // accuracy.
-func evalMetricFor(a *analyzer, primary, family string) string {
+func evalMetricFor(a *analyzer, primary string, family Family) string {
 	var names []string
 	if isRLFamily(family) && primary != "loss" {
 		names = append(names, "eval_"+primary)

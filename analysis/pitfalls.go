@@ -312,7 +312,7 @@ func zeroLossFindings(run *analyzer, r *Report) []Finding {
 
 // isRLFamily reports trainer families whose loss is about 0 by
 // construction.
-func isRLFamily(family string) bool {
+func isRLFamily(family Family) bool {
 	switch family {
 	case "grpo", "ppo", "rloo", "online-dpo":
 		return true

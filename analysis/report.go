@@ -129,18 +129,25 @@ type FileUse struct {
 
 // RunInfo is the report header.
 type RunInfo struct {
-	Name      string    `json:"name"`
-	Root      string    `json:"root"`
-	Files     []FileUse `json:"files"`
-	Library   string    `json:"library,omitempty"`
-	Family    string    `json:"family"` // sft, pretrain, dpo, orpo, kto, reward, grpo, ppo, classification
-	Geometry  []Fact    `json:"geometry"`
-	FirstStep int64     `json:"first_step"`
-	LastStep  int64     `json:"last_step"`
-	MaxSteps  int64     `json:"max_steps,omitempty"`
-	Epochs    float64   `json:"epochs,omitempty"`
-	Series    []string  `json:"series"`
-	Completed bool      `json:"completed"` // a summary or should_training_stop was found
+	Name    string    `json:"name"`
+	Root    string    `json:"root"`
+	Files   []FileUse `json:"files"`
+	Library string    `json:"library,omitempty"`
+	// Family is the kind of training (sft, pretrain, dpo, orpo, kto,
+	// reward, grpo, ppo, classification); FamilyEvidence lists what the
+	// files show of it, the deciding family's evidence first and
+	// strongest first; FamilyAssumed is set when they show nothing and
+	// the run is taken for sft.
+	Family         Family           `json:"family"`
+	FamilyAssumed  bool             `json:"family_assumed,omitempty"`
+	FamilyEvidence []FamilyEvidence `json:"family_evidence,omitempty"`
+	Geometry       []Fact           `json:"geometry"`
+	FirstStep      int64            `json:"first_step"`
+	LastStep       int64            `json:"last_step"`
+	MaxSteps       int64            `json:"max_steps,omitempty"`
+	Epochs         float64          `json:"epochs,omitempty"`
+	Series         []string         `json:"series"`
+	Completed      bool             `json:"completed"` // a summary or should_training_stop was found
 	// EpochEnds is the number of epoch ends found in the log; the
 	// milestones show some of them, evenly spaced, when there are many.
 	EpochEnds int     `json:"epoch_ends"`

@@ -45,7 +45,7 @@ type ScanRun struct {
 	// Path is then the first.
 	Views   []string `json:"views,omitempty"`
 	Name    string   `json:"name"`
-	Family  string   `json:"family"`
+	Family  Family   `json:"family"`
 	Verdict Verdict  `json:"verdict"`
 	// Metric is the report's primary metric and FinalLevel its final
 	// level (the train loss's, as in the report, for a loss).

@@ -162,7 +162,7 @@ func buildRun(d *doc, r *analysis.Report) {
 		facts = append(facts, "library "+prose(ri.Library))
 	}
 	if ri.Family != "" {
-		facts = append(facts, "trainer family "+prose(ri.Family))
+		facts = append(facts, "trainer family "+familyText(ri))
 	}
 	facts = append(facts, "primary metric "+code(primary(r)))
 	if ri.LastStep > 0 || ri.FirstStep > 0 {
@@ -491,7 +491,7 @@ func buildAccuracy(d *doc, r *analysis.Report) {
 				"with the plain Trainer, add it through " + code("compute_metrics") + " if you want it next time.")
 		default:
 			d.para("Not logged, and not expected: token accuracy is a supervised fine-tuning metric, and this is a " +
-				prose(r.Run.Family) + " run.")
+				prose(string(r.Run.Family)) + " run.")
 		}
 		return
 	}

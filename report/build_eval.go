@@ -343,7 +343,7 @@ func buildFindings(d *doc, r *analysis.Report) {
 	}
 	if hidden > 0 {
 		d.para(fmt.Sprintf("%s outliers of %s are not listed: the loss of a %s run is about 0 by construction, so its spikes say nothing about stability.",
-			count(int64(hidden)), code("loss"), prose(r.Run.Family)))
+			count(int64(hidden)), code("loss"), prose(string(r.Run.Family))))
 	}
 
 	d.heading(3, "Events")
@@ -441,7 +441,7 @@ func shownSpikes(r *analysis.Report) ([]analysis.Spike, int) {
 
 // rlFamily reports the trainer families whose loss is about 0 by
 // construction.
-func rlFamily(f string) bool {
+func rlFamily(f analysis.Family) bool {
 	switch f {
 	case "grpo", "ppo", "rloo", "online-dpo":
 		return true

@@ -736,7 +736,7 @@ func findingBrief(f analysis.Finding, r *analysis.Report) string {
 		}
 	case analysis.KindZeroLoss:
 		if f.Cause == analysis.CauseByConstruction {
-			return fmt.Sprintf("loss is exactly 0 at %s: expected for %s; judge by the reward", plural(int64(f.Count), "step"), clean(r.Run.Family))
+			return fmt.Sprintf("loss is exactly 0 at %s: expected for %s; judge by the reward", plural(int64(f.Count), "step"), clean(string(r.Run.Family)))
 		}
 	case analysis.KindOverfitting:
 		best, end := fact(analysis.QBest), fact(analysis.QEnd)

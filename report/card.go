@@ -78,7 +78,7 @@ func cardTitle(r *analysis.Report) string {
 	}
 	var parts []string
 	if r.Run.Family != "" {
-		parts = append(parts, prose(r.Run.Family))
+		parts = append(parts, prose(string(r.Run.Family)))
 	}
 	if r.Run.LastStep > 0 {
 		s := count(r.Run.LastStep) + " steps"

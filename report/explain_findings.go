@@ -95,7 +95,7 @@ func findingText(f analysis.Finding, r *analysis.Report) string {
 				"this is numerical failure, not a perfect model.", plural(int64(f.Count), "logged step"), list)
 		case analysis.CauseByConstruction:
 			return fmt.Sprintf("Loss is exactly 0 at %s (%s): expected for %s, whose loss is about 0 by construction; judge the run by its reward.",
-				plural(int64(f.Count), "logged step"), list, clean(r.Run.Family))
+				plural(int64(f.Count), "logged step"), list, clean(string(r.Run.Family)))
 		}
 		return fmt.Sprintf("Loss is exactly 0 at %s (%s): not a perfect model; a 4-decimal console rounding of a tiny loss, labels all masked (-100), or a broken batch.",
 			plural(int64(f.Count), "logged step"), list)

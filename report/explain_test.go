@@ -136,7 +136,7 @@ func TestLRCause(t *testing.T) {
 		{"pretrain", "", 1e-2, analysis.SchedCosine, "the learning rate 1e-2, far above the 1e-4 to 1e-3 usual for pretraining"},
 	}
 	for _, tt := range tests {
-		r := &analysis.Report{Run: analysis.RunInfo{Family: tt.family, Tuning: tt.tuning},
+		r := &analysis.Report{Run: analysis.RunInfo{Family: analysis.Family(tt.family), Tuning: tt.tuning},
 			LRSchedule: analysis.LRSchedule{Present: true, Peak: tt.peak, Kind: tt.kind}}
 		high, peak := lrSuspect(r)
 		got := ""

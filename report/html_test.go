@@ -439,7 +439,7 @@ func TestHTMLFamilyCharts(t *testing.T) {
 			}
 			run.Series[name] = s
 		}
-		r := &analysis.Report{Data: run, Primary: tt.primary, Run: analysis.RunInfo{Family: tt.family},
+		r := &analysis.Report{Data: run, Primary: tt.primary, Run: analysis.RunInfo{Family: analysis.Family(tt.family)},
 			Eval: analysis.Eval{BestStep: -1}, CheckpointsRecommended: analysis.Recommendation{Step: -1}}
 		var ids []string
 		for _, c := range buildCharts(r, HTMLOptions{}) {

@@ -143,9 +143,9 @@ func scanRunName(s *analysis.Scan, r analysis.ScanRun) string {
 // when it is not the loss ("grpo (reward)"): the Final column's metric.
 func scanFamily(r analysis.ScanRun) string {
 	if r.Metric != "" && r.Metric != "loss" && r.Family != "" {
-		return r.Family + " (" + r.Metric + ")"
+		return string(r.Family) + " (" + r.Metric + ")"
 	}
-	return r.Family
+	return string(r.Family)
 }
 
 func scanLevel(r analysis.ScanRun) string {

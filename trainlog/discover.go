@@ -432,6 +432,10 @@ func (w *walker) walk() error {
 				return nil
 			}
 		}
+		if kind := settingsKind(d.Name(), dir); kind != "" {
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel, Kind: kind}, dir: dir})
+			return nil
+		}
 		if skip, _ := skipFile(d.Name()); skip {
 			return nil // weights and configs are expected in run folders
 		}
@@ -647,6 +651,9 @@ func (w *walker) group(d *Discovery) {
 				d.Ignored = append(d.Ignored, file)
 			}
 		}
+	}
+	for _, r := range runs {
+		r.Settings = oneSettingsPerName(r.Settings)
 	}
 	for _, c := range w.ckpts {
 		if c.ck.Kind == "checkpoint" && claimed(c.dir, runs) {

@@ -465,7 +465,6 @@ func (r *consoleReader) replay(toks []hcTok) {
 			}
 			r.steps.callback(r, tk.n, tk.e)
 			if tk.e != nil {
-				r.txt.entryKeys(r, tk.e)
 				r.emit(tk.e)
 			}
 		case tkDict:
@@ -501,7 +500,6 @@ func (r *consoleReader) replayDict(tk *hcTok) {
 		r.txt.newRun = 0
 		r.event(EventNewRun, -1, fmt.Sprintf("a new training run starts at line %d (a \"Running training\" block without \"Continuing training from global step\", after the dicts of another run)", line), r.src1(line))
 	}
-	r.txt.entryKeys(r, tk.e)
 	r.steps.addDict(r, tk.e, tk.tol, tk.synced)
 }
 

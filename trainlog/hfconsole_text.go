@@ -21,10 +21,7 @@ type hcText struct {
 	weakTF       string // transformers version from a config dump
 	weakTFLine   int
 	libsReported string
-	family       string
-	familyLine   int
-	familyWeak   bool
-	familyDone   string
+	facts        hcFacts
 
 	overflows, overflowsReported int
 	overflowFirst                Source
@@ -88,6 +85,7 @@ func (r *consoleReader) other(s []byte) {
 		r.overflow1(s)
 	}
 	r.hints(s)
+	r.runFacts(s)
 }
 
 // hcNumberAfter parses the number with optional thousands separators at
@@ -237,7 +235,7 @@ func (r *consoleReader) targsLine(s []byte) {
 		return
 	}
 	eq := bytes.IndexByte(s, '=')
-	if eq <= 0 {
+	if eq <= 0 || r.targsName(s[:eq], s[eq+1:]) {
 		return
 	}
 	key, ok := hcTargsKeys[string(s[:eq])]
@@ -289,21 +287,25 @@ func hcClip(s []byte) string {
 	return string(s)
 }
 
-// hcHints are substrings that name a library or a trainer family.
-var hcHints = []struct{ text, lib, family string }{
+// hcHints are substrings that name a library, and for a trainer class
+// the class they name (reported as InfoTrainerClass).
+var hcHints = []struct{ text, lib, class string }{
 	{"Unsloth", "unsloth", ""},
 	{"unsloth", "unsloth", ""},
 	{"llamafactory", "llamafactory", ""},
 	{"LLaMA-Factory", "llamafactory", ""},
 	{"LlamaFactory", "llamafactory", ""},
-	{"SFTTrainer", "trl", "sft"},
-	{"DPOTrainer", "trl", "dpo"},
-	{"GRPOTrainer", "trl", "grpo"},
-	{"ORPOTrainer", "trl", "orpo"},
-	{"KTOTrainer", "trl", "kto"},
-	{"PPOTrainer", "trl", "ppo"},
-	{"CPOTrainer", "trl", "cpo"},
-	{"RewardTrainer", "trl", "reward"},
+	{"SFTTrainer", "trl", "SFTTrainer"},
+	{"DPOTrainer", "trl", "DPOTrainer"},
+	{"GRPOTrainer", "trl", "GRPOTrainer"},
+	{"ORPOTrainer", "trl", "ORPOTrainer"},
+	{"KTOTrainer", "trl", "KTOTrainer"},
+	{"PPOTrainer", "trl", "PPOTrainer"},
+	{"PPOv2Trainer", "trl", "PPOTrainer"},
+	{"CPOTrainer", "trl", "CPOTrainer"},
+	{"RLOOTrainer", "trl", "RLOOTrainer"},
+	{"RewardTrainer", "trl", "RewardTrainer"},
+	{"PairwiseTrainer", "llamafactory", "PairwiseTrainer"},
 	{"/trl/", "trl", ""},
 	{"axolotl", "axolotl", ""},
 	{"[deepspeed]", "deepspeed", ""},
@@ -373,8 +375,8 @@ func (r *consoleReader) hints(s []byte) {
 			}
 		}
 		t.addLib(lib, r.line)
-		if h.family != "" {
-			t.setFamily(h.family, r.line, false)
+		if h.class != "" {
+			r.trainerClass(h.class)
 		}
 	}
 }
@@ -424,26 +426,7 @@ func (t *hcText) addLib(lib string, line int) {
 	t.libs = append(t.libs, lib)
 }
 
-func (t *hcText) setFamily(f string, line int, weak bool) {
-	if t.family != "" && (weak || !t.familyWeak) {
-		return
-	}
-	t.family, t.familyLine, t.familyWeak = f, line, weak
-}
-
-// entryKeys looks for keys that tell the trainer family.
-func (t *hcText) entryKeys(r *consoleReader, e *Entry) {
-	if t.family != "" {
-		return
-	}
-	for _, kv := range e.Values {
-		if kv.Key == "mean_token_accuracy" {
-			t.setFamily("sft", r.line, true)
-		}
-	}
-}
-
-// flush reports library and family hints, a pending traceback and the
+// flush reports library hints, a pending traceback and the
 // DeepSpeed overflow count at the end of the input read so far.
 func (t *hcText) flush(r *consoleReader) {
 	t.tb.flush(r)
@@ -462,10 +445,6 @@ func (t *hcText) flush(r *consoleReader) {
 	if text := strings.Join(libs, ", "); text != "" && text != t.libsReported {
 		t.libsReported = text
 		r.info(InfoLibrary, text, line)
-	}
-	if t.family != "" && t.family != t.familyDone {
-		t.familyDone = t.family
-		r.info(InfoFamily, t.family, t.familyLine)
 	}
 	if t.overflows > 20 && t.overflows > t.overflowsReported {
 		r.event(EventSkippedStep, -1, fmt.Sprintf("DeepSpeed skipped %d optimizer steps on fp16 overflow in all (the first 20 are listed)", t.overflows), t.overflowFirst)

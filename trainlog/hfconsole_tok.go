@@ -49,6 +49,7 @@ type hcTokenizer struct {
 	inLong    bool  // inside a piece of more than hcMaxDict bytes, already reported
 	badUTF8   bool  // invalid UTF-8 was seen (reported once per tokenizer)
 	postfix   bool  // a tkPostfix token was added by this tokenize call
+	grouping  bool  // a "Grouping texts in chunks of N" bar was passed on as text
 	cleaned   bool  // the current piece was copied to scratch
 	scratch   []byte
 	arena     []byte
@@ -363,6 +364,12 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 	cleared := t.prevClear
 	t.prevClear = false
 	if b := bytes.Index(s, hcPctBar); b >= 0 {
+		if !t.grouping && s[0] == 'G' && bytes.HasPrefix(s, hcGrouping) {
+			// run_clm.py's datasets.map description, a fact about the
+			// run (hfconsole_family.go): passed on once, as text.
+			t.grouping = true
+			t.add(hcTok{kind: tkText, text: t.stable(hcGrouping)})
+		}
 		if end := t.bar(s, b, nested, cleared); end > 0 {
 			s = s[end:]
 			if len(s) == 0 || hcBlank(s) {

@@ -34,6 +34,11 @@ package trainlog
 //	eval_steps, save_steps, world_size                                         -> Geometry GeoEvalSteps, GeoSaveSteps, GeoWorldSize
 //	learning_rate, lr                                                          -> Info "learning_rate"
 //	lr_scheduler_type, warmup_steps, warmup_ratio                              -> Info under the same name
+//	stage (LLaMA-Factory), rl (Axolotl)                                        -> Info InfoStage
+//	architectures, num_labels, task_type, output_dir, run_name                 -> Info InfoModelClass, InfoNumLabels, InfoTaskType, InfoOutputDir, InfoRunName
+//
+// A W&B run's config.yaml nests every setting as "name: {desc, value}":
+// a key ending in ".value" is matched on the component before it.
 //
 // Geometry values must be positive numbers; the first key that maps to a
 // name wins.
@@ -105,6 +110,13 @@ var hparamInfo = map[string]string{
 	"lr_scheduler_type": "lr_scheduler_type",
 	"warmup_steps":      "warmup_steps",
 	"warmup_ratio":      "warmup_ratio",
+	"stage":             InfoStage,
+	"rl":                InfoStage,
+	"architectures":     InfoModelClass,
+	"num_labels":        InfoNumLabels,
+	"task_type":         InfoTaskType,
+	"output_dir":        InfoOutputDir,
+	"run_name":          InfoRunName,
 }
 
 // hparamMeta turns well-known settings into Meta records.
@@ -116,6 +128,7 @@ func hparamMeta(ps []hparam, src func(hparam) Source) []*Meta {
 			continue
 		}
 		short := strings.ToLower(p.key)
+		short = strings.TrimSuffix(short, ".value") // W&B config.yaml
 		if i := strings.LastIndexByte(short, '.'); i >= 0 {
 			short = short[i+1:]
 		}
@@ -127,7 +140,7 @@ func hparamMeta(ps []hparam, src func(hparam) Source) []*Meta {
 			}
 			continue
 		}
-		if info, ok := hparamInfo[short]; ok && !seen[info] && p.value != "" && p.value != "null" && p.value != "None" {
+		if info, ok := hparamInfo[short]; ok && !seen[info] && p.value != "" && p.value != "null" && p.value != "None" && p.value != "false" && p.value != "[]" {
 			seen[info] = true
 			out = append(out, &Meta{Info: &Text{Key: info, Value: p.value, Source: src(p)}})
 		}

@@ -113,3 +113,29 @@ func FuzzHParams(f *testing.F) {
 		hparamMeta(ps, func(p hparam) Source { return Source{File: "h", Line: p.line} })
 	})
 }
+
+// TestHParamsRunKind checks the settings that tell the kind of training,
+// one row per way a settings file states them.
+func TestHParamsRunKind(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"LLaMA-Factory training_args.yaml", "model_name_or_path: Qwen/Qwen2.5-7B\nstage: pt\ndo_train: true\noutput_dir: saves/qwen/lora/pt\n",
+			[]string{"info stage=pt a.yaml:2", "info output_dir=saves/qwen/lora/pt a.yaml:4"}},
+		{"Axolotl rl", "base_model: NousResearch/Llama-3.2-1B\nrl: dpo\nrl_beta: 0.1\n", []string{"info stage=dpo a.yaml:2"}},
+		{"Axolotl without rl", "base_model: x\nrl:\nrl: false\n", nil},
+		{"W&B config.yaml", "architectures:\n  desc: null\n  value:\n  - Qwen2ForSequenceClassification\nnum_labels:\n  desc: null\n  value: 3\nrun_name:\n  desc: null\n  value: cls-run\n",
+			[]string{"info model_class=[Qwen2ForSequenceClassification] a.yaml:3", "info num_labels=3 a.yaml:7", "info run_name=cls-run a.yaml:10"}},
+		{"PEFT task_type", "peft:\n  task_type: SEQ_CLS\n", []string{"info task_type=SEQ_CLS a.yaml:2"}},
+	}
+	for _, tt := range tests {
+		ms, err := HParamsMeta("a.yaml", strings.NewReader(tt.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mlflowMetaStrings(ms); strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s:\n%s\nwant:\n%s", tt.name, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+		}
+	}
+}

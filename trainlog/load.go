@@ -250,7 +250,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 	}
 	for _, ex := range extras {
 		metas, err := readExtra(ex)
-		f := File{Path: ex.display, Disk: ex.path, Format: ex.kind, Used: err == nil, Records: len(metas), Reason: "settings (run geometry), no metrics"}
+		f := File{Path: ex.display, Disk: ex.path, Format: ex.kind, Used: err == nil, Records: len(metas), Reason: settingsReason(ex.kind)}
 		if err != nil {
 			f.Reason = err.Error()
 			run.Warnings = append(run.Warnings, err)
@@ -488,6 +488,8 @@ func readExtra(ex extra) ([]*Meta, error) {
 		return HParamsMeta(ex.display, f)
 	case "mlflow-params":
 		return MLflowParamsMeta(ex.display, ReadMLflowParams(ex.path)), nil
+	case settingsModelConfig, settingsRunArgs:
+		return readSettings(ex.kind, ex.path, ex.display)
 	}
 	return nil, nil
 }

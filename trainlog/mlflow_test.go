@@ -229,6 +229,7 @@ func TestMLflowParams(t *testing.T) {
 		"geometry logging_steps=10 " + mlflowTestRun + "/params/logging_steps:1",
 		"info lr_scheduler_type=linear " + mlflowTestRun + "/params/lr_scheduler_type:1",
 		"geometry num_train_epochs=1 " + mlflowTestRun + "/params/num_train_epochs:1",
+		"info output_dir=/home/user/project/out " + mlflowTestRun + "/params/output_dir:1",
 		"geometry per_device_train_batch_size=4 " + mlflowTestRun + "/params/per_device_train_batch_size:1",
 	}
 	if strings.Join(got, "\n") != strings.Join(wantMeta, "\n") {

@@ -248,7 +248,17 @@ const (
 	InfoBestCheckpoint  = "best_model_checkpoint" // as written by the trainer
 	InfoBestStep        = "best_global_step"
 	InfoTrainingStopped = "should_training_stop" // "true" when the trainer finished
-	InfoFamily          = "family"               // sft, dpo, grpo, ... when a reader knows
 	InfoProgress        = "progress"             // last training progress bar, e.g. "750/750 [01:05<00:00, 11.53it/s]"
 	InfoFinalMessage    = "final_message"
+
+	// What a log shows of the kind of training (analysis weighs them
+	// into the trainer family, with metric keys and loss levels):
+	InfoTrainerClass = "trainer_class" // a trainer class the log names: "DPOTrainer", "PairwiseTrainer"
+	InfoStage        = "stage"         // a framework's stage setting: LLaMA-Factory "pt", "sft", "rm"; Axolotl rl "dpo"
+	InfoModelClass   = "model_class"   // the model's class: "Qwen2ForSequenceClassification" (config.json architectures, a printed class)
+	InfoNumLabels    = "num_labels"    // labels of a classification head
+	InfoTaskType     = "task_type"     // a PEFT adapter's task_type: "CAUSAL_LM", "SEQ_CLS"
+	InfoDataPrep     = "data_prep"     // "group_texts": texts concatenated into fixed blocks (run_clm.py)
+	InfoOutputDir    = "output_dir"    // TrainingArguments.output_dir as recorded
+	InfoRunName      = "run_name"      // TrainingArguments.run_name or a tracker's run name as recorded
 )
