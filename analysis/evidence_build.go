@@ -108,8 +108,8 @@ const minProgress = 0.05
 func pitfallFacts(a *analyzer, metric string, opts Options) PitfallFacts {
 	var f PitfallFacts
 	if s := a.Get(metric); s.Len() > 0 {
-		for i := range s.Len() {
-			if !s.Finite(i) {
+		for _, v := range s.Values() {
+			if !finite(v) {
 				f.NonFinite++
 			}
 		}
@@ -127,25 +127,24 @@ func pitfallFacts(a *analyzer, metric string, opts Options) PitfallFacts {
 		f.LastNaNWindowStep, f.LastNaNWindowSource = p.Step, p.Source.String()
 	}
 	loss, gn := a.Get("loss"), a.Get("grad_norm")
-	for i := range loss.Len() {
-		p := loss.Point(i)
-		if !p.Finite() {
+	for i, v := range loss.Values() {
+		if !finite(v) {
 			continue
 		}
 		f.LossPoints++
-		if p.Value != 0 {
+		if v != 0 {
 			continue
 		}
 		if gn.Len() > 0 {
-			if q, ok := gn.At(p.Step); !ok || q.Value != 0 {
+			if j, ok := gn.Index(loss.Step(i)); !ok || gn.Value(j) != 0 {
 				continue
 			}
 		}
 		f.ZeroSignal++
 		if len(f.ZeroSources) < 2 {
-			f.ZeroSources = append(f.ZeroSources, p.Source.String())
+			f.ZeroSources = append(f.ZeroSources, loss.Source(i).String())
 		} else {
-			f.ZeroSources[1] = p.Source.String()
+			f.ZeroSources[1] = loss.Source(i).String()
 		}
 	}
 	bounds := epochBoundaries(a)

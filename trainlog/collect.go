@@ -59,6 +59,7 @@ type origin struct {
 	// entries, so that a run of entries with the same keys costs no
 	// canonical-name lookups.
 	slots [16]seriesSlot
+	spare int // the next of the upper slots to fill in turn
 }
 
 // A seriesSlot maps an entry kind and a key as logged to its series.
@@ -185,6 +186,13 @@ func (o *origin) seriesOf(kind Kind, key string, i int) *rawSeries {
 			return sl.rs
 		}
 	}
+	// Another position's slot: entries of one key each, in turn (a
+	// TensorBoard file), find their series there.
+	for j := range o.slots {
+		if sl := &o.slots[j]; sl.rs != nil && sl.kind == kind && sl.key == key {
+			return sl.rs
+		}
+	}
 	name := Canonical(kind, key)
 	if kind == KindEval && !strings.HasPrefix(name, "eval_") {
 		name = "eval_" + name
@@ -200,9 +208,13 @@ func (o *origin) seriesOf(kind Kind, key string, i int) *rawSeries {
 			rs.keys = append(rs.keys, key)
 		}
 	}
+	sl := seriesSlot{kind: kind, key: key, rs: rs}
 	if i < len(o.slots) {
-		o.slots[i] = seriesSlot{kind: kind, key: key, rs: rs}
+		o.slots[i] = sl
 	}
+	// Also in turn in the slots of the positions past the last entry's.
+	o.slots[len(o.slots)-1-o.spare] = sl
+	o.spare = (o.spare + 1) % (len(o.slots) / 2)
 	return rs
 }
 
@@ -270,7 +282,7 @@ func (c *Collector) dropEarlierRun(ev *Event) {
 				lines[rs.source(i)] = true
 			}
 		}
-		o.series, o.names, o.slots = map[string]*rawSeries{}, nil, [16]seriesSlot{}
+		o.series, o.names, o.slots, o.spare = map[string]*rawSeries{}, nil, [16]seriesSlot{}, 0
 		o.lastStep, o.ordinal = -1, 0
 	}
 	if c.last != nil && c.last.file == file {

@@ -170,10 +170,7 @@ const maxTags = 1 << 16
 // top of tfevents.go.
 type tfeventsReader struct {
 	name string
-	sc   *tfrecord.Scanner
-	dec  tfrecord.Decoder
-	ev   tfrecord.Event
-	tags map[string]*tagInfo
+	d    *tfDecoder
 
 	group     []*Entry // entries of the current step not yet emitted
 	groupStep int64
@@ -184,6 +181,7 @@ type tfeventsReader struct {
 	slab                 entrySlab
 	// sink, when set, receives the records instead of out (readAll).
 	sink func(Record)
+	one  tfRecord // the record Scan reads
 
 	out    []Record
 	outPos int
@@ -196,7 +194,7 @@ var _ Reader = (*tfeventsReader)(nil)
 // newTFEventsReader returns a reader of the event file r. name is the
 // display path used in sources and errors.
 func newTFEventsReader(name string, r io.Reader) *tfeventsReader {
-	return &tfeventsReader{name: name, sc: tfrecord.NewScanner(r), tags: map[string]*tagInfo{}, epoch: math.NaN()}
+	return &tfeventsReader{name: name, d: &tfDecoder{sc: tfrecord.NewScanner(r), tags: map[string]*tagInfo{}}, epoch: math.NaN()}
 }
 
 // Record returns the current record.
@@ -216,42 +214,19 @@ func (r *tfeventsReader) Scan() bool {
 			return true
 		}
 		r.out, r.outPos = r.out[:0], 0
-		if !r.sc.Scan() {
+		if !r.d.sc.Scan() {
 			r.flush()
 			if len(r.out) > 0 {
 				continue
 			}
-			r.rec, r.err = nil, r.sc.Err()
+			r.rec, r.err = nil, r.d.sc.Err()
 			if r.err != nil {
 				r.err = fmt.Errorf("%s: %w", r.name, r.err)
 			}
 			return false
 		}
-		if p := r.sc.Problem(); p != nil {
-			r.emit(r.problem(p))
-			continue
-		}
-		r.event(r.sc.Record())
-	}
-}
-
-// readAll reads the input to its end, passing each record to add in
-// order, as a loop over Scan would; the entries are reused once add
-// returns (a Collector copies what it keeps), so that reading allocates
-// nothing per record.
-func (r *tfeventsReader) readAll(add func(Record)) {
-	r.sink, r.slab.reuse = add, true
-	defer func() { r.sink = nil }()
-	for r.sc.Scan() {
-		if p := r.sc.Problem(); p != nil {
-			r.emit(r.problem(p))
-			continue
-		}
-		r.event(r.sc.Record())
-	}
-	r.flush()
-	if err := r.sc.Err(); err != nil {
-		r.err = fmt.Errorf("%s: %w", r.name, err)
+		r.one = r.d.decode(r.one.vals[:0])
+		r.event(&r.one)
 	}
 }
 
@@ -276,55 +251,113 @@ func (r *tfeventsReader) problem(p *tfrecord.FormatError) *SyntaxError {
 // recordFrag returns the fragment "record[i]".
 func recordFrag(i int) string { return ElemSource("", TFRecord, i).Fragment() }
 
-// event turns one record into entries and metas.
-func (r *tfeventsReader) event(data []byte) {
+// A tfRecord is the scanner's current item as the reader uses it: a
+// framing problem, a record that is not an Event, or an event's fields
+// with its scalars, their tags classified.
+type tfRecord struct {
+	index   int
+	offset  int64
+	problem *tfrecord.FormatError
+	bad     error // why the record is not an Event
+	wall    float64
+	step    int64
+	status  int
+	summary bool
+	vals    []tfValue
+}
+
+// A tfValue is one scalar of an event.
+type tfValue struct {
+	ti     *tagInfo
+	value  float64
+	digits int
+}
+
+// A tfDecoder is the part of a tfeventsReader that reads, checks and
+// decodes records and classifies their tags, apart from the part that
+// builds entries, so that two goroutines can run them (readAll) without
+// writing to the same memory.
+type tfDecoder struct {
+	sc   *tfrecord.Scanner
+	dec  tfrecord.Decoder
+	ev   tfrecord.Event
+	tags map[string]*tagInfo
+	// recent holds the last tags looked up, in turn.
+	recent     [8]*tagInfo
+	nextRecent int
+}
+
+// decode makes the scanner's current item a tfRecord, whose scalars it
+// appends to vals.
+func (r *tfDecoder) decode(vals []tfValue) tfRecord {
+	rec := tfRecord{index: r.sc.Index(), offset: r.sc.Offset(), problem: r.sc.Problem(), vals: vals}
+	if rec.problem != nil {
+		return rec
+	}
 	ev := &r.ev
-	if err := r.dec.Decode(data, ev); err != nil {
-		r.emit(&SyntaxError{File: r.name, Frag: recordFrag(r.sc.Index()),
-			Msg: fmt.Sprintf("at byte %d: not a TensorBoard Event protobuf (%v); record skipped", r.sc.Offset(), err)})
+	if err := r.dec.Decode(r.sc.Record(), ev); err != nil {
+		rec.bad = err
+		return rec
+	}
+	rec.wall, rec.step, rec.status, rec.summary = ev.WallTime, ev.Step, ev.SessionStatus, ev.HasSummary
+	for _, v := range ev.Values {
+		rec.vals = append(rec.vals, tfValue{ti: r.tag(v.Tag), value: v.Value, digits: digits(v.Type)})
+	}
+	return rec
+}
+
+// event turns one record into entries and metas.
+func (r *tfeventsReader) event(rec *tfRecord) {
+	if rec.problem != nil {
+		r.emit(r.problem(rec.problem))
 		return
 	}
-	src := ElemSource(r.name, TFRecord, r.sc.Index())
-	if ev.SessionStatus == tfrecord.SessionStart {
+	if rec.bad != nil {
+		r.emit(&SyntaxError{File: r.name, Frag: recordFrag(rec.index),
+			Msg: fmt.Sprintf("at byte %d: not a TensorBoard Event protobuf (%v); record skipped", rec.offset, rec.bad)})
+		return
+	}
+	src := ElemSource(r.name, TFRecord, rec.index)
+	if rec.status == tfrecord.SessionStart {
 		r.flush()
 		if r.sawSummary || r.sawStart {
-			r.emit(&Meta{Event: &Event{Kind: EventRestart, Step: ev.Step, Sources: []Source{src},
-				Message: fmt.Sprintf("SessionLog START at step %d: the writer restarted; TensorBoard drops the points logged before it from step %d on, plateau keeps the last record per step", ev.Step, ev.Step)}})
+			r.emit(&Meta{Event: &Event{Kind: EventRestart, Step: rec.step, Sources: []Source{src},
+				Message: fmt.Sprintf("SessionLog START at step %d: the writer restarted; TensorBoard drops the points logged before it from step %d on, plateau keeps the last record per step", rec.step, rec.step)}})
 		}
 		r.sawStart = true
 	}
-	if !ev.HasSummary {
+	if !rec.summary {
 		return
 	}
 	r.sawSummary = true
-	if len(ev.Values) == 0 {
+	if len(rec.vals) == 0 {
 		return
 	}
-	if ev.Step != r.groupStep || len(r.group) >= maxGroup {
+	if rec.step != r.groupStep || len(r.group) >= maxGroup {
 		r.flush()
-		r.groupStep = ev.Step
+		r.groupStep = rec.step
 	}
-	wall := ev.WallTime
+	wall := rec.wall
 	if wall == 0 {
 		wall = math.NaN()
 	}
 	var byKind [KindPredict + 1]*Entry
-	for _, v := range ev.Values {
-		ti := r.tag(v.Tag)
+	for _, v := range rec.vals {
+		ti := v.ti
 		if ti.epoch {
 			for _, e := range r.group[r.epochFrom:] {
-				e.Epoch = v.Value
+				e.Epoch = v.value
 			}
-			r.epochFrom, r.epoch = len(r.group), v.Value
+			r.epochFrom, r.epoch = len(r.group), v.value
 			continue
 		}
-		kv := KV{Key: ti.key, Value: v.Value, Digits: digits(v.Type)}
+		kv := KV{Key: ti.key, Value: v.value, Digits: v.digits}
 		if e := byKind[ti.kind]; e != nil {
 			e.Values = append(e.Values, kv)
 			continue
 		}
 		e := r.slab.entry(ti.kind, src)
-		e.Step, e.Time = ev.Step, wall
+		e.Step, e.Time = rec.step, wall
 		e.Values = r.slab.values([]KV{kv})
 		byKind[ti.kind] = e
 		r.group = append(r.group, e)
@@ -360,7 +393,21 @@ func digits(t tfrecord.Type) int {
 }
 
 // tag returns the cached classification of a tag.
-func (r *tfeventsReader) tag(b []byte) *tagInfo {
+func (r *tfDecoder) tag(b []byte) *tagInfo {
+	// A writer logs the same few tags in turn: look at the last ones
+	// before hashing.
+	for _, ti := range r.recent {
+		if ti != nil && ti.key == string(b) {
+			return ti
+		}
+	}
+	ti := r.tagSlow(b)
+	r.recent[r.nextRecent] = ti
+	r.nextRecent = (r.nextRecent + 1) % len(r.recent)
+	return ti
+}
+
+func (r *tfDecoder) tagSlow(b []byte) *tagInfo {
 	if ti, ok := r.tags[string(b)]; ok {
 		return ti
 	}

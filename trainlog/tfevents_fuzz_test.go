@@ -2,11 +2,15 @@ package trainlog
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/plateau-dev/plateau/internal/genlog"
 	"github.com/plateau-dev/plateau/trainlog/internal/tfrecord"
 )
 
@@ -72,5 +76,67 @@ func FuzzTFEvents(f *testing.F) {
 		if r.Err() != nil || r.Scan() {
 			t.Fatalf("err %v, or Scan true after the end", r.Err())
 		}
+		checkReadAll(t, data)
 	})
+}
+
+// checkReadAll checks that readAll passes on the records a loop over Scan
+// returns, in the same order.
+func checkReadAll(t *testing.T, data []byte) {
+	t.Helper()
+	var scanned, all []string
+	r := newTFEventsReader("f", bytes.NewReader(data))
+	for r.Scan() {
+		scanned = append(scanned, recordString(r.Record()))
+	}
+	r = newTFEventsReader("f", bytes.NewReader(data))
+	r.readAll(func(rec Record) { all = append(all, recordString(rec)) })
+	if !slices.Equal(scanned, all) {
+		t.Fatalf("readAll passed %d records, Scan returned %d:\n%s\nwant\n%s", len(all), len(scanned), strings.Join(all, "\n"), strings.Join(scanned, "\n"))
+	}
+}
+
+// recordString formats a record with the fields its pointers hold.
+func recordString(rec Record) string {
+	switch rec := rec.(type) {
+	case *Entry:
+		return fmt.Sprintf("%+v", *rec)
+	case *SyntaxError:
+		return fmt.Sprintf("%+v", *rec)
+	case *Meta:
+		switch {
+		case rec.Event != nil:
+			return fmt.Sprintf("event %+v", *rec.Event)
+		case rec.Geometry != nil:
+			return fmt.Sprintf("geometry %+v", *rec.Geometry)
+		case rec.Summary != nil:
+			return fmt.Sprintf("summary %+v", *rec.Summary)
+		case rec.Info != nil:
+			return fmt.Sprintf("info %+v", *rec.Info)
+		}
+	}
+	return fmt.Sprintf("%T", rec)
+}
+
+// TestTFEventsReadAllMatchesScan reads a file of several batches with
+// damage inside (a bad data CRC, a bad length, a record that is not an
+// Event) and a truncated end through readAll and Scan.
+func TestTFEventsReadAllMatchesScan(t *testing.T) {
+	data := firstRecords(genlog.TFEvents(40_000), 10_001)
+	bad := append([]byte(nil), data...)
+	sc := tfrecord.NewScanner(bytes.NewReader(data))
+	for i := 0; sc.Scan(); i++ {
+		off := int(sc.Offset())
+		switch i {
+		case 2500: // the data CRC
+			bad[off+tfrecord.HeaderSize+2] ^= 0xff
+		case 6000: // the length CRC
+			bad[off+9] ^= 0xff
+		}
+	}
+	notEvent := tfrecord.AppendRecord(nil, []byte{0xff, 0xff})
+	bad = append(append(bad[:len(bad)/2:len(bad)/2], notEvent...), bad[len(bad)/2:]...)
+	for _, d := range [][]byte{data, bad, bad[:len(bad)-7]} {
+		checkReadAll(t, d)
+	}
 }

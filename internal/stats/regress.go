@@ -18,8 +18,8 @@ type LineFit struct {
 // OLS fits a straight line by least squares, skipping non-finite pairs.
 // With fewer than two distinct x values the slope is NaN.
 func OLS(xs, ys []float64) LineFit {
-	fx, fy := finitePairs(xs, ys)
-	return WeightedOLS(fx, fy, nil)
+	n := min(len(xs), len(ys))
+	return WeightedOLS(xs[:n], ys[:n], nil) // it skips the non-finite pairs
 }
 
 // WeightedOLS fits a straight line by weighted least squares; w may be

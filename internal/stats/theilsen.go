@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -62,7 +63,9 @@ func finitePairs(xs, ys []float64) (fx, fy []float64) {
 	return fx, fy
 }
 
-func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+// isFinite reports whether x is neither NaN nor infinite: x-x is 0 for
+// every finite x and NaN otherwise.
+func isFinite(x float64) bool { return x-x == 0 }
 
 // A SlopeFit is a robust straight-line fit y = Intercept + Slope*x.
 type SlopeFit struct {
@@ -102,8 +105,33 @@ func TheilSen(xs, ys []float64, maxPoints int, varS, conf float64) SlopeFit {
 	if len(slopes) == 0 {
 		return fit
 	}
-	sort.Float64s(slopes)
-	fit.Slope = quantileSorted(slopes, 0.5)
+	// The median slope and the two bounds by selection rather than a sort
+	// of every slope: the same order statistics (a NaN slope makes it
+	// sort instead). The bounds are selected within the halves the
+	// median's selection left on either side of it.
+	orderStat := func(k int) float64 { return slopes[k] }
+	if !slices.ContainsFunc(slopes, math.IsNaN) {
+		m := len(slopes)
+		h := 0.5 * float64(m-1)
+		i := int(math.Floor(h))
+		mid := selectK(slopes, i)
+		fit.Slope = mid
+		if i < m-1 {
+			fit.Slope = mid + (h-float64(i))*(slices.Min(slopes[i+1:])-mid)
+		}
+		orderStat = func(k int) float64 {
+			switch {
+			case k < i:
+				return selectK(slopes[:i], k)
+			case k > i:
+				return selectK(slopes[i+1:], k-i-1)
+			}
+			return mid
+		}
+	} else {
+		sort.Float64s(slopes)
+		fit.Slope = quantileSorted(slopes, 0.5)
+	}
 	res := make([]float64, n)
 	for i := range bx {
 		res[i] = by[i] - fit.Slope*bx[i]
@@ -121,6 +149,6 @@ func TheilSen(xs, ys []float64, maxPoints int, varS, conf float64) SlopeFit {
 	hi := int(math.Ceil((nn + c) / 2))
 	lo = max(0, min(len(slopes)-1, lo))
 	hi = max(0, min(len(slopes)-1, hi))
-	fit.Low, fit.High = slopes[lo], slopes[hi]
+	fit.Low, fit.High = orderStat(lo), orderStat(hi)
 	return fit
 }

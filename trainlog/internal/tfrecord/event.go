@@ -91,6 +91,14 @@ func decodeErr(field string, n int) error {
 // Unknown fields are skipped, as protobuf parsers do.
 func (d *Decoder) Decode(data []byte, ev *Event) error {
 	ev.reset()
+	if d.decodeScalar(data, ev) {
+		return nil
+	}
+	return d.decodeFields(data, ev)
+}
+
+// decodeFields is Decode field by field, for any event.
+func (d *Decoder) decodeFields(data []byte, ev *Event) error {
 	b := data
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
@@ -497,4 +505,48 @@ func halfToFloat(h uint16) float64 {
 		return math.Inf(int(sign))
 	}
 	return sign * math.Ldexp(1024+frac, exp-25)
+}
+
+// decodeScalar decodes, without the general loop, the event that writers
+// write for each logged scalar: wall_time, a step of up to 9 bytes and a
+// summary of one value holding a tag of up to 127 bytes and a
+// simple_value, in field order. It reports false, having decoded
+// nothing, for any other event.
+func (d *Decoder) decodeScalar(b []byte, ev *Event) bool {
+	// wall_time: tag 0x09 and 8 bytes.
+	if len(b) < 9+2+2+2+2+5 || b[0] != 0x09 || b[9] != 0x10 {
+		return false
+	}
+	wall := math.Float64frombits(binary.LittleEndian.Uint64(b[1:9]))
+	b = b[10:]
+	step, n := protowire.ConsumeVarint(b)
+	if n < 0 || n > 9 {
+		return false
+	}
+	b = b[n:]
+	// summary { value { tag simple_value } }: 0x2a L1 0x0a L2 0x0a L3 tag 0x15 float32
+	if len(b) < 4 || b[0] != 0x2a || b[2] != 0x0a || b[1] >= 0x80 || b[3] >= 0x80 {
+		return false
+	}
+	l1, l2 := int(b[1]), int(b[3])
+	if l1 != len(b)-2 || l2 != l1-2 {
+		return false
+	}
+	v := b[4:]
+	if len(v) < 2 || v[0] != 0x0a || v[1] >= 0x80 {
+		return false
+	}
+	lt := int(v[1])
+	if len(v) != 2+lt+5 || v[2+lt] != 0x15 {
+		return false
+	}
+	tag := v[2 : 2+lt]
+	ev.WallTime, ev.Step, ev.HasSummary = wall, int64(step), true
+	if d.nonScalar != nil && d.NonScalar(tag) {
+		ev.Skipped++
+		return true
+	}
+	f := math.Float32frombits(binary.LittleEndian.Uint32(v[3+lt:]))
+	ev.Values = append(ev.Values, Value{Tag: tag, Value: float64(f), Type: Float32})
+	return true
 }

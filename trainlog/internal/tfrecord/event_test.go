@@ -2,7 +2,9 @@ package tfrecord
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -132,6 +134,46 @@ func TestDecodeEventFields(t *testing.T) {
 	}
 }
 
+// TestDecodeScalarFastPath checks that the events decodeScalar takes
+// decode as the general loop decodes them, and that it leaves the others
+// to it.
+func TestDecodeScalarFastPath(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	tests := []struct {
+		data []byte
+		fast bool
+	}{
+		{SummaryEvent(1.7e9, 12, SimpleValue("train/loss", 2.5)), true},
+		{SummaryEvent(1.7e9, 1<<40, SimpleValue("train/learning_rate", 2e-5)), true},
+		{SummaryEvent(1.7e9, 12, SimpleValue("", float32(math.NaN()))), true},
+		{SummaryEvent(1.7e9, 12, SimpleValue("notes", 1)), true}, // a remembered non-scalar tag
+		{SummaryEvent(1.7e9, 0, SimpleValue("train/loss", 2.5)), false},
+		{SummaryEvent(1.7e9, -1, SimpleValue("train/loss", 2.5)), false},
+		{SummaryEvent(1.7e9, 12, SimpleValue(long, 1)), false},
+		{SummaryEvent(1.7e9, 12, SimpleValue("a", 1), SimpleValue("b", 2)), false},
+		{SummaryEvent(1.7e9, 12, TensorValue("x", "scalars", FloatTensor(3))), false},
+		{append(SummaryEvent(1.7e9, 12, SimpleValue("train/loss", 2.5)), 0x08, 0x01), false},
+		{FileVersionEvent(1, "brain.Event:2"), false},
+	}
+	for i, tt := range tests {
+		var fast, slow Decoder
+		for _, d := range []*Decoder{&fast, &slow} {
+			var ev Event
+			if err := d.Decode(SummaryEvent(1, 1, TensorValue("notes", "text", StringTensor("hi"))), &ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var a, b Event
+		if got := fast.decodeScalar(tt.data, &a); got != tt.fast {
+			t.Errorf("%d: decodeScalar took it: %v, want %v", i, got, tt.fast)
+		}
+		errA, errB := fast.Decode(tt.data, &a), slow.decodeFields(tt.data, &b)
+		if fmt.Sprint(a, errA) != fmt.Sprint(b, errB) {
+			t.Errorf("%d: Decode = %+v %v, field by field %+v %v", i, a, errA, b, errB)
+		}
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add(FileVersionEvent(1, "brain.Event:2"))
 	f.Add(SummaryEvent(1, 2, SimpleValue("train/loss", 1)))
@@ -143,9 +185,13 @@ func FuzzDecode(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
-		var d Decoder
-		var ev Event
-		if d.Decode(data, &ev) != nil {
+		var d, general Decoder
+		var ev, want Event
+		err, wantErr := d.Decode(data, &ev), general.decodeFields(data, &want)
+		if fmt.Sprint(ev, err) != fmt.Sprint(want, wantErr) {
+			t.Errorf("Decode = %+v %v, field by field %+v %v", ev, err, want, wantErr)
+		}
+		if err != nil {
 			return
 		}
 		if len(ev.Values)+ev.Skipped > len(data) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -310,4 +311,46 @@ func TestScannerIOError(t *testing.T) {
 	if n != 1 || s.Err() != io.ErrUnexpectedEOF {
 		t.Errorf("got %d items and error %v, want 1 and %v", n, s.Err(), io.ErrUnexpectedEOF)
 	}
+}
+
+// TestScannerInPlace checks that records returned from the read buffer
+// come out as records copied out of it do, across damage, garbage, large
+// records and a stream read a few bytes at a time.
+func TestScannerInPlace(t *testing.T) {
+	file, _, offsets := records(0, 1, 100, 70000, 5, 40, 3, 200000, 9)
+	damaged := append([]byte(nil), file...)
+	damaged[offsets[2]+HeaderSize+3] ^= 1 // a data CRC
+	damaged[offsets[5]+2] ^= 1            // a length CRC
+	garbage := append(append([]byte("garbage"), file[:offsets[4]]...), file[offsets[4]+5:]...)
+	for i, data := range [][]byte{file, damaged, garbage, file[:len(file)-2], damaged[:offsets[6]+7]} {
+		for _, chunk := range []int{0, 7} {
+			read := func(copying bool) []item {
+				var r io.Reader = bytes.NewReader(data)
+				if chunk > 0 {
+					r = &chunked{data: data, n: chunk}
+				}
+				s := NewScanner(r)
+				s.copying = copying
+				return drain(s)
+			}
+			if got, want := read(false), read(true); !slices.Equal(got, want) {
+				t.Errorf("input %d, chunk %d: in place %+v, copied %+v", i, chunk, got, want)
+			}
+		}
+	}
+}
+
+// chunked reads n bytes at a time.
+type chunked struct {
+	data []byte
+	n    int
+}
+
+func (c *chunked) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.data)
+	c.data = c.data[k:]
+	return k, nil
 }
