@@ -119,8 +119,10 @@ three confirmed spikes are an error; a spike in the first 2% of the run, or
 in the loss's initial descent (see descentEnd), is a start-up spike (info); single 2x-3x steps are grouped as bad batches
 (warning), and outliers below 2x as batch-to-batch variation (info).
 grad_norm is flagged above p90*sqrt(p90/p10) of its values after the first
-5% of points, ignoring the first 15% of the run; exploding gradients are a
-late median 100x the early one. One finding summarises the grad_norm
+5% of points, ignoring the first 15% of the run; gradients have exploded
+when the run's median grad_norm is 100x the clipping norm (1.0) or more, or
+when a later window's median grew 10x or more above the first window's,
+beyond noise and to the clipping norm (explode.go). One finding summarises the grad_norm
 spikes and whether the primary metric reacted after them; the Spikes table
 keeps the 8 strongest of each metric.
 

@@ -15,7 +15,6 @@ const (
 	lightningSpikeRatio = 3.0
 	foundrySpikeRatio   = 2.0
 	maxSpikeFindings    = 10
-	explodingRatio      = 100.0 // grad_norm end level / start level
 )
 
 // curveFindings reports what the curves show beyond the verdict: spikes
@@ -28,15 +27,18 @@ const (
 func curveFindings(run *analyzer, r *Report, opts Options) []Finding {
 	var out []Finding
 	out = append(out, spikeFindings(run, r)...)
-	if f, ok := gradSpikeFinding(run, r); ok {
+	exploding, exploded := explodingGradients(run)
+	if f, ok := gradSpikeFinding(run, r); ok && !(exploded && f.Severity == SevInfo) {
+		// Spikes among exploded gradients are part of the explosion, not
+		// noise that clipping absorbs.
 		out = append(out, f)
 	}
 	out = append(out, primaryNonFinite(run, r)...)
 	if f, ok := epochStaircase(run, r); ok {
 		out = append(out, f)
 	}
-	if f, ok := explodingGradients(run); ok {
-		out = append(out, f)
+	if exploded {
+		out = append(out, exploding)
 	}
 	if e := r.Evidence; e != nil && e.Train != nil {
 		out = append(out, evidenceFindings(e.Train, r.Primary)...)
@@ -317,32 +319,6 @@ func firstSources(ps []trainlog.Point, k int) []string {
 		out = append(out, p.Source.String())
 	}
 	return out
-}
-
-// explodingGradients reports a grad_norm whose final level is far above
-// its early level.
-func explodingGradients(run *analyzer) (Finding, bool) {
-	c := finiteCurve(run, "grad_norm")
-	if c.len() < 10 {
-		return Finding{}, false
-	}
-	k := max(3, c.len()/10)
-	early := stats.Median(c.y[:k])
-	late := stats.Median(c.y[c.len()-k:])
-	if !(early > 0) || late < explodingRatio*early {
-		return Finding{}, false
-	}
-	maxI := 0
-	for i, v := range c.y {
-		if v > c.y[maxI] {
-			maxI = i
-		}
-	}
-	p := c.point(maxI)
-	return Finding{Kind: KindExploding, Severity: SevError, Metric: "grad_norm", Step: p.Step, FromStep: c.step(0), ToStep: c.step(c.len() - 1),
-		Statistic: StatGradGrowth, Value: late / early, Threshold: explodingRatio, Sources: []string{c.source(0).String(), p.Source.String()},
-		Facts: []Fig{{Name: QEarly, Value: early}, {Name: QLate, Value: late}, {Name: QWindow, Value: float64(k)},
-			{Name: QMax, Value: p.Value, Step: p.Step, Source: p.Source.String()}}}, true
 }
 
 // evidenceFindings reports, from the verdict's evidence, the two

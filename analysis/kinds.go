@@ -112,6 +112,9 @@ const (
 	CauseFewReactions  Cause = "few-reactions"   // reacted to a few
 	CauseSetBack       Cause = "set-back"        // reacted to many: the updates set training back
 	CauseNoPrimaryData Cause = "no-primary-data" // no primary curve to check a reaction on
+	// exploding-gradients
+	CauseHugeGradNorm Cause = "huge"    // the run's median grad_norm is far above the clipping norm
+	CauseGrowing      Cause = "growing" // grad_norm grew beyond noise, tenfold or more
 )
 
 // Statistic names the statistic of a finding's Value and Threshold.
@@ -128,7 +131,8 @@ const (
 	StatMannKendallZ    Statistic = "mann-kendall-z"       // Mann-Kendall z of the final segment
 	StatEpochDrop       Statistic = "drop-at-first-epoch"  // drop at the first epoch boundary
 	StatNonFinite       Statistic = "non-finite-points"    // number of non-finite points
-	StatGradGrowth      Statistic = "late-over-early"      // late/early grad_norm median
+	StatGradGrowth      Statistic = "late-over-early"      // the highest later window median of grad_norm over the first window's
+	StatGradMedian      Statistic = "grad-norm-median"     // the run's median grad_norm
 	StatLargestGradNorm Statistic = "largest-grad-norm"    // the largest flagged grad_norm
 	StatStepsReached    Statistic = "steps-reached"        // steps reached against max_steps
 	StatStepCount       Statistic = "max-steps-vs-derived" // max_steps against examples x epochs / total batch
@@ -154,7 +158,10 @@ const (
 	QPrefStart     Quantity = "preference-start" // implied preference probability sigmoid(margin) at the start
 	QPrefEnd       Quantity = "preference-end"   // and at the end
 	QEarly         Quantity = "early-median"     // median of the first points
-	QLate          Quantity = "late-median"      // median of the last points
+	QLate          Quantity = "late-median"      // median of the last points (exploding gradients: of the highest later window, Step: its first step)
+	QLateTo        Quantity = "late-to"          // last step of that window
+	QMedian        Quantity = "median"           // median over the run
+	QClipNorm      Quantity = "clip-norm"        // the clipping norm compared with (max_grad_norm, 1.0 by default)
 	QMax           Quantity = "max"              // largest value (Step: where)
 	QValue         Quantity = "value"            // the value at Step
 	QNaN           Quantity = "nan"              // number of NaN points

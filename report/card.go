@@ -540,7 +540,13 @@ func problemText(f analysis.Finding, r *analysis.Report) string {
 	case analysis.KindSpike:
 		return fmt.Sprintf("%d confirmed %s spikes (%s).", f.Count, m, stepsList(f.Steps, 4))
 	case analysis.KindExploding:
-		return fmt.Sprintf("grad_norm grew %sx, from a median of %s to %s.", sig(f.Value, 2), num(fact(analysis.QEarly).Value), num(fact(analysis.QLate).Value))
+		mx := fact(analysis.QMax)
+		if f.Cause == analysis.CauseHugeGradNorm {
+			return fmt.Sprintf("grad_norm huge throughout: median %s, up to %s at step %s (clipping norm %s).",
+				num(f.Value), num(mx.Value), findingStep(f, mx.Step), num(fact(analysis.QClipNorm).Value))
+		}
+		return fmt.Sprintf("grad_norm grew %sx, from a median of %s to %s (steps %s).", sig(f.Value, 2), num(fact(analysis.QEarly).Value), num(fact(analysis.QLate).Value),
+			steps(fact(analysis.QLate).Step, int64(fact(analysis.QLateTo).Value)))
 	case analysis.KindNoSummary:
 		if f.Cause == analysis.CauseCrash || f.Cause == analysis.CauseInterrupted {
 			return "The run crashed at step " + findingStep(f, f.ToStep) + " (" + clean(f.Detail) + ")."

@@ -55,10 +55,7 @@ func findingText(f analysis.Finding, r *analysis.Report) string {
 		}
 		return trendWorseText(f, r)
 	case analysis.KindExploding:
-		k := sig(fact(analysis.QWindow), 6)
-		mx, _ := f.Fact(analysis.QMax)
-		return fmt.Sprintf("%s grows from a median of %s over its first %s points to %s over its last %s (max %s at step %s): exploding gradients.",
-			m, num(fact(analysis.QEarly)), k, num(fact(analysis.QLate)), k, num(mx.Value), step(mx.Step))
+		return explodingText(f, fact)
 	case analysis.KindStall:
 		return stallText(f, fact)
 	case analysis.KindOverfitting:
@@ -538,6 +535,10 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		}
 		return a, true
 	case analysis.KindExploding:
+		if f.Cause == analysis.CauseHugeGradNorm && !high {
+			return advice{"exploding gradients (a learning rate too high, clipping off, fp16 overflow or unscaled logits)",
+				"keep max_grad_norm=1.0, " + lower + ", use bf16, check the loss inputs"}, true
+		}
 		return unstable("exploding gradients"), true
 	case analysis.KindStall:
 		switch {
@@ -609,4 +610,22 @@ func findingAdvice(f analysis.Finding, r *analysis.Report) (advice, bool) {
 		}
 	}
 	return advice{}, false
+}
+
+// explodingText says an exploding-gradients finding: huge norms over the
+// run, or norms that grew.
+func explodingText(f analysis.Finding, fact func(analysis.Quantity) float64) string {
+	k := sig(fact(analysis.QWindow), 6)
+	mx, _ := f.Fact(analysis.QMax)
+	clip := num(fact(analysis.QClipNorm))
+	if f.Cause == analysis.CauseHugeGradNorm {
+		return fmt.Sprintf("grad_norm has a median of %s over steps %s, at least %s times the clipping norm %s (max_grad_norm, the Trainer's default), "+
+			"from its first logs (a median of %s over its first %s points) up to %s at step %s: exploding gradients; at most steps clipping, not the learning rate, sets the size of the update.",
+			num(f.Value), steps(f.FromStep, f.ToStep), sig(f.Threshold/fact(analysis.QClipNorm), 3), clip, num(fact(analysis.QEarly)), k, num(mx.Value), step(mx.Step))
+	}
+	late, _ := f.Fact(analysis.QLate)
+	return fmt.Sprintf("grad_norm grows from a median of %s over its first %s points to %s over steps %s (max %s at step %s): %sx, beyond %s standard errors of the noise "+
+		"(sigma %s on log(grad_norm)) and above the clipping norm %s: exploding gradients.",
+		num(fact(analysis.QEarly)), k, num(late.Value), steps(late.Step, int64(fact(analysis.QLateTo))), num(mx.Value), step(mx.Step), sig(f.Value, 3), "3",
+		num(fact(analysis.QSigma)), clip)
 }

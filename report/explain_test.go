@@ -52,6 +52,14 @@ func TestFindingText(t *testing.T) {
 			Facts: []analysis.Fig{fig(analysis.QExamples, 1000), fig(analysis.QBatchPerDev, 2), fig(analysis.QWorldSize, 1), fig(analysis.QWorldSizeFrom, 1),
 				fig(analysis.QTotalBatch, 4), fig(analysis.QBatches, 500), fig(analysis.QGradAccum, 2), fig(analysis.QStepsPerEpoch, 250), fig(analysis.QEpochs, 3)}},
 			[]string{"750 steps = 1,000 examples / (2 per device x 1 process) = 500 batches, / 2 accumulation = 250 steps per epoch, x 3 epochs (processes from the total batch 4)"}},
+		{"huge gradients (the corpus' LoRA classifier)", analysis.Finding{Kind: analysis.KindExploding, Cause: analysis.CauseHugeGradNorm, Metric: "grad_norm",
+			Step: 3600, FromStep: 50, ToStep: 3750, Value: 251918, Threshold: 100, Facts: []analysis.Fig{fig(analysis.QEarly, 222802), fig(analysis.QMedian, 251918),
+				fig(analysis.QWindow, 7), fig(analysis.QClipNorm, 1), {Name: analysis.QMax, Value: 9.7e6, Step: 3600, Source: "output.log:181"}}},
+			[]string{"grad_norm has a median of 251918 over steps 50-3750, at least 100 times the clipping norm 1", "up to 9.7e6 at step 3600: exploding gradients"}},
+		{"growing gradients", analysis.Finding{Kind: analysis.KindExploding, Cause: analysis.CauseGrowing, Metric: "grad_norm",
+			Step: 900, FromStep: 10, ToStep: 1000, Value: 40, Threshold: 10, Facts: []analysis.Fig{fig(analysis.QEarly, 0.5), fig(analysis.QWindow, 10), fig(analysis.QClipNorm, 1),
+				{Name: analysis.QMax, Value: 35, Step: 900}, {Name: analysis.QLate, Value: 20, Step: 910}, fig(analysis.QLateTo, 1000), fig(analysis.QSigma, 0.3)}},
+			[]string{"grad_norm grows from a median of 0.5 over its first 10 points to 20 over steps 910-1000 (max 35 at step 900): 40x, beyond 3 standard errors"}},
 		{"a reward that fell, not 'rose by only 0'", analysis.Finding{Kind: analysis.KindStall, Metric: "reward", Value: -0.2, Threshold: 0.05,
 			Facts: []analysis.Fig{fig(analysis.QStart, 0.5), fig(analysis.QEnd, 0.3), fig(analysis.QWindow, 10), fig(analysis.QSigma, 0.1), fig(analysis.QPracticalRel, 0.01)}},
 			[]string{"reward never improved meaningfully", "(lower by 0.2, worse)"}},
@@ -145,6 +153,28 @@ func TestLRCause(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("%s %q peak %g: cause %q, want %q", tt.family, tt.tuning, tt.peak, got, tt.want)
+		}
+	}
+}
+
+// TestCardExplodingGradients checks the card of the corpus run whose
+// grad_norm is 1e4-1e7 from its first log: the exploding gradients are a
+// problem with a cause and a fix, beside the overfitting, and no note
+// calls its spikes noise that clipping absorbs.
+func TestCardExplodingGradients(t *testing.T) {
+	r := loadCorpusRun("console-wandb-lora-cls-huge-gradnorm")(t)
+	ps, _ := topProblems(r)
+	all := plain(strings.Join(ps, "\n"))
+	for _, w := range []string{"grad_norm huge throughout: median 251918, up to 9.701e6 at step ~3600 (clipping norm 1)",
+		"likely exploding gradients (a learning rate too high, clipping off, fp16 overflow or unscaled logits)",
+		"next time keep max_grad_norm=1.0", "eval_loss worse after"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("card problems lack %q:\n%s", w, all)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Kind == analysis.KindGradNormSpikes {
+			t.Errorf("grad-norm-spikes finding beside exploding gradients: %+v", f)
 		}
 	}
 }
