@@ -370,7 +370,9 @@ func epochStaircase(run *analyzer, r *Report) (Finding, bool) {
 	if len(drops) == 0 {
 		return Finding{}, false
 	}
-	f := Finding{Kind: KindEpochDrop, Severity: SevInfo, Metric: "loss", Step: drops[0].step, FromStep: drops[0].step, ToStep: drops[len(drops)-1].step,
+	// The range spans the windows compared around the first and the last
+	// boundary: the cited points (the first after each boundary) lie in it.
+	f := Finding{Kind: KindEpochDrop, Severity: SevInfo, Metric: "loss", Step: drops[0].step, FromStep: drops[0].from, ToStep: drops[len(drops)-1].to,
 		Count: len(drops), Statistic: StatEpochDrop, Value: drops[0].before - drops[0].after, Sources: []string{}}
 	for i, d := range drops {
 		if i < maxFindingSteps {

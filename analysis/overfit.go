@@ -224,7 +224,8 @@ func noEvalHints(run *analyzer) []Hint {
 type epochDrop struct {
 	step          int64
 	before, after float64
-	source        string
+	source        string // the first point after the boundary
+	from, to      int64  // the steps of the windows compared: the drop's evidence
 }
 
 // epochDropList returns the epoch boundaries where the loss drops by more
@@ -245,7 +246,7 @@ func epochDropList(c *curve, bounds []int64) []epochDrop {
 		before := stats.Median(c.y[i-k : i])
 		after := stats.Median(c.y[i : i+k])
 		if before-after > 3*1.2533*sigma*math.Sqrt(2/float64(k)) && before-after > 0.02*before {
-			out = append(out, epochDrop{step: b, before: before, after: after, source: c.source(i).String()})
+			out = append(out, epochDrop{step: b, before: before, after: after, source: c.source(i).String(), from: c.step(i - k), to: c.step(i + k - 1)})
 		}
 	}
 	return out
