@@ -82,3 +82,19 @@ func TestRunSettingsLoad(t *testing.T) {
 		t.Errorf("settings files listed: %v, want one config.json and the adapter's", configs)
 	}
 }
+
+// FuzzModelConfigMeta checks that any input yields records whose lines
+// exist in it, without a panic.
+func FuzzModelConfigMeta(f *testing.F) {
+	f.Add([]byte("{\n  \"architectures\": [\n    \"BertForSequenceClassification\"\n  ],\n  \"num_labels\": 1\n}\n"))
+	f.Add([]byte(`{"task_type": "SEQ_CLS", "id2label": {"0": "a"}}`))
+	f.Add([]byte(`{"architectures": ["\"quoted\""], "num_labels": "x"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		for _, m := range ModelConfigMeta("c.json", data) {
+			if m.Info == nil || m.Info.Source.Line < 0 || m.Info.Source.Line > lines {
+				t.Fatalf("record %+v cites a line outside the %d of the input", m.Info, lines)
+			}
+		}
+	})
+}
