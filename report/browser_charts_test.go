@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
@@ -106,7 +105,7 @@ func (p *browserPage) wheel(t *testing.T, x, y, deltaY float64, modifiers int64)
 // the last event started is done.
 func (p *browserPage) settle(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, browserGuard)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`,
 		chromedp.EvalAwaitPromise)); err != nil {

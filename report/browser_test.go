@@ -139,9 +139,14 @@ func (p *browserPage) listen(ev any) {
 	}
 }
 
+// browserGuard bounds each browser action. It tells a hung browser from
+// a slow one (CI runs the browser tests on loaded runners) and asserts no
+// speed.
+const browserGuard = 3 * time.Minute
+
 // do runs actions with a deadline.
 func (p *browserPage) do(actions ...chromedp.Action[chromedp.Void]) error {
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, browserGuard)
 	defer cancel()
 	return chromedp.Do(ctx, actions...)
 }
@@ -149,7 +154,7 @@ func (p *browserPage) do(actions ...chromedp.Action[chromedp.Void]) error {
 // eval evaluates a JavaScript expression into a T.
 func browserEval[T any](t *testing.T, p *browserPage, expr string) T {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, browserGuard)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -184,7 +189,7 @@ func (p *browserPage) screenshot(t *testing.T, name string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, browserGuard)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {

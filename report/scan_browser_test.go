@@ -113,14 +113,14 @@ func writeTestFile(t *testing.T, path, s string) {
 	}
 }
 
-// waitFor evaluates cond until it is true, for at most 10 seconds (a
+// waitFor evaluates cond until it is true, for at most browserGuard (a
 // navigation may be under way: errors while the page changes are
 // retried).
 func waitFor(t *testing.T, p *browserPage, cond string) bool {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(browserGuard)
 	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
 		cancel()
 		if err == nil && ok {

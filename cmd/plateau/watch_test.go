@@ -51,7 +51,14 @@ func TestWatchExitOnAlert(t *testing.T) {
 			"--on-alert", `printf '%s|%s|%s' "$PLATEAU_ALERT_KIND" "$PLATEAU_ALERT_STEP" "$PLATEAU_ALERT_SOURCE" > ` + alertFile},
 			testStreams(nil, out, errb))
 	}()
-	time.Sleep(400 * time.Millisecond)
+	// Append once watch follows the log: its first progress line says so.
+	deadline := time.Now().Add(hangGuard)
+	for !strings.Contains(out.String(), "step ") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress line after %s (a hang); stderr: %s", hangGuard, errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +70,8 @@ func TestWatchExitOnAlert(t *testing.T) {
 		if c != exitAlert {
 			t.Errorf("exit status %d, want %d; stderr: %s", c, exitAlert, errb.String())
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("watch did not exit on the alert")
+	case <-time.After(hangGuard):
+		t.Fatalf("watch did not exit on the alert after %s (a hang)", hangGuard)
 	}
 	if !strings.Contains(out.String(), "ALERT non-finite step 31") {
 		t.Errorf("stdout lacks the alert line:\n%s", out.String())

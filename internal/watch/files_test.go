@@ -71,7 +71,7 @@ func TestLiveRunReadsDiscoveredFiles(t *testing.T) {
 	}()
 	wait := func(what string, step int64) snapshot {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(hangGuard)
 		for time.Now().Before(deadline) {
 			mu.Lock()
 			s := last
@@ -121,9 +121,16 @@ func TestWatchTakesWhatReportTakes(t *testing.T) {
 		RenderEvery: 20 * time.Millisecond, AnalyzeEvery: 50 * time.Millisecond, StopAtEnd: true}
 
 	opts.Root = "../../testdata/runs/lightning_csv"
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
-	time.AfterFunc(2*time.Second, cancel) // Ctrl-C: metrics.csv says nothing of the end
+	// Ctrl-C once something is read: metrics.csv says nothing of the end.
+	// The final report reads the files whole, however far the live
+	// reading got.
+	opts.OnUpdate = func(st Status) {
+		if st.Step > 0 {
+			cancel()
+		}
+	}
 	rep, err := Watch(ctx, opts)
 	if err != nil {
 		t.Fatalf("watch lightning_csv: %v", err)
@@ -139,7 +146,7 @@ func TestWatchTakesWhatReportTakes(t *testing.T) {
 	dir := t.TempDir()
 	copyFile(t, "../../testdata/runs/sweep/output/run-a/console.log", filepath.Join(dir, "lr5e-4.log"))
 	copyFile(t, "../../testdata/runs/sweep/output/run-c/console.log", filepath.Join(dir, "lora.log"))
-	opts.Root = dir
+	opts.Root, opts.OnUpdate = dir, nil
 	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := Watch(ctx, opts); !errors.Is(err, trainlog.ErrManyRuns) {
@@ -193,7 +200,7 @@ func TestLiveSplitFolders(t *testing.T) {
 			}})
 		done <- err
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangGuard)
 	for time.Now().Before(deadline) {
 		mu.Lock()
 		n, m := len(loss), len(eval)

@@ -63,7 +63,7 @@ func TestMemoryFlatMillionSteps(t *testing.T) {
 		if s%(steps/10) == 0 {
 			w.Flush()
 			// Wait until the watcher has caught up with this tenth.
-			deadline := time.Now().Add(30 * time.Second)
+			deadline := time.Now().Add(hangGuard)
 			for lastStep < int64(s)-int64(steps/100) && time.Now().Before(deadline) {
 				select {
 				case lastStep = <-seen:

@@ -109,17 +109,24 @@ func Watch(ctx context.Context, opts Options) (*analysis.Report, error) {
 }
 
 type monitor struct {
-	opts       Options
-	run        *trainlog.Run
-	coll       *trainlog.Collector
-	sel        *selection
-	files      map[string]*tracked
-	records    map[string]int // entries read per file
-	recs       chan fileRec
-	rules      *rules
-	alerts     []Alert
-	report     *analysis.Report
+	opts    Options
+	run     *trainlog.Run
+	coll    *trainlog.Collector
+	sel     *selection
+	files   map[string]*tracked
+	records map[string]int // entries read per file
+	recs    chan fileRec
+	rules   *rules
+	alerts  []Alert
+	report  *analysis.Report
+	// dirty is set by what the live view has not shown yet (a record, a
+	// new analysis); stale by records the last analysis did not see.
+	// Both are cleared only by what consumes them, so that the last
+	// records of a quiet run are analysed and shown however late the
+	// ticks come.
 	dirty      bool
+	stale      bool
+	addedSeen  int // added at the previous tick: no new record since means caught up
 	newEval    bool
 	lastRender time.Time
 	lastAnal   time.Time
@@ -225,7 +232,7 @@ func (m *monitor) reselect() error {
 		delete(m.files, rel)
 		delete(m.records, rel)
 		m.coll.RemoveFile(rel)
-		m.dirty = true
+		m.dirty, m.stale = true, true
 	}
 	return nil
 }
@@ -245,7 +252,7 @@ func (m *monitor) handle(ev follow.Event) {
 			t.feed.Close()
 			t.gen++
 			m.coll.RemoveFile(ev.Rel)
-			m.dirty = true
+			m.dirty, m.stale = true, true
 		}
 		m.rules.restart() // the file starts over: its steps are new
 	}
@@ -310,7 +317,7 @@ func (m *monitor) reread(ev follow.Event) {
 		}
 		m.addRecord(ev.Rel, rec)
 	}
-	m.dirty = true
+	m.dirty, m.stale = true, true
 }
 
 func (m *monitor) add(fr fileRec) {
@@ -330,7 +337,7 @@ func (m *monitor) addRecord(rel string, rec trainlog.Record) {
 	if _, ok := rec.(*trainlog.Entry); ok {
 		m.records[rel]++
 	}
-	m.dirty = true
+	m.dirty, m.stale = true, true
 	m.added++
 	if m.added%(m.opts.MaxPoints/4+1) == 0 {
 		m.coll.Compact(m.opts.MaxPoints)
@@ -367,34 +374,45 @@ func (m *monitor) emit(alerts []Alert) {
 }
 
 // step runs on every tick: time-based rules, analysis when due, render.
+// A tick may come late or early (a loaded machine, a ticker catching up):
+// what is due and not done now stays due for the next tick.
 func (m *monitor) step(now time.Time) {
-	if !m.dirty && len(m.recs) == 0 {
+	if m.added == m.addedSeen && len(m.recs) == 0 {
 		m.rules.live = true // caught up with the backlog
 	}
+	m.addedSeen = m.added
 	m.emit(m.rules.tick(now, m.done))
-	if !m.dirty && !m.newEval {
+	if m.stale || m.newEval {
+		due := now.Sub(m.lastAnal) >= max(m.opts.AnalyzeEvery, 20*m.analCost)
+		if m.newEval || due || m.done {
+			m.analyze(now)
+		}
+	}
+	if !m.dirty {
 		return
 	}
-	due := now.Sub(m.lastAnal) >= max(m.opts.AnalyzeEvery, 20*m.analCost)
-	if m.newEval || due || m.done {
-		m.analyze(now)
+	if m.opts.OnUpdate == nil {
+		m.dirty = false
+		return
 	}
-	if now.Sub(m.lastRender) >= m.opts.RenderEvery && m.opts.OnUpdate != nil {
+	if now.Sub(m.lastRender) >= m.opts.RenderEvery {
 		m.lastRender = now
+		m.dirty = false
 		m.opts.OnUpdate(m.status(now))
 	}
-	m.dirty = false
 }
 
 func (m *monitor) analyze(now time.Time) {
 	start := time.Now()
 	run := m.liveRun()
+	m.stale = false
 	rep, err := safeAnalyze(run, m.opts.Analysis)
 	if err != nil {
 		m.lastAnal = now
 		return // keep the previous report; the streaming rules go on
 	}
 	m.report = rep
+	m.dirty = true // the live view shows the new analysis
 	m.analCost = time.Since(start)
 	m.lastAnal = now
 	m.newEval = false
@@ -520,11 +538,16 @@ func (m *monitor) finish() (*analysis.Report, error) {
 }
 
 // finalReport loads and analyses the run as 'plateau report' does. It
-// returns Load's refusal of the root (ErrManyRuns, ErrDifferentRuns), and
-// no report when the run cannot be read or analysed whole.
+// returns Load's refusal of the root (ErrManyRuns, ErrDifferentRuns), its
+// ErrNoData (which says, file by file, why nothing is a training log) when
+// the live reading found nothing either, and no report when the run
+// cannot be read or analysed whole.
 func (m *monitor) finalReport() (*analysis.Report, error) {
 	run, err := trainlog.Load([]string{m.opts.Root}, trainlog.LoadOptions{Options: m.opts.Reader})
 	if errors.Is(err, trainlog.ErrManyRuns) || errors.Is(err, trainlog.ErrDifferentRuns) {
+		return nil, err
+	}
+	if live := m.coll.Run(); errors.Is(err, trainlog.ErrNoData) && len(live.Series) == 0 && len(live.Summary) == 0 {
 		return nil, err
 	}
 	if err != nil || run == nil || (len(run.Series) == 0 && len(run.Summary) == 0) {

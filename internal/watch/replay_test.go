@@ -3,16 +3,17 @@ package watch
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/plateau-dev/plateau/analysis"
 	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -88,7 +89,6 @@ func TestReplayOverfit(t *testing.T) {
 	log := filepath.Join(dir, "console.log")
 	c, _, done := startWatch(t, dir, true)
 	var ckpts []int
-	lastEval := 0
 	best, bestStep := 1e9, 0
 	firedAt := -1
 	replay(t, log, data, 6, 40*time.Millisecond, func(line []byte) {
@@ -121,16 +121,19 @@ func TestReplayOverfit(t *testing.T) {
 				}
 			}
 		}
+		// Wait until an analysis has read this evaluation and its
+		// checkpoint, as a trainer waits for nothing but the watcher is
+		// assumed to keep up: the alert is then dated by the evaluation
+		// that raised it, whatever the machine's load.
+		waitUntil(t, fmt.Sprintf("an analysis reads the evaluation and checkpoint at step %d", step), func() bool {
+			s := c.status()
+			return slices.Contains(s.evalSteps, int64(step)) && slices.Contains(s.checkpoints, int64(step))
+		})
 		if _, _, ok := c.get(KindOverfitting); ok && firedAt < 0 {
-			firedAt = lastEval
+			firedAt = step
 		}
-		lastEval = step
 	})
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the watch did not stop at the end of training")
-	}
+	waitDone(t, done, "the watch stops at the end of training")
 	a, _, ok := c.get(KindOverfitting)
 	if !ok {
 		t.Fatalf("no overfitting alert; alerts: %v", c.all())
@@ -140,9 +143,9 @@ func TestReplayOverfit(t *testing.T) {
 	}
 	t.Logf("overfitting alert raised by the evaluation at step %d: %s", firedAt, a)
 	// The eval rises beyond its noise at step 120 (6.073 against the best
-	// 5.990); allow one evaluation of delay for the polling.
-	if firedAt < 100 || firedAt > 140 {
-		t.Errorf("overfitting alert raised at eval step %d: want 120 (the first evaluation beyond noise), at most one evaluation late", firedAt)
+	// 5.990): the analysis that reads it raises the alert.
+	if firedAt != 120 {
+		t.Errorf("overfitting alert raised by the evaluation at step %d: want 120 (the first evaluation beyond noise)", firedAt)
 	}
 	for _, al := range c.all() {
 		switch al.Kind {
@@ -164,15 +167,7 @@ func TestReplayHealthy(t *testing.T) {
 	dir := t.TempDir()
 	c, _, done := startWatch(t, dir, true)
 	replay(t, filepath.Join(dir, "console.log"), data, 40, 10*time.Millisecond, nil)
-	var rep = func() any {
-		select {
-		case r := <-done:
-			return r
-		case <-time.After(10 * time.Second):
-			t.Fatal("the watch did not stop at the end of training")
-		}
-		return nil
-	}()
+	rep := waitDone(t, done, "the watch stops at the end of training")
 	if as := c.all(); len(as) != 0 {
 		t.Errorf("alerts on the healthy example: %v", as)
 	}
@@ -214,19 +209,10 @@ func TestReplayCrashAndResume(t *testing.T) {
 	dir := t.TempDir()
 	c, _, done := startWatch(t, dir, true)
 	replay(t, filepath.Join(dir, "console.log"), crashed.Bytes(), 60, 10*time.Millisecond, nil)
-	var final = func() any {
-		select {
-		case r := <-done:
-			return r
-		case <-time.After(10 * time.Second):
-			t.Fatal("the watch did not stop at the end of training")
-		}
-		return nil
-	}()
+	rep := waitDone(t, done, "the watch stops at the end of training")
 	if as := c.all(); len(as) != 0 {
 		t.Errorf("alerts on a crashed-and-resumed healthy run: %v", as)
 	}
-	rep, _ := final.(*analysis.Report)
 	if rep == nil || rep.Data == nil {
 		t.Fatal("no final report")
 	}
