@@ -186,6 +186,9 @@ const (
 	// WarnMetric: the runs' primary metrics or families differ, so they
 	// are not ranked.
 	WarnMetric CompareWarningKind = "metric-differs"
+	// WarnNoLevel: some runs logged no finite value of their main metric
+	// (Runs: every value NaN or infinite, or none), so no run is ranked.
+	WarnNoLevel CompareWarningKind = "no-finite-level"
 	// WarnIncomplete: some runs stopped before their planned steps (Runs).
 	WarnIncomplete CompareWarningKind = "incomplete"
 	// WarnTrainOnly: the runs are ranked on the train metric, which
@@ -621,7 +624,27 @@ func rank(cmp *Comparison) {
 		cmp.Basis = BasisTrain
 		cmp.Warnings = append(cmp.Warnings, CompareWarning{Kind: WarnTrainOnly})
 	default:
-		cmp.Warnings = append(cmp.Warnings, CompareWarning{Kind: WarnMetric})
+		// Say why: runs without a finite level, and runs whose metrics
+		// or families differ, each only when so.
+		var none []int
+		first := -1
+		differ := false
+		for i, cr := range cmp.Runs {
+			switch {
+			case cr.FinalLevel == nil:
+				none = append(none, i)
+			case first < 0:
+				first = i
+			default:
+				differ = differ || cr.Metric != cmp.Runs[first].Metric || cr.Family != cmp.Runs[first].Family
+			}
+		}
+		if len(none) > 0 {
+			cmp.Warnings = append(cmp.Warnings, CompareWarning{Kind: WarnNoLevel, Runs: none})
+		}
+		if differ || len(none) == 0 {
+			cmp.Warnings = append(cmp.Warnings, CompareWarning{Kind: WarnMetric})
+		}
 		return
 	}
 	best := 0

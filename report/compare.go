@@ -449,7 +449,7 @@ func verdictText(c *analysis.Comparison, labels []string) string {
 		if len(c.Runs) < 2 {
 			return "One run: nothing to compare."
 		}
-		return "Cannot tell: the runs do not share a metric to rank them on (see below)."
+		return "Cannot tell: the runs cannot be ranked (see below)."
 	}
 	best := c.Runs[c.Best]
 	var what string
@@ -555,6 +555,18 @@ func warningText(c *analysis.Comparison, w analysis.CompareWarning, labels []str
 		return "The logging windows differ (" + per(func(v float64) string { return axisValue(c.AlignedBy, v) + " " + axisUnit(c.AlignedBy) }) + "): each logged loss is the mean of a window, so a wider window looks less noisy."
 	case analysis.WarnMetric:
 		return "The runs' main metrics or trainer families differ: they are not ranked."
+	case analysis.WarnNoLevel:
+		var parts []string
+		for _, i := range w.Runs {
+			if i < len(labels) {
+				parts = append(parts, code(labels[i])+" has no finite "+code(c.Runs[i].Metric))
+			}
+		}
+		them := "it cannot"
+		if len(w.Runs) > 1 {
+			them = "they cannot"
+		}
+		return strings.Join(parts, "; ") + ": " + them + " be ranked."
 	case analysis.WarnIncomplete:
 		if one {
 			return names() + " stopped before the planned steps: its final level is not where it would have ended."

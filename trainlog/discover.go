@@ -52,6 +52,9 @@ type Discovery struct {
 	// Ignored lists the files under Root that belong to no run and why
 	// they were not read.
 	Ignored []File
+	// TooDeep lists the folders (relative to Root, in slash form) that
+	// were not searched because they lie deeper than MaxDepth.
+	TooDeep []string
 }
 
 // A RunDir is one run found by Discover: its folder and the files to
@@ -343,6 +346,7 @@ func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
 		return nil, err
 	}
 	w.group(d)
+	d.TooDeep = w.tooDeep
 	return d, nil
 }
 
@@ -376,6 +380,7 @@ type walker struct {
 	files    []found
 	ckpts    []ckptDir
 	splits   map[string]bool // split folders of TensorBoard runs (findSplits)
+	tooDeep  []string        // folders not searched, deeper than maxDepth
 }
 
 // A ckptDir is a checkpoint-N, final or adapter folder.
@@ -406,6 +411,7 @@ func (w *walker) walk() error {
 				return fs.SkipDir
 			}
 			if strings.Count(rel, "/") >= w.maxDepth {
+				w.tooDeep = append(w.tooDeep, rel)
 				return fs.SkipDir
 			}
 			if ck, ok := checkpointAt(p, rel, base); ok {

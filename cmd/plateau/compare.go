@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/fileio"
 	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -152,6 +153,9 @@ func runCompare(opts *compareOptions, s *streams) error {
 		}
 		return inputError(err)
 	}
+	if err := sameRuns(opts.Paths, runs); err != nil {
+		return err
+	}
 	cmp := analysis.Compare(reports, opts.Paths, aopts)
 	var buf bytes.Buffer
 	switch format {
@@ -180,6 +184,33 @@ func runCompare(opts *compareOptions, s *streams) error {
 	}
 	if n > 0 {
 		return &exitError{code: exitInput, err: fmt.Errorf("%d input problem(s); the comparison covers what was readable", n)}
+	}
+	return nil
+}
+
+// sameRuns refuses two paths that read the same run: a file read for one
+// is read for the other (the same path twice, a folder and its log, a
+// link to either), so that no run is ranked against itself.
+func sameRuns(paths []string, runs []*trainlog.Run) error {
+	used := func(run *trainlog.Run) []string {
+		var out []string
+		for _, f := range run.Files {
+			if f.Used && f.Disk != "" {
+				out = append(out, f.Disk)
+			}
+		}
+		return out
+	}
+	for i := range runs {
+		for j := i + 1; j < len(runs); j++ {
+			for _, a := range used(runs[i]) {
+				for _, b := range used(runs[j]) {
+					if fileio.SameFile(a, b) {
+						return usageError("%s and %s are the same run: compare needs different runs (both read %s)", paths[i], paths[j], b)
+					}
+				}
+			}
+		}
 	}
 	return nil
 }

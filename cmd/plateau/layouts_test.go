@@ -108,7 +108,9 @@ func TestScanEdges(t *testing.T) {
 	testtree.Copy(t, runsDir(t, "sweep/output/run-a"), filepath.Join(root, "good"))
 	testtree.Write(t, filepath.Join(root, "broken", "trainer_state.json"), []byte("{\n  \"global_step\": 10,\n  \"log_history\": [\n    {\"epoch\": 0.1, oops\n"))
 	code, out, errs = scan(root)
-	if code != 0 || !strings.Contains(errs, "1 input problem(s)") {
+	// An input problem exits 1, as in report, each problem said with its
+	// run, file and line; the scan covers what was readable.
+	if code != exitInput || !strings.Contains(errs, "broken: trainer_state.json:4: column 20: unexpected word") || !strings.Contains(errs, "1 input problem(s) in 1 run(s)") {
 		t.Errorf("scan with a broken run: exit %d, %q", code, errs)
 	}
 	if !regexp.MustCompile(`insufficient +broken .*\n +Problems: input-problem\n`).MatchString(out) || !regexp.MustCompile(`\n  (converged|improving) +good +sft +0\.6128 +0\.6629 @500 `).MatchString(out) {

@@ -141,6 +141,14 @@ func runReport(opts *reportOptions, s *streams) error {
 	if opts.Full && opts.Summary {
 		return usageError("--full and --summary ask for opposite things: pick one")
 	}
+	if format == "json" || format == "html" {
+		// JSON and HTML always hold the whole report.
+		for flag, set := range map[string]bool{"--summary": opts.Summary, "--full": opts.Full} {
+			if set {
+				return usageError("%s is for text and Markdown; %s writes the whole report", flag, format)
+			}
+		}
+	}
 	// Written so that NaN fails too.
 	if !(opts.Smoothing >= 0 && opts.Smoothing < 1) {
 		return usageError("--smoothing %g: expected a weight in [0, 1)", opts.Smoothing)

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/fileio"
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/report"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -54,8 +56,13 @@ each run's full report beside it, linked from the index; with -o FILE.html
 or without -o, one page with each run's verdict, summary and problems
 inline. On a terminal, the progress is shown on standard error.
 
-Exit status: 0 written; 1 no run was found, or some run could not be read
-(its row says why); 2 usage error; 3 some run's status matched --fail-on.`,
+Folders deeper than --max-depth are not searched, and said so on standard
+error.
+
+Exit status: 0 written; 1 no run was found, some run could not be read
+(its row says why), or some run's files hold input problems (each is
+printed on standard error with its run, file and line; the rows cover what
+was readable); 2 usage error; 3 some run's status matched --fail-on.`,
 		Example: `  plateau scan output/
   plateau scan runs/ --format md -o RUNS.md
   plateau scan saves/ --format json | jq '.runs[] | {path, status: .verdict.status}'
@@ -115,8 +122,10 @@ func runScan(opts *scanOptions, s *streams) error {
 	}
 	if st, err := os.Stat(opts.Root); err != nil {
 		return inputError(fmt.Errorf("%s: %w", opts.Root, errors.Unwrap(err)))
-	} else if !st.IsDir() {
+	} else if st.Mode().IsRegular() {
 		return usageError("scan needs a folder of runs; %s is a file (use 'plateau report %s')", opts.Root, opts.Root)
+	} else if !st.IsDir() {
+		return usageError("scan needs a folder of runs; %s is %s", opts.Root, fileio.Kind(st.Mode()))
 	}
 	ropts, err := readerOptions(opts.Step, opts.Metrics)
 	if err != nil {
@@ -171,14 +180,21 @@ func runScan(opts *scanOptions, s *streams) error {
 			return err
 		}
 	}
-	if res.warnings > 0 {
-		fmt.Fprintf(s.err, "plateau: %d input problem(s) in the runs; each run's report lists its own\n", res.warnings)
-	}
+	printWarnings(s.err, res.warnings)
 	if len(scan.Runs) == 0 {
+		if len(res.tooDeep) > 0 {
+			return inputError(fmt.Errorf("%s: no run within %d levels (--max-depth %d): %s", opts.Root, opts.MaxDepth, opts.MaxDepth, tooDeepSaid(opts.Root, res.tooDeep, "deeper")))
+		}
 		return inputError(fmt.Errorf("%s: %w: no run under it (%s)", opts.Root, trainlog.ErrNoData, ignoredWhy(res.ignored)))
+	}
+	if len(res.tooDeep) > 0 {
+		fmt.Fprintf(s.err, "plateau: %s: %s\n", term.Sanitize(opts.Root), tooDeepSaid(opts.Root, res.tooDeep, fmt.Sprintf("deeper than --max-depth %d", opts.MaxDepth)))
 	}
 	if n := scan.Statuses[analysis.ScanStatusError]; n > 0 {
 		return inputError(fmt.Errorf("%d of %d runs could not be read; their rows say why", n, len(scan.Runs)))
+	}
+	if n := len(res.warnings); n > 0 {
+		return inputError(fmt.Errorf("%d input problem(s) in %d run(s); the scan covers what was readable", n, res.warnRuns))
 	}
 	for _, st := range opts.FailOn {
 		if n := scan.Statuses[analysis.Status(st)]; n > 0 {
@@ -243,4 +259,22 @@ func ignoredWhy(files []trainlog.File) string {
 		parts = append(parts, f.Path+": "+strings.TrimPrefix(f.Reason, "ignored: "))
 	}
 	return "ignored " + strings.Join(parts, "; ")
+}
+
+// tooDeepSaid says which folders were not searched for being too deep,
+// deeper saying than what.
+func tooDeepSaid(root string, dirs []string, deeper string) string {
+	var parts []string
+	for i, d := range dirs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(dirs)-3))
+			break
+		}
+		parts = append(parts, term.Sanitize(filepath.Join(root, filepath.FromSlash(d))))
+	}
+	what := "1 folder " + deeper + " was"
+	if len(dirs) > 1 {
+		what = fmt.Sprintf("%d folders %s were", len(dirs), deeper)
+	}
+	return fmt.Sprintf("%s not searched (%s)", what, strings.Join(parts, ", "))
 }

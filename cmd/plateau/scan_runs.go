@@ -45,10 +45,15 @@ type scanResult struct {
 	scan *analysis.Scan
 	// inputs are the input files on disk: no output may be written to one.
 	inputs []string
-	// warnings counts the input problems met in the runs.
-	warnings int
+	// warnings are the input problems met in the runs, each after the
+	// path of its run; warnRuns counts the runs that had some.
+	warnings []error
+	warnRuns int
 	// ignored lists the files under the root that belong to no run.
 	ignored []trainlog.File
+	// tooDeep lists the folders not searched, deeper than the maximum
+	// depth (relative to the root).
+	tooDeep []string
 }
 
 // scanRuns discovers the runs under the root, reads and analyses them on
@@ -60,7 +65,7 @@ func scanRuns(job scanJob) (scanResult, error) {
 		return scanResult{}, err
 	}
 	results := make([][]scanItem, len(d.Runs))
-	warns := make([]int, len(d.Runs))
+	warns := make([][]error, len(d.Runs))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
@@ -82,10 +87,14 @@ func scanRuns(job scanJob) (scanResult, error) {
 	}
 	wg.Wait()
 	var items []scanItem
-	nwarn := 0
+	var warnings []error
+	warnRuns := 0
 	for i := range results {
 		items = append(items, results[i]...)
-		nwarn += warns[i]
+		warnings = append(warnings, warns[i]...)
+		if len(warns[i]) > 0 {
+			warnRuns++
+		}
 	}
 	items = job.mergeViews(items)
 	rows := make([]analysis.ScanRun, len(items))
@@ -94,7 +103,7 @@ func scanRuns(job scanJob) (scanResult, error) {
 		rows[i] = it.row
 		disk = append(disk, it.disk...)
 	}
-	return scanResult{scan: analysis.NewScan(job.root, rows), inputs: disk, warnings: nwarn, ignored: d.Ignored}, nil
+	return scanResult{scan: analysis.NewScan(job.root, rows), inputs: disk, warnings: warnings, warnRuns: warnRuns, ignored: d.Ignored, tooDeep: d.TooDeep}, nil
 }
 
 // path names a folder (or file) relative to the scan root as a user
@@ -109,7 +118,7 @@ func (job scanJob) path(rel string) string {
 // read reads and analyses one discovered run, as 'plateau report' reads
 // its folder. A folder whose files turn out to hold several runs gives
 // one item per part.
-func (job scanJob) read(rd trainlog.RunDir) ([]scanItem, int) {
+func (job scanJob) read(rd trainlog.RunDir) ([]scanItem, []error) {
 	alone := rd.Alone()
 	run, err := trainlog.LoadRun(alone, trainlog.LoadOptions{Options: job.reader})
 	var many *trainlog.ManyRunsError
@@ -121,28 +130,29 @@ func (job scanJob) read(rd trainlog.RunDir) ([]scanItem, int) {
 			base = filepath.ToSlash(b)
 		}
 		var out []scanItem
-		n := 0
+		var warns []error
 		for _, part := range many.Runs {
 			run, err := trainlog.LoadRun(part, trainlog.LoadOptions{Options: job.reader})
 			it, w := job.item([]trainlog.RunDir{rd}, path.Join(base, part.Part), run, err)
 			out = append(out, it)
-			n += w
+			warns = append(warns, w...)
 		}
-		return out, n
+		return out, warns
 	}
 	it, w := job.item([]trainlog.RunDir{rd}, rd.Label(), run, err)
 	return []scanItem{it}, w
 }
 
-// item analyses a run read for a scan.
-func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, err error) (scanItem, int) {
+// item analyses a run read for a scan. It returns the run's input
+// problems, each after the run's path.
+func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, err error) (scanItem, []error) {
 	path := job.path(rel)
 	if err != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
 		name := filepath.Base(path)
 		if run != nil {
 			name = run.Name
 		}
-		return scanItem{rds: rds, row: analysis.ErrorScanRun(path, rel, name, err)}, 0
+		return scanItem{rds: rds, row: analysis.ErrorScanRun(path, rel, name, err)}, nil
 	}
 	rep := analysis.Analyze(run, job.analysis)
 	it := scanItem{rds: rds, print: trainlog.PrintOf(run), row: analysis.NewScanRun(path, rel, rep)}
@@ -154,7 +164,11 @@ func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, er
 	if !job.keepData {
 		rep.Data = nil
 	}
-	return it, len(run.Warnings)
+	warns := make([]error, len(run.Warnings))
+	for i, w := range run.Warnings {
+		warns[i] = fmt.Errorf("%s: %w", path, w)
+	}
+	return it, warns
 }
 
 // mergeViews reads as one run the folders that are views of one session

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/fileio"
 	"github.com/plateau-dev/plateau/internal/verify"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -88,7 +92,7 @@ func runVerify(opts *verifyOptions, s *streams) error {
 			// The report's root, relative to the current folder.
 			_, rep, err := verify.JSON(data, ".", nil)
 			if err != nil {
-				return inputError(fmt.Errorf("%s: %w", opts.Report, err))
+				return inputError(reportError(opts.Report, data, err))
 			}
 			base = verify.Base(rep.Run.Root)
 		case 1:
@@ -103,7 +107,7 @@ func runVerify(opts *verifyOptions, s *streams) error {
 		}
 		res, _, err = verify.JSON(data, base, disk)
 		if err != nil {
-			return inputError(fmt.Errorf("%s: %w", opts.Report, err))
+			return inputError(reportError(opts.Report, data, err))
 		}
 	default:
 		run, err := loadRun(opts, "verify")
@@ -136,15 +140,95 @@ func loadRun(opts *verifyOptions, verb string) (*trainlog.Run, error) {
 	return run, nil
 }
 
-// readReport reads a saved report from a file or standard input.
+// readReport reads a saved report from a file or standard input. The
+// file is opened as plateau opens its logs (a FIFO or a device is refused
+// before it is opened, so that nothing blocks or reads forever), and its
+// first bytes must open a JSON object: a file of anything else is refused
+// before it is read whole.
 func readReport(name string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader
 	if name == "-" {
 		if stdin == nil {
-			return nil, errors.New("no standard input")
+			return nil, errors.New("--report -: no standard input")
 		}
-		return io.ReadAll(stdin)
+		r = stdin
+	} else {
+		f, err := fileio.OpenRegular(name)
+		var nr *fileio.NotRegularError
+		switch {
+		case errors.As(err, &nr) && nr.Mode&fs.ModeNamedPipe != 0:
+			return nil, fmt.Errorf("--report %s is %s, not a file: give a saved report, or pipe it into '--report -'", name, fileio.Kind(nr.Mode))
+		case errors.As(err, &nr):
+			return nil, fmt.Errorf("--report %s is %s, not a file: give a report saved with 'plateau report RUN -f json -o FILE'", name, fileio.Kind(nr.Mode))
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("--report %s: no such file", name)
+		case errors.Is(err, fs.ErrPermission):
+			return nil, fmt.Errorf("--report %s: cannot be read: permission denied", name)
+		case err != nil:
+			return nil, fmt.Errorf("--report %s: %w", name, err)
+		}
+		defer f.Close()
+		r = f
 	}
-	return os.ReadFile(name)
+	br := bufio.NewReader(r)
+	var head []byte // the blanks before the '{', kept for the line numbers
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s:%d: not a plateau JSON report: the file is empty", reportName(name), bytes.Count(head, []byte("\n"))+1)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", reportName(name), err)
+		}
+		head = append(head, c)
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		if c != '{' {
+			return nil, fmt.Errorf("%s:%d: not a plateau JSON report: expected a JSON object ('{'), as 'plateau report RUN -f json' writes", reportName(name), bytes.Count(head, []byte("\n"))+1)
+		}
+		break
+	}
+	rest, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", reportName(name), err)
+	}
+	return append(head, rest...), nil
+}
+
+// reportName names the --report input in messages.
+func reportName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// reportError places an error of reading a JSON report at its line when
+// the JSON decoder says where it stopped.
+func reportError(name string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		return fmt.Errorf("%s: %w", reportName(name), err)
+	}
+	off = min(off, int64(len(data)))
+	msg := err.Error()
+	before := data[:off]
+	if off == int64(len(data)) && strings.Contains(msg, "unexpected end of JSON input") {
+		// The end of the file: its last line.
+		before = bytes.TrimRight(before, "\r\n")
+		msg = "not a plateau JSON report: the file ends inside the JSON document (cut short?)"
+	}
+	line := bytes.Count(before, []byte("\n")) + 1
+	return fmt.Errorf("%s:%d: %s", reportName(name), line, msg)
 }
 
 // printVerify prints each false citation with the text of the cited

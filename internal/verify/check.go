@@ -20,7 +20,7 @@ func (v *verifier) checkLine(c analysis.Citation, f *file, n int) (string, strin
 	var row map[string]any
 	switch {
 	case strings.Contains(f.format, "csv"):
-		row = f.csvRow(n)
+		row = f.csvRow(n, c.Metric)
 	case f.format != "hf-console" && strings.HasPrefix(strings.TrimSpace(text), "{"):
 		var m map[string]any
 		dec := json.NewDecoder(strings.NewReader(string(pyJSON([]byte(text)))))

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,17 @@ type file struct {
 	parsed bool
 	recs   map[int32]*trainlog.Entry // TensorBoard records by index
 	con    *console
+	csv    *csvFile // a CSV file's header and rows, parsed once
+}
+
+// csvFile is a CSV file parsed once for all its citations: a wide file
+// (thousands of columns) cited thousands of times is split once, and each
+// citation looks up only its metric's and the step's columns.
+type csvFile struct {
+	head  []string         // trimmed column names; nil when the header is unreadable
+	rows  map[int][]string // line number -> fields, parsed on first use
+	names map[string][]int // a name sameName matches -> the columns it names
+	steps []int            // the columns stepOf reads
 }
 
 func (v *verifier) open(name string) (*file, error) {
@@ -145,10 +157,15 @@ func entryTokens(m map[string]any, metric string) (toks []token, keyed bool) {
 	return toks, false
 }
 
-// stepOf returns the step an entry states, or -1.
+// stepKeys are the keys an entry states its step under, by preference.
+var stepKeys = []string{"step", "global_step", "current_steps", "train/global_step", "iteration", "Step"}
+
+// stepOf returns the step an entry states, or -1. A stated step the
+// readers refuse (negative, fractional, beyond 2^53) states none: the
+// report estimates that entry's step from its place in the log.
 func stepOf(m map[string]any) int64 {
-	for _, k := range []string{"step", "global_step", "current_steps", "train/global_step", "iteration", "Step"} {
-		if t, ok := jsonToken(m[k]); ok && t.v == math.Trunc(t.v) {
+	for _, k := range stepKeys {
+		if t, ok := jsonToken(m[k]); ok && t.v == math.Trunc(t.v) && t.v >= 0 && t.v <= 1<<53 {
 			return int64(t.v)
 		}
 	}
@@ -180,28 +197,72 @@ func (f *file) records() (map[int32]*trainlog.Entry, error) {
 	return f.recs, r.Err()
 }
 
-// csvRow returns line n of a CSV file as a map from its header, or nil.
-func (f *file) csvRow(n int) map[string]any {
-	head, ok := f.line(1)
-	if !ok || n < 2 {
+// csvRow returns line n of a CSV file as a map from its header, or nil:
+// the columns naming metric and the step's columns when some column names
+// metric, else every column.
+func (f *file) csvRow(n int, metric string) map[string]any {
+	if f.csv == nil {
+		f.csv = &csvFile{rows: map[int][]string{}}
+		if head, ok := f.line(1); ok {
+			if hs, err := csv.NewReader(strings.NewReader(head)).Read(); err == nil {
+				for i := range hs {
+					hs[i] = strings.TrimSpace(hs[i])
+				}
+				f.csv.head = hs
+			}
+		}
+	}
+	c := f.csv
+	if c.head == nil || n < 2 {
 		return nil
 	}
-	row, ok := f.line(n)
+	cs, ok := c.rows[n]
 	if !ok {
+		row, ok := f.line(n)
+		if !ok {
+			return nil
+		}
+		cs, _ = csv.NewReader(strings.NewReader(row)).Read()
+		c.rows[n] = cs // nil when the row is unreadable
+	}
+	if cs == nil {
 		return nil
 	}
-	hs, err := csv.NewReader(strings.NewReader(head)).Read()
-	if err != nil {
-		return nil
+	if c.names == nil {
+		// Each column under every name sameName gives it, once.
+		c.names = map[string][]int{}
+		for i, h := range c.head {
+			if slices.Contains(stepKeys, h) {
+				c.steps = append(c.steps, i)
+			}
+			for _, name := range []string{h, trainlog.Canonical(trainlog.KindTrain, h), trainlog.Canonical(trainlog.KindEval, h), trainlog.Canonical(trainlog.KindSummary, h)} {
+				if cols := c.names[name]; len(cols) == 0 || cols[len(cols)-1] != i {
+					c.names[name] = append(cols, i)
+				}
+			}
+		}
 	}
-	cs, err := csv.NewReader(strings.NewReader(row)).Read()
-	if err != nil {
-		return nil
+	var cols []int
+	if metric != "" {
+		cols = append(slices.Clip(c.names[metric]), c.steps...) // the step's columns come along for stepOf
 	}
 	m := map[string]any{}
-	for i, h := range hs {
+	add := func(i int) bool {
 		if i < len(cs) && strings.TrimSpace(cs[i]) != "" {
-			m[strings.TrimSpace(h)] = json.Number(strings.TrimSpace(cs[i]))
+			m[c.head[i]] = json.Number(strings.TrimSpace(cs[i]))
+			return true
+		}
+		return false
+	}
+	keyed := false // some column naming the metric holds a value
+	for _, i := range cols {
+		if add(i) && sameName(c.head[i], metric) {
+			keyed = true
+		}
+	}
+	if !keyed {
+		for i := range c.head {
+			add(i)
 		}
 	}
 	return m

@@ -220,7 +220,7 @@ func fmtValue(x float64) string {
 func JSON(data []byte, base string, disk map[string]string) (Result, *analysis.Report, error) {
 	var rep analysis.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
-		return Result{}, nil, fmt.Errorf("not a plateau JSON report: %v", err)
+		return Result{}, nil, fmt.Errorf("not a plateau JSON report: %w", err)
 	}
 	if !strings.HasPrefix(rep.Schema, "plateau.report/") {
 		return Result{}, nil, fmt.Errorf("not a plateau JSON report: schema %q", rep.Schema)
