@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -169,6 +170,34 @@ func adversarialVerbCases() []advCase {
 			check: func(t *testing.T, _, stdout, _ string) {
 				if strings.Contains(stdout, "metrics or trainer families differ") {
 					t.Errorf("a false reason for not ranking:\n%s", stdout)
+				}
+			}},
+		{name: "verify_escapes_in_cited_text", defect: 27,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				log := filepath.Join(dir, "run", "console.log")
+				lines := strings.SplitAfter(string(readFile(t, log)), "\n")
+				lines[20] = strings.TrimSuffix(lines[20], "\n") + " \x1b]0;pwned\x07\x1b[2J\n"
+				writeFile(t, log, []byte(strings.Join(lines, "")))
+				var rep map[string]any
+				if err := json.Unmarshal([]byte(reportOf(t, dir, "run", "-f", "json")), &rep); err != nil {
+					t.Fatal(err)
+				}
+				m := rep["milestones"].([]any)[0].(map[string]any)
+				m["metrics"].(map[string]any)["loss"] = 9.999
+				m["metric_sources"].(map[string]any)["loss"] = "console.log:21"
+				m["metric_sources"].(map[string]any)["grad_norm"] = "x\x1b]0;pwned\x07.log:21"
+				b, err := json.Marshal(rep)
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(dir, "r.json"), b)
+				return []string{"verify", "run", "--report", "r.json"}
+			},
+			code: exitFalse, stdout: []string{"console.log:21: loss 9.999 is not on line 21", "]0;pwned[2J", "x]0;pwned.log:21"},
+			check: func(t *testing.T, _, stdout, stderr string) {
+				if strings.ContainsAny(stdout+stderr, "\x1b\x07") {
+					t.Errorf("output holds ESC or BEL bytes:\n%q", stdout)
 				}
 			}},
 		{name: "scan_input_problems", defect: 26,

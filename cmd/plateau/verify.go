@@ -14,6 +14,7 @@ import (
 
 	"github.com/plateau-dev/plateau/analysis"
 	"github.com/plateau-dev/plateau/internal/fileio"
+	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/internal/verify"
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -232,12 +233,14 @@ func reportError(name string, data []byte, err error) error {
 }
 
 // printVerify prints each false citation with the text of the cited
-// place, then the count.
+// place, then the count. The cited text and the names come from the logs
+// and the report: no escape they hold reaches the terminal.
 func printVerify(w io.Writer, res verify.Result) {
+	oneLine := strings.NewReplacer("\n", " ")
 	for _, p := range res.False {
-		fmt.Fprintf(w, "false: %s\n", p.String())
+		fmt.Fprintf(w, "false: %s\n", oneLine.Replace(term.Sanitize(p.String())))
 		if p.Text != "" {
-			fmt.Fprintf(w, "  it reads: %s\n", strings.TrimSpace(p.Text))
+			fmt.Fprintf(w, "  it reads: %s\n", oneLine.Replace(term.Sanitize(strings.TrimSpace(p.Text))))
 		}
 	}
 	switch {
