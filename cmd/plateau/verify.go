@@ -45,7 +45,9 @@ marks as estimated need only be allowed by what the log shows around it.
 Each false citation is printed with the text of the cited place. Several
 paths are the views of one run that 'plateau report' merged (a console log
 and a trainer_state.json in different folders); they are read the same way
-to find each cited file.
+to find each cited file. --report reads a saved file, or standard input
+with '--report -' (a named pipe or a device given as the file is refused,
+as 'plateau report' refuses them).
 
 Exit status: 0 every citation is true; 5 at least one is false; 1 the run
 or the report could not be read; 2 usage error.`,
