@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/plateau-dev/plateau/internal/fileio"
@@ -468,9 +467,12 @@ func checkpointAt(p, rel, base string) (Checkpoint, bool) {
 	}
 	ck := Checkpoint{Step: -1, Path: rel, HasState: has("trainer_state.json"),
 		Adapter: has("adapter_config.json") || has("adapter_model.safetensors") || has("adapter_model.bin")}
-	if m := checkpointRE.FindStringSubmatch(base); m != nil {
-		ck.Step, _ = strconv.ParseInt(m[1], 10, 64)
-		ck.Kind = "checkpoint"
+	if checkpointRE.MatchString(base) {
+		step, ok := checkpointStep(base)
+		if !ok {
+			return ck, false // its name gives no step the run could have
+		}
+		ck.Step, ck.Kind = step, "checkpoint"
 		return ck, true
 	}
 	if !ck.Adapter && !has("model.safetensors") && !has("pytorch_model.bin") && !has("model.safetensors.index.json") {

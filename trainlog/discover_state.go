@@ -108,8 +108,8 @@ func (w *walker) splitSessions(runs map[string]*RunDir) {
 			sf := stateFile{in: in, ckStep: -1}
 			if d := path.Dir(in.Name); d != rel {
 				sf.ckpt = d
-				if m := checkpointRE.FindStringSubmatch(path.Base(d)); m != nil {
-					sf.ckStep, _ = strconv.ParseInt(m[1], 10, 64)
+				if step, ok := checkpointStep(path.Base(d)); ok {
+					sf.ckStep = step
 				}
 			}
 			sf.head = readStateHead(in.Path)

@@ -423,6 +423,21 @@ type directReader interface {
 
 var checkpointRE = regexp.MustCompile(`^checkpoint-(\d+)$`)
 
+// checkpointStep returns the step a checkpoint-N folder name gives, when
+// it is a step the readers take (0 to 2^53, as the Trainer's global_step
+// is): a name beyond that (checkpoint-99999999999999999999) names no step.
+func checkpointStep(base string) (int64, bool) {
+	m := checkpointRE.FindStringSubmatch(base)
+	if m == nil {
+		return -1, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n > 1<<53 {
+		return -1, false
+	}
+	return n, true
+}
+
 // skipFile reports files that are never logs: weights, tokenizers,
 // caches and images.
 func skipFile(name string) (bool, string) {

@@ -200,6 +200,20 @@ func adversarialVerbCases() []advCase {
 					t.Errorf("output holds ESC or BEL bytes:\n%q", stdout)
 				}
 			}},
+		{name: "checkpoint_name_beyond_2^53", defect: 28,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				for _, ck := range []string{"checkpoint-99999999999999999999", "checkpoint-9223372036854775807"} {
+					writeFile(t, filepath.Join(dir, "run", ck, "trainer_state.json"), readFile(t, filepath.Join(dir, "run", "trainer_state.json")))
+				}
+				return []string{"report", "run"}
+			},
+			code: exitOK, stdout: []string{"Use          no checkpoint folder was found next to the logs"},
+			check: func(t *testing.T, _, stdout, _ string) {
+				if strings.Contains(stdout, "9223372036854775807") {
+					t.Errorf("a checkpoint of step 2^63-1:\n%s", stdout)
+				}
+			}},
 		{name: "scan_input_problems", defect: 26,
 			setup: func(t *testing.T, dir string) []string {
 				copyRun(t, dir, filepath.Join("runs", "good"))
