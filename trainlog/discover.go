@@ -3,6 +3,7 @@ package trainlog
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -337,6 +338,19 @@ func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
 		d.Runs = []RunDir{rd}
 		return d, nil
 	}
+	// A folder that cannot be listed at all is the input's problem, said
+	// as such, not a folder without logs.
+	if dir, err := os.Open(root); err != nil {
+		if unreadable(err) {
+			return nil, unreadableErr(root, err)
+		}
+		return nil, err
+	} else if _, err := dir.ReadDir(1); err != nil && err != io.EOF && unreadable(err) {
+		dir.Close()
+		return nil, unreadableErr(root, err)
+	} else {
+		dir.Close()
+	}
 	w := &walker{root: root, maxDepth: opts.MaxDepth}
 	if w.maxDepth <= 0 {
 		w.maxDepth = 6
@@ -395,7 +409,11 @@ func (w *walker) walk() error {
 		rel, _ := filepath.Rel(w.root, p)
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: err.Error(), problem: unreadable(err)})
+			why := err.Error()
+			if unreadable(err) {
+				why = shortReason(unreadableErr(rel, err)) // "cannot be read: permission denied"
+			}
+			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: path.Dir(rel), ignore: why, problem: unreadable(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}

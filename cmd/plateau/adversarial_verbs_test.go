@@ -223,7 +223,7 @@ func adversarialVerbCases() []advCase {
 			code:   exitInput,
 			stdout: []string{"2 runs under runs"},
 			stderr: []string{"plateau: runs/bad: trainer_state.json#log_history[0]: step 1e+17: expected a whole step from 0 to 2^53",
-				"1 input problem(s) in 1 run(s); the scan covers what was readable"}},
+				"1 input problem(s); the scan covers what was readable"}},
 	}
 }
 

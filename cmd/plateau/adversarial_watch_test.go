@@ -275,7 +275,7 @@ func adversarialWatchCases() []advProc {
 				lockUp(t, filepath.Join(dir, "run", "logs"))
 				return []string{"report", "run"}
 			},
-			code: exitInput, stdout: []string{"Status "}, stderr: []string{"plateau: logs: open run/logs: permission denied"}},
+			code: exitInput, stdout: []string{"Status "}, stderr: []string{"plateau: logs: cannot be read: permission denied"}},
 		// 22. A folder whose files hold no training log: watch waits (a
 		// run may start writing), and when stopped says why nothing was
 		// read, file by file, as report does.
@@ -287,6 +287,41 @@ func adversarialWatchCases() []advProc {
 			},
 			after: "plateau: watching run", sig: syscall.SIGINT, code: exitInput,
 			stderr: []string{"plateau: run: no training data: found no training log", "\n  console.log: empty file", "\n  train.log: binary data"}},
+		// 29. scan, report and watch of what cannot be read: each file and
+		// folder said with its path, exit 1; an unreadable root is said
+		// as such at once (watch does not wait on it).
+		{name: "scan_unreadable", defect: 29, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, filepath.Join("runs", "a"))
+				copyRun(t, dir, filepath.Join("runs", "b"))
+				copyRun(t, dir, filepath.Join("runs", "c"))
+				os.Remove(filepath.Join(dir, "runs", "b", "trainer_state.json"))
+				lockUp(t, filepath.Join(dir, "runs", "b", "console.log"))
+				lockUp(t, filepath.Join(dir, "runs", "c"))
+				return []string{"scan", "runs"}
+			},
+			code: exitInput, stdout: []string{"1 run under runs"},
+			stderr: []string{"plateau: runs/b/console.log: cannot be read: permission denied\n", "plateau: runs/c: cannot be read: permission denied\n",
+				"plateau: 2 input problem(s); the scan covers what was readable"}},
+		{name: "report_unreadable_root", defect: 29, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				lockUp(t, filepath.Join(dir, "run"))
+				return []string{"report", "run"}
+			},
+			code: exitInput, stderr: []string{"plateau: run: cannot be read: permission denied\n"},
+			check: func(t *testing.T, _, _, stderr string) {
+				if strings.Contains(stderr, "no training data") {
+					t.Errorf("an unreadable folder said to hold no log:\n%s", stderr)
+				}
+			}},
+		{name: "watch_unreadable_root", defect: 29, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				lockUp(t, filepath.Join(dir, "run"))
+				return []string{"watch", "run", "--no-report"}
+			},
+			code: exitInput, stderr: []string{"plateau: run: cannot be read: permission denied\n"}},
 		// 7. Escapes in a file name reach neither the terminal nor a pipe.
 		{name: "escapes_in_file_name", defect: 7,
 			setup: func(t *testing.T, dir string) []string {

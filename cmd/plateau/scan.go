@@ -194,7 +194,7 @@ func runScan(opts *scanOptions, s *streams) error {
 		return inputError(fmt.Errorf("%d of %d runs could not be read; their rows say why", n, len(scan.Runs)))
 	}
 	if n := len(res.warnings); n > 0 {
-		return inputError(fmt.Errorf("%d input problem(s) in %d run(s); the scan covers what was readable", n, res.warnRuns))
+		return inputError(fmt.Errorf("%d input problem(s); the scan covers what was readable", n))
 	}
 	for _, st := range opts.FailOn {
 		if n := scan.Statuses[analysis.Status(st)]; n > 0 {

@@ -46,9 +46,9 @@ type scanResult struct {
 	// inputs are the input files on disk: no output may be written to one.
 	inputs []string
 	// warnings are the input problems met in the runs, each after the
-	// path of its run; warnRuns counts the runs that had some.
+	// path of its run, and the files and folders under the root that
+	// could not be read.
 	warnings []error
-	warnRuns int
 	// ignored lists the files under the root that belong to no run.
 	ignored []trainlog.File
 	// tooDeep lists the folders not searched, deeper than the maximum
@@ -88,12 +88,15 @@ func scanRuns(job scanJob) (scanResult, error) {
 	wg.Wait()
 	var items []scanItem
 	var warnings []error
-	warnRuns := 0
 	for i := range results {
 		items = append(items, results[i]...)
 		warnings = append(warnings, warns[i]...)
-		if len(warns[i]) > 0 {
-			warnRuns++
+	}
+	// A file or folder that belongs to no run because it cannot be read
+	// is an input problem too (what it holds is unknown).
+	for _, f := range d.Ignored {
+		if f.Problem {
+			warnings = append(warnings, fmt.Errorf("%s: %s", job.path(f.Path), strings.TrimPrefix(f.Reason, "ignored: ")))
 		}
 	}
 	items = job.mergeViews(items)
@@ -103,7 +106,7 @@ func scanRuns(job scanJob) (scanResult, error) {
 		rows[i] = it.row
 		disk = append(disk, it.disk...)
 	}
-	return scanResult{scan: analysis.NewScan(job.root, rows), inputs: disk, warnings: warnings, warnRuns: warnRuns, ignored: d.Ignored, tooDeep: d.TooDeep}, nil
+	return scanResult{scan: analysis.NewScan(job.root, rows), inputs: disk, warnings: warnings, ignored: d.Ignored, tooDeep: d.TooDeep}, nil
 }
 
 // path names a folder (or file) relative to the scan root as a user

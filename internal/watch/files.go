@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/plateau-dev/plateau/trainlog"
@@ -35,6 +36,12 @@ func newSelection(root string) *selection {
 // discover runs trainlog.Discover again. The caller holds s.mu.
 func (s *selection) discover() {
 	d, err := trainlog.Discover(s.root, trainlog.DiscoverOptions{})
+	var unreadable *trainlog.UnreadableError
+	if errors.As(err, &unreadable) {
+		s.err = err // the root exists and cannot be read: waiting will not help
+		s.signal()
+		return
+	}
 	if err != nil {
 		return // the root does not exist yet, or holds no readable log yet
 	}
