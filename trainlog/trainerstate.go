@@ -103,6 +103,13 @@ type trainerStateReader struct {
 	rec        Record
 	slab       entrySlab
 	values     []KV // the values of the entry being read
+	// sink, when set, takes the records instead of pending (readAll);
+	// split is set in a reader of a part of log_history, whose entries'
+	// missing steps the reader of the whole fills in.
+	sink  func(Record)
+	split bool
+	// chunkBytes, when set, replaces tsChunkBytes (tests).
+	chunkBytes int
 }
 
 var _ Reader = (*trainerStateReader)(nil)
@@ -132,8 +139,6 @@ func (r *trainerStateReader) Record() Record { return r.rec }
 
 // Err returns the I/O error that stopped reading, if any.
 func (r *trainerStateReader) Err() error { return r.lx.ioErr }
-
-func (r *trainerStateReader) emit(rec Record) { r.pending = append(r.pending, rec) }
 
 // fail emits the lexer's syntax error, unless an I/O error caused it,
 // and stops reading.
@@ -268,6 +273,23 @@ func (r *trainerStateReader) historyElem() {
 	r.emit(e)
 }
 
+// emit queues a record, filling in the step of an entry that has none:
+// predict entries written by some trainers have none, and belong to the
+// step of the entry before them.
+func (r *trainerStateReader) emit(rec Record) {
+	if e, ok := rec.(*Entry); ok && !r.split {
+		if e.Step < 0 && r.lastStep >= 0 {
+			e.Step, e.StepInferred = r.lastStep, true
+		}
+		r.lastStep = e.Step
+	}
+	if r.sink != nil {
+		r.sink(rec)
+		return
+	}
+	r.pending = append(r.pending, rec)
+}
+
 // entry reads the log_history entry at index i, whose '{' was just read.
 func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 	lx := r.lx
@@ -331,16 +353,10 @@ func (r *trainerStateReader) entry(i int) (*Entry, bool) {
 	return e, true
 }
 
-// finishEntry classifies e and fills in a missing step: predict entries
-// written by some trainers have none, and belong to the step of the
-// entry before them.
+// finishEntry classifies e and takes its values.
 func (r *trainerStateReader) finishEntry(e *Entry, cls *hfKeyClass) {
 	e.Kind = cls.kind()
 	e.Values = r.slab.values(r.values)
-	if e.Step < 0 && r.lastStep >= 0 {
-		e.Step, e.StepInferred = r.lastStep, true
-	}
-	r.lastStep = e.Step
 }
 
 // hfKeyClass collects the key facts that classify a Trainer log dict.

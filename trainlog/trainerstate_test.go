@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -308,6 +310,7 @@ func FuzzTrainerState(f *testing.F) {
 		if rs.Err != nil {
 			t.Fatalf("I/O error from a byte slice: %v", rs.Err)
 		}
+		checkTrainerStateReadAll(t, data)
 		// Only elements of log_history that are not objects let reading
 		// go on after an error.
 		if len(rs.Errors) > bytes.Count(data, []byte(","))+2 {
@@ -331,4 +334,81 @@ func FuzzTrainerState(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkTrainerStateReadAll checks that readAll, cutting log_history into
+// parts of several sizes, passes on the records a loop over Scan returns.
+func checkTrainerStateReadAll(t *testing.T, data []byte) {
+	t.Helper()
+	var want []string
+	r := newTrainerStateReader("f.json", bytes.NewReader(data))
+	for r.Scan() {
+		want = append(want, recordString(r.Record()))
+	}
+	wantErr := fmt.Sprint(r.Err())
+	for _, size := range []int{1, 7, 100, 0} {
+		var got []string
+		r := newTrainerStateReader("f.json", bytes.NewReader(data))
+		r.chunkBytes = size
+		r.readAll(func(rec Record) { got = append(got, recordString(rec)) })
+		if !slices.Equal(got, want) || fmt.Sprint(r.Err()) != wantErr {
+			t.Fatalf("parts of %d bytes: readAll passed\n%s\n(err %v), Scan returned\n%s\n(err %s)", size, strings.Join(got, "\n"), r.Err(), strings.Join(want, "\n"), wantErr)
+		}
+	}
+}
+
+// TestTrainerStateReadAll reads documents whose log_history parts end
+// everywhere: damaged, truncated, with odd elements, strings holding
+// brackets and escapes, and predict entries without a step after a part's
+// end.
+func TestTrainerStateReadAll(t *testing.T) {
+	good, err := os.ReadFile("../examples/hf_v5_overfit_eval/trainer_state.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := [][]byte{
+		good,
+		good[:len(good)/2],
+		good[:len(good)-3],
+		[]byte(`{"log_history": []}`),
+		[]byte(`{"log_history": [ ]  , "max_steps": 5}`),
+		[]byte(`{"log_history": [1, {"loss": 1, "step": 1}, "x", [2, {"a": "]"}], {"test_loss": 2}]}`),
+		[]byte(`{"log_history": [{"loss": 1, "step": 3}, {"test_loss": 2}, {"predict_loss": 1}, {"loss": 2, "step": 4},]}`),
+		[]byte("{\"log_history\": [{\"note\": \"a \\\" ] } , [ {\", \"loss\": 1, \"step\": 1},\n {\"loss\": 1 \"step\": 2}, {\"loss\": 3, \"step\": 3}]}"),
+		[]byte(`{"log_history": [{"loss": 1, "step": 1}}, {"loss": 2, "step": 2}]}`),
+		[]byte(`{"log_history": [{"loss": 1, "step": 1}, {"loss": 2, "step": 2.5}, {"loss": 3, "step": 3}`),
+		[]byte(`{"log_history": [{"loss": 1, "step": 1}, {"loss": 2, "step": 2}] "x": 1}`),
+		[]byte(`{"log_history": [{"loss": 1, "step": 1}, , {"loss": 2}]}`),
+	}
+	for i, d := range docs {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { checkTrainerStateReadAll(t, d) })
+	}
+}
+
+// TestTrainerStateReadAllMutations damages a real document at random
+// (bytes deleted, replaced or inserted, mostly structural ones) and
+// checks readAll against Scan on each.
+func TestTrainerStateReadAllMutations(t *testing.T) {
+	good, err := os.ReadFile("../examples/hf_v5_overfit_eval/trainer_state.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good = good[:min(len(good), 6000)]
+	r := rand.New(rand.NewPCG(5, 6))
+	const special = "{}[],:\"\\ \nN"
+	for trial := range 300 {
+		d := append([]byte(nil), good...)
+		for range 1 + r.IntN(3) {
+			i := r.IntN(len(d))
+			switch r.IntN(3) {
+			case 0:
+				d = append(d[:i], d[i+1:]...)
+			case 1:
+				d[i] = special[r.IntN(len(special))]
+			default:
+				d = append(d[:i], append([]byte{special[r.IntN(len(special))]}, d[i:]...)...)
+			}
+		}
+		t.Run(fmt.Sprint(trial), func(t *testing.T) { checkTrainerStateReadAll(t, d) })
+	}
 }
