@@ -214,6 +214,20 @@ func adversarialVerbCases() []advCase {
 					t.Errorf("a checkpoint of step 2^63-1:\n%s", stdout)
 				}
 			}},
+		{name: "folder_of_many_runs", defect: 30,
+			setup: func(t *testing.T, dir string) []string {
+				for i := range 30 {
+					writeFile(t, filepath.Join(dir, "runs", fmt.Sprintf("run%02d", i), "trainer_log.jsonl"),
+						[]byte(`{"current_steps": 1, "total_steps": 2, "loss": 2.0}`+"\n"+`{"current_steps": 2, "total_steps": 2, "loss": 1.5}`+"\n"))
+				}
+				return []string{"report", "runs"}
+			},
+			code: exitUsage, stderr: []string{"runs holds 30 runs, and report takes one run per path:\n  runs/run00 ", "  runs/run19 ", "  ... and 10 more\nName one of them"},
+			check: func(t *testing.T, _, _, stderr string) {
+				if n := strings.Count(stderr, "\n"); n > 25 {
+					t.Errorf("the refusal takes %d lines:\n%s", n, stderr)
+				}
+			}},
 		{name: "scan_input_problems", defect: 26,
 			setup: func(t *testing.T, dir string) []string {
 				copyRun(t, dir, filepath.Join("runs", "good"))

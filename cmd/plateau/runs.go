@@ -18,12 +18,18 @@ func refusal(verb string, err error) error {
 	if errors.As(err, &many) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s holds %d runs, and %s takes one run per path:\n", many.Path, len(many.Runs), verb)
+		// The first runs only: a folder of thousands would bury the
+		// message (scan lists them all).
+		shown := many.Runs[:min(len(many.Runs), maxListed)]
 		w := 0
-		for _, r := range many.Runs {
+		for _, r := range shown {
 			w = max(w, len(runPath(many.Path, r)))
 		}
-		for _, r := range many.Runs {
+		for _, r := range shown {
 			fmt.Fprintf(&b, "  %-*s  %s\n", w, runPath(many.Path, r), strings.Join(r.Formats(), ", "))
+		}
+		if n := len(many.Runs) - len(shown); n > 0 {
+			fmt.Fprintf(&b, "  ... and %d more\n", n)
 		}
 		first := runPath(many.Path, many.Runs[0])
 		if verb == "compare" && len(many.Runs) > 1 {
@@ -39,6 +45,9 @@ func refusal(verb string, err error) error {
 	}
 	return nil
 }
+
+// maxListed is the most runs a refusal lists.
+const maxListed = 20
 
 // runPath is the path a user types to name a discovered run: quoted when
 // it is a pattern (wandb/run-*-<id>, the session folders of one W&B
