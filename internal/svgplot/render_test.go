@@ -9,6 +9,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // testChart is a small chart with every kind of element, its strings
@@ -173,7 +174,9 @@ func TestRenderNonFiniteMarkerAtTop(t *testing.T) {
 
 // FuzzRender checks that no string can change the structure of a chart:
 // the output stays well-formed XML with as many tags as with plain
-// strings.
+// strings of the same lengths. (The length does change it, by design: a
+// label too long for its band or line is left out, so a plain string of
+// another length is no reference.)
 func FuzzRender(f *testing.F) {
 	f.Add("Training loss", "loss", "trainer_state.json#log_history[12]")
 	f.Add(`<script>alert(1)</script>`, `"onload="x`, `<img src=x onerror=alert(1)>`)
@@ -182,17 +185,12 @@ func FuzzRender(f *testing.F) {
 		if len(title)+len(name)+len(loc) > 4096 {
 			return
 		}
-		nonEmpty := func(s string) string {
-			if s == "" {
-				return ""
-			}
-			return "x"
-		}
+		plain := func(s string) string { return strings.Repeat("x", utf8.RuneCountInString(s)) }
 		var got, want bytes.Buffer
 		if err := Render(&got, testChart(title, name, loc), true); err != nil {
 			t.Fatal(err)
 		}
-		if err := Render(&want, testChart(nonEmpty(title), nonEmpty(name), nonEmpty(loc)), true); err != nil {
+		if err := Render(&want, testChart(plain(title), plain(name), plain(loc)), true); err != nil {
 			t.Fatal(err)
 		}
 		if err := wellFormed(got.String()); err != nil {
