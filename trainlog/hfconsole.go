@@ -456,7 +456,7 @@ func (r *consoleReader) replay(toks []hcTok) {
 				r.barState(tk.n, tk.t, tk.text, tk.synced)
 			}
 		case tkText:
-			r.other(tk.text)
+			r.other(tk.text, tk.marks)
 		case tkPostfix:
 			r.unread.postfix(tk.line)
 		case tkCallback:

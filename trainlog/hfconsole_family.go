@@ -57,9 +57,9 @@ type hcFacts struct {
 }
 
 // runFacts looks for the facts above in one text line.
-func (r *consoleReader) runFacts(s []byte) {
+func (r *consoleReader) runFacts(s []byte, mk hcMarks) {
 	f := &r.txt.facts
-	if !f.class && bytes.Contains(s, []byte("_trainer.py")) {
+	if !f.class && mk.has(mkTrainerPy) {
 		for _, m := range hcTrainerModules {
 			if bytes.Contains(s, []byte(m.text)) && bytes.Contains(s, []byte("trl")) {
 				r.trainerClass(m.class)
@@ -67,7 +67,7 @@ func (r *consoleReader) runFacts(s []byte) {
 			}
 		}
 	}
-	if !f.stage && bytes.Contains(s, []byte("llamafactory")) {
+	if !f.stage && mk.has(mkLlamafactory) {
 		for _, m := range hcStageModules {
 			if bytes.Contains(s, []byte(m.text)) {
 				f.stage = true
@@ -76,7 +76,7 @@ func (r *consoleReader) runFacts(s []byte) {
 			}
 		}
 	}
-	if !f.model && bytes.Contains(s, []byte("For")) {
+	if !f.model && mk.has(mkFor) {
 		for _, head := range hcClassHeads {
 			if i := bytes.Index(s, []byte(head)); i >= 0 {
 				if name := hcIdentAt(s, i, i+len(head)); len(name) > len(head) {
@@ -87,7 +87,7 @@ func (r *consoleReader) runFacts(s []byte) {
 			}
 		}
 	}
-	if !f.prep && bytes.Contains(s, hcGrouping) {
+	if !f.prep && mk.has(mkGrouping) {
 		f.prep = true
 		r.info(InfoDataPrep, "group_texts", r.line)
 	}

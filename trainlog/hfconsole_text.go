@@ -44,12 +44,13 @@ var hcBlockKeys = []struct{ label, key string }{
 	{"Number of trainable parameters = ", GeoTrainableParams},
 }
 
-// other handles a text piece that is neither a bar nor a dict.
-func (r *consoleReader) other(s []byte) {
+// other handles a text piece that is neither a bar nor a dict; m says
+// which of the substrings looked for it holds (hcMarksOf).
+func (r *consoleReader) other(s []byte, m hcMarks) {
 	t := &r.txt
-	t.tb.line(r, s)
+	t.tb.line(r, s, m)
 	r.unread.table(r, s)
-	if bytes.Contains(s, []byte("*****")) {
+	if m.has(mkStars) {
 		t.inBlock = bytes.Contains(s, []byte("***** Running training *****"))
 		t.blockLines = 0
 		if t.inBlock && r.steps.nTrain > 0 {
@@ -60,32 +61,34 @@ func (r *consoleReader) other(s []byte) {
 	if t.inBlock {
 		r.blockLine(s)
 	}
-	if n, ok := hcResumeLine(s); ok {
+	if !m.has(mkContinuing | mkResuming) {
+		// No resume line.
+	} else if n, ok := hcResumeLine(s); ok {
 		r.geo(GeoResumedFrom, float64(n), r.line)
 		r.event(EventRestart, n, fmt.Sprintf("training resumed from global step %d", n), r.src1(r.line))
 		r.steps.resumed = n
 		t.newRun = 0
 	}
-	if i := bytes.Index(s, []byte("trainable params: ")); i >= 0 {
-		r.peftLine(s[i:])
+	if m.has(mkPEFT) {
+		r.peftLine(s[bytes.Index(s, []byte("trainable params: ")):])
 	}
-	if bytes.Contains(s, []byte("==((====))==")) {
+	if m.has(mkUnsloth) {
 		t.banner = 5
 	}
 	if t.banner > 0 {
 		t.banner--
 		r.bannerLine(s)
 	}
-	if bytes.Contains(s, []byte("TrainingArguments(")) {
+	if m.has(mkTargs) {
 		t.inTargs, t.targsLines = true, 0
 	} else if t.inTargs {
 		r.targsLine(s)
 	}
-	if bytes.Contains(s, []byte("OVERFLOW!")) && bytes.Contains(s, []byte("Skipping step")) {
+	if m.has(mkOverflow) && bytes.Contains(s, []byte("Skipping step")) {
 		r.overflow1(s)
 	}
-	r.hints(s)
-	r.runFacts(s)
+	r.hints(s, m)
+	r.runFacts(s, m)
 }
 
 // hcNumberAfter parses the number with optional thousands separators at
@@ -335,9 +338,11 @@ var hcHintAnchor = func() []uint8 {
 }()
 
 // hints looks for library names and versions.
-func (r *consoleReader) hints(s []byte) {
+func (r *consoleReader) hints(s []byte, m hcMarks) {
 	t := &r.txt
-	if i := bytes.Index(s, []byte("ransformers")); i > 0 && (s[i-1] == 't' || s[i-1] == 'T') {
+	if !m.has(mkTransformers) {
+		// No transformers version.
+	} else if i := bytes.Index(s, []byte("ransformers")); i > 0 && (s[i-1] == 't' || s[i-1] == 'T') {
 		rest := s[i+len("ransformers"):]
 		weak := bytes.HasPrefix(rest, []byte("_version"))
 		if v := hcVersion(rest); v != "" {
@@ -355,12 +360,7 @@ func (r *consoleReader) hints(s []byte) {
 			t.addLib("llamafactory", r.line)
 		}
 	}
-	var anchors uint8
-	for i, a := range hcHintAnchors {
-		if bytes.Contains(s, []byte(a)) {
-			anchors |= 1 << i
-		}
-	}
+	anchors := uint8(m/mkNsloth) & (1<<len(hcHintAnchors) - 1) // the anchors' bits, in order
 	if anchors == 0 {
 		return
 	}

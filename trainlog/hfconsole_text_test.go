@@ -70,3 +70,22 @@ func TestConsoleRunFacts(t *testing.T) {
 		t.Errorf("two trainer classes: got %q at %s, want SFTTrainer at h.log:1", got.Value, got.Source)
 	}
 }
+
+// TestConsoleMarks checks that each mark bit has its substring, the hint
+// anchors' bits in hcHintAnchors' order (hints reads them as one field),
+// and that a line's marks are the substrings it holds.
+func TestConsoleMarks(t *testing.T) {
+	if mkTraceback<<1 != 1<<len(hcMarkText) {
+		t.Fatalf("%d mark substrings for the bits up to %#x", len(hcMarkText), mkTraceback)
+	}
+	for i, a := range hcHintAnchors {
+		if string(hcMarkText[i+8]) != a || mkNsloth<<i != 1<<(i+8) {
+			t.Errorf("anchor %d: mark text %q, want %q", i, hcMarkText[i+8], a)
+		}
+	}
+	line := []byte("  File \"/opt/trl/trainer/sft_trainer.py\", For LlamaForCausalLM: ***** OVERFLOW!")
+	want := mkStars | mkOverflow | mkTrainerPy | mkFor | mkTRL
+	if got := hcMarksOf(line); got != want {
+		t.Errorf("marks %#x, want %#x", got, want)
+	}
+}

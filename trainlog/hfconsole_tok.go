@@ -37,6 +37,7 @@ type hcTok struct {
 	e      *Entry  // tkDict, tkCallback (nil when the line had no values)
 	text   []byte  // tkBar: progress text; tkText: the text; tkDict: the dict
 	msg    string  // tkSyntax
+	marks  hcMarks // tkText: the substrings the reader looks for that it holds
 }
 
 // An hcTokenizer turns bytes into tokens. Tokens may point into the bytes
@@ -368,7 +369,7 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 			// run_clm.py's datasets.map description, a fact about the
 			// run (hfconsole_family.go): passed on once, as text.
 			t.grouping = true
-			t.add(hcTok{kind: tkText, text: t.stable(hcGrouping)})
+			t.add(hcTok{kind: tkText, text: t.stable(hcGrouping), marks: hcMarksOf(hcGrouping)})
 		}
 		if end := t.bar(s, b, nested, cleared); end > 0 {
 			s = s[end:]
@@ -385,7 +386,7 @@ func (t *hcTokenizer) text(s []byte, nested bool) {
 			return
 		}
 	}
-	t.add(hcTok{kind: tkText, text: t.stable(s)})
+	t.add(hcTok{kind: tkText, text: t.stable(s), marks: hcMarksOf(s)})
 	if bytes.Contains(s, []byte("tep")) && !bytes.Contains(s, []byte("TrainOutput(")) {
 		// TrainOutput(global_step=N, training_loss=X, metrics={...}), what
 		// Trainer.train returns, holds the run's mean loss, not step N's:

@@ -29,8 +29,8 @@ var (
 )
 
 // line sees one text piece.
-func (t *hcTraceback) line(r *consoleReader, s []byte) {
-	if bytes.Contains(s, hcTBHeader) {
+func (t *hcTraceback) line(r *consoleReader, s []byte, m hcMarks) {
+	if m.has(mkTraceback) {
 		if !t.open && !t.pending {
 			t.start = r.line
 		}
