@@ -10,15 +10,15 @@ type hcMarks uint32
 
 // The substrings of hcMarks, one bit each in this order.
 const (
-	mkStars      hcMarks = 1 << iota // "*****": the INFO block's banner
-	mkContinuing                     // Transformers 4's resume line
-	mkResuming                       // Transformers 5's resume line
-	mkPEFT                           // PEFT's trainable parameters
-	mkUnsloth                        // Unsloth's banner
-	mkTargs                          // a TrainingArguments dump
-	mkOverflow                       // DeepSpeed's skipped step
-	mkTransformers                   // "ransformers" of a version
-	mkNsloth                         // the anchors of hcHintAnchors ...
+	mkStars        hcMarks = 1 << iota // "*****": the INFO block's banner
+	mkContinuing                       // Transformers 4's resume line
+	mkResuming                         // Transformers 5's resume line
+	mkPEFT                             // PEFT's trainable parameters
+	mkUnsloth                          // Unsloth's banner
+	mkTargs                            // a TrainingArguments dump
+	mkOverflow                         // DeepSpeed's skipped step
+	mkTransformers                     // "ransformers" of a version
+	mkNsloth                           // the anchors of hcHintAnchors ...
 	mkActory
 	mkTrainer
 	mkTRL
