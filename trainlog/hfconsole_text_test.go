@@ -3,6 +3,7 @@ package trainlog
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestConsoleHints checks that each library and trainer class hint is
@@ -87,5 +88,24 @@ func TestConsoleMarks(t *testing.T) {
 	want := mkStars | mkOverflow | mkTrainerPy | mkFor | mkTRL
 	if got := hcMarksOf(line); got != want {
 		t.Errorf("marks %#x, want %#x", got, want)
+	}
+}
+
+// TestConsoleValidUTF8 checks hcValidUTF8 against utf8.Valid on text
+// with characters of every length, invalid and truncated sequences,
+// surrogates and overlong forms, at every offset.
+func TestConsoleValidUTF8(t *testing.T) {
+	base := []byte("abcdefgh|█████     | 12/100 é ∑ 𝄞 ijklmnop")
+	bad := [][]byte{{0xff}, {0xc3}, {0xe2, 0x96}, {0xed, 0xa0, 0x80}, {0xc0, 0xaf}, {0xf4, 0x90, 0x80, 0x80}, []byte("\uFFFD"), []byte("�")}
+	for at := 0; at <= len(base); at++ {
+		for _, b := range bad {
+			p := append(append(append([]byte(nil), base[:at]...), b...), base[at:]...)
+			if got, want := hcValidUTF8(p), utf8.Valid(p); got != want {
+				t.Fatalf("%q: %v, want %v", p, got, want)
+			}
+		}
+		if hcValidUTF8(base[:at]) != utf8.Valid(base[:at]) || hcValidUTF8(base[at:]) != utf8.Valid(base[at:]) {
+			t.Fatalf("prefix or suffix at %d", at)
+		}
 	}
 }
