@@ -27,39 +27,58 @@ func OLS(xs, ys []float64) LineFit {
 // are skipped.
 func WeightedOLS(xs, ys, w []float64) LineFit {
 	fit := LineFit{Slope: math.NaN(), Intercept: math.NaN(), SlopeSE: math.NaN(), RMS: math.NaN(), R2: math.NaN()}
-	var sw, sx, sy float64
+	var sw, sx, sy, sxx, sxy, syy, mx, my float64
 	n := 0
-	weight := func(i int) float64 {
-		if w == nil {
-			return 1
+	if w == nil {
+		// Equal weights: the sums below with each weight left out, which
+		// multiplying by 1 leaves the same to the last bit.
+		for i, x := range xs {
+			if y := ys[i]; isFinite(x) && isFinite(y) {
+				sw++
+				sx += x
+				sy += y
+				n++
+			}
 		}
-		return w[i]
-	}
-	for i := range xs {
-		wi := weight(i)
-		if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
-			continue
+		fit.N = n
+		if n < 2 {
+			return fit
 		}
-		sw += wi
-		sx += wi * xs[i]
-		sy += wi * ys[i]
-		n++
-	}
-	fit.N = n
-	if n < 2 {
-		return fit
-	}
-	mx, my := sx/sw, sy/sw
-	var sxx, sxy, syy float64
-	for i := range xs {
-		wi := weight(i)
-		if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
-			continue
+		mx, my = sx/sw, sy/sw
+		for i, x := range xs {
+			if y := ys[i]; isFinite(x) && isFinite(y) {
+				dx, dy := x-mx, y-my
+				sxx += dx * dx
+				sxy += dx * dy
+				syy += dy * dy
+			}
 		}
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxx += wi * dx * dx
-		sxy += wi * dx * dy
-		syy += wi * dy * dy
+	} else {
+		for i := range xs {
+			wi := w[i]
+			if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
+				continue
+			}
+			sw += wi
+			sx += wi * xs[i]
+			sy += wi * ys[i]
+			n++
+		}
+		fit.N = n
+		if n < 2 {
+			return fit
+		}
+		mx, my = sx/sw, sy/sw
+		for i := range xs {
+			wi := w[i]
+			if !isFinite(xs[i]) || !isFinite(ys[i]) || !(wi > 0) {
+				continue
+			}
+			dx, dy := xs[i]-mx, ys[i]-my
+			sxx += wi * dx * dx
+			sxy += wi * dx * dy
+			syy += wi * dy * dy
+		}
 	}
 	if sxx == 0 {
 		return fit
