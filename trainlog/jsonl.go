@@ -29,7 +29,10 @@ package trainlog
 // "_runtime" gives the time and "epoch" or "train/epoch" the epoch. The
 // metrics are the columns of Options.Metrics, else every numeric field
 // whose key does not start with "_", keys as logged. Nested values and
-// strings are skipped.
+// strings are skipped. ms-swift's logging.jsonl (the console's dicts as
+// JSON) states its step only as a string, "global_step/max_steps":
+// "12/300": where no numeric step column is present that string gives
+// the step, and its denominator the planned steps.
 //
 // Every entry is cited as file:line. A line that is not valid JSON is a
 // *SyntaxError and reading goes on; a last line cut short without a
@@ -40,6 +43,7 @@ import (
 	"io"
 	"math"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -122,6 +126,25 @@ func detectLlamaFactoryJSONL(name string, head []byte) int {
 // jsonlStepKeys are the columns taken as the step, in order of preference.
 var jsonlStepKeys = []string{"train/global_step", "global_step", "step", "iteration", "iter", "_step"}
 
+// swiftStepKey is ms-swift's step member, a string "step/max_steps".
+const swiftStepKey = "global_step/max_steps"
+
+// swiftStep parses ms-swift's "12/300" into the step and the planned
+// steps. It reports false for anything else, or a step beyond the
+// planned ones' range of whole numbers.
+func swiftStep(s string) (step, maxSteps int64, ok bool) {
+	a, b, found := strings.Cut(s, "/")
+	if !found {
+		return 0, 0, false
+	}
+	n, err1 := strconv.ParseInt(a, 10, 64)
+	m, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || n < 0 || m < 0 || n > 1<<53 || m > 1<<53 {
+		return 0, 0, false
+	}
+	return n, m, true
+}
+
 // detectJSONL recognises JSON objects one per line, with less confidence
 // than the specific JSON formats.
 func detectJSONL(name string, head []byte) int {
@@ -144,6 +167,9 @@ func detectJSONL(name string, head []byte) int {
 		if hasMember(first, k) {
 			return 40
 		}
+	}
+	if hasMember(first, swiftStepKey) {
+		return 40
 	}
 	if len(lines) >= 2 {
 		return 20
@@ -395,6 +421,8 @@ type genericJSONL struct {
 	opts Options
 	// byColumn maps a column of Options.Metrics to its metric names.
 	byColumn map[string][]string
+	// maxSteps is the last planned step count ms-swift's step stated.
+	maxSteps int64
 }
 
 // line converts one line of a generic JSONL file.
@@ -410,6 +438,16 @@ func (g *genericJSONL) line(ms []jsonMember, src Source, emit func(Record)) {
 	var cls hfKeyClass
 	badSaid := false
 	for _, m := range ms {
+		if m.Kind == jtString && m.Key == swiftStepKey && stepKey == swiftStepKey {
+			if n, planned, ok := swiftStep(m.Str); ok {
+				e.Step = n
+				if planned > 0 && planned != g.maxSteps {
+					g.maxSteps = planned
+					emit(&Meta{Geometry: &Value{Key: GeoMaxSteps, Value: float64(planned), Digits: DigitsFloat64, Source: src}})
+				}
+			}
+			continue
+		}
 		if m.Kind != jtNumber {
 			continue
 		}
@@ -458,6 +496,9 @@ func (g *genericJSONL) stepKey(ms []jsonMember) string {
 		if hasMember(ms, k) {
 			return k
 		}
+	}
+	if hasMember(ms, swiftStepKey) {
+		return swiftStepKey
 	}
 	return ""
 }

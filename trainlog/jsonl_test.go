@@ -357,3 +357,54 @@ func FuzzJSONL(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONLSwift reads ms-swift's logging.jsonl, whose only step is the
+// string "global_step/max_steps": "N/M": each line is read at step N,
+// never at its ordinal, and M is the planned steps.
+func TestJSONLSwift(t *testing.T) {
+	data, err := os.ReadFile("testdata/json/swift-logging.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := Detect("logging.jsonl", data); f.Name != "jsonl" {
+		t.Errorf("detected as %q", f.Name)
+	}
+	rs := jsonDrain(t, "jsonl", "logging.jsonl", data, Options{})
+	if len(rs.Errors) != 0 {
+		t.Fatalf("errors: %v", rs.Errors)
+	}
+	var steps, kinds []string
+	for _, e := range rs.Entries {
+		steps = append(steps, strconv.FormatInt(e.Step, 10))
+		kinds = append(kinds, e.Kind.String())
+	}
+	if got := strings.Join(steps, " "); got != "1 10 20 20 30 40 40 50 60 60 60" {
+		t.Errorf("steps = %s", got)
+	}
+	if got := strings.Join(kinds, " "); got != "train train train eval train train eval train train eval summary" {
+		t.Errorf("kinds = %s", got)
+	}
+	if e := rs.Entries[3]; jsonMustGet(t, e, "eval_loss") != 1.55126953 || e.Source.Line != 4 || e.Epoch != 0.33 {
+		t.Errorf("entry 3 = %+v", e)
+	}
+	if len(rs.Metas) != 1 || rs.Metas[0].Geometry == nil || rs.Metas[0].Geometry.Key != GeoMaxSteps ||
+		rs.Metas[0].Geometry.Value != 60 || rs.Metas[0].Geometry.Source.Line != 1 {
+		t.Errorf("metas = %+v, want max_steps 60 from line 1", rs.Metas)
+	}
+	for _, tt := range []struct {
+		in         string
+		step, plan int64
+		ok         bool
+	}{
+		{"12/300", 12, 300, true},
+		{"0/0", 0, 0, true},
+		{"12", 0, 0, false},
+		{"-1/300", 0, 0, false},
+		{"1.5/300", 0, 0, false},
+		{"9007199254740993/9007199254740993", 0, 0, false},
+	} {
+		if n, m, ok := swiftStep(tt.in); n != tt.step || m != tt.plan || ok != tt.ok {
+			t.Errorf("swiftStep(%q) = %d, %d, %v", tt.in, n, m, ok)
+		}
+	}
+}

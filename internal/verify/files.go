@@ -169,6 +169,14 @@ func stepOf(m map[string]any) int64 {
 			return int64(t.v)
 		}
 	}
+	// ms-swift's logging.jsonl: "global_step/max_steps": "12/300".
+	if s, ok := m["global_step/max_steps"].(string); ok {
+		if a, _, found := strings.Cut(s, "/"); found {
+			if n, err := strconv.ParseInt(a, 10, 64); err == nil && n >= 0 && n <= 1<<53 {
+				return n
+			}
+		}
+	}
 	return -1
 }
 

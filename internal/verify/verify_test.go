@@ -127,6 +127,7 @@ func TestVerifyRuns(t *testing.T) {
 	local = append(local, targets(t, filepath.Join(root, "testdata", "runs"), "testdata/runs")...)
 	local = append(local, generated(t)...)
 	local = append(local, layouts(t, root)...)
+	local = append(local, target{"testdata/swift-logging.jsonl", filepath.Join(root, "trainlog", "testdata", "json", "swift-logging.jsonl")})
 	n := verifyTargets(t, local, true)
 	t.Run("corpus", func(t *testing.T) {
 		n += verifyTargets(t, targets(t, testcorpus.Dir(t), "corpus"), false)
@@ -265,6 +266,7 @@ func TestVerifyFindsFalse(t *testing.T) {
 	example := filepath.Join(testcorpus.Root(t), "examples", "hf_v5_sft_lora_3ep")
 	layout := filepath.Join(testcorpus.Root(t), "trainlog", "testdata", "console", "layouts")
 	rankBars, trainOutput := filepath.Join(layout, "rank_bars.log"), filepath.Join(layout, "trainoutput.log")
+	swift := filepath.Join(testcorpus.Root(t), "trainlog", "testdata", "json", "swift-logging.jsonl")
 	milestone := func(r *analysis.Report, step int64) *analysis.Milestone {
 		for i := range r.Milestones {
 			if r.Milestones[i].Step == step {
@@ -316,6 +318,8 @@ func TestVerifyFindsFalse(t *testing.T) {
 			m := &r.Milestones[len(r.Milestones)-1]
 			m.MetricSources["loss"], m.Metrics["loss"] = "trainoutput.log:25", 1.234
 		}, "milestones[2].metric_sources.loss", "is what Trainer.train returned (TrainOutput)"},
+		{"an ms-swift line of another step", swift, func(r *analysis.Report) { r.Milestones[0].Step++ },
+			"milestones[0].metric_sources.loss", "cited for step 2, but line 1 is step 1"},
 		{"a runtime cited from a line without it", console, func(r *analysis.Report) { r.Throughput.RuntimeSeconds.Source = seedrun.LogName + ":540" },
 			"throughput.runtime_seconds.source", "train_runtime 2484.0731 is not on line 540"},
 	} {
