@@ -15,6 +15,12 @@ var (
 	ErrNoData = errors.New("no training data")
 	// ErrBinary means a text format was expected and the file looks binary.
 	ErrBinary = errors.New("binary data")
+	// ErrUnreadLayout means a file shows metrics only in a layout plateau
+	// does not read (a progress bar's postfix, a notebook's table): the
+	// file was read, and its metrics are those of the run's logger files,
+	// rounded. It is an input problem only when no other file gives the
+	// run its metrics.
+	ErrUnreadLayout = errors.New("metrics only in a layout plateau does not read")
 )
 
 // A SyntaxError is a problem at a position in an input file. It prints as

@@ -520,14 +520,16 @@ func (u *hcUnread) report(r *consoleReader) {
 	}
 	if u.postfixLine > 0 {
 		u.reported = true
-		r.syntax(u.postfixLine, "the metrics are in a progress bar's postfix (loss=...), which plateau does not read: "+
-			"they are rounded, and a Lightning bar counts the batches of an epoch, not optimizer steps; expected printed log dicts "+
-			"(log to a file next time: Lightning's CSVLogger or TensorBoardLogger, or print a dict per logging step)")
+		r.emit(&SyntaxError{File: r.name, Line: u.postfixLine, Err: fmt.Errorf("%w: a progress bar's postfix", ErrUnreadLayout),
+			Msg: "the metrics are in a progress bar's postfix (loss=...), which plateau does not read: " +
+				"they are rounded, and a Lightning bar counts the batches of an epoch, not optimizer steps; expected printed log dicts " +
+				"(log to a file next time: Lightning's CSVLogger or TensorBoardLogger, or print a dict per logging step)"})
 	}
 	if u.tableLine > 0 {
 		u.reported = true
-		r.syntax(u.tableLine, "a notebook's table of Step, Training Loss and Validation Loss, which plateau does not read "+
-			"(its Training Loss is the last one logged by the row's step, not necessarily that step's); "+
-			"expected printed log dicts: give the run's trainer_state.json (in output_dir/checkpoint-N/) instead")
+		r.emit(&SyntaxError{File: r.name, Line: u.tableLine, Err: fmt.Errorf("%w: a notebook's table", ErrUnreadLayout),
+			Msg: "a notebook's table of Step, Training Loss and Validation Loss, which plateau does not read " +
+				"(its Training Loss is the last one logged by the row's step, not necessarily that step's); " +
+				"expected printed log dicts: give the run's trainer_state.json (in output_dir/checkpoint-N/) instead"})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -263,6 +264,9 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 	run = c.Run()
 	c.releaseRaw(run)
 	sortCheckpoints(run.Checkpoints)
+	if len(run.Series) > 0 || len(run.Summary) > 0 {
+		noteUnreadLayouts(run)
+	}
 	if len(run.Series) == 0 && len(run.Summary) == 0 {
 		used := 0
 		for _, f := range run.Files {
@@ -278,6 +282,29 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 		}
 	}
 	return run, nil
+}
+
+// noteUnreadLayouts turns each warning that a file shows its metrics
+// only in a layout plateau does not read (ErrUnreadLayout) into a note
+// on that file, for a run that other files gave its metrics: the file was
+// read whole, and nothing the report needs is missing, so it is no
+// input problem. A run without any metrics keeps the warning.
+func noteUnreadLayouts(run *Run) {
+	kept := run.Warnings[:0]
+	for _, w := range run.Warnings {
+		var se *SyntaxError
+		if errors.As(w, &se) && errors.Is(se, ErrUnreadLayout) {
+			if i := slices.IndexFunc(run.Files, func(f File) bool { return f.Path == se.File }); i >= 0 {
+				f := &run.Files[i]
+				f.Errors--
+				f.Reason = fmt.Sprintf("line %d: %v; the run's metrics are read from its other files", se.Line, se.Err)
+				continue
+			}
+		}
+		kept = append(kept, w)
+	}
+	clear(run.Warnings[len(kept):])
+	run.Warnings = kept
 }
 
 func isDir(p string) bool {

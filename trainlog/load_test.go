@@ -395,3 +395,41 @@ func TestLoadResumedAnnounced(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadUnreadLayoutBesideLogger: a Lightning run folder whose console
+// shows the metrics only in the bar's postfix (with a validation bar, so
+// the console is recognised and read), next to the CSVLogger's
+// metrics.csv. The run's metrics are read from metrics.csv and the
+// console's layout is a note on that file, not an input problem; the
+// console alone has no metrics, and the warning stays.
+func TestLoadUnreadLayoutBesideLogger(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join("..", "testdata", "runs", "lightning_csv", "lightning_logs", "version_0", "metrics.csv"),
+		filepath.Join(dir, "lightning_logs", "version_0", "metrics.csv"))
+	bar, err := os.ReadFile(filepath.Join("testdata", "console", "layouts", "lightning_bar.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	val := "Validation DataLoader 0: 100%|██████████| 5/5 [00:00<00:00, 20.12it/s]\n"
+	writeFile(t, filepath.Join(dir, "train.log"), append([]byte(val), bar...))
+
+	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Warnings) != 0 {
+		t.Errorf("warnings %v, want none: metrics.csv gave the run its metrics", run.Warnings)
+	}
+	if s := run.Get("loss"); s == nil || s.Len() == 0 {
+		t.Errorf("no loss read from metrics.csv")
+	}
+	f, ok := fileByPath(run, "train.log")
+	if !ok || f.Format != "hf-console" || f.Errors != 0 || f.Reason != "line 5: metrics only in a layout plateau does not read: a progress bar's postfix; the run's metrics are read from its other files" {
+		t.Errorf("train.log = %+v (found %v)", f, ok)
+	}
+
+	alone, err := trainlog.Load([]string{filepath.Join(dir, "train.log")}, trainlog.LoadOptions{})
+	if len(alone.Warnings) != 1 || !errors.Is(alone.Warnings[0], trainlog.ErrUnreadLayout) {
+		t.Errorf("the console alone: warnings %v (err %v), want its postfix", alone.Warnings, err)
+	}
+}

@@ -1,6 +1,7 @@
 package trainlog
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -405,8 +406,9 @@ func TestConsoleUnreadLayouts(t *testing.T) {
 			switch {
 			case tc.msg == "" && len(msgs) > 0:
 				t.Errorf("unexpected message: %v", msgs[0])
-			case tc.msg != "" && (len(msgs) != 1 || msgs[0].Line != tc.line || !strings.Contains(msgs[0].Msg, tc.msg)):
-				t.Errorf("messages %v, want one at line %d about the %s", msgs, tc.line, tc.msg)
+			case tc.msg != "" && (len(msgs) != 1 || msgs[0].Line != tc.line || !strings.Contains(msgs[0].Msg, tc.msg) ||
+				!errors.Is(msgs[0], ErrUnreadLayout)):
+				t.Errorf("messages %v, want one at line %d about the %s (ErrUnreadLayout)", msgs, tc.line, tc.msg)
 			}
 			if tc.msg != "" {
 				if es := hcEntries(recs, KindTrain, ""); len(es) > 0 {
