@@ -50,7 +50,8 @@ with '--report -' (a named pipe or a device given as the file is refused,
 as 'plateau report' refuses them).
 
 Exit status: 0 every citation is true; 5 at least one is false; 1 the run
-or the report could not be read; 2 usage error.`,
+or the report could not be read, or holds nothing to verify (no metric
+read from the paths, no citation in the report); 2 usage error.`,
 		Example: `  plateau verify examples/hf_v5_sft_lora_3ep
   plateau report run/ --format json -o report.json && plateau verify run/ --report report.json
   plateau verify logs/train.log output/trainer_state.json`,
@@ -124,6 +125,9 @@ func runVerify(opts *verifyOptions, s *streams) error {
 	if !res.OK() {
 		return &exitError{code: exitFalse, err: fmt.Errorf("%d of %d citations are false", len(res.False), res.Checked)}
 	}
+	if res.Checked == 0 {
+		return inputError(errors.New("nothing was verified: the report cites no source (is it the report of a run?)"))
+	}
 	return nil
 }
 
@@ -139,6 +143,12 @@ func loadRun(opts *verifyOptions, verb string) (*trainlog.Run, error) {
 	}
 	if loadErr != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
 		return nil, inputError(loadErr)
+	}
+	if len(run.Series) == 0 && len(run.Summary) == 0 {
+		// A text that only looks like a log (a README quoting a dict):
+		// its report would cite a library version at most.
+		return nil, inputError(fmt.Errorf("%s: nothing to %s: no training metric was read from it (it is neither a run's log nor, without --report, a saved report)",
+			strings.Join(opts.Paths, ", "), verb))
 	}
 	return run, nil
 }

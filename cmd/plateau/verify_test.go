@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,14 @@ func TestVerifyCommand(t *testing.T) {
 	if err := os.WriteFile(mergedFile, merged.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The report of a run that logged nothing plateau cites: the README.
+	var empty bytes.Buffer
+	runWith([]string{"report", "--format", "json", filepath.Join(repoRoot(t), "examples", "README.md")}, testStreams(nil, &empty, &bytes.Buffer{}))
+	noCites := filepath.Join(t.TempDir(), "nocites.json")
+	text = regexp.MustCompile(`"(library_source|source)": "[^"]*"`).ReplaceAllString(empty.String(), `"$1": ""`)
+	if err := os.WriteFile(noCites, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	other := filepath.Join(repoRoot(t), "examples", "hf_v5_overfit_eval")
 	for _, tc := range []struct {
 		name string
@@ -71,6 +80,10 @@ func TestVerifyCommand(t *testing.T) {
 		{"two runs", []string{"verify", dir, other}, "", exitUsage, nil, "different runs"},
 		{"nothing", []string{"verify"}, "", exitUsage, nil, "needs the run's PATH"},
 		{"not a report", []string{"verify", dir, "--report", filepath.Join(dir, "trainer_state.json")}, "", exitInput, nil, "not a plateau JSON report"},
+		{"a README quoting a log dict", []string{"verify", filepath.Join(repoRoot(t), "examples", "README.md")}, "", exitInput, nil,
+			"README.md: nothing to verify: no training metric was read from it"},
+		{"a saved report without citations", []string{"verify", dir, "--report", noCites}, "", exitInput,
+			[]string{"no citations to check"}, "nothing was verified: the report cites no source"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
