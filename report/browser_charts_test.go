@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
@@ -280,6 +284,28 @@ func TestBrowserCharts(t *testing.T) {
 	p.click(t, "#fig-chart-loss .log-switch input")
 	if d := distr(); d != 3 {
 		t.Errorf("after ticking log scale again: distribution %d, want 3", d)
+	}
+	p.checkQuiet(t)
+}
+
+// TestBrowserEstimatedStep hovers a point of a console log whose every
+// step is estimated: the tooltip shows its step as "~N", as the text
+// does, and never as read.
+func TestBrowserEstimatedStep(t *testing.T) {
+	path := filepath.Join("..", "trainlog", "testdata", "console", "layouts", "crlf_pasted.log")
+	run, err := trainlog.Load([]string{path}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analysis.Analyze(run, analysis.DefaultOptions)
+	if r.StepEstimated(40) == "" {
+		t.Fatal("the fixture's step 40 is not estimated")
+	}
+	p := openReport(t, r)
+	x, y := pointAt(t, p, "chart-loss", "loss", 40)
+	tip := p.hoverAt(t, x, y)
+	if !strings.Contains(tip, "step ~40") || strings.Contains(tip, "step 40") {
+		t.Errorf("tooltip %q: want the step shown as ~40", tip)
 	}
 	p.checkQuiet(t)
 }

@@ -51,7 +51,9 @@ type legendJSON struct {
 }
 
 // A seriesJSON holds a series as parallel arrays: steps, values,
-// epochs (null when unknown), and the two numbers of each source.
+// epochs (null when unknown), and the two numbers of each source; ES,
+// only when some step is estimated, holds 1 for each point whose step
+// is (shown "~N", as the text shows it), else 0.
 type seriesJSON struct {
 	Name  string   `json:"name"`
 	Class string   `json:"cls"`
@@ -63,6 +65,7 @@ type seriesJSON struct {
 	E     jsonNums `json:"e,omitempty"`
 	SK    []int    `json:"sk,omitempty"`
 	SN    []int64  `json:"sn,omitempty"`
+	ES    []int    `json:"es,omitempty"`
 }
 
 type bandJSON struct {
@@ -90,6 +93,8 @@ type markerJSON struct {
 	Class string  `json:"cls"`
 	Label string  `json:"label"`
 	Src   string  `json:"src,omitempty"`
+	// Est marks an estimated step, shown "~N".
+	Est bool `json:"est,omitempty"`
 }
 
 // A jsonNum is a number of the page's charts: written with seven
@@ -184,7 +189,13 @@ func chartToJSON(c *svgplot.Chart, t *srcTable) chartJSON {
 		if sj.Total == 0 {
 			sj.Total = len(s.Points)
 		}
-		for _, p := range s.Points {
+		for i, p := range s.Points {
+			if p.Estimated && sj.ES == nil {
+				sj.ES = make([]int, len(s.Points))
+			}
+			if p.Estimated {
+				sj.ES[i] = 1
+			}
 			sj.X = append(sj.X, p.X)
 			sj.Y = append(sj.Y, p.Y)
 			if s.Dots {
@@ -207,7 +218,7 @@ func chartToJSON(c *svgplot.Chart, t *srcTable) chartJSON {
 	}
 	for _, m := range c.Markers {
 		cj.Markers = append(cj.Markers, markerJSON{X: jsonNum(m.X), Y: jsonNum(m.Y), V: svgplot.FormatValue(m.Y), E: jsonNum(m.Epoch),
-			Shape: m.Shape, Class: m.Class, Label: m.Label, Src: m.Loc})
+			Shape: m.Shape, Class: m.Class, Label: m.Label, Src: m.Loc, Est: m.Estimated})
 	}
 	for _, it := range c.Legend {
 		cj.Legend = append(cj.Legend, legendJSON{Label: it.Label, Class: it.Class, Shape: it.Shape})

@@ -7,9 +7,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 func TestSourceSplit(t *testing.T) {
@@ -130,5 +134,68 @@ func TestUplotVendored(t *testing.T) {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("uplot/README.md does not list %s", want)
 		}
+	}
+}
+
+// TestChartDataEstimatedSteps renders the charts of a console log whose
+// every step is estimated: the page's chart data flag each such point
+// and marker (its tooltip shows "step ~N", as the text does), and the
+// standalone charts' tooltips mark the step too.
+func TestChartDataEstimatedSteps(t *testing.T) {
+	path := filepath.Join("..", "trainlog", "testdata", "console", "layouts", "crlf_pasted.log")
+	run, err := trainlog.Load([]string{path}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analysis.Analyze(run, analysis.DefaultOptions)
+	data := chartData(buildCharts(r, HTMLOptions{}))
+	flagged := 0
+	for _, c := range data.Charts {
+		for _, s := range c.Series {
+			ser := run.Get(strings.Fields(s.Name)[0])
+			if ser == nil {
+				t.Fatalf("%s: series %q is no run series", c.ID, s.Name)
+			}
+			for i, x := range s.X {
+				p, ok := ser.At(int64(x))
+				if !ok {
+					continue // an EMA point between steps: none here
+				}
+				est := len(s.ES) > i && s.ES[i] == 1
+				if est != p.StepEstimated {
+					t.Errorf("%s %s at step %v: flagged %v, estimated %v", c.ID, s.Name, x, est, p.StepEstimated)
+				}
+				if est {
+					flagged++
+				}
+			}
+			if s.ES != nil && len(s.ES) != len(s.X) {
+				t.Errorf("%s %s: %d flags for %d points", c.ID, s.Name, len(s.ES), len(s.X))
+			}
+		}
+		for _, m := range c.Markers {
+			if m.Est != (r.StepEstimated(int64(m.X)) != "") && !strings.HasPrefix(m.Label, "checkpoint ") {
+				t.Errorf("%s marker %q at step %v: est %v", c.ID, m.Label, float64(m.X), m.Est)
+			}
+		}
+	}
+	if flagged == 0 {
+		t.Error("no point flagged as estimated")
+	}
+	files, err := ChartFiles(r, HTMLOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := 0
+	for _, f := range files {
+		for _, m := range regexp.MustCompile(`<title>[^<]* · step (~?)(\d+)`).FindAllStringSubmatch(string(f.Data), -1) {
+			titles++
+			if n, _ := strconv.ParseInt(m[2], 10, 64); (m[1] == "~") != (r.StepEstimated(n) != "") {
+				t.Errorf("%s: tooltip %q", f.Name, m[0])
+			}
+		}
+	}
+	if titles == 0 {
+		t.Error("no point tooltip in the standalone charts")
 	}
 }

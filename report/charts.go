@@ -206,7 +206,7 @@ func (b *chartBuilder) points(s *trainlog.Series, keep map[int64]bool) ([]svgplo
 	var bad []svgplot.Marker
 	for _, i := range idx {
 		p := s.Point(i)
-		pt := svgplot.Point{X: float64(p.Step), Y: p.Value, Epoch: p.Epoch, Loc: p.Source.String()}
+		pt := svgplot.Point{X: float64(p.Step), Y: p.Value, Epoch: p.Epoch, Loc: p.Source.String(), Estimated: p.StepEstimated}
 		if !p.Finite() {
 			bad = append(bad, svgplot.Marker{Point: pt, Shape: svgplot.ShapeCross, Class: "nonfinite",
 				Label: s.Name + " is " + svgplot.FormatValue(p.Value)})
@@ -227,7 +227,7 @@ func (b *chartBuilder) smoothed(s *trainlog.Series) []svgplot.Point {
 	idx := stats.Downsample(ema, ema, b.opts.MaxPoints, nil)
 	pts := make([]svgplot.Point, 0, len(idx))
 	for _, i := range idx {
-		pts = append(pts, svgplot.Point{X: float64(s.Step(i)), Y: ema[i], Epoch: math.NaN()})
+		pts = append(pts, svgplot.Point{X: float64(s.Step(i)), Y: ema[i], Epoch: math.NaN(), Estimated: s.StepEstimated(i)})
 	}
 	return pts
 }
@@ -273,10 +273,19 @@ func (b *chartBuilder) spikeMarkers(metric string) []svgplot.Marker {
 			m.Shape = svgplot.ShapeTriangleDown
 		}
 		p, _ := s.At(sp.Step)
-		m.Point = svgplot.Point{X: float64(sp.Step), Y: sp.Value, Epoch: p.Epoch, Loc: sp.Source}
+		m.Point = svgplot.Point{X: float64(sp.Step), Y: sp.Value, Epoch: p.Epoch, Loc: sp.Source, Estimated: sp.StepEstimated != ""}
 		out = append(out, m)
 	}
 	return out
+}
+
+// chartStep writes a step in a chart's label: "~N" when estimated, as
+// the report's text marks it.
+func chartStep(step int64, estimated bool) string {
+	if estimated {
+		return "~" + strconv.FormatInt(step, 10)
+	}
+	return strconv.FormatInt(step, 10)
 }
 
 // Chart ids are built from metric names; slug keeps them simple tokens.
@@ -423,8 +432,9 @@ func (b *chartBuilder) overfitBand(phases bool) []svgplot.XBand {
 	if phases {
 		row = 1
 	}
+	p, _ := b.run.Get(ev.Metric).At(ev.Since)
 	return []svgplot.XBand{{From: float64(ev.Since), To: float64(b.r.Run.LastStep),
-		Label: "overfitting from step " + strconv.FormatInt(ev.Since, 10), Class: "overfit", Row: row}}
+		Label: "overfitting from step " + chartStep(ev.Since, p.StepEstimated), Class: "overfit", Row: row}}
 }
 
 // bestEvalMarker rings the best evaluation when it is on the loss chart.
@@ -434,8 +444,8 @@ func (b *chartBuilder) bestEvalMarker() []svgplot.Marker {
 		return nil
 	}
 	p, _ := b.run.Get(ev.Metric).At(ev.BestStep)
-	label := fmt.Sprintf("best %s %s at step %d", ev.Metric, svgplot.FormatValue(ev.Best.Value), ev.BestStep)
-	return []svgplot.Marker{{Point: svgplot.Point{X: float64(ev.BestStep), Y: ev.Best.Value, Epoch: p.Epoch, Loc: ev.Best.Source},
+	label := fmt.Sprintf("best %s %s at step %s", ev.Metric, svgplot.FormatValue(ev.Best.Value), chartStep(ev.BestStep, p.StepEstimated))
+	return []svgplot.Marker{{Point: svgplot.Point{X: float64(ev.BestStep), Y: ev.Best.Value, Epoch: p.Epoch, Loc: ev.Best.Source, Estimated: p.StepEstimated},
 		Shape: svgplot.ShapeRing, Class: "best", Label: label}}
 }
 
@@ -652,8 +662,8 @@ func (b *chartBuilder) evalChart() (chartSpec, bool) {
 	}
 	if ev.Best != nil && ev.BestStep >= 0 {
 		p, _ := s.At(ev.BestStep)
-		c.Markers = append(c.Markers, svgplot.Marker{Point: svgplot.Point{X: float64(ev.BestStep), Y: ev.Best.Value, Epoch: p.Epoch, Loc: ev.Best.Source},
-			Shape: svgplot.ShapeRing, Class: "best", Label: fmt.Sprintf("best %s %s at step %d", ev.Metric, svgplot.FormatValue(ev.Best.Value), ev.BestStep)})
+		c.Markers = append(c.Markers, svgplot.Marker{Point: svgplot.Point{X: float64(ev.BestStep), Y: ev.Best.Value, Epoch: p.Epoch, Loc: ev.Best.Source, Estimated: p.StepEstimated},
+			Shape: svgplot.ShapeRing, Class: "best", Label: fmt.Sprintf("best %s %s at step %s", ev.Metric, svgplot.FormatValue(ev.Best.Value), chartStep(ev.BestStep, p.StepEstimated))})
 	}
 	c.XBands = b.overfitBand(false)
 	c.Legend = legendFor(c)

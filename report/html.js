@@ -263,8 +263,8 @@
   }
 
   // The tooltip: per visible series, its point nearest the cursor's step
-  // (within 40 pixels), with its step, epoch and source; then the markers
-  // within 9 pixels.
+  // (within 40 pixels), with its step ("~N" when estimated), epoch and
+  // source; then the markers within 9 pixels.
   function line(text, cls) {
     var d = document.createElement("div");
     d.textContent = text;
@@ -283,7 +283,7 @@
       var x = u.data[0][j], y = u.data[i][j];
       if (y == null || Math.abs(u.valToPos(x, "x") - c.left) > 40) { return; }
       var p = st.back[i][j];
-      var head = s.name + " = " + fmt(s.y[p]) + " \u00b7 step " + String(x);
+      var head = s.name + " = " + fmt(s.y[p]) + " \u00b7 step " + (s.es && s.es[p] ? "~" : "") + String(x);
       if (s.e && s.e[p] != null) { head += " \u00b7 epoch " + Number(s.e[p].toFixed(3)); }
       line(head);
       if (s.sk) {
@@ -298,7 +298,7 @@
       var my = (m.y == null || (st.log && m.y <= 0)) ? 6 : u.valToPos(m.y, "y");
       if (Math.abs(mx - c.left) > 9 || Math.abs(my - c.top) > 14) { return; }
       line(m.label, "mk");
-      line("step " + String(m.x) + " \u00b7 value " + m.v);
+      line("step " + (m.est ? "~" : "") + String(m.x) + " \u00b7 value " + m.v);
       if (m.src) { line(m.src, "src"); }
       rows++;
     });

@@ -61,11 +61,14 @@ type Series struct {
 }
 
 // A Point is one value. X is the step; Y the value drawn. Epoch (NaN when
-// unknown) and Loc ("file:line") are shown on hover.
+// unknown) and Loc ("file:line") are shown on hover. Estimated marks a
+// step the log does not print: it is shown "~X", as the report's text
+// shows it.
 type Point struct {
-	X, Y  float64
-	Epoch float64
-	Loc   string
+	X, Y      float64
+	Epoch     float64
+	Loc       string
+	Estimated bool
 }
 
 // An XBand marks a range of x, such as a phase of training or the steps

@@ -375,14 +375,14 @@ func markerLayout(m Marker, xs, ys scale, plot box) markerView {
 		y = ys.pos(m.Y)
 	}
 	return markerView{D: shapePath(m.Shape, x, y), Class: m.Class, Label: cleanText(m.Label),
-		S: stepText(m.X), E: epochText(m.Epoch), V: FormatValue(m.Y), Loc: cleanText(m.Loc),
+		S: pointStep(m.Point), E: epochText(m.Epoch), V: FormatValue(m.Y), Loc: cleanText(m.Loc),
 		Title: pointTitle(cleanText(m.Label)+": "+FormatValue(m.Y), m.Point)}
 }
 
 // pointTitle is the tooltip of a point: what it is, then its step, epoch
 // and source.
 func pointTitle(what string, p Point) string {
-	t := what + " · step " + stepText(p.X)
+	t := what + " · step " + pointStep(p)
 	if e := epochText(p.Epoch); e != "" {
 		t += " · epoch " + e
 	}
@@ -525,6 +525,15 @@ func fitLabel(s string, width float64) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// pointStep is the step of a point as shown: "~N" when estimated.
+func pointStep(p Point) string {
+	s := stepText(p.X)
+	if p.Estimated && s != "" {
+		s = "~" + s
+	}
+	return s
 }
 
 func stepText(x float64) string {
