@@ -29,6 +29,7 @@ type watchOptions struct {
 	GPUs         int
 	Interval     time.Duration
 	StallAfter   time.Duration
+	IdleEnd      time.Duration
 	NoReport     bool
 	Step         string
 	Metrics      []string
@@ -57,7 +58,10 @@ PLATEAU_ALERT_SOURCE and PLATEAU_RUN in its environment; a command still
 running after --on-alert-timeout is stopped with what it started. --exit-on
 KINDS exits with status 4 when one of those alerts fires. Ctrl-C or the end
 of training prints the final report: the files are read again whole, so it
-is the report 'plateau report PATH' gives. After Ctrl-C the exit status is
+is the report 'plateau report PATH' gives. The end of training is the
+trainer's end-of-training summary or state; a run none of whose files
+changed for --idle-end (1h) when it has been read is taken as ended too:
+Lightning's metrics.csv and TensorBoard events write no end marker. After Ctrl-C the exit status is
 130 (143 after SIGTERM); a second Ctrl-C ends plateau at once. PATH must hold one run (see 'plateau
 scan' for a folder of runs); of a run folder's trainer_state.json files only
 the newest is read, as in 'plateau report'.`,
@@ -101,10 +105,20 @@ the newest is read, as in 'plateau report'.`,
 	f.IntVar(&opts.GPUs, "gpus", 0, "number of GPUs billed (default 1)")
 	f.DurationVar(&opts.Interval, "interval", 500*time.Millisecond, "longest time between two polls of the files")
 	f.DurationVar(&opts.StallAfter, "stall-after", watch.DefaultThresholds.StallAfter, "least silence before the stall alert")
+	f.DurationVar(&opts.IdleEnd, "idle-end", watch.DefaultIdleEnd, "take a run none of whose files changed for this long, once read, as ended (0: never)")
 	f.BoolVar(&opts.NoReport, "no-report", false, "do not print the final report at the end")
 	f.StringVar(&opts.Step, "step", "", "generic CSV/JSONL: the `COLUMN` holding the step")
 	f.StringSliceVar(&opts.Metrics, "metric", nil, "generic CSV/JSONL: map a metric, `NAME=COLUMN`; repeatable")
 	return cmd
+}
+
+// idleEnd turns the --idle-end flag (0: never) into watch.Options.IdleEnd
+// (negative: never).
+func idleEnd(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 func validAlert(k string) bool {
@@ -157,7 +171,7 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	var exitErr error
 	wopts := watch.Options{
 		Root: opts.Path, Reader: ropts, Analysis: aopts, Thresholds: th,
-		MaxPoll: opts.Interval, StopAtEnd: true,
+		MaxPoll: opts.Interval, StopAtEnd: true, IdleEnd: idleEnd(opts.IdleEnd),
 		OnAlert: func(a watch.Alert) {
 			view.alert(a)
 			if opts.OnAlert != "" {

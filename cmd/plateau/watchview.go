@@ -127,7 +127,10 @@ func progressLine(st watch.Status) string {
 	if st.Report != nil {
 		fmt.Fprintf(&b, " verdict %s", st.Report.Verdict.Status)
 	}
-	if st.Done {
+	switch {
+	case st.Done && st.Idle > 0:
+		fmt.Fprintf(&b, " — ended: no file of the run changed for %s", st.Idle.Round(time.Minute))
+	case st.Done:
 		b.WriteString(" — training finished")
 	}
 	return b.String()

@@ -2,7 +2,9 @@ package watch
 
 import (
 	"errors"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/plateau-dev/plateau/trainlog"
 )
@@ -174,6 +176,23 @@ func (s *selection) files(records map[string]int) []trainlog.File {
 		}
 	}
 	return out
+}
+
+// newest returns the latest modification time of the run's input files,
+// zero before a run is found or when none can be stat'ed.
+func (s *selection) newest() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var t time.Time
+	if s.run == nil {
+		return t
+	}
+	for _, in := range s.run.Inputs {
+		if st, err := os.Stat(in.Path); err == nil && st.ModTime().After(t) {
+			t = st.ModTime()
+		}
+	}
+	return t
 }
 
 // runName is the name of the run at root.

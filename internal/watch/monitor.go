@@ -44,9 +44,20 @@ type Options struct {
 	// OnUpdate is called with the latest status, coalesced.
 	OnUpdate func(Status)
 	// StopAtEnd makes Watch return when the run writes its end-of-training
-	// summary.
+	// summary, or is idle (see IdleEnd).
 	StopAtEnd bool
+	// IdleEnd: a run none of whose files changed for IdleEnd when the
+	// watch has read what they hold is taken as ended (finished, or
+	// stopped): Lightning's metrics.csv, TensorBoard events and the like
+	// write no end-of-training marker, so that a finished run would be
+	// followed forever. It is judged once, from the files' modification
+	// times; a run that goes quiet later raises the stall alert instead.
+	// 0 means DefaultIdleEnd; a negative value never takes a run as idle.
+	IdleEnd time.Duration
 }
+
+// DefaultIdleEnd is the default Options.IdleEnd.
+const DefaultIdleEnd = time.Hour
 
 // Status is a snapshot for the live view.
 type Status struct {
@@ -60,7 +71,10 @@ type Status struct {
 	ETA            time.Duration
 	Alerts         []Alert
 	Done           bool
-	Files          int
+	// Idle is set when Done came from IdleEnd, not from an end marker:
+	// how long no file of the run had changed.
+	Idle  time.Duration
+	Files int
 }
 
 type tracked struct {
@@ -87,6 +101,9 @@ func Watch(ctx context.Context, opts Options) (*analysis.Report, error) {
 	}
 	if opts.MaxPoints <= 0 {
 		opts.MaxPoints = 50000
+	}
+	if opts.IdleEnd == 0 {
+		opts.IdleEnd = DefaultIdleEnd
 	}
 	if opts.Thresholds.Window == 0 {
 		opts.Thresholds = DefaultThresholds
@@ -133,6 +150,10 @@ type monitor struct {
 	analCost   time.Duration
 	added      int
 	done       bool
+	// idleJudged is set once IdleEnd was judged; idle is how long the run's
+	// files had not changed when it took the run as ended.
+	idleJudged bool
+	idle       time.Duration
 	firstSeen  time.Time
 	firstStep  int64
 }
@@ -373,6 +394,12 @@ func (m *monitor) emit(alerts []Alert) {
 	}
 }
 
+// idleEnded reports whether a run whose files last changed at newest is
+// taken as ended at now: idle > 0 and no change for idle.
+func idleEnded(now, newest time.Time, idle time.Duration) bool {
+	return idle > 0 && !newest.IsZero() && now.Sub(newest) >= idle
+}
+
 // step runs on every tick: time-based rules, analysis when due, render.
 // A tick may come late or early (a loaded machine, a ticker catching up):
 // what is due and not done now stays due for the next tick.
@@ -381,6 +408,14 @@ func (m *monitor) step(now time.Time) {
 		m.rules.live = true // caught up with the backlog
 	}
 	m.addedSeen = m.added
+	if !m.done && !m.idleJudged && m.rules.live && m.added > 0 {
+		if newest := m.sel.newest(); !newest.IsZero() {
+			m.idleJudged = true
+			if idleEnded(now, newest, m.opts.IdleEnd) {
+				m.done, m.idle, m.dirty = true, now.Sub(newest), true
+			}
+		}
+	}
 	m.emit(m.rules.tick(now, m.done))
 	if m.stale || m.newEval {
 		due := now.Sub(m.lastAnal) >= max(m.opts.AnalyzeEvery, 20*m.analCost)
@@ -488,7 +523,7 @@ func (m *monitor) liveRun() *trainlog.Run {
 // status builds a snapshot.
 func (m *monitor) status(now time.Time) Status {
 	run := m.liveRun()
-	st := Status{Run: run, Report: m.report, Alerts: m.alerts, Done: m.done, Files: len(m.files)}
+	st := Status{Run: run, Report: m.report, Alerts: m.alerts, Done: m.done, Idle: m.idle, Files: len(m.files)}
 	if loss := run.Get("loss"); loss.Len() > 0 {
 		st.Step = loss.Step(loss.Len() - 1)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plateau-dev/plateau/analysis"
+	"github.com/plateau-dev/plateau/internal/testcorpus"
 	"github.com/plateau-dev/plateau/trainlog"
 )
 
@@ -293,5 +294,76 @@ func TestStall(t *testing.T) {
 	}
 	if a := r.tick(t0.Add(5*time.Second), true); len(a) != 0 {
 		t.Fatalf("stall raised twice or after the end: %v", a)
+	}
+}
+
+// TestIdleEnded is the rule that takes a run without an end marker as
+// ended, on made-up times: no wall-clock wait.
+func TestIdleEnded(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		newest time.Time
+		idle   time.Duration
+		want   bool
+	}{
+		{"files written a second ago", now.Add(-time.Second), time.Hour, false},
+		{"files written 59 minutes ago", now.Add(-59 * time.Minute), time.Hour, false},
+		{"files written an hour ago", now.Add(-time.Hour), time.Hour, true},
+		{"files written two days ago", now.Add(-48 * time.Hour), time.Hour, true},
+		{"never taken as idle", now.Add(-48 * time.Hour), -1, false},
+		{"no file found yet", time.Time{}, time.Hour, false},
+		{"a file from the future (a clock skew)", now.Add(time.Hour), time.Hour, false},
+	} {
+		if got := idleEnded(now, tc.newest, tc.idle); got != tc.want {
+			t.Errorf("%s: idleEnded = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestWatchFinishedLightning watches a finished Lightning run (the
+// CSVLogger's metrics.csv and hparams.yaml, which write no end of
+// training), its files last written two hours ago: the watch reads it,
+// takes it as ended, and returns the final report, as it does for a
+// finished Transformers run.
+func TestWatchFinishedLightning(t *testing.T) {
+	src := filepath.Join(testcorpus.Root(t), "testdata", "runs", "lightning_csv", "lightning_logs", "version_0")
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range []string{"metrics.csv", "hparams.yaml"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var last Status
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan *analysis.Report, 1)
+	go func() {
+		rep, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 100 * time.Millisecond,
+			RenderEvery: 50 * time.Millisecond, StopAtEnd: true,
+			OnUpdate: func(st Status) { mu.Lock(); last = st; mu.Unlock() }})
+		if err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+		done <- rep
+	}()
+	rep := waitDone(t, done, "the watch of a finished Lightning run ends")
+	if rep == nil || rep.Run.LastStep != 303 {
+		t.Fatalf("final report %v", rep)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !last.Done || last.Idle < 2*time.Hour-time.Minute {
+		t.Errorf("last status: done %v, idle %v; want done, idle about 2h", last.Done, last.Idle)
 	}
 }
