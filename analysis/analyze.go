@@ -73,13 +73,14 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.Eval = evaluate(run, r.Evidence.Eval, opts)
 	r.Checkpoints = checkpoints(run, r)
 	r.CheckpointsRecommended = recommend(run, r, opts)
+	// The verdict reads the evidence alone; the forecast is held to it.
+	r.Verdict = verdict(r.Evidence)
 	r.AnotherEpoch = anotherEpoch(run, r, opts)
 	r.Findings = pitfalls(run, r, opts)
 	r.Findings = append(r.Findings, curveFindings(run, r, opts)...)
 	markEstimatedFindings(run.Run, r)
 	// The findings used every spike; the table shows the strongest.
 	r.Spikes = tableSpikes(r.Spikes)
-	r.Verdict = verdict(r.Evidence)
 	r.Phases = agreeWithVerdict(r.Phases, r.Verdict)
 	r.an = nil // the memo ends with the call
 	r.Warnings = warnings(run)

@@ -1,18 +1,15 @@
 package analysis
 
-import (
-	"math"
-
-	"github.com/plateau-dev/plateau/internal/stats"
-)
+import "math"
 
 // obsShare is the share of the points whose mean is the observed level a
 // forecast is checked against (the backtest's window, a twentieth).
 const obsShare = 0.05
 
-// anotherEpoch is the forecast section (methods §8). It fits the primary
-// metric after warmup (see newProjFit) and forecasts, over the horizon
-// (see nextHorizon) capped at the span of the fitted curve:
+// anotherEpoch is the forecast section (methods §8), derived from the
+// evidence the verdict read (see forecast.go for the consistency rules).
+// It fits the primary metric after warmup (see newProjFit) and
+// forecasts, over the horizon (see forecastHorizon):
 //   - for a run that stopped before its planned steps, the improvement
 //     to the end of the horizon under the logged schedule continued to
 //     max_steps (ForecastRestOfRun: the level at max_steps when the cap
@@ -21,12 +18,17 @@ const obsShare = 0.05
 //     mean learning rate, which after an annealed schedule means a new
 //     schedule (ForecastMoreTraining).
 //
-// The expected gain is the better-extrapolating form's. The 80% range is
-// built in range80: the bootstrap of the chosen form, widened by the
-// other form when it extrapolates about as well and by the held-out miss,
-// combined with the noise of an observed level, and inflated by the
-// residuals' autocorrelation. The baseline is the current level; the cost
-// comes from the measured throughput and the risk from the eval section.
+// A long-range form gives the forecast when it agrees with the final
+// segment's measured change (formAgrees) and, for an improving run,
+// forecasts an improvement; the better-extrapolating such form is used,
+// over the horizon capped at the span of the fitted curve. Otherwise
+// the final segment's slope is extended over at most its own span
+// (recentRateLine). The 80% range of a form is built in range80. The
+// forecast is then held to the verdict: no forecast for a run with no
+// learning curve to extrapolate, none whose range is wider than what the
+// run has gained, and none that contradicts the status (a converged
+// run's expected gain is brought within the margin when its range
+// allows, otherwise no forecast is given).
 func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	ae := &AnotherEpoch{Metric: r.Primary, Forms: []FormFit{}}
 	c := finiteCurve(run, r.Primary)
@@ -38,15 +40,17 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	}
 	tr := r.Evidence.Train
 	ae.LastValue, ae.LevelFrom, ae.LevelN = tr.Final.Level, tr.Final.FromStep, tr.Final.N
+	st := r.Verdict.Status
+	if withheldStatus(st) {
+		ae.Missing = MissingStatus
+		return ae
+	}
 	hz := forecastHorizon(g)
 	if hz.Kind == HorizonSpan {
 		ae.Missing = MissingHorizon
 		return ae
 	}
 	pf := fitProjection(run, c)
-	ae.Horizon = hz.capTo(pf.to - pf.from)
-	ae.HorizonSteps = ae.Horizon.Steps
-	ae.Available = true
 	ae.LogScale, ae.FitFrom, ae.FitTo = pf.logScale, pf.from, pf.to
 	ae.Annealed = pf.ax.annealed
 	ae.Axis, ae.Schedule = FitSteps, ScheduleNone
@@ -54,22 +58,29 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 		ae.Axis, ae.Schedule = FitLRArea, ScheduleMeanRate
 	}
 	ae.Kind = ForecastMoreTraining
-	f1, f2 := pf.e1+pf.ax.meanLR*float64(ae.HorizonSteps), pf.e2
-	if !pf.ax.ok {
-		f1 = pf.e1 + float64(ae.HorizonSteps)
-	}
 	if hz.Kind == HorizonRemaining {
 		ae.Kind = ForecastRestOfRun
 		if pf.ax.ok {
 			ae.Schedule = ScheduleLogged
-			f1, f2 = pf.ax.extend(ae.HorizonSteps, pf.ax.loggedSchedule(r.LRSchedule, g.planned))
 		}
+	}
+	// target returns S1 and S2 after h more steps under the assumed
+	// schedule.
+	target := func(h int64) (float64, float64) {
+		switch {
+		case !pf.ax.ok:
+			return pf.e1 + float64(h), pf.e2
+		case ae.Kind == ForecastRestOfRun:
+			return pf.ax.extend(h, pf.ax.loggedSchedule(r.LRSchedule, g.planned))
+		}
+		return pf.e1 + pf.ax.meanLR*float64(h), pf.e2
 	}
 	// Every part of the forecast is computed on the decision scale (the
 	// log of a positive loss), where the forms were fitted, and only the
 	// bounds are converted to the metric's units: a range of a positive
 	// loss never reaches below 0.
-	toGain := func(d float64) float64 { return gainAt(d, tr.Final.Level, pf.logScale) }
+	level := tr.Final.Level
+	toGain := func(d float64) float64 { return gainAt(d, level, pf.logScale) }
 	// The noise of an observed change: the difference of two window means
 	// of obsShare of the points (at least 3), each with the final
 	// window's spread and autocorrelation.
@@ -77,91 +88,103 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	sd := tr.Final.StdErr * math.Sqrt(tr.Final.NEff)
 	neff := math.Max(1, m*tr.Final.NEff/float64(max(1, tr.Final.N)))
 	obs := math.Sqrt2 * sd / math.Sqrt(neff)
-	if !pf.ok {
-		ae.GainLow, ae.GainHigh = toGain(-z80*obs), toGain(z80*obs)
-		ae.Range = RangeBuild{Inflation: 1}
-	} else {
-		dgains := make([]float64, len(pf.res))
-		inRange := make([]bool, len(pf.res))
-		for i, fr := range pf.res {
-			dgains[i] = fr.full.gain(pf.e1, pf.e2, f1, f2)
-			inRange[i] = i == 0 || credible(pf.res[0].holdout, fr.holdout)
-			ff := FormFit{Form: fr.form.name, Gain: toGain(dgains[i]), HeldOutMiss: -1, InRange: inRange[i]}
-			if fr.form.name == FormPowerLaw {
-				ff.Alpha, ff.C = fr.full.shape, fr.full.c
-			} else {
-				ff.Tau = fr.full.shape
-			}
-			if !math.IsInf(fr.holdout.err, 1) {
-				ff.HeldOutMiss, ff.HeldOutObserved = fr.holdout.err, fr.holdout.observed
-			}
-			ae.Forms = append(ae.Forms, ff)
+
+	seg := segmentChange(tr)
+	ae.SegmentFrom, ae.SegmentTo = tr.SlopeFrom, tr.SlopeTo
+	ae.SegmentChange = Interval{Value: toGain(seg.gain), Low: toGain(seg.lo), High: toGain(seg.hi)}
+	hForm := hz.capTo(pf.to - pf.from)
+	f1, f2 := target(hForm.Steps)
+	dgains := make([]float64, len(pf.res))
+	chosen := -1
+	for i, fr := range pf.res {
+		dgains[i] = fr.full.gain(pf.e1, pf.e2, f1, f2)
+		agrees, dseg := formAgrees(pf, fr.full, fr.holdout, tr, seg)
+		ff := FormFit{Form: fr.form.name, Gain: toGain(dgains[i]), HeldOutMiss: -1, SegmentChange: toGain(dseg)}
+		if fr.form.name == FormPowerLaw {
+			ff.Alpha, ff.C = fr.full.shape, fr.full.c
+		} else {
+			ff.Tau = fr.full.shape
 		}
-		boot := make([]float64, 0, len(pf.boot))
-		for _, f := range pf.boot {
-			if v := f.gain(pf.e1, pf.e2, f1, f2); !math.IsNaN(v) && !math.IsInf(v, 0) {
-				boot = append(boot, v)
-			}
+		if !math.IsInf(fr.holdout.err, 1) {
+			ff.HeldOutMiss, ff.HeldOutObserved = fr.holdout.err, fr.holdout.observed
 		}
-		ae.ExpectedGain = toGain(dgains[0])
-		lo, hi, rb := range80(dgains, inRange, boot, pf, pf.horizonCheck(ae.HorizonSteps), ae.HorizonSteps, obs)
-		ae.GainLow, ae.GainHigh = toGain(lo), toGain(hi)
-		if rb.Refits > 0 {
-			rb.Bootstrap = Interval{Value: ae.ExpectedGain, Low: toGain(rb.Bootstrap.Low), High: toGain(rb.Bootstrap.High)}
+		switch {
+		case !agrees:
+			ff.Rejected = RejectRecentRate
+		case st == StatusImproving && !(dgains[i] > 0):
+			ff.Rejected = RejectNoImprovement
+		case chosen < 0 && !math.IsNaN(dgains[i]) && !math.IsInf(dgains[i], 0):
+			chosen = i
 		}
-		ae.Range = rb
+		ae.Forms = append(ae.Forms, ff)
 	}
+	var d draft
+	if chosen >= 0 {
+		ae.Basis = BasisForm
+		ae.Horizon = hForm
+		d = formDraft(pf, chosen, ae.Forms, dgains, f1, f2, hForm.Steps, obs, &ae.Range)
+		// The chosen form first, then the others in their order.
+		ae.Forms = append(append([]FormFit{ae.Forms[chosen]}, ae.Forms[:chosen]...), ae.Forms[chosen+1:]...)
+	} else {
+		ae.Basis = BasisRecentRate
+		ae.Horizon, d, ae.Range.RateSpread = recentRateLine(pf, tr, r.Verdict.Reason.Rule, hz, ae.Kind, func(h int64) float64 {
+			s1, _ := target(h)
+			return s1 - pf.e1
+		}, obs)
+		ae.Range.Inflation = 1
+	}
+	ae.HorizonSteps = ae.Horizon.Steps
+	ae.Margin = forecastMargin(c, tr, g, ae.HorizonSteps, opts)
+	md := decisionAt(ae.Margin, level, pf.logScale)
+	bounds := evidenceBounds(st, tr.Gain, md, tr.RiseThreshold, z80*obs)
+	if ae.Kind == ForecastMoreTraining && ae.Annealed {
+		// A new schedule: the headroom is a separate answer from the
+		// status (a converged run can still gain from one), and only
+		// the curve's deceleration bounds it.
+		bounds.lo, bounds.point = -math.Min(md, tr.RiseThreshold)-z80*obs, math.Inf(1)
+	}
+	d, ae.Missing, ae.Bounded = bounds.apply(d)
+	ae.ExpectedGain, ae.GainLow, ae.GainHigh = toGain(d.gain), toGain(d.lo), toGain(d.hi)
+	if ae.Range.Refits > 0 {
+		b := ae.Range.Bootstrap
+		ae.Range.Bootstrap = Interval{Value: ae.ExpectedGain, Low: toGain(b.Low), High: toGain(b.High)}
+	}
+	if ae.Missing != "" {
+		return ae
+	}
+	ae.Available = true
 	ae.Cost = epochCost(run, r, ae.HorizonSteps, opts)
 	return ae
 }
 
-// range80 builds the 80% range of a forecast around the chosen form's
-// gain g = gains[0] from independent parts, added in quadrature on each
-// side. Every quantity is on the decision scale (see anotherEpoch):
-//   - the noise of the fit: the distance from g to the 10% and 90%
-//     quantiles of the bootstrap refits, multiplied by sqrt((1+r)/(1-r))
-//     for the lag-1 autocorrelation r of the residuals (at most
-//     maxInflation): the bootstrap's blocks keep only part of a slow
-//     misfit;
-//   - the model form: g divided and multiplied by 1 + the chosen form's
-//     relative miss of a held-out tail as long as the horizon (its
-//     measured extrapolation error at the forecast's scale; see
-//     horizonCheck), and the gains of the other forms that extrapolate
-//     about as well (inRange);
-//   - the noise of an observed level, obs (the outcome the range is for
-//     is what the log will show, a window mean).
-func range80(gains []float64, inRange []bool, boot []float64, pf *projFit, hc holdout, h int64, obs float64) (lo, hi float64, rb RangeBuild) {
-	g := gains[0]
-	r := math.Max(0, math.Min(0.8, pf.lag1))
-	rb.Inflation = math.Min(maxInflation, math.Sqrt((1+r)/(1-r)))
-	var bootLo, bootHi float64
-	rb.Refits = len(boot)
-	if len(boot) > 0 {
-		rb.Bootstrap = Interval{Value: g, Low: stats.Quantile(boot, bootstrapLow), High: stats.Quantile(boot, bootstrapHigh)}
-		bootLo = rb.Inflation * math.Max(0, g-rb.Bootstrap.Low)
-		bootHi = rb.Inflation * math.Max(0, rb.Bootstrap.High-g)
+// formDraft is the forecast of form chosen over h steps (to S1, S2 =
+// f1, f2), with its 80% range (see range80), which rb describes.
+func formDraft(pf *projFit, chosen int, forms []FormFit, dgains []float64, f1, f2 float64, h int64, obs float64, rb *RangeBuild) draft {
+	best := pf.res[chosen]
+	bootFits, lag1 := pf.boot, pf.lag1
+	if chosen != 0 {
+		bootFits, lag1 = bootstrapFits(best, pf.s1, pf.s2, pf.by)
 	}
-	var modelLo, modelHi float64
-	if m := hc.relMiss(); m > 0 && g > 0 {
-		rb.RelMiss = m
-		modelLo, modelHi = g-g/(1+m), g*m
+	gains := []float64{dgains[chosen]}
+	inRange := []bool{true}
+	forms[chosen].InRange = true
+	for i, fr := range pf.res {
+		if i == chosen {
+			continue
+		}
+		ok := forms[i].Rejected == "" && credible(best.holdout, fr.holdout)
+		forms[i].InRange = ok
+		gains, inRange = append(gains, dgains[i]), append(inRange, ok)
 	}
-	if !math.IsInf(hc.err, 1) && hc.span > 0 {
-		// The held-out miss itself, scaled to the horizon: the model's
-		// error when its forecast is about 0.
-		miss := hc.err * math.Max(1, float64(h)/hc.span)
-		modelLo, modelHi = math.Max(modelLo, miss), math.Max(modelHi, miss)
-	}
-	for i := 1; i < len(gains); i++ {
-		if inRange[i] {
-			modelLo = math.Max(modelLo, g-gains[i])
-			modelHi = math.Max(modelHi, gains[i]-g)
+	boot := make([]float64, 0, len(bootFits))
+	for _, f := range bootFits {
+		if v := f.gain(pf.e1, pf.e2, f1, f2); !math.IsNaN(v) && !math.IsInf(v, 0) {
+			boot = append(boot, v)
 		}
 	}
-	noise := z80 * obs
-	lo = g - math.Sqrt(bootLo*bootLo+modelLo*modelLo+noise*noise)
-	hi = g + math.Sqrt(bootHi*bootHi+modelHi*modelHi+noise*noise)
-	return lo, hi, rb
+	lo, hi, b := range80(gains, inRange, boot, lag1, pf.horizonCheck(best.form, h), h, obs)
+	*rb = b
+	return draft{gains[0], lo, hi}
 }
 
 // epochCost prices h steps from the measured throughput.

@@ -230,11 +230,11 @@ func holdoutError(f modelForm, bx, s1, s2, y []float64) holdout {
 	return holdoutLast(f, bx, s1, s2, y, max(holdoutMin, int(math.Round(holdoutShare*float64(n)))))
 }
 
-// horizonCheck scores the chosen form on a held-out tail as long as the
+// horizonCheck scores form f, the chosen one, on a held-out tail as long as the
 // forecast's horizon h (at most half the fitted span): fitted without
 // the points of the last h steps, how well does it predict their change?
 // It is the form's extrapolation error at the forecast's own scale.
-func (pf *projFit) horizonCheck(h int64) holdout {
+func (pf *projFit) horizonCheck(f modelForm, h int64) holdout {
 	n := len(pf.bx)
 	if n == 0 {
 		return holdout{err: math.Inf(1)}
@@ -242,7 +242,7 @@ func (pf *projFit) horizonCheck(h int64) holdout {
 	span := pf.bx[n-1] - pf.bx[0]
 	cut := pf.bx[n-1] - math.Min(float64(h), span/2)
 	k := sort.SearchFloat64s(pf.bx, cut)
-	return holdoutLast(pf.res[0].form, pf.bx, pf.s1, pf.s2, pf.by, max(holdoutMin, n-k))
+	return holdoutLast(f, pf.bx, pf.s1, pf.s2, pf.by, max(holdoutMin, n-k))
 }
 
 // holdoutLast fits form f without the last m points and scores its

@@ -605,8 +605,25 @@ type AnotherEpoch struct {
 	LastValue float64 `json:"last_value_baseline"`
 	LevelFrom int64   `json:"level_from"`
 	LevelN    int     `json:"level_n"`
+	// Basis says what the forecast extrapolates: a long-range form (the
+	// first of Forms) or the final segment's slope.
+	Basis ForecastBasis `json:"basis,omitempty"`
 	// Forms are the model forms fitted, the chosen one first.
 	Forms []FormFit `json:"forms"`
+	// SegmentChange is the improvement measured over the final segment
+	// (steps SegmentFrom to SegmentTo, the verdict's) with its 95%
+	// interval: a form whose own change there is outside it is not used.
+	SegmentFrom   int64    `json:"segment_from,omitempty"`
+	SegmentTo     int64    `json:"segment_to,omitempty"`
+	SegmentChange Interval `json:"segment_change"`
+	// Margin is the practical margin at the horizon: the verdict's margin
+	// with its share of the run's total improvement scaled to the
+	// horizon. A converged run's expected gain is at most Margin.
+	Margin float64 `json:"margin"`
+	// Bounded reports a converged run whose form forecast more than
+	// Margin while its range reached within it: the expected gain is then
+	// Margin, the most the verdict's evidence allows.
+	Bounded bool `json:"bounded,omitempty"`
 	// Range says how the 80% range was built.
 	Range RangeBuild `json:"range"`
 	// FitFrom and FitTo are the steps the forms were fitted on; LogScale
@@ -631,6 +648,17 @@ type ForecastMissing string
 const (
 	MissingPoints  ForecastMissing = "too-few-points"
 	MissingHorizon ForecastMissing = "unknown-horizon"
+	// MissingStatus: the verdict is stalled, diverged or
+	// insufficient-data: there is no learning curve to extrapolate.
+	MissingStatus ForecastMissing = "no-learning-curve"
+	// MissingWide: the 80% range is wider than the improvement the run
+	// has made so far: the forecast cannot tell no change from another
+	// run's worth.
+	MissingWide ForecastMissing = "range-too-wide"
+	// MissingDisagrees: the forecast contradicts the verdict (a
+	// converged run whose whole range is beyond the margin, or an
+	// improving run forecast no improvement): the log cannot settle it.
+	MissingDisagrees ForecastMissing = "disagrees-with-verdict"
 )
 
 // ForecastKind says what a forecast answers.
@@ -686,6 +714,11 @@ type FormFit struct {
 	HeldOutObserved float64 `json:"held_out_observed"`
 	// Gain is the form's own forecast over the horizon.
 	Gain float64 `json:"gain"`
+	// SegmentChange is the form's change over the final segment, to
+	// compare with AnotherEpoch.SegmentChange.
+	SegmentChange float64 `json:"segment_change"`
+	// Rejected says why the form was not used ("" when it could be).
+	Rejected FormRejection `json:"rejected,omitempty"`
 	// InRange reports that the form's gain bounds the range (it predicts
 	// the held-out points about as well as the chosen form).
 	InRange bool `json:"in_range"`
@@ -713,6 +746,10 @@ type RangeBuild struct {
 	RelMiss float64 `json:"rel_miss"`
 	// Inflation is the factor the half-widths were multiplied by.
 	Inflation float64 `json:"inflation"`
+	// RateSpread is, for a forecast of the recent rate, the largest
+	// distance of the other measured rates from it over the horizon: how
+	// much the curve may bend.
+	RateSpread float64 `json:"rate_spread,omitempty"`
 }
 
 // CostEst is the time and money the horizon would take.

@@ -316,7 +316,7 @@ func trainMoreLine(r *analysis.Report) string {
 	if lo > hi {
 		lo, hi = hi, lo
 	}
-	if hi <= 0 || gain <= 0 || len(a.Forms) == 0 {
+	if hi <= 0 || gain <= 0 || (len(a.Forms) == 0 && a.Basis != analysis.BasisRecentRate) {
 		return fmt.Sprintf("no: no further gain is projected; %s would stay about %s.", code(m), num(level))
 	}
 	target := level - gain

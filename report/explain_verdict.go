@@ -377,6 +377,12 @@ func forecastMissing(a *analysis.AnotherEpoch) string {
 		return code(a.Metric) + " has too few finite points to extrapolate."
 	case analysis.MissingHorizon:
 		return "The number of steps per epoch is unknown (no epoch was logged and no " + code("max_steps") + "/" + code("num_train_epochs") + "), so one more epoch cannot be sized."
+	case analysis.MissingStatus:
+		return "The run is not on a learning curve (the verdict: stalled, diverged or too little data), so there is no trend to extrapolate."
+	case analysis.MissingWide:
+		return fmt.Sprintf("The extrapolation of %s is not supported by the data: it forecast more than the run has gained so far. Log longer, or read the trend section.", code(a.Metric))
+	case analysis.MissingDisagrees:
+		return fmt.Sprintf("The extrapolation of %s (%s, range %s to %s) contradicts the verdict's own evidence of the recent trend, so the log cannot settle what more training would bring.", code(a.Metric), num(a.ExpectedGain), num(a.GainLow), num(a.GainHigh))
 	}
 	return ""
 }
@@ -408,6 +414,14 @@ func formWords(f analysis.FormFit) string {
 
 // forecastMethod says how the forecast was made.
 func forecastMethod(a *analysis.AnotherEpoch) string {
+	if a.Basis == analysis.BasisRecentRate {
+		s := fmt.Sprintf("no long-range form agrees with the change measured over steps %s (%s, 95%% interval %s to %s), so the verdict's recent rate is extended in a straight line over at most the span it was measured on",
+			steps(a.SegmentFrom, a.SegmentTo), gainWords(a.SegmentChange.Value), gainWords(a.SegmentChange.Low), gainWords(a.SegmentChange.High))
+		if a.Schedule == analysis.ScheduleLogged {
+			s += ", slowed as the logged learning rate decays"
+		}
+		return s
+	}
 	if len(a.Forms) == 0 {
 		return "no decreasing fit exists: the curve is not improving, so the current level is the forecast"
 	}
@@ -425,6 +439,10 @@ func forecastMethod(a *analysis.AnotherEpoch) string {
 		s += fmt.Sprintf("; fitted without the last 20%% of the points, it predicts their change within %s of the observed %s", num(best.HeldOutMiss), num(best.HeldOutObserved))
 	}
 	for _, o := range a.Forms[1:] {
+		if o.Rejected != "" {
+			s += fmt.Sprintf("; the other form, %s, is not used: its change over steps %s, %s, is outside the change measured there", formWords(o), steps(a.SegmentFrom, a.SegmentTo), num(o.SegmentChange))
+			continue
+		}
 		if o.InRange {
 			s += fmt.Sprintf("; the other form, %s, extrapolates about as well and forecasts %s", formWords(o), num(o.Gain))
 		} else {
@@ -446,6 +464,9 @@ func forecastMethod(a *analysis.AnotherEpoch) string {
 func forecastRange(a *analysis.AnotherEpoch) string {
 	rb := a.Range
 	var parts []string
+	if a.Basis == analysis.BasisRecentRate {
+		parts = append(parts, "the 80% interval of the recent rate", fmt.Sprintf("the spread of the rates measured over the last fifth and two fifths (%s over the horizon)", num(rb.RateSpread)))
+	}
 	if rb.Refits > 0 {
 		parts = append(parts, fmt.Sprintf("the 10%%-90%% quantiles of %d refits of the chosen form to its fitted values plus resampled residuals (moving-block bootstrap)", rb.Refits))
 	}
@@ -458,6 +479,10 @@ func forecastRange(a *analysis.AnotherEpoch) string {
 		parts = append(parts, fmt.Sprintf("widened by the form's relative miss on the held-out points (%s)", pct(rb.RelMiss)))
 	}
 	parts = append(parts, "combined with the noise of an observed level (the outcome is a window mean)")
+	parts = append(parts, "cut to what the verdict's evidence allows (no more than the run has gained so far; no worse than the noise for an improving run)")
+	if a.Bounded {
+		parts = append(parts, fmt.Sprintf("the expected gain brought within the margin %s that the converged verdict's evidence allows", num(a.Margin)))
+	}
 	if rb.Inflation > 1.001 {
 		parts = append(parts, fmt.Sprintf("inflated ×%s for the autocorrelation of the fit's residuals", sig(rb.Inflation, 3)))
 	}
@@ -489,7 +514,7 @@ func forecastSentence(a *analysis.AnotherEpoch) string {
 	}
 	level := fmt.Sprintf("from its current level %s (mean of the %d points from step %d)", num(a.LastValue), a.LevelN, a.LevelFrom)
 	var s string
-	if len(a.Forms) == 0 {
+	if len(a.Forms) == 0 && a.Basis != analysis.BasisRecentRate {
 		s = fmt.Sprintf("%s: no gain is forecast, as no improving fit of %s exists; the forecast is its current level %s (likely range of what the log will show: %s to %s).",
 			what, code(a.Metric), num(a.LastValue), gainWords(a.GainLow), gainWords(a.GainHigh))
 	} else {
