@@ -66,7 +66,9 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 					return run, err
 				}
 			}
-			return nil, &ManyRunsError{Path: d.Root, Runs: d.Runs}
+			// The sessions, as 'plateau scan' lists them: the folders of
+			// one session's loggers are one.
+			return nil, &ManyRunsError{Path: d.Root, Runs: d.Runs, Sessions: Sessions(d.Runs, opts)}
 		}
 		dirs = append(dirs, d.Runs[0])
 		ignored = append(ignored, d.Ignored...)

@@ -20,18 +20,35 @@ var (
 type ManyRunsError struct {
 	Path string
 	Runs []RunDir
+	// Sessions are the training sessions of Runs, as 'plateau scan' lists
+	// them (see Sessions): the views of one session are one. Nil when the
+	// runs were not grouped: each run is then a session.
+	Sessions []Session
+}
+
+// List returns the sessions the path holds: Sessions, or one per run.
+func (e *ManyRunsError) List() []Session {
+	if e.Sessions != nil {
+		return e.Sessions
+	}
+	out := make([]Session, len(e.Runs))
+	for i, r := range e.Runs {
+		out[i] = Session{Label: r.Label(), Runs: []RunDir{r}}
+	}
+	return out
 }
 
 func (e *ManyRunsError) Error() string {
+	list := e.List()
 	names := make([]string, 0, 4)
-	for i, r := range e.Runs {
+	for i, s := range list {
 		if i == 3 {
 			names = append(names, "...")
 			break
 		}
-		names = append(names, r.Label())
+		names = append(names, s.Label)
 	}
-	return fmt.Sprintf("%s holds %d runs (%s), not one", e.Path, len(e.Runs), strings.Join(names, ", "))
+	return fmt.Sprintf("%s holds %d runs (%s), not one", e.Path, len(list), strings.Join(names, ", "))
 }
 
 // Unwrap returns ErrManyRuns.

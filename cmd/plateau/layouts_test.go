@@ -146,14 +146,16 @@ func TestScanTextWidth(t *testing.T) {
 // TestScanConsoleAboveRuns: the console log of one of several runs kept
 // in the folder above them (python train.py > output/train.log, with
 // output/run-a and output/run-b below) is named by its file, which
-// report reads; scan reads it with the run it logged.
+// report reads; scan reads it with the run it logged, and report's
+// refusal of the folder lists them as scan does.
 func TestScanConsoleAboveRuns(t *testing.T) {
 	root := t.TempDir()
 	testtree.Copy(t, runsDir(t, "sweep/output/run-a"), filepath.Join(root, "output", "run-a"))
 	testtree.Copy(t, runsDir(t, "sweep/output/run-b"), filepath.Join(root, "output", "run-b"))
 	testtree.Copy(t, runsDir(t, "sweep/output/run-b/console.log"), filepath.Join(root, "output", "train.log"))
 	var out, errb bytes.Buffer
-	if code := runWith([]string{"report", filepath.Join(root, "output")}, testStreams(nil, &out, &errb)); code != exitUsage || !strings.Contains(errb.String(), filepath.Join(root, "output", "train.log")+"  hf-console") {
+	if code := runWith([]string{"report", filepath.Join(root, "output")}, testStreams(nil, &out, &errb)); code != exitUsage ||
+		!strings.Contains(errb.String(), filepath.Join(root, "output", "train.log")+" + "+filepath.Join(root, "output", "run-b")+"  hf-console, trainer-state, tensorboard") {
 		t.Errorf("report output: exit %d, want 2 and the console named by its file:\n%s", code, errb.String())
 	}
 	checkScanMatchesReport(t, root, []string{"output/run-a", "output/train.log + output/run-b"})

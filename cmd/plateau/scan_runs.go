@@ -179,7 +179,8 @@ func (job scanJob) item(rds []trainlog.RunDir, rel string, run *trainlog.Run, er
 // output folder and its W&B run): folders of different loggers
 // (trainlog.LoggerViews) whose main series start alike
 // (trainlog.ViewPrint), when trainlog.LoadViews finds their values those
-// of one run. The merged run is named by the folder that holds its views
+// of one run: trainlog.ViewGroups, the grouping by which 'plateau report'
+// lists a folder's runs (trainlog.Sessions). The merged run is named by the folder that holds its views
 // when that folder holds no other run (so that 'plateau report FOLDER'
 // reads it), and by its views otherwise.
 func (job scanJob) mergeViews(items []scanItem) []scanItem {
@@ -189,42 +190,35 @@ func (job scanJob) mergeViews(items []scanItem) []scanItem {
 			cand = append(cand, i) // a whole discovered folder with a series
 		}
 	}
+	rds := make([]trainlog.RunDir, len(cand))
+	prints := make([]trainlog.ViewPrint, len(cand))
+	for n, i := range cand {
+		rds[n], prints[n] = items[i].rds[0], items[i].print
+	}
+	// The sets of views, grouped as trainlog.Sessions groups them for
+	// 'plateau report', each with the run LoadViews read.
+	var runs []*trainlog.Run
+	groups := trainlog.ViewGroups(rds, prints, func(set []trainlog.RunDir) bool {
+		run, err := trainlog.LoadViews(trainlog.Together(set), trainlog.LoadOptions{Options: job.reader})
+		if err != nil {
+			return false
+		}
+		runs = append(runs, run)
+		return true
+	})
 	used := map[int]bool{}
 	var merged []scanItem
-	for a, i := range cand {
-		if used[i] {
-			continue
-		}
-		set := []int{i}
-		loggers := map[string]bool{items[i].rds[0].Logger(): true}
-		for _, j := range cand[a+1:] {
-			if used[j] || loggers[items[j].rds[0].Logger()] {
-				continue
-			}
-			ok := true
-			for _, k := range set {
-				ok = ok && items[k].print.Matches(items[j].print)
-			}
-			if ok {
-				set = append(set, j)
-				loggers[items[j].rds[0].Logger()] = true
-			}
-		}
-		if len(set) < 2 {
-			continue
+	for g, group := range groups {
+		set := make([]int, len(group))
+		for n, k := range group {
+			set[n] = cand[k]
 		}
 		rds := make([]trainlog.RunDir, len(set))
 		for n, k := range set {
 			rds[n] = items[k].rds[0]
 		}
-		if !trainlog.LoggerViews(rds) {
-			continue
-		}
 		together := trainlog.Together(rds)
-		run, err := trainlog.LoadViews(together, trainlog.LoadOptions{Options: job.reader})
-		if err != nil {
-			continue
-		}
+		run := runs[g]
 		common, err := filepath.Rel(job.root, together[0].Root)
 		if err != nil {
 			continue

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/plateau-dev/plateau/internal/testcorpus"
@@ -67,6 +69,30 @@ func checkScanMatchesReport(t *testing.T, dir string, want []string) {
 		}
 		if rep.Verdict.Status != r.Verdict.Status {
 			t.Errorf("%s: scan says %s, report says %s", r.Rel, r.Verdict.Status, rep.Verdict.Status)
+		}
+	}
+	// 'plateau report DIR' refuses the folder with the same runs.
+	var out, errb bytes.Buffer
+	if code := runWith([]string{"report", dir}, testStreams(nil, &out, &errb)); code != exitUsage {
+		t.Errorf("report %s: exit %d, want %d", dir, code, exitUsage)
+	}
+	if head := fmt.Sprintf("%s holds %d runs, and report takes one run per path:", dir, len(rows)); !strings.Contains(errb.String(), head) {
+		t.Errorf("report %s does not count the runs scan lists: %q lacks %q", dir, errb.String(), head)
+	}
+	paths := map[string]bool{}
+	for _, r := range rows {
+		paths[r.Path] = true
+		if len(r.Views) > 0 {
+			paths[strings.Join(r.Views, " + ")] = true
+		}
+	}
+	for _, line := range strings.Split(errb.String(), "\n")[1:] {
+		if !strings.HasPrefix(line, "  ") || strings.HasPrefix(line, "  ... and ") {
+			continue
+		}
+		// A pattern is quoted for the shell (wandb/run-*-<id>).
+		if p, _, _ := strings.Cut(strings.TrimSpace(line), "  "); !paths[strings.ReplaceAll(p, "'", "")] {
+			t.Errorf("report %s lists %q, which scan does not", dir, p)
 		}
 	}
 	sort.Strings(rels)

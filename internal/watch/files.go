@@ -48,7 +48,8 @@ func (s *selection) discover() {
 		return // the root does not exist yet, or holds no readable log yet
 	}
 	if len(d.Runs) > 1 && !trainlog.LoggerViews(d.Runs) {
-		s.err = &trainlog.ManyRunsError{Path: s.root, Runs: d.Runs}
+		// The sessions, as report and scan list them.
+		s.err = &trainlog.ManyRunsError{Path: s.root, Runs: d.Runs, Sessions: trainlog.Sessions(d.Runs, trainlog.LoadOptions{})}
 		s.signal()
 		return
 	}
