@@ -95,8 +95,16 @@ func gpuBasis(h analysis.How) string {
 // wholePct formats a fraction as a whole percentage: 0.1 → "10%".
 func wholePct(f float64) string { return strconv.FormatFloat(100*f, 'f', 0, 64) + "%" }
 
+// hugeFixed is where the fixed-point formats below give way to num's
+// short scientific notation: beyond it, 'f' would write up to 309 digits
+// (a log's train_runtime of 1e300).
+const hugeFixed = 1e15
+
 // seconds formats a duration in seconds: whole seconds from 100 s on.
 func seconds(secs float64) string {
+	if math.Abs(secs) >= hugeFixed {
+		return sig(secs, 6)
+	}
 	if secs >= 100 {
 		return strconv.FormatFloat(secs, 'f', 0, 64)
 	}
@@ -106,6 +114,9 @@ func seconds(secs float64) string {
 // hours formats GPU hours with 2 significant digits, or whole hours from
 // 10 on.
 func hours(h float64) string {
+	if math.Abs(h) >= hugeFixed {
+		return sig(h, 3)
+	}
 	if h >= 10 {
 		return strconv.FormatFloat(h, 'f', 0, 64)
 	}
@@ -118,6 +129,10 @@ func humanDuration(secs float64) string {
 	if math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 {
 		return notAvailable
 	}
+	if secs >= 3600*hugeFixed {
+		// Beyond int64 seconds: hours, in short scientific notation.
+		return sig(secs/3600, 3) + " h"
+	}
 	t := int64(math.Round(secs))
 	switch {
 	case secs < 60:
@@ -129,7 +144,12 @@ func humanDuration(secs float64) string {
 }
 
 // money formats a cost with two decimals.
-func money(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+func money(v float64) string {
+	if math.Abs(v) >= hugeFixed {
+		return sig(v, 6)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
 
 // geometryLabels names the run-shape facts of the header.
 var geometryLabels = map[string]string{

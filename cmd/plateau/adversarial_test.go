@@ -36,7 +36,7 @@ type advCase struct {
 
 // TestAdversarial runs every case of the adversarial suite.
 func TestAdversarial(t *testing.T) {
-	for _, c := range append(adversarialCases(), adversarialVerbCases()...) {
+	for _, c := range append(append(adversarialCases(), adversarialVerbCases()...), adversarialCLICases()...) {
 		t.Run(fmt.Sprintf("%02d_%s", c.defect, c.name), func(t *testing.T) {
 			dir := t.TempDir()
 			args := c.setup(t, dir)

@@ -17,6 +17,7 @@ import (
 	"github.com/plateau-dev/plateau/internal/term"
 	"github.com/plateau-dev/plateau/internal/watch"
 	"github.com/plateau-dev/plateau/report"
+	"github.com/plateau-dev/plateau/trainlog"
 )
 
 // watchOptions are the flags of 'plateau watch'.
@@ -64,7 +65,9 @@ changed for --idle-end (1h) when it has been read is taken as ended too:
 Lightning's metrics.csv and TensorBoard events write no end marker. After Ctrl-C the exit status is
 130 (143 after SIGTERM); a second Ctrl-C ends plateau at once. PATH must hold one run (see 'plateau
 scan' for a folder of runs); of a run folder's trainer_state.json files only
-the newest is read, as in 'plateau report'.`,
+the newest is read, as in 'plateau report'. Standard input cannot be
+watched: write the output to a file (python train.py 2>&1 | tee train.log)
+and watch that file.`,
 		Example: `  plateau watch output/
   plateau watch train.log --exit-on non-finite,divergence
   plateau watch output/ --on-alert 'curl -d "$PLATEAU_ALERT_MESSAGE" https://chat.example/hook'`,
@@ -137,6 +140,14 @@ func runWatch(ctx context.Context, opts *watchOptions, s *streams) error {
 	}
 	if opts.Interval <= 0 || opts.Interval > time.Minute {
 		return usageError("--interval %s: expected a duration between 1ms and 1m", opts.Interval)
+	}
+	if opts.Path == trainlog.Stdin {
+		// The final report reads the files again whole, which a stream
+		// cannot give twice.
+		return usageError("watch follows files while a run writes them, and cannot follow standard input: write the output to a file (python train.py 2>&1 | tee train.log) and watch that file")
+	}
+	if opts.StallAfter < 0 {
+		return usageError("--stall-after %s: expected a duration of zero or more", opts.StallAfter)
 	}
 	if opts.OnAlertLimit <= 0 {
 		return usageError("--on-alert-timeout %s: expected a positive duration", opts.OnAlertLimit)

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// adversarialCLICases are the cases of the third adversarial pass over
+// the command line (issue 13's second review). Their items continue issue
+// 13's list:
+//
+//  31. watch - follows a file named "-" that does not exist while its
+//     monitor reads standard input, then says "- never appeared" (or
+//     "stdin: empty file"): two readers disagreeing about one path.
+//  32. watch --stall-after accepts a negative duration without a word.
+//  33. a train_runtime of 1e300 seconds is said to be "≈ -153722867280912930
+//     min -8 s" (the seconds overflow int64), and the GPU hours and the
+//     cost are written out in 300 digits.
+func adversarialCLICases() []advCase {
+	return []advCase{
+		{name: "watch_stdin", defect: 31,
+			setup: func(t *testing.T, dir string) []string {
+				return []string{"watch", "-", "--no-report"}
+			},
+			code:    exitUsage,
+			stderr:  []string{"watch follows files while a run writes them, and cannot follow standard input: write the output to a file (python train.py 2>&1 | tee train.log) and watch that file"},
+			nostder: []string{"does not exist", "never appeared", "empty file"}},
+		{name: "watch_negative_stall_after", defect: 32,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, "run")
+				return []string{"watch", "run", "--no-report", "--stall-after", "-1s"}
+			},
+			code: exitUsage, stderr: []string{"--stall-after -1s: expected a duration of zero or more"}},
+		{name: "huge_train_runtime", defect: 33,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(hist []map[string]any) {
+					for _, e := range hist {
+						if _, ok := e["train_runtime"]; ok {
+							e["train_runtime"] = 1e300
+						}
+					}
+				}))
+				return []string{"report", "run", "--gpu-hour-price", "2.5", "--full"}
+			},
+			code:   exitOK,
+			stdout: []string{"1e300 s ≈ 2.78e296 h", "2.78e296 h", "6.94444e296"},
+			check: func(t *testing.T, _, stdout, _ string) {
+				if strings.Contains(stdout, "≈ -") {
+					t.Errorf("a negative duration:\n%s", stdout)
+				}
+				for _, l := range strings.Split(stdout, "\n") {
+					if n := utf8.RuneCountInString(l); n > 160 {
+						t.Errorf("a line of %d characters: %.120s...", n, l)
+					}
+				}
+			}},
+	}
+}
