@@ -94,6 +94,10 @@ func hms(seconds float64) string {
 	if math.IsNaN(seconds) || math.IsInf(seconds, 0) || seconds < 0 {
 		return notAvailable
 	}
+	if seconds >= 3600*hugeFixed {
+		// Beyond int64 seconds: hours, as humanDuration says them.
+		return sig(seconds/3600, 3) + " h"
+	}
 	s := int64(math.Round(seconds))
 	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 }

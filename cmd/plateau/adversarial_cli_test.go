@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -16,7 +17,8 @@ import (
 //     "stdin: empty file"): two readers disagreeing about one path.
 //  32. watch --stall-after accepts a negative duration without a word.
 //  33. a train_runtime of 1e300 seconds is said to be "≈ -153722867280912930
-//     min -8 s" (the seconds overflow int64), and the GPU hours and the
+//     min -8 s" in the short report and "(-2562047788015215:-30:-8)" in
+//     the full one (the seconds overflow int64), and the GPU hours and the
 //     cost are written out in 300 digits.
 func adversarialCLICases() []advCase {
 	return []advCase{
@@ -33,28 +35,39 @@ func adversarialCLICases() []advCase {
 				return []string{"watch", "run", "--no-report", "--stall-after", "-1s"}
 			},
 			code: exitUsage, stderr: []string{"--stall-after -1s: expected a duration of zero or more"}},
-		{name: "huge_train_runtime", defect: 33,
-			setup: func(t *testing.T, dir string) []string {
-				writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(hist []map[string]any) {
-					for _, e := range hist {
-						if _, ok := e["train_runtime"]; ok {
-							e["train_runtime"] = 1e300
-						}
-					}
-				}))
-				return []string{"report", "run", "--gpu-hour-price", "2.5", "--full"}
-			},
-			code:   exitOK,
-			stdout: []string{"1e300 s ≈ 2.78e296 h", "2.78e296 h", "6.94444e296"},
-			check: func(t *testing.T, _, stdout, _ string) {
-				if strings.Contains(stdout, "≈ -") {
-					t.Errorf("a negative duration:\n%s", stdout)
-				}
-				for _, l := range strings.Split(stdout, "\n") {
-					if n := utf8.RuneCountInString(l); n > 160 {
-						t.Errorf("a line of %d characters: %.120s...", n, l)
-					}
-				}
-			}},
+		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
+		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}
+}
+
+// negativeDuration matches a duration of the report gone negative:
+// "≈ -153722867280912930 min", "(-2562047788015215:-30:-8)".
+var negativeDuration = regexp.MustCompile(`(≈ |\()-\d+( min|:)`)
+
+// hugeRuntimeCase is item 33 in the short or the full report: the run's
+// train_runtime is 1e300 s.
+func hugeRuntimeCase(flags []string, runtime string) advCase {
+	return advCase{name: "huge_train_runtime" + strings.Join(flags, ""), defect: 33,
+		setup: func(t *testing.T, dir string) []string {
+			writeFile(t, filepath.Join(dir, "run", "trainer_state.json"), exampleState(t, func(hist []map[string]any) {
+				for _, e := range hist {
+					if _, ok := e["train_runtime"]; ok {
+						e["train_runtime"] = 1e300
+					}
+				}
+			}))
+			return append([]string{"report", "run", "--gpu-hour-price", "2.5"}, flags...)
+		},
+		code:   exitOK,
+		stdout: []string{runtime, "e296 h", "6.94444e296"},
+		check: func(t *testing.T, _, stdout, _ string) {
+			if m := negativeDuration.FindString(stdout); m != "" {
+				t.Errorf("a negative duration %q:\n%s", m, stdout)
+			}
+			for _, l := range strings.Split(stdout, "\n") {
+				if n := utf8.RuneCountInString(l); n > 160 {
+					t.Errorf("a line of %d characters: %.120s...", n, l)
+				}
+			}
+		}}
 }
