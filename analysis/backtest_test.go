@@ -455,11 +455,10 @@ func tallyCuts(t *testing.T, paths []string, pairs [][2]string) ([]btCut, btSumm
 // ranges that hold the outcome 70-90% of the time. The other bounds
 // guard against a regression of the figures in docs/methods.md (12 runs,
 // 47 cuts; 21 converged, 0 premature; 4 improving calls followed by a
-// fall under 1%; 24 of 32 ranges held). Fewer forecasts are checked
-// than before the forecast was held to the verdict (38): none is made
-// for a stalled run, and none whose range is wider than the run's gain
-// or that contradicts the status (docs/methods.md, "Forecast and
-// verdict").
+// fall under 1%; 26 of 37 ranges held, median error 4.4% of the level).
+// One forecast fewer is checked than before the forecast was held to
+// the verdict (38): none is given that contradicts the status
+// (docs/methods.md, "Forecast and verdict").
 func TestBacktest(t *testing.T) {
 	cuts, s := runBacktest(t)
 	t.Log(backtestTable(cuts, s))
@@ -475,8 +474,8 @@ func TestBacktest(t *testing.T) {
 	if s.converged < 18 {
 		t.Errorf("%d converged calls, want at least 18: a decision that never stops avoids premature stops", s.converged)
 	}
-	if s.forecasts < 30 {
-		t.Errorf("%d forecasts checked, want at least 30", s.forecasts)
+	if s.forecasts < 34 {
+		t.Errorf("%d forecasts checked, want at least 34", s.forecasts)
 	}
 	if cov := float64(s.covered) / float64(max(1, s.forecasts)); cov < 0.7 || cov > 0.9 {
 		t.Errorf("80%% ranges covered %d/%d (%.0f%%), want 70-90%%", s.covered, s.forecasts, 100*cov)

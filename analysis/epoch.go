@@ -94,6 +94,7 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	ae.SegmentChange = Interval{Value: toGain(seg.gain), Low: toGain(seg.lo), High: toGain(seg.hi)}
 	hForm := hz.capTo(pf.to - pf.from)
 	f1, f2 := target(hForm.Steps)
+	mdForm := decisionAt(forecastMargin(c, tr, g, hForm.Steps, opts), level, pf.logScale)
 	dgains := make([]float64, len(pf.res))
 	chosen := -1
 	for i, fr := range pf.res {
@@ -111,7 +112,7 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 		switch {
 		case !agrees:
 			ff.Rejected = RejectRecentRate
-		case st == StatusImproving && !(dgains[i] > 0):
+		case st == StatusImproving && !(dgains[i] > mdForm):
 			ff.Rejected = RejectNoImprovement
 		case chosen < 0 && !math.IsNaN(dgains[i]) && !math.IsInf(dgains[i], 0):
 			chosen = i
@@ -136,12 +137,12 @@ func anotherEpoch(run *analyzer, r *Report, opts Options) *AnotherEpoch {
 	ae.HorizonSteps = ae.Horizon.Steps
 	ae.Margin = forecastMargin(c, tr, g, ae.HorizonSteps, opts)
 	md := decisionAt(ae.Margin, level, pf.logScale)
-	bounds := evidenceBounds(st, tr.Gain, md, tr.RiseThreshold, z80*obs)
-	if ae.Kind == ForecastMoreTraining && ae.Annealed {
+	bounds := evidenceBounds(st, md, tr.RiseThreshold, z80*obs)
+	if ae.Kind == ForecastMoreTraining && ae.Annealed && st != StatusImproving {
 		// A new schedule: the headroom is a separate answer from the
 		// status (a converged run can still gain from one), and only
 		// the curve's deceleration bounds it.
-		bounds.lo, bounds.point = -math.Min(md, tr.RiseThreshold)-z80*obs, math.Inf(1)
+		bounds.lo, bounds.hi = -math.Min(md, tr.RiseThreshold)-z80*obs, math.Inf(1)
 	}
 	d, ae.Missing, ae.Bounded = bounds.apply(d)
 	ae.ExpectedGain, ae.GainLow, ae.GainHigh = toGain(d.gain), toGain(d.lo), toGain(d.hi)

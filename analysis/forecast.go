@@ -31,27 +31,25 @@ const (
 	// describe the evidence the verdict read.
 	RejectRecentRate FormRejection = "disagrees-with-recent-rate"
 	// RejectNoImprovement: the verdict is improving and the form
-	// forecasts no improvement.
+	// forecasts no more than the margin (no change).
 	RejectNoImprovement FormRejection = "no-improvement-while-improving"
 )
 
 // Forecast consistency (docs/methods.md, "Forecast and verdict"). The
 // forecast is derived from the same evidence as the verdict, and the
 // pair never contradicts itself:
-//   - no forecast for a run that is stalled, diverged or has too little
-//     data (there is no learning curve to extrapolate);
-//   - a converged verdict comes with an expected gain within the
-//     practical margin at the forecast's horizon (the verdict's margin
-//     at that horizon), except the gain of more training under a new
+//   - no forecast for a run that diverged or has too little data
+//     (there is no learning curve to extrapolate);
+//   - a converged or stalled verdict comes with an expected gain within
+//     the practical margin at the forecast's horizon (see
+//     forecastMargin), except the gain of more training under a new
 //     schedule after an annealed one (headroom, a separate answer);
-//   - an improving verdict comes with an expected gain above 0;
-//   - a forecast whose 80% range is wider than what the run has gained
-//     so far is not given: it cannot tell no change from another run's
-//     worth.
+//   - an improving verdict comes with an expected gain beyond that
+//     margin (not "no change").
 
 // withheldStatus reports a status with nothing to extrapolate.
 func withheldStatus(s Status) bool {
-	return s == StatusInsufficientData || s == StatusStalled || s == StatusDiverged
+	return s == StatusInsufficientData || s == StatusDiverged
 }
 
 // A draft is a forecast on the decision scale (the log of a positive
@@ -160,59 +158,55 @@ func recentRateLine(pf *projFit, tr *SeriesEvidence, rule Rule, hz Horizon, kind
 func sq(x float64) float64 { return x * x }
 
 // The bounds of a forecast that the verdict's evidence sets, on the
-// decision scale: its expected gain must lie within [lo, point] and its
-// range within [lo, hi].
+// decision scale: its expected gain must lie within [lo, hi] (above
+// above when that is set) and its range not below lo.
 type bounds struct {
-	lo, point, hi float64
-	above         bool // the expected gain must be above 0
+	lo, hi float64
+	above  float64 // the expected gain must be greater (-Inf: no bound)
 }
 
 // evidenceBounds returns what the evidence allows a forecast of a run
-// with status st that has gained gain so far (on the decision scale),
-// with the margin md at the forecast's horizon and the 80% noise of an
-// observed level noise:
-//   - at most gain: the forms decelerate and the horizon is capped at
-//     the span of the fitted curve, so no more than the run gained so
-//     far can come;
-//   - a converged run's expected gain within the margin either way, and
-//     its outcome within the margin plus the noise;
-//   - an improving run's expected gain above 0, and its outcome no worse
-//     than the noise;
-//   - any other run's outcome no worse than the divergence threshold rise
+// with status st, with the margin md at the forecast's horizon, the
+// divergence threshold rise and the 80% noise of an observed level
+// noise:
+//   - a converged or stalled run's expected gain within the margin
+//     either way, and its outcome within the margin plus the noise;
+//   - an improving run's expected gain beyond the margin, and its
+//     outcome no worse than the noise;
+//   - any other run's outcome no worse than the divergence threshold
 //     (it did not diverge) plus the noise.
-func evidenceBounds(st Status, gain, md, rise, noise float64) bounds {
-	b := bounds{lo: -math.Min(md, rise) - noise, point: math.Inf(1), hi: math.Max(gain, 0)}
+func evidenceBounds(st Status, md, rise, noise float64) bounds {
+	b := bounds{lo: -math.Min(md, rise) - noise, hi: math.Inf(1), above: math.Inf(-1)}
 	switch st {
-	case StatusConverged:
-		b.point = md
+	case StatusConverged, StatusStalled:
+		b.hi = md
 	case StatusImproving:
-		b.lo, b.above = -noise, true
+		b.lo, b.above = -noise, md
 	}
 	return b
 }
 
-// apply holds the forecast d to the bounds: its range is cut to them;
-// an expected gain beyond them (when the range reaches within) is
-// brought to the nearest value allowed (bounded); a forecast whose range
-// does not reach within them contradicts the evidence (MissingDisagrees),
-// and one whose expected gain is beyond what the run gained so far is
-// an extrapolation the data do not support (MissingWide).
+// apply holds the forecast d to the bounds: its range is cut to them,
+// and an expected gain beyond them (when the range reaches within) is
+// brought to the nearest value allowed (bounded). A forecast that is
+// not finite (MissingNonFinite), or whose range does not reach within
+// the bounds, or an improving run's that does not exceed the margin,
+// is not given (MissingDisagrees): the log cannot settle it.
 func (b bounds) apply(d draft) (draft, ForecastMissing, bool) {
 	switch {
-	case math.IsNaN(d.gain) || d.gain > b.hi:
-		return d, MissingWide, false
-	case d.hi < b.lo || d.lo > b.point || (b.above && !(d.gain > 0)):
+	case math.IsNaN(d.gain) || math.IsInf(d.gain, 0):
+		return d, MissingNonFinite, false
+	case d.hi < b.lo || d.lo > b.hi || !(d.gain > b.above):
 		return d, MissingDisagrees, false
 	}
 	var bounded bool
 	switch {
-	case d.gain > b.point:
-		d.gain, bounded = b.point, true
+	case d.gain > b.hi:
+		d.gain, bounded = b.hi, true
 	case d.gain < b.lo:
 		d.gain, bounded = b.lo, true
 	}
 	d.lo = math.Max(d.lo, b.lo)
-	d.hi = math.Min(d.hi, b.hi)
 	return d, "", bounded
 }
 

@@ -138,13 +138,12 @@ func consName(p string) string {
 // forecastContradiction says how a report's verdict and its forecast
 // contradict each other, or "" (docs/methods.md, "Forecast and
 // verdict"):
-//   - a forecast for a run that is stalled, diverged or has too little
-//     data;
-//   - a converged run forecast an improvement beyond the practical
-//     margin at the forecast's horizon (not the gain of more training
-//     under a new schedule after an annealed one: headroom);
-//   - an improving run forecast no improvement (an expected gain of 0 or
-//     worse);
+//   - a forecast for a run that diverged or has too little data;
+//   - a converged or stalled run forecast an improvement beyond the
+//     practical margin at the forecast's horizon (not the gain of more
+//     training under a new schedule after an annealed one: headroom);
+//   - an improving run forecast no change (an expected gain within the
+//     margin, or worse);
 //   - an expected gain outside its own 80% range.
 func forecastContradiction(r *Report) string {
 	a, st := r.AnotherEpoch, r.Verdict.Status
@@ -157,10 +156,10 @@ func forecastContradiction(r *Report) string {
 	switch {
 	case withheldStatus(st):
 		return fmt.Sprintf("%s, yet a forecast of %+.3g", st, a.ExpectedGain)
-	case st == StatusConverged && !headroom && a.ExpectedGain > a.Margin+tol:
-		return fmt.Sprintf("converged, yet the forecast gains %.3g (%.1f%% of the level), beyond the margin %.3g", a.ExpectedGain, 100*a.ExpectedGain/lv, a.Margin)
-	case st == StatusImproving && !(a.ExpectedGain > 0):
-		return fmt.Sprintf("improving, yet the forecast gains %.3g", a.ExpectedGain)
+	case (st == StatusConverged || st == StatusStalled) && !headroom && a.ExpectedGain > a.Margin+tol:
+		return fmt.Sprintf("%s, yet the forecast gains %.3g (%.1f%% of the level), beyond the margin %.3g", st, a.ExpectedGain, 100*a.ExpectedGain/lv, a.Margin)
+	case st == StatusImproving && !(a.ExpectedGain > a.Margin):
+		return fmt.Sprintf("improving, yet the forecast gains %.3g, within the margin %.3g", a.ExpectedGain, a.Margin)
 	case a.ExpectedGain < min(a.GainLow, a.GainHigh)-tol || a.ExpectedGain > max(a.GainLow, a.GainHigh)+tol:
 		return fmt.Sprintf("expected gain %.3g outside its range %.3g to %.3g", a.ExpectedGain, a.GainLow, a.GainHigh)
 	}
@@ -218,9 +217,12 @@ func TestForecastContradictionRules(t *testing.T) {
 		{"converged beyond the margin", fc(StatusConverged, 0.48, 0.1, 0.6, ForecastRestOfRun, false), true},
 		{"converged, new schedule headroom", fc(StatusConverged, 0.05, 0.01, 0.08, ForecastMoreTraining, true), false},
 		{"converged, no annealing: not headroom", fc(StatusConverged, 0.05, 0.01, 0.08, ForecastMoreTraining, false), true},
-		{"improving with a gain", fc(StatusImproving, 0.002, -0.01, 0.02, ForecastRestOfRun, false), false},
+		{"improving with a gain", fc(StatusImproving, 0.02, -0.01, 0.03, ForecastRestOfRun, false), false},
+		{"improving with a gain within the margin", fc(StatusImproving, 0.005, -0.01, 0.02, ForecastRestOfRun, false), true},
 		{"improving with no gain", fc(StatusImproving, 0, -0.01, 0.02, ForecastRestOfRun, false), true},
-		{"stalled with a forecast", fc(StatusStalled, 0, -0.01, 0.01, ForecastRestOfRun, false), true},
+		{"stalled, no change", fc(StatusStalled, 0, -0.01, 0.01, ForecastRestOfRun, false), false},
+		{"stalled, forecast a gain", fc(StatusStalled, 0.05, 0.02, 0.08, ForecastRestOfRun, false), true},
+		{"diverged with a forecast", fc(StatusDiverged, 0, -0.01, 0.01, ForecastRestOfRun, false), true},
 		{"gain outside its range", fc(StatusImproving, 0.5, 0.01, 0.02, ForecastRestOfRun, false), true},
 	} {
 		if got := forecastContradiction(tc.r) != ""; got != tc.bad {

@@ -620,9 +620,9 @@ type AnotherEpoch struct {
 	// with its share of the run's total improvement scaled to the
 	// horizon. A converged run's expected gain is at most Margin.
 	Margin float64 `json:"margin"`
-	// Bounded reports a converged run whose form forecast more than
-	// Margin while its range reached within it: the expected gain is then
-	// Margin, the most the verdict's evidence allows.
+	// Bounded reports a forecast brought within what the verdict's
+	// evidence allows while its range reached there: a converged or
+	// stalled run's expected gain at most Margin (see forecast.go).
 	Bounded bool `json:"bounded,omitempty"`
 	// Range says how the 80% range was built.
 	Range RangeBuild `json:"range"`
@@ -648,16 +648,15 @@ type ForecastMissing string
 const (
 	MissingPoints  ForecastMissing = "too-few-points"
 	MissingHorizon ForecastMissing = "unknown-horizon"
-	// MissingStatus: the verdict is stalled, diverged or
-	// insufficient-data: there is no learning curve to extrapolate.
+	// MissingStatus: the verdict is diverged or insufficient-data:
+	// there is no learning curve to extrapolate.
 	MissingStatus ForecastMissing = "no-learning-curve"
-	// MissingWide: the 80% range is wider than the improvement the run
-	// has made so far: the forecast cannot tell no change from another
-	// run's worth.
-	MissingWide ForecastMissing = "range-too-wide"
+	// MissingNonFinite: the extrapolation gives no finite number.
+	MissingNonFinite ForecastMissing = "no-finite-forecast"
 	// MissingDisagrees: the forecast contradicts the verdict (a
-	// converged run whose whole range is beyond the margin, or an
-	// improving run forecast no improvement): the log cannot settle it.
+	// converged or stalled run whose whole range is beyond the margin,
+	// an improving run forecast no more than the margin): the log cannot
+	// settle it.
 	MissingDisagrees ForecastMissing = "disagrees-with-verdict"
 )
 

@@ -378,9 +378,9 @@ func forecastMissing(a *analysis.AnotherEpoch) string {
 	case analysis.MissingHorizon:
 		return "The number of steps per epoch is unknown (no epoch was logged and no " + code("max_steps") + "/" + code("num_train_epochs") + "), so one more epoch cannot be sized."
 	case analysis.MissingStatus:
-		return "The run is not on a learning curve (the verdict: stalled, diverged or too little data), so there is no trend to extrapolate."
-	case analysis.MissingWide:
-		return fmt.Sprintf("The extrapolation of %s is not supported by the data: it forecast more than the run has gained so far. Log longer, or read the trend section.", code(a.Metric))
+		return "The run is not on a learning curve (the verdict: diverged, or too little data), so there is no trend to extrapolate."
+	case analysis.MissingNonFinite:
+		return fmt.Sprintf("The extrapolation of %s gives no finite number.", code(a.Metric))
 	case analysis.MissingDisagrees:
 		return fmt.Sprintf("The extrapolation of %s (%s, range %s to %s) contradicts the verdict's own evidence of the recent trend, so the log cannot settle what more training would bring.", code(a.Metric), num(a.ExpectedGain), num(a.GainLow), num(a.GainHigh))
 	}
@@ -479,9 +479,9 @@ func forecastRange(a *analysis.AnotherEpoch) string {
 		parts = append(parts, fmt.Sprintf("widened by the form's relative miss on the held-out points (%s)", pct(rb.RelMiss)))
 	}
 	parts = append(parts, "combined with the noise of an observed level (the outcome is a window mean)")
-	parts = append(parts, "cut to what the verdict's evidence allows (no more than the run has gained so far; no worse than the noise for an improving run)")
+	parts = append(parts, "cut below at what the verdict's evidence allows (no worse than the noise for an improving run, than the margin and the noise for a converged or stalled one)")
 	if a.Bounded {
-		parts = append(parts, fmt.Sprintf("the expected gain brought within the margin %s that the converged verdict's evidence allows", num(a.Margin)))
+		parts = append(parts, fmt.Sprintf("the expected gain brought within the margin %s that the verdict's evidence allows", num(a.Margin)))
 	}
 	if rb.Inflation > 1.001 {
 		parts = append(parts, fmt.Sprintf("inflated ×%s for the autocorrelation of the fit's residuals", sig(rb.Inflation, 3)))
