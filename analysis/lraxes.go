@@ -56,6 +56,11 @@ func newLRAxes(run *analyzer) lrAxes {
 	ax.s1, ax.s2 = make([]float64, n), make([]float64, n)
 	lam := math.Pow(annealMomentum, float64(ax.stride))
 	var a1, a2, m, prev float64
+	// The annealing momentum starts at the end of warmup: a rising rate
+	// is not a negative annealing (it would make S2 fall for as long as
+	// the momentum remembers the warmup, and the S2 term fit the first
+	// descent).
+	wEnd := warmupEnd(run)
 	j := 0
 	for k := 0; k < n; k++ {
 		step := float64(int64(k) * ax.stride)
@@ -69,8 +74,10 @@ func newLRAxes(run *analyzer) lrAxes {
 		}
 		if k > 0 {
 			a1 += eta * float64(ax.stride)
-			m = lam*m + (prev - eta)
-			a2 += m * float64(ax.stride)
+			if int64(k)*ax.stride > wEnd {
+				m = lam*m + (prev - eta)
+				a2 += m * float64(ax.stride)
+			}
 		}
 		prev = eta
 		ax.s1[k], ax.s2[k] = a1, a2
