@@ -29,6 +29,7 @@ const (
 	mkFor
 	mkGrouping
 	mkTraceback
+	mkFitStopped // Lightning's end of training
 )
 
 // hcMarkText holds the substrings of the hcMarks bits.
@@ -52,6 +53,7 @@ var hcMarkText = [...][]byte{
 	[]byte("For"),
 	hcGrouping,
 	hcTBHeader,
+	[]byte("`Trainer.fit` stopped: "),
 }
 
 // hcMarksOf returns the marks of a text line.

@@ -87,6 +87,12 @@ func (r *consoleReader) other(s []byte, m hcMarks) {
 	if m.has(mkOverflow) && bytes.Contains(s, []byte("Skipping step")) {
 		r.overflow1(s)
 	}
+	if m.has(mkFitStopped) {
+		// Lightning: "`Trainer.fit` stopped: `max_epochs=8` reached."
+		// (max_steps, max_time): training ended, as a Trainer's
+		// should_training_stop says.
+		r.info(InfoTrainingStopped, "true", r.line)
+	}
 	r.hints(s, m)
 	r.runFacts(s, m)
 }

@@ -76,8 +76,8 @@ func TestConsoleRunFacts(t *testing.T) {
 // anchors' bits in hcHintAnchors' order (hints reads them as one field),
 // and that a line's marks are the substrings it holds.
 func TestConsoleMarks(t *testing.T) {
-	if mkTraceback<<1 != 1<<len(hcMarkText) {
-		t.Fatalf("%d mark substrings for the bits up to %#x", len(hcMarkText), mkTraceback)
+	if mkFitStopped<<1 != 1<<len(hcMarkText) {
+		t.Fatalf("%d mark substrings for the bits up to %#x", len(hcMarkText), mkFitStopped)
 	}
 	for i, a := range hcHintAnchors {
 		if string(hcMarkText[i+8]) != a || mkNsloth<<i != 1<<(i+8) {
@@ -88,6 +88,9 @@ func TestConsoleMarks(t *testing.T) {
 	want := mkStars | mkOverflow | mkTrainerPy | mkFor | mkTRL
 	if got := hcMarksOf(line); got != want {
 		t.Errorf("marks %#x, want %#x", got, want)
+	}
+	if got := hcMarksOf([]byte("`Trainer.fit` stopped: `max_epochs=2` reached.")); got != mkFitStopped|mkTrainer {
+		t.Errorf("Lightning's end line: marks %#x, want %#x", got, mkFitStopped|mkTrainer)
 	}
 }
 

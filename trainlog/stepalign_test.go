@@ -410,6 +410,18 @@ func TestConsoleUnreadLayouts(t *testing.T) {
 				!errors.Is(msgs[0], ErrUnreadLayout)):
 				t.Errorf("messages %v, want one at line %d about the %s (ErrUnreadLayout)", msgs, tc.line, tc.msg)
 			}
+			if tc.file == "lightning_bar.log" {
+				// "`Trainer.fit` stopped: `max_epochs=2` reached." ends training.
+				found := false
+				for _, r := range recs {
+					if m, ok := r.(*Meta); ok && m.Info != nil && m.Info.Key == InfoTrainingStopped {
+						found = m.Info.Value == "true" && m.Info.Source.Line == 7
+					}
+				}
+				if !found {
+					t.Errorf("no end of training at line 7")
+				}
+			}
 			if tc.msg != "" {
 				if es := hcEntries(recs, KindTrain, ""); len(es) > 0 {
 					t.Errorf("%d training entries, want none", len(es))

@@ -367,3 +367,54 @@ func TestWatchFinishedLightning(t *testing.T) {
 		t.Errorf("last status: done %v, idle %v; want done, idle about 2h", last.Done, last.Idle)
 	}
 }
+
+// TestWatchLightningConsoleEnds watches a Lightning run being written
+// now (fresh files, so IdleEnd does not apply): its console's
+// "`Trainer.fit` stopped" line ends the watch, as a Transformers run's
+// end-of-training summary does.
+func TestWatchLightningConsoleEnds(t *testing.T) {
+	root := testcorpus.Root(t)
+	dir := t.TempDir()
+	csv, err := os.ReadFile(filepath.Join(root, "testdata", "runs", "lightning_csv", "lightning_logs", "version_0", "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar, err := os.ReadFile(filepath.Join(root, "trainlog", "testdata", "console", "layouts", "lightning_bar.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "lightning_logs", "version_0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lightning_logs", "version_0", "metrics.csv"), csv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A validation bar makes the console a recognised log.
+	val := "Validation DataLoader 0: 100%|██████████| 5/5 [00:00<00:00, 20.12it/s]\n"
+	if err := os.WriteFile(filepath.Join(dir, "train.log"), append([]byte(val), bar...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var last Status
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan *analysis.Report, 1)
+	go func() {
+		rep, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 100 * time.Millisecond,
+			RenderEvery: 50 * time.Millisecond, StopAtEnd: true,
+			OnUpdate: func(st Status) { mu.Lock(); last = st; mu.Unlock() }})
+		if err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+		done <- rep
+	}()
+	rep := waitDone(t, done, "the watch of a Lightning run whose console says Trainer.fit stopped ends")
+	if rep == nil || !rep.Run.Completed {
+		t.Fatalf("final report %v: want a completed run", rep)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !last.Done || last.Idle != 0 {
+		t.Errorf("last status: done %v, idle %v; want done by the console's end line", last.Done, last.Idle)
+	}
+}
