@@ -42,8 +42,8 @@ func explodingGradients(run *analyzer) (Finding, bool) {
 	if c.len() < 10 {
 		return Finding{}, false
 	}
-	var idx []int // points with a positive norm (0: a frozen step)
-	var ly []float64
+	idx := make([]int, 0, c.len()) // points with a positive norm (0: a frozen step)
+	ly := make([]float64, 0, c.len())
 	for i, v := range c.y {
 		if v > 0 {
 			idx = append(idx, i)

@@ -33,8 +33,8 @@ func (lx *jsonLexer) resetAt(b []byte, p lexPos) {
 // misplaces the cut or the count, which the reader that parses the
 // elements finds (see trainerStateReader.parse) before it uses them. It
 // reports false, leaving the lexer where it was, when no "}," comes
-// before the input ends.
-func (lx *jsonLexer) cutElements(size int) (chunk []byte, at lexPos, n int, ok bool) {
+// before the input ends. The copy is appended to dst[:0].
+func (lx *jsonLexer) cutElements(dst []byte, size int) (chunk []byte, at lexPos, n int, ok bool) {
 	at = lx.here()
 	sep := []byte("},")
 	b := lx.buf[lx.pos:]
@@ -55,7 +55,7 @@ func (lx *jsonLexer) cutElements(size int) (chunk []byte, at lexPos, n int, ok b
 		}
 	}
 	n = bytes.Count(b[:cut+1], sep)
-	chunk = append([]byte(nil), b[:cut]...)
+	chunk = append(dst[:0], b[:cut]...)
 	if k := bytes.Count(chunk, []byte{'\n'}); k > 0 {
 		lx.line += k
 		lx.lineStart = at.off + bytes.LastIndexByte(chunk, '\n') + 1

@@ -20,7 +20,8 @@ type tsJob struct {
 	index int    // the index of the first element it begins
 	n     int    // the elements it begins
 
-	// Set by the worker before done is closed.
+	// Set by the worker before done is closed. The records' list and the
+	// slab of their entries are reused once the records were passed on.
 	recs []Record
 	slab *entrySlab
 	// exact is set when recs are the records the reader of the whole
@@ -70,6 +71,18 @@ func (r *trainerStateReader) historyParallel() {
 	for range cap(slabs) {
 		slabs <- &entrySlab{reuse: true}
 	}
+	// The parts' bytes and record lists are reused once their records
+	// were passed on: a job holds them from its cut (or its parse) until
+	// then, so depth+2 of each (the jobs in order, the one being passed
+	// on, the one being cut) are never all taken for long.
+	bufs := make(chan []byte, depth+2)
+	lists := make(chan []Record, depth+workers+1)
+	for range cap(bufs) {
+		bufs <- nil
+	}
+	for range cap(lists) {
+		lists <- nil
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var leftover *tsJob // cut but not handed on when stopped
@@ -95,7 +108,13 @@ func (r *trainerStateReader) historyParallel() {
 				return
 			default:
 			}
-			chunk, at, n, ok := lx.cutElements(size)
+			var buf []byte
+			select {
+			case buf = <-bufs:
+			case <-stop:
+				return
+			}
+			chunk, at, n, ok := lx.cutElements(buf, size)
 			if !ok {
 				return // the last elements and the array's end: left to the lexer
 			}
@@ -125,6 +144,7 @@ func (r *trainerStateReader) historyParallel() {
 					case job.slab = <-slabs:
 					}
 					job.slab.rewind()
+					job.recs = <-lists // as many as slabs: never waits
 					sub.parse(job)
 				}()
 			}
@@ -147,6 +167,9 @@ func (r *trainerStateReader) historyParallel() {
 			r.emit(rec)
 		}
 		slabs <- job.slab
+		clear(job.recs)
+		lists <- job.recs[:0]
+		bufs <- job.chunk[:0]
 		if job.stopped {
 			r.state = tsDone
 			break
@@ -204,7 +227,7 @@ func (r *trainerStateReader) historyParallel() {
 func (r *trainerStateReader) parse(job *tsJob) {
 	r.lx.resetAt(job.chunk, job.at)
 	r.slab = *job.slab
-	r.pending, r.index, r.state = nil, job.index, tsAfterEntry
+	r.pending, r.index, r.state = job.recs[:0], job.index, tsAfterEntry
 	if job.first {
 		r.state = tsHistory
 	}
