@@ -51,9 +51,11 @@ const (
 // shape parameter searched near that of an earlier fit (for the
 // bootstrap).
 type modelForm struct {
-	name  FormName
-	fit   func(s1, s2, y []float64) fittedForm
-	refit func(s1, s2, y []float64, near fittedForm) fittedForm
+	name FormName
+	fit  func(s1, s2, y []float64) fittedForm
+	// refitter returns the refit of values over s1 and s2 near a fit, for
+	// the bootstrap: it shares the work that depends on s1 and s2 only.
+	refitter func(s1, s2 []float64, near fittedForm) func(y []float64) fittedForm
 }
 
 // A fittedForm predicts the curve at (S1, S2).
@@ -72,8 +74,9 @@ func (f fittedForm) gain(e1, e2, f1, f2 float64) float64 {
 // tissueForm is L = L0 + A*S1^-alpha - C*S2 (Tissue et al. 2024).
 var tissueForm = modelForm{name: FormPowerLaw,
 	fit: func(s1, s2, y []float64) fittedForm { return tissueFitted(stats.FitTissue(s1, s2, y)) },
-	refit: func(s1, s2, y []float64, near fittedForm) fittedForm {
-		return tissueFitted(stats.FitTissueNear(s1, s2, y, near.shape, refitWidth))
+	refitter: func(s1, s2 []float64, near fittedForm) func(y []float64) fittedForm {
+		r := stats.NewTissueRefitter(s1, s2, near.shape, refitWidth)
+		return func(y []float64) fittedForm { return tissueFitted(r.Fit(y)) }
 	}}
 
 func tissueFitted(tf stats.TissueFit) fittedForm {
@@ -84,8 +87,9 @@ func tissueFitted(tf stats.TissueFit) fittedForm {
 // tail is light where the power law's is heavy.
 var expForm = modelForm{name: FormExp,
 	fit: func(s1, _, y []float64) fittedForm { return expFitted(stats.FitExp(s1, y)) },
-	refit: func(s1, _, y []float64, near fittedForm) fittedForm {
-		return expFitted(stats.FitExpNear(s1, y, near.shape, refitWidth))
+	refitter: func(s1, _ []float64, near fittedForm) func(y []float64) fittedForm {
+		r := stats.NewExpRefitter(s1, near.shape, refitWidth)
+		return func(y []float64) fittedForm { return expFitted(r.Fit(y)) }
 	}}
 
 func expFitted(ex stats.CurveFit) fittedForm {
@@ -317,6 +321,7 @@ func bootstrapFits(best formResult, s1, s2, y []float64) ([]fittedForm, float64)
 		samples[r] = ys
 	}
 	fits := make([]fittedForm, bootstrapReps)
+	refit := best.form.refitter(s1, s2, best.full)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range min(runtime.GOMAXPROCS(0), bootstrapReps) {
@@ -324,7 +329,7 @@ func bootstrapFits(best formResult, s1, s2, y []float64) ([]fittedForm, float64)
 		go func() {
 			defer wg.Done()
 			for r := range next {
-				fits[r] = best.form.refit(s1, s2, samples[r], best.full)
+				fits[r] = refit(samples[r])
 			}
 		}()
 	}

@@ -66,3 +66,48 @@ func benchReport(b *testing.B, name string, data []byte, steps int) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkReportExample times the whole pipeline on the 750-step example
+// run (examples/hf_v5_sft_lora_3ep), as `plateau report` does, for each
+// kind of input (the run folder, its console log, its trainer_state.json,
+// its TensorBoard folder) and each output format of the folder's report.
+func BenchmarkReportExample(b *testing.B) {
+	dir := filepath.Join("..", "..", "examples", "hf_v5_sft_lora_3ep")
+	cases := []struct{ name, path, format string }{
+		{"folder-json", dir, "json"},
+		{"folder-text", dir, "text"},
+		{"folder-md", dir, "md"},
+		{"folder-html", dir, "html"},
+		{"console-json", filepath.Join(dir, "console.log"), "json"},
+		{"state-json", filepath.Join(dir, "trainer_state.json"), "json"},
+		{"tb-json", filepath.Join(dir, "runs"), "json"},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				run, err := trainlog.Load([]string{c.path}, trainlog.LoadOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n := run.Get("loss").Len(); n == 0 {
+					b.Fatal("no loss read")
+				}
+				rep := analysis.Analyze(run, analysis.DefaultOptions)
+				switch c.format {
+				case "text":
+					err = report.WriteText(io.Discard, rep, report.Options{Width: 100})
+				case "md":
+					err = report.WriteMarkdown(io.Discard, rep, report.Options{Width: 100})
+				case "html":
+					err = report.WriteHTML(io.Discard, rep, report.HTMLOptions{Smoothing: 0.6})
+				default:
+					err = report.WriteJSON(io.Discard, rep)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -42,7 +42,7 @@ func FitPowerLaw(xs, ys []float64) CurveFit {
 	g := func(a float64) func(float64) float64 {
 		return func(x float64) float64 { return math.Pow(x, -a) }
 	}
-	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) })
+	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) }, nil)
 	fit.Alpha = math.Exp(a)
 	return fit
 }
@@ -64,8 +64,28 @@ func FitExpNear(xs, ys []float64, tau0, width float64) CurveFit {
 
 func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 	fx, fy := finitePairs(xs, ys)
-	if len(fx) < 4 {
+	sp, ok := newExpSearch(fx, tau0, width)
+	if !ok {
 		return CurveFit{N: len(fx)}
+	}
+	return sp.fit(fy, nil)
+}
+
+// An expSearch is the part of an exponential fit that depends on the x
+// values only: the shifted xs and the bracket and grid of the search for
+// log tau.
+type expSearch struct {
+	shifted      []float64 // x - lo
+	lo, plo, phi float64
+	grid         int
+}
+
+// newExpSearch prepares the fit of ys over the finite xs fx, as fitExp
+// does; it reports false when fewer than four points remain or the xs
+// span nothing.
+func newExpSearch(fx []float64, tau0, width float64) (expSearch, bool) {
+	if len(fx) < 4 {
+		return expSearch{}, false
 	}
 	lo, hi := fx[0], fx[0]
 	for _, x := range fx {
@@ -73,15 +93,11 @@ func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 	}
 	span := hi - lo
 	if span <= 0 {
-		return CurveFit{N: len(fx)}
+		return expSearch{}, false
 	}
 	shifted := make([]float64, len(fx))
 	for i, x := range fx {
 		shifted[i] = x - lo
-	}
-	mk := func(p float64) func(float64) float64 {
-		tau := math.Exp(p)
-		return func(x float64) float64 { return math.Exp(-x / tau) }
 	}
 	plo, phi, grid := math.Log(span/20), math.Log(span*20), 40
 	if a, b := math.Log(tau0)-width, math.Log(tau0)+width; tau0 > 0 && width > 0 && math.Max(plo, a) < math.Min(phi, b) {
@@ -89,16 +105,47 @@ func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 		grid = max(2, int(math.Ceil(40*(b-a)/(phi-plo))))
 		plo, phi = a, b
 	}
-	p, fit := searchShape(shifted, fy, plo, phi, grid, mk)
+	return expSearch{shifted: shifted, lo: lo, plo: plo, phi: phi, grid: grid}, true
+}
+
+// expShape is g(x) = exp(-x/tau) for tau = exp(p).
+func expShape(p float64) func(float64) float64 {
+	tau := math.Exp(p)
+	return func(x float64) float64 { return math.Exp(-x / tau) }
+}
+
+// fit fits fy, whose points are those of the xs the search was made for;
+// gs, when not nil, holds g at each grid point (see searchShape).
+func (sp *expSearch) fit(fy []float64, gs [][]float64) CurveFit {
+	p, fit := searchShape(sp.shifted, fy, sp.plo, sp.phi, sp.grid, expShape, gs)
 	if fit.OK {
 		// Undo the shift: A*exp(-(x-lo)/tau) = (A*exp(lo/tau))*exp(-x/tau).
 		fit.Tau = math.Exp(p)
-		fit.A *= math.Exp(lo / fit.Tau)
+		fit.A *= math.Exp(sp.lo / fit.Tau)
 		if math.IsInf(fit.A, 0) {
 			fit.OK = false
 		}
 	}
 	return fit
+}
+
+// gridPoint returns the k-th of the grid+1 points from lo to hi.
+func gridPoint(lo, hi float64, grid, k int) float64 {
+	return lo + (hi-lo)*float64(k)/float64(grid)
+}
+
+// shapeGrid returns g at xs for each grid point of searchShape.
+func shapeGrid(xs []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64) [][]float64 {
+	gs := make([][]float64, grid+1)
+	all := make([]float64, (grid+1)*len(xs))
+	for k := range gs {
+		g := shape(gridPoint(lo, hi, grid, k))
+		gs[k] = all[k*len(xs) : (k+1)*len(xs) : (k+1)*len(xs)]
+		for i, x := range xs {
+			gs[k][i] = g(x)
+		}
+	}
+	return gs
 }
 
 // golden is the number of golden-section steps of searchShape: the
@@ -108,29 +155,39 @@ const golden = 30
 // searchShape minimises the residual of y = L0 + A*g_p(x) over p in
 // [lo, hi] with a coarse grid of the given number of steps then a
 // golden-section refinement, solving L0 and A by least squares for each p
-// and requiring A > 0.
-func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64) (float64, CurveFit) {
+// and requiring A > 0. When gs is not nil, gs[k] holds g at the xs for
+// the k-th grid point (see shapeGrid), computed once for many ys.
+func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64, gs [][]float64) (float64, CurveFit) {
 	best := CurveFit{N: len(xs)}
 	if len(xs) < 4 {
 		return 0, best
 	}
 	gx := make([]float64, len(xs))
-	eval := func(p float64) CurveFit {
-		g := shape(p)
-		for i, x := range xs {
-			gx[i] = g(x)
-		}
+	fitG := func(gx []float64) CurveFit {
 		lf := WeightedOLS(gx, ys, nil)
 		if !(lf.Slope > 0) || !isFinite(lf.RMS) {
 			return CurveFit{RMS: math.Inf(1), N: len(xs)}
 		}
 		return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(xs), OK: true}
 	}
+	eval := func(p float64) CurveFit {
+		g := shape(p)
+		for i, x := range xs {
+			gx[i] = g(x)
+		}
+		return fitG(gx)
+	}
 	bestP := math.NaN()
 	best.RMS = math.Inf(1)
 	for k := 0; k <= grid; k++ {
-		p := lo + (hi-lo)*float64(k)/float64(grid)
-		if f := eval(p); f.OK && f.RMS < best.RMS {
+		p := gridPoint(lo, hi, grid, k)
+		var f CurveFit
+		if gs != nil {
+			f = fitG(gs[k])
+		} else {
+			f = eval(p)
+		}
+		if f.OK && f.RMS < best.RMS {
 			best, bestP = f, p
 		}
 	}
@@ -217,42 +274,91 @@ func fitTissue(s1, s2, ys []float64, lo, hi float64, grid int) TissueFit {
 			y = append(y, ys[i])
 		}
 	}
-	best := TissueFit{N: len(y), RMS: math.Inf(1)}
 	if len(y) < 5 {
-		best.RMS = math.NaN()
-		return best
+		return TissueFit{N: len(y), RMS: math.NaN()}
 	}
-	g := make([]float64, len(y))
 	lx := make([]float64, len(x1)) // s1^-alpha = exp(-alpha*ln s1)
 	for i, v := range x1 {
 		lx[i] = math.Log(v)
 	}
-	try := func(alpha float64) {
-		for i, l := range lx {
-			g[i] = math.Exp(-alpha * l)
-		}
+	return searchTissue(lx, x2, y, lo, hi, grid, nil)
+}
+
+// tissueG sets g to s1^-alpha, with lx the logs of s1.
+func tissueG(g, lx []float64, alpha float64) {
+	for i, l := range lx {
+		g[i] = math.Exp(-alpha * l)
+	}
+}
+
+// tissueAlpha returns the alpha of the k-th grid point.
+func tissueAlpha(lo, hi float64, grid, k int) float64 {
+	return math.Exp(gridPoint(lo, hi, grid, k))
+}
+
+// searchTissue fits y = L0 + A*s1^-alpha - C*s2 over a grid of alpha,
+// then 21 points around the best one; lx are the logs of s1. When gs is
+// not nil, gs.grid[k] holds g at the k-th grid point and gs.near(k) the
+// g of the points around it (see tissueGrid).
+func searchTissue(lx, x2, y []float64, lo, hi float64, grid int, gs *tissueGrid) TissueFit {
+	best := TissueFit{N: len(y), RMS: math.Inf(1)}
+	g := make([]float64, len(y))
+	try := func(alpha float64, g []float64) bool {
 		l0, a, c, rms, ok := solveTissue(g, x2, y)
 		if ok && rms < best.RMS {
 			best = TissueFit{L0: l0, A: a, Alpha: alpha, C: c, RMS: rms, N: len(y), OK: true}
+			return true
 		}
+		return false
 	}
+	bestK := -1
 	for k := 0; k <= grid; k++ {
-		try(math.Exp(lo + (hi-lo)*float64(k)/float64(grid)))
+		alpha := tissueAlpha(lo, hi, grid, k)
+		gk := g
+		if gs != nil {
+			gk = gs.grid[k]
+		} else {
+			tissueG(g, lx, alpha)
+		}
+		if try(alpha, gk) {
+			bestK = k
+		}
 	}
 	if best.OK {
 		// Refine around the best grid point.
-		step := (hi - lo) / float64(grid)
-		c := math.Log(best.Alpha)
-		for k := -10; k <= 10; k++ {
-			if p := c + step*float64(k)/10; p >= lo-1e-12 && p <= hi+1e-12 {
-				try(math.Exp(p))
+		var near [][]float64
+		if gs != nil {
+			near = gs.near(bestK)
+		}
+		for j, p := range refinePoints(lo, hi, grid, best.Alpha) {
+			alpha := math.Exp(p)
+			gj := g
+			if near != nil {
+				gj = near[j]
+			} else {
+				tissueG(g, lx, alpha)
 			}
+			try(alpha, gj)
 		}
 	}
 	if !best.OK {
 		best.RMS = math.NaN()
 	}
 	return best
+}
+
+// refinePoints returns the log alphas searchTissue tries around the best
+// grid point, alpha.
+func refinePoints(lo, hi float64, grid int, alpha float64) []float64 {
+	step := (hi - lo) / float64(grid)
+	c := math.Log(alpha)
+	ps := make([]float64, 0, 21)
+	for k := -10; k <= 10; k++ {
+		if p := c + step*float64(k)/10; p >= lo-1e-12 && p <= hi+1e-12 {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
 
 // solveTissue solves y = l0 + a*g - c*s2 by least squares with a > 0 and
