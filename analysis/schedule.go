@@ -269,10 +269,12 @@ func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
 	// rms fits the peak too (the logged maximum is not the peak when the
 	// first update is not logged) and returns the RMS residual relative
 	// to the fitted peak.
+	ls := make([]float64, len(xs)) // f at each x, computed once per f
 	rms := func(f func(s float64) float64) float64 {
 		var sfl, sll float64
 		for i, x := range xs {
 			l := f(x - off)
+			ls[i] = l
 			sfl += fs[i] * l
 			sll += l * l
 		}
@@ -281,8 +283,8 @@ func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
 			a = sfl / sll
 		}
 		var ss float64
-		for i, x := range xs {
-			d := fs[i] - a*f(x-off)
+		for i, l := range ls {
+			d := fs[i] - a*l
 			ss += d * d
 		}
 		return math.Sqrt(ss/float64(len(xs))) / a

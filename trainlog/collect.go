@@ -353,8 +353,14 @@ func (c *Collector) Run() *Run {
 		if len(raws) == 1 {
 			// The columns themselves when the steps rise: no copy.
 			rs := raws[0]
-			s.cols = rs.deduped().capped()
+			d := rs.deduped()
+			s.cols = d.capped()
 			if rs.sorted {
+				// The joined columns replace the chunks, which are garbage
+				// before the next series is joined: the chunks of every
+				// series and their joined copies are never all live.
+				rs.chunks = rs.chunks[:1]
+				rs.chunks[0] = *d
 				rs.shared = rs.len()
 			}
 		} else {
