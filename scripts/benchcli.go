@@ -15,10 +15,15 @@
 //	tb-10m                  a TensorBoard event file of 10M scalars (genlog.TFEvents)
 //	sft-text, sft-md, sft-json, sft-html
 //	                        examples/hf_v5_sft_lora_3ep in each output format
+//	sft-console, sft-state, sft-tb
+//	                        its console log, trainer_state.json or TensorBoard
+//	                        folder alone (JSON report)
 //
 // The large cases write the full JSON report to /dev/null. Each figure is
 // the median of -runs runs; "cpu" is user plus system time, steadier than
-// wall time on a busy machine. Without -bin, the command is built from the
+// wall time on a busy machine. Two ratios are printed: of the wall times
+// (the target's) and of the CPU times (grep's and plateau's), which a busy
+// machine changes less. Without -bin, the command is built from the
 // working tree first.
 //
 // With -cpuprofile, it instead runs what `plateau report FILE --format F`
@@ -69,6 +74,9 @@ var cases = []benchCase{
 	{name: "sft-md", file: "examples/hf_v5_sft_lora_3ep", format: "md"},
 	{name: "sft-json", file: "examples/hf_v5_sft_lora_3ep", format: "json"},
 	{name: "sft-html", file: "examples/hf_v5_sft_lora_3ep", format: "html"},
+	{name: "sft-console", file: "examples/hf_v5_sft_lora_3ep/console.log", format: "json"},
+	{name: "sft-state", file: "examples/hf_v5_sft_lora_3ep/trainer_state.json", format: "json"},
+	{name: "sft-tb", file: "examples/hf_v5_sft_lora_3ep/runs", format: "json"},
 }
 
 // A sample is the resource use of one child process.
@@ -118,7 +126,7 @@ func main() {
 	if out, err := exec.Command("uptime").Output(); err == nil {
 		fmt.Printf("load: %s\n", strings.TrimSpace(string(out)))
 	}
-	fmt.Printf("%-11s %8s %9s %9s %9s %9s %7s\n", "case", "MB", "wall", "cpu", "peak RSS", "grep -c", "ratio")
+	fmt.Printf("%-11s %8s %9s %9s %9s %9s %7s %9s %7s\n", "case", "MB", "wall", "cpu", "peak RSS", "grep -c", "ratio", "grep cpu", "ratio")
 	for _, c := range cases {
 		if len(want) > 0 && !slices.Contains(want, c.name) {
 			continue
@@ -147,7 +155,8 @@ func main() {
 		line := fmt.Sprintf("%-11s %8.1f %8.3fs %8.3fs %6d MB", c.name, float64(size)/1e6, p.wall.Seconds(), p.cpu.Seconds(), p.rssKB>>10)
 		if c.grep {
 			g := median(gs)
-			line += fmt.Sprintf(" %8.3fs %6.1fx", g.wall.Seconds(), p.wall.Seconds()/g.wall.Seconds())
+			line += fmt.Sprintf(" %8.3fs %6.1fx %8.3fs %6.1fx", g.wall.Seconds(), p.wall.Seconds()/g.wall.Seconds(),
+				g.cpu.Seconds(), p.cpu.Seconds()/g.cpu.Seconds())
 		}
 		fmt.Println(line)
 	}
