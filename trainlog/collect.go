@@ -359,8 +359,7 @@ func (c *Collector) Run() *Run {
 				// The joined columns replace the chunks, which are garbage
 				// before the next series is joined: the chunks of every
 				// series and their joined copies are never all live.
-				rs.chunks = rs.chunks[:1]
-				rs.chunks[0] = *d
+				rs.chunks = []cols{*d} // not [:1]: the rest would stay reachable
 				rs.shared = rs.len()
 			}
 		} else {
