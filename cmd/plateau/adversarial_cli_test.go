@@ -20,6 +20,8 @@ import (
 //     min -8 s" in the short report and "(-2562047788015215:-30:-8)" in
 //     the full one (the seconds overflow int64), and the GPU hours and the
 //     cost are written out in 300 digits.
+//  34. report - - reads standard input twice, finds the second read
+//     empty, and says "- and - are not known to be views of one run".
 func adversarialCLICases() []advCase {
 	return []advCase{
 		{name: "watch_stdin", defect: 31,
@@ -35,6 +37,13 @@ func adversarialCLICases() []advCase {
 				return []string{"watch", "run", "--no-report", "--stall-after", "-1s"}
 			},
 			code: exitUsage, stderr: []string{"--stall-after -1s: expected a duration of zero or more"}},
+		{name: "report_stdin_twice", defect: 34,
+			setup: func(t *testing.T, dir string) []string {
+				return []string{"report", "-", "-"}
+			},
+			code:    exitUsage,
+			stderr:  []string{"- (standard input) is given 2 times: a stream can be read once"},
+			nostder: []string{"views of one run"}},
 		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
 		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}

@@ -153,6 +153,9 @@ func runReport(opts *reportOptions, s *streams) error {
 	if !(opts.Smoothing >= 0 && opts.Smoothing < 1) {
 		return usageError("--smoothing %g: expected a weight in [0, 1)", opts.Smoothing)
 	}
+	if n := countStdin(opts.Paths); n > 1 {
+		return usageError("- (standard input) is given %d times: a stream can be read once; give it once, or save it to a file", n)
+	}
 	ropts, err := readerOptions(opts.Step, opts.Metrics)
 	if err != nil {
 		return err
@@ -269,4 +272,15 @@ func printWarnings(w io.Writer, warns []error) {
 		}
 		fmt.Fprintln(w, "plateau: "+term.Sanitize(e.Error()))
 	}
+}
+
+// countStdin counts the paths that name standard input.
+func countStdin(paths []string) int {
+	n := 0
+	for _, p := range paths {
+		if p == trainlog.Stdin {
+			n++
+		}
+	}
+	return n
 }
