@@ -127,9 +127,27 @@ const maxListed = 10
 // lists the files met and why each was left, so that the reason (an
 // empty log, a permission, a format plateau does not read) is in front
 // of the reader.
-func noData(p string, files []File) error {
+func noData(p string, files []File, tooDeep []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "found no training log (looked for Trainer console output, trainer_state.json, trainer_log.jsonl, *_results.json, metrics.csv, TensorBoard events, W&B and MLflow files; %s ignored)", plural(len(files), "file"))
+	if len(tooDeep) > 0 {
+		// A run below the search depth is not found: say where the walk
+		// stopped, so that the path can be given closer to the logs.
+		shown := make([]string, 0, 3)
+		for _, d := range tooDeep[:min(len(tooDeep), 3)] {
+			shown = append(shown, filepath.Join(p, filepath.FromSlash(d)))
+		}
+		more := ""
+		if len(tooDeep) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(tooDeep)-len(shown))
+		}
+		were := "were"
+		if len(tooDeep) == 1 {
+			were = "was"
+		}
+		fmt.Fprintf(&b, "; %s more than %d levels down %s not searched (%s%s): give a path closer to the logs",
+			plural(len(tooDeep), "folder"), strings.Count(tooDeep[0], "/"), were, strings.Join(shown, ", "), more)
+	}
 	for i, f := range files {
 		if i == maxListed {
 			fmt.Fprintf(&b, "\n  ... and %d more", len(files)-maxListed)

@@ -55,7 +55,7 @@ func Load(paths []string, opts LoadOptions) (*Run, error) {
 			run := NewRun(runName(p))
 			run.Root = p
 			run.Files = d.Ignored
-			return run, noData(p, d.Ignored)
+			return run, noData(p, d.Ignored, d.TooDeep)
 		case 1:
 		default:
 			if len(paths) == 1 && LoggerViews(d.Runs) {
@@ -280,7 +280,7 @@ func loadDirs(root string, dirs []RunDir, ignored []File, opts LoadOptions) (*Ru
 			if firstErr != nil && len(dirs) == 1 && !isDir(root) {
 				return run, firstErr
 			}
-			return run, noData(root, run.Files)
+			return run, noData(root, run.Files, nil)
 		}
 	}
 	return run, nil

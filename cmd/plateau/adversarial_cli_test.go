@@ -22,6 +22,9 @@ import (
 //     cost are written out in 300 digits.
 //  34. report - - reads standard input twice, finds the second read
 //     empty, and says "- and - are not known to be views of one run".
+//  35. report and watch of a folder whose logs lie deeper than the
+//     search goes say "found no training log ... 0 files ignored", not
+//     where the search stopped (scan says it, item 23).
 func adversarialCLICases() []advCase {
 	return []advCase{
 		{name: "watch_stdin", defect: 31,
@@ -44,6 +47,14 @@ func adversarialCLICases() []advCase {
 			code:    exitUsage,
 			stderr:  []string{"- (standard input) is given 2 times: a stream can be read once"},
 			nostder: []string{"views of one run"}},
+		{name: "report_logs_too_deep", defect: 35,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, filepath.Join("top", "a", "b", "c", "d", "e", "f", "g", "run"))
+				return []string{"report", "top"}
+			},
+			code: exitInput,
+			stderr: []string{"plateau: top: no training data: found no training log",
+				"0 files ignored); 1 folder more than 6 levels down was not searched (" + filepath.Join("top", "a", "b", "c", "d", "e", "f", "g") + "): give a path closer to the logs"}},
 		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
 		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}
