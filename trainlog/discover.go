@@ -316,8 +316,16 @@ func Discover(root string, opts DiscoverOptions) (*Discovery, error) {
 	}
 	st, err := os.Stat(root)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("%s: no such file or directory", root)
+		case unreadable(err):
+			// A folder on the way that cannot be searched: said as a
+			// folder that cannot be listed is, not as Go's "stat PATH".
+			return nil, unreadableErr(root, err)
+		case errors.As(err, &pe):
+			return nil, fmt.Errorf("%s: %w", root, pe.Err) // "file name too long"
 		}
 		return nil, err
 	}

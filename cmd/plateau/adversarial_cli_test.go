@@ -25,6 +25,10 @@ import (
 //  35. report and watch of a folder whose logs lie deeper than the
 //     search goes say "found no training log ... 0 files ignored", not
 //     where the search stopped (scan says it, item 23).
+//  36. a path whose name is too long, or under a folder that cannot be
+//     searched, is said in Go's words ("stat PATH: file name too long",
+//     "stat PATH: permission denied"; the child-process cases are in
+//     adversarial_watch_test.go).
 func adversarialCLICases() []advCase {
 	return []advCase{
 		{name: "watch_stdin", defect: 31,
@@ -55,6 +59,12 @@ func adversarialCLICases() []advCase {
 			code: exitInput,
 			stderr: []string{"plateau: top: no training data: found no training log",
 				"0 files ignored); 1 folder more than 6 levels down was not searched (" + filepath.Join("top", "a", "b", "c", "d", "e", "f", "g") + "): give a path closer to the logs"}},
+		{name: "name_too_long", defect: 36,
+			setup: func(t *testing.T, dir string) []string {
+				return []string{"report", strings.Repeat("y", 300)}
+			},
+			code: exitInput, stderr: []string{"plateau: " + strings.Repeat("y", 300) + ": cannot be read: file name too long"},
+			nostder: []string{"stat "}},
 		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
 		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}

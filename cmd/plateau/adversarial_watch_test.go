@@ -322,6 +322,28 @@ func adversarialWatchCases() []advProc {
 				return []string{"watch", "run", "--no-report"}
 			},
 			code: exitInput, stderr: []string{"plateau: run: cannot be read: permission denied\n"}},
+		// 36. A path under a folder that cannot be searched: report and
+		// watch said Go's "stat PATH: permission denied" (watch after a
+		// status line of a run at step 0).
+		{name: "report_unsearchable_parent", defect: 36, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, filepath.Join("locked", "run"))
+				lockUp(t, filepath.Join(dir, "locked"))
+				return []string{"report", filepath.Join("locked", "run")}
+			},
+			code: exitInput, stderr: []string{"plateau: " + filepath.Join("locked", "run") + ": cannot be read: permission denied\n"},
+			check: func(t *testing.T, _, _, stderr string) {
+				if strings.Contains(stderr, "stat ") {
+					t.Errorf("Go's wording:\n%s", stderr)
+				}
+			}},
+		{name: "watch_unsearchable_parent", defect: 36, unprivileged: true,
+			setup: func(t *testing.T, dir string) []string {
+				copyRun(t, dir, filepath.Join("locked", "run"))
+				lockUp(t, filepath.Join(dir, "locked"))
+				return []string{"watch", filepath.Join("locked", "run"), "--no-report"}
+			},
+			code: exitInput, stderr: []string{"plateau: " + filepath.Join("locked", "run") + ": cannot be read: permission denied\n"}},
 		// 7. Escapes in a file name reach neither the terminal nor a pipe.
 		{name: "escapes_in_file_name", defect: 7,
 			setup: func(t *testing.T, dir string) []string {
