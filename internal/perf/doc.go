@@ -9,6 +9,10 @@
 //
 //	go test ./internal/perf -run X -bench Report -benchtime 3x
 //
+// BenchmarkReportExample times the same pipeline on the 750-step example
+// run (examples/hf_v5_sft_lora_3ep) for each kind of input and each
+// output format.
+//
 // The command itself, as a user runs it (a fresh process, page faults
 // included), is timed on the same files against `grep -c` by
 //
