@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/plateau-dev/plateau/internal/stats"
 )
@@ -210,17 +212,40 @@ func thin(xs, fs []float64, n int) ([]float64, []float64) {
 // totals and returns the chosen one.
 func fitSchedules(xs, fs []float64, totals []float64, peakAt int) schedFit {
 	w := estimateWarmup(xs, fs, peakAt)
-	var cands []schedFit
-	for _, total := range totals {
-		for _, off := range []float64{1, 0} {
-			// The logged rate at step s is lambda(s-1) when it is read
-			// before the scheduler steps (recent Transformers), lambda(s)
-			// otherwise.
-			for _, sf := range scheduleCandidates(xs, fs, total, w, off) {
-				sf.total = total
-				cands = append(cands, sf)
-			}
+	// The logged rate at step s is lambda(s-1) when it is read before the
+	// scheduler steps (recent Transformers), lambda(s) otherwise. The
+	// lengths are fitted on two goroutines when there are several (an
+	// unknown planned length: 31); the candidates keep their order.
+	offs := []float64{1, 0}
+	per := make([][]schedFit, len(totals)*len(offs))
+	fit := func(k int) {
+		total := totals[k/len(offs)]
+		per[k] = scheduleCandidates(xs, fs, total, w, offs[k%len(offs)])
+		for i := range per[k] {
+			per[k][i].total = total
 		}
+	}
+	if len(per) > 2 && runtime.GOMAXPROCS(0) > 1 {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 1; k < len(per); k += 2 {
+				fit(k)
+			}
+		}()
+		for k := 0; k < len(per); k += 2 {
+			fit(k)
+		}
+		wg.Wait()
+	} else {
+		for k := range per {
+			fit(k)
+		}
+	}
+	var cands []schedFit
+	for _, p := range per {
+		cands = append(cands, p...)
 	}
 	best := cands[0]
 	for _, c := range cands {
