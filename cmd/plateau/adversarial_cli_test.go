@@ -29,6 +29,7 @@ import (
 //     searched, is said in Go's words ("stat PATH: file name too long",
 //     "stat PATH: permission denied"; the child-process cases are in
 //     adversarial_watch_test.go).
+//  37. --metric NAME=A --metric NAME=B reads NAME from B without a word.
 func adversarialCLICases() []advCase {
 	return []advCase{
 		{name: "watch_stdin", defect: 31,
@@ -65,6 +66,12 @@ func adversarialCLICases() []advCase {
 			},
 			code: exitInput, stderr: []string{"plateau: " + strings.Repeat("y", 300) + ": cannot be read: file name too long"},
 			nostder: []string{"stat "}},
+		{name: "metric_given_twice", defect: 37,
+			setup: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "m.csv"), []byte("step,a,b\n1,2.0,9.0\n2,1.5,8.0\n"))
+				return []string{"report", "m.csv", "--metric", "loss=a", "--metric", "loss=b"}
+			},
+			code: exitUsage, stderr: []string{"--metric loss is given twice (loss=a, loss=b): a metric is read from one column"}},
 		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
 		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}

@@ -120,6 +120,10 @@ func readerOptions(step string, metrics []string) (trainlog.Options, error) {
 		if o.Metrics == nil {
 			o.Metrics = map[string]string{}
 		}
+		if prev, ok := o.Metrics[name]; ok && prev != col {
+			// The last would win without a word.
+			return o, usageError("--metric %s is given twice (%s=%s, %s=%s): a metric is read from one column", name, name, prev, name, col)
+		}
 		o.Metrics[name] = col
 	}
 	return o, nil
