@@ -377,8 +377,7 @@ func (r *consoleReader) fill() bool {
 
 // process tokenizes and replays the complete pieces in the buffer.
 func (r *consoleReader) process() {
-	r.start += r.tk.tokenize(r.buf[r.start:r.end], false)
-	r.replay(r.tk.toks)
+	r.tokenizeReplay(false)
 	if r.start == 0 && r.end == len(r.buf) {
 		if len(r.buf) < hcBufSize {
 			b := make([]byte, min(2*len(r.buf), hcBufSize))
@@ -390,6 +389,19 @@ func (r *consoleReader) process() {
 	}
 }
 
+// tokenizeReplay tokenizes and replays the complete pieces of
+// r.buf[r.start:r.end] (and with final set the piece after them), at
+// most hcMaxToks tokens at a time.
+func (r *consoleReader) tokenizeReplay(final bool) {
+	for {
+		r.start += r.tk.tokenize(r.buf[r.start:r.end], final)
+		r.replay(r.tk.toks)
+		if !r.tk.more {
+			return
+		}
+	}
+}
+
 // overflow handles a buffer full of one piece: what is complete is
 // handled, and an unterminated dict is kept unless it alone fills the
 // buffer.
@@ -398,8 +410,9 @@ func (r *consoleReader) overflow() {
 		r.tk.inLong = true
 		r.syntax(r.tk.line, hcLongMsg)
 	}
-	keep := r.tk.tokenize(r.buf[:r.end], true)
-	r.replay(r.tk.toks)
+	r.start = 0
+	r.tokenizeReplay(true)
+	keep := r.start
 	if keep == 0 {
 		r.syntax(r.tk.line, "a dict longer than 1 MiB was skipped: expected '}' within 1 MiB of '{'")
 		keep = r.end
@@ -416,8 +429,7 @@ func (r *consoleReader) overflow() {
 // is left out, and the reader says so.
 func (r *consoleReader) finish() {
 	if r.start < r.end {
-		r.start += r.tk.tokenize(r.buf[r.start:r.end], true)
-		r.replay(r.tk.toks)
+		r.tokenizeReplay(true)
 	}
 	if rest := r.buf[r.start:r.end]; !r.live && !r.cutSaid && len(rest) > 0 && rest[0] == '{' && hcLogLike(rest) {
 		r.cutSaid = true

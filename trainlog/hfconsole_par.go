@@ -40,6 +40,7 @@ const hcBlockSize = 2 << 20
 type hcJob struct {
 	buf  []byte
 	n    int // buf[:n] ends with '\n' or '\r'
+	used int // bytes of buf[:n] tokenized
 	tk   *hcTokenizer
 	done chan struct{}
 }
@@ -115,7 +116,7 @@ func (r *consoleReader) readBlocks(p *hcPar, carry []byte, line int, lineStart, 
 			line += bytes.Count(data[:cut], []byte{'\n'})
 			lineStart, prevClear = data[cut-1] == '\n', false
 			go func(j *hcJob) {
-				j.tk.tokenize(j.buf[:j.n], false)
+				j.used = j.tk.tokenize(j.buf[:j.n], false)
 				close(j.done)
 			}(j)
 			p.jobs <- j
@@ -167,6 +168,12 @@ func (r *consoleReader) parStep() bool {
 	}
 	<-j.done
 	r.replay(j.tk.toks)
+	for j.tk.more {
+		// A block of more than hcMaxToks tokens (short lines): the
+		// rest is tokenized here, a bounded number of tokens at a time.
+		j.used += j.tk.tokenize(j.buf[j.used:j.n], false)
+		r.replay(j.tk.toks)
+	}
 	p.prevClear = j.tk.prevClear
 	p.free <- j
 	return true

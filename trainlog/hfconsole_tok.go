@@ -51,6 +51,7 @@ type hcTokenizer struct {
 	inLong    bool  // inside a piece of more than hcMaxDict bytes, already reported
 	badUTF8   bool  // invalid UTF-8 was seen (reported once per tokenizer)
 	postfix   bool  // a tkPostfix token was added by this tokenize call
+	more      bool  // the last tokenize call stopped at hcMaxToks tokens, before the end of its complete pieces
 	grouping  bool  // a "Grouping texts in chunks of N" bar was passed on as text
 	cleaned   bool  // the current piece was copied to scratch
 	scratch   []byte
@@ -75,14 +76,26 @@ func newTokenizer(name string, line int) *hcTokenizer {
 	return &hcTokenizer{name: name, line: line, lineStart: true, rank: -1, keys: map[string]string{}, pieceAt: -1}
 }
 
+// hcMaxToks bounds the tokens of one tokenize call, so that the memory
+// of the tokens in flight is bounded by their count as well as by the
+// bytes of a block: a log of short lines (a million 2-byte lines in a
+// 2 MiB block) makes a token per line, about 50 times the bytes it
+// covers. A call stops at the first piece boundary at or past it; real
+// logs, whose lines are tens of bytes or more, stay under it in a block.
+// Tests lower it.
+var hcMaxToks = 1 << 16
+
 // tokenize tokenizes the complete pieces of data and returns how many
 // bytes it consumed. With final set, the bytes after the last line break
 // are a piece too, except for a dict cut off at their end, which is left
-// unconsumed.
+// unconsumed. A call stops early, with t.more set, once it holds
+// hcMaxToks tokens; the caller replays them and calls again with the
+// rest. Where the calls split the input does not change the tokens.
 func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 	t.toks = t.toks[:0]
 	t.arena = t.arena[:0]
 	t.postfix = false
+	t.more = false
 	t.data, t.pieceAt, t.escAt, t.braceAt = data, -1, -1, -1
 	defer func() { t.data, t.pieceAt = nil, -1 }()
 	start := 0
@@ -102,6 +115,10 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 			start += cr + 1
 			seg = seg[cr+1:]
 			t.lineStart = false
+			if len(t.toks) >= hcMaxToks {
+				t.more = true
+				return start
+			}
 		}
 		if nl < 0 {
 			if !final {
@@ -121,6 +138,10 @@ func (t *hcTokenizer) tokenize(data []byte, final bool) int {
 		t.lineStart = true
 		t.prevClear = false
 		t.rank = -1
+		if len(t.toks) >= hcMaxToks && start < len(data) {
+			t.more = true
+			return start
+		}
 	}
 	return start
 }

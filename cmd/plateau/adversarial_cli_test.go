@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -30,6 +31,9 @@ import (
 //     "stat PATH: permission denied"; the child-process cases are in
 //     adversarial_watch_test.go).
 //  37. --metric NAME=A --metric NAME=B reads NAME from B without a word.
+//  38. a console log of short lines ("a\n" ten million times, 20 MB)
+//     takes 1.2 GB of memory: a token per line, a 2 MiB block's worth of
+//     them in flight for each block being read.
 func adversarialCLICases() []advCase {
 	return []advCase{
 		{name: "watch_stdin", defect: 31,
@@ -72,6 +76,7 @@ func adversarialCLICases() []advCase {
 				return []string{"report", "m.csv", "--metric", "loss=a", "--metric", "loss=b"}
 			},
 			code: exitUsage, stderr: []string{"--metric loss is given twice (loss=a, loss=b): a metric is read from one column"}},
+		shortLinesCase(),
 		hugeRuntimeCase(nil, "1e300 s ≈ 2.78e296 h"),
 		hugeRuntimeCase([]string{"--full"}, "1e300 s (2.78e296 h)"),
 	}
@@ -105,6 +110,31 @@ func hugeRuntimeCase(flags []string, runtime string) advCase {
 				if n := utf8.RuneCountInString(l); n > 160 {
 					t.Errorf("a line of %d characters: %.120s...", n, l)
 				}
+			}
+		}}
+}
+
+// shortLinesCase reads the example's console log followed by 8 MB of
+// 2-byte lines (item 38) and bounds the bytes allocated meanwhile: the
+// tokens of the lines took about 180 bytes per input byte, 1.5 GB here.
+func shortLinesCase() advCase {
+	var before runtime.MemStats
+	const most = 400 << 20
+	return advCase{name: "short_lines", defect: 38,
+		setup: func(t *testing.T, dir string) []string {
+			b := readFile(t, filepath.Join(repoRoot(t), "examples", "hf_v5_sft_lora_3ep", "console.log"))
+			writeFile(t, filepath.Join(dir, "train.log"), append(b, strings.Repeat("a\n", 4<<20)...))
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			return []string{"report", "train.log"}
+		},
+		code:   exitOK,
+		stdout: []string{"Status       improving: loss 6.284 → 3.288", "   750   3.00  3.242  train.log:1520"},
+		check: func(t *testing.T, dir, stdout, stderr string) {
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			if n := after.TotalAlloc - before.TotalAlloc; n > most {
+				t.Errorf("reading the log allocated %d bytes, want at most %d", n, most)
 			}
 		}}
 }
