@@ -42,7 +42,7 @@ func FitPowerLaw(xs, ys []float64) CurveFit {
 	g := func(a float64) func(float64) float64 {
 		return func(x float64) float64 { return math.Pow(x, -a) }
 	}
-	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) }, nil)
+	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) }, nil, nil)
 	fit.Alpha = math.Exp(a)
 	return fit
 }
@@ -68,7 +68,7 @@ func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 	if !ok {
 		return CurveFit{N: len(fx)}
 	}
-	return sp.fit(fy, nil)
+	return sp.fit(fy, nil, nil)
 }
 
 // An expSearch is the part of an exponential fit that depends on the x
@@ -115,9 +115,10 @@ func expShape(p float64) func(float64) float64 {
 }
 
 // fit fits fy, whose points are those of the xs the search was made for;
-// gs, when not nil, holds g at each grid point (see searchShape).
-func (sp *expSearch) fit(fy []float64, gs [][]float64) CurveFit {
-	p, fit := searchShape(sp.shifted, fy, sp.plo, sp.phi, sp.grid, expShape, gs)
+// gs and memo, when not nil, hold g at each grid point and at the points
+// other fits tried (see searchShape).
+func (sp *expSearch) fit(fy []float64, gs [][]float64, memo *shapeMemo) CurveFit {
+	p, fit := searchShape(sp.shifted, fy, sp.plo, sp.phi, sp.grid, expShape, gs, memo)
 	if fit.OK {
 		// Undo the shift: A*exp(-(x-lo)/tau) = (A*exp(lo/tau))*exp(-x/tau).
 		fit.Tau = math.Exp(p)
@@ -156,8 +157,11 @@ const golden = 30
 // [lo, hi] with a coarse grid of the given number of steps then a
 // golden-section refinement, solving L0 and A by least squares for each p
 // and requiring A > 0. When gs is not nil, gs[k] holds g at the xs for
-// the k-th grid point (see shapeGrid), computed once for many ys.
-func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64, gs [][]float64) (float64, CurveFit) {
+// the k-th grid point (see shapeGrid), computed once for many ys; when
+// memo is not nil, g at the points the golden-section steps try is kept
+// there for the other fits over the same xs (the steps of many bootstrap
+// refits try the same points).
+func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64, gs [][]float64, memo *shapeMemo) (float64, CurveFit) {
 	best := CurveFit{N: len(xs)}
 	if len(xs) < 4 {
 		return 0, best
@@ -171,6 +175,9 @@ func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float6
 		return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(xs), OK: true}
 	}
 	eval := func(p float64) CurveFit {
+		if memo != nil {
+			return fitG(memo.at(p, xs, shape))
+		}
 		g := shape(p)
 		for i, x := range xs {
 			gx[i] = g(x)
