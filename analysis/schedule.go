@@ -291,70 +291,73 @@ func estimateWarmup(xs, fs []float64, peakAt int) float64 {
 
 // scheduleCandidates fits each kind with the scheduler step s-off.
 func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
-	// rms fits the peak too (the logged maximum is not the peak when the
+	pts := newSchedPoints(xs, total, w, off)
+	// rmsAt fits the peak too (the logged maximum is not the peak when the
 	// first update is not logged) and returns the RMS residual relative
-	// to the fitted peak.
-	ls := make([]float64, len(xs)) // f at each x, computed once per f
-	rms := func(f func(s float64) float64) float64 {
+	// to the fitted peak, of the candidate whose rate at point i is l(i).
+	ls := make([]float64, len(xs)) // the rate at each point, computed once per candidate
+	rmsAt := func(l func(i int) float64) float64 {
 		var sfl, sll float64
-		for i, x := range xs {
-			l := f(x - off)
-			ls[i] = l
-			sfl += fs[i] * l
-			sll += l * l
+		for i := range xs {
+			v := l(i)
+			ls[i] = v
+			sfl += fs[i] * v
+			sll += v * v
 		}
 		a := 1.0
 		if sll > 0 && sfl > 0 {
 			a = sfl / sll
 		}
 		var ss float64
-		for i, l := range ls {
-			d := fs[i] - a*l
+		for i, v := range ls {
+			d := fs[i] - a*v
 			ss += d * d
 		}
 		return math.Sqrt(ss/float64(len(xs))) / a
 	}
-	warm := func(s float64, after func(float64) float64) float64 {
-		if s < w {
-			return s / math.Max(1, w)
-		}
-		return after(s)
+	// rms is rmsAt of the rate f(s) at the scheduler step s.
+	rms := func(f func(s float64) float64) float64 {
+		return rmsAt(func(i int) float64 { return f(pts.s[i]) })
 	}
-	progress := func(s float64) float64 { return (s - w) / math.Max(1, total-w) }
-	cosine := func(p float64) float64 { return math.Max(0, 0.5*(1+math.Cos(math.Pi*p))) }
+	// warm is the candidate that rises linearly over the warmup, then
+	// follows after(i).
+	warm := func(after func(i int) float64) func(i int) float64 {
+		return func(i int) float64 {
+			if pts.s[i] < w {
+				return pts.warm[i]
+			}
+			return after(i)
+		}
+	}
 	var out []schedFit
-	add := func(kind ScheduleKind, order int, param float64, f func(float64) float64) {
-		out = append(out, schedFit{kind: kind, order: order, rms: rms(f), warmup: w, param: param})
+	add := func(kind ScheduleKind, order int, param float64, l func(i int) float64) {
+		out = append(out, schedFit{kind: kind, order: order, rms: rmsAt(l), warmup: w, param: param})
 	}
 	constKind := SchedConstant
 	if w > 0 {
 		constKind = SchedConstantWarmup
 	}
-	add(constKind, 0, 0, func(s float64) float64 { return warm(s, func(float64) float64 { return 1 }) })
-	add(SchedLinear, 1, 0, func(s float64) float64 {
-		return warm(s, func(s float64) float64 { return math.Max(0, (total-s)/math.Max(1, total-w)) })
-	})
-	add(SchedCosine, 2, 0, func(s float64) float64 { return warm(s, func(s float64) float64 { return cosine(progress(s)) }) })
-	out = append(out, polynomialFit(rms, warm, progress, w, fs))
-	out = append(out, cosineMinLRFit(xs, fs, off, rms, warm, progress, cosine, w))
+	add(constKind, 0, 0, warm(func(int) float64 { return 1 }))
+	add(SchedLinear, 1, 0, warm(func(i int) float64 { return math.Max(0, (total-pts.s[i])/math.Max(1, total-w)) }))
+	add(SchedCosine, 2, 0, warm(func(i int) float64 { return pts.cos[i] }))
+	out = append(out, polynomialFit(rmsAt, warm, pts, w))
+	out = append(out, cosineMinLRFit(fs, rmsAt, warm, pts, w))
 	ts := float64(schedInverseSqrtDefault)
 	if w > 0 {
 		ts = w
 	}
-	add(SchedInverseSqrt, 5, 0, func(s float64) float64 {
-		return warm(s, func(s float64) float64 { return 1 / math.Sqrt(math.Max(1e-9, (s+ts-w)/ts)) })
-	})
+	add(SchedInverseSqrt, 5, 0, warm(func(i int) float64 {
+		return 1 / math.Sqrt(math.Max(1e-9, (pts.s[i]+ts-w)/ts))
+	}))
 	for cycles := 2; cycles <= 8; cycles++ {
 		cyc := float64(cycles)
-		add(SchedCosineRestarts, 6, cyc, func(s float64) float64 {
-			return warm(s, func(s float64) float64 {
-				p := progress(s)
-				if p >= 1 {
-					return 0
-				}
-				return 0.5 * (1 + math.Cos(math.Pi*math.Mod(cyc*p, 1)))
-			})
-		})
+		add(SchedCosineRestarts, 6, cyc, warm(func(i int) float64 {
+			p := pts.p[i]
+			if p >= 1 {
+				return 0
+			}
+			return 0.5 * (1 + math.Cos(math.Pi*math.Mod(cyc*p, 1)))
+		}))
 	}
 	if f, ok := wsdFit(xs, fs, total, w, off, rms); ok {
 		out = append(out, f)
@@ -365,19 +368,48 @@ func scheduleCandidates(xs, fs []float64, total, w, off float64) []schedFit {
 	return out
 }
 
+// schedPoints holds what the candidates of one schedule length share at
+// each point, computed once: the scheduler step, the warmup's rate, the
+// progress through the decay and the cosine decay's rate.
+type schedPoints struct {
+	s    []float64 // the scheduler step: x - off
+	warm []float64 // s / max(1, w), the rate during the warmup
+	p    []float64 // (s - w) / max(1, total - w), the progress after it
+	cos  []float64 // the cosine decay at p, after the warmup
+}
+
+func newSchedPoints(xs []float64, total, w, off float64) schedPoints {
+	n := len(xs)
+	all := make([]float64, 4*n)
+	pts := schedPoints{s: all[:n:n], warm: all[n : 2*n : 2*n], p: all[2*n : 3*n : 3*n], cos: all[3*n:]}
+	for i, x := range xs {
+		s := x - off
+		pts.s[i] = s
+		pts.p[i] = (s - w) / math.Max(1, total-w)
+		if s < w {
+			pts.warm[i] = s / math.Max(1, w)
+		} else {
+			pts.cos[i] = math.Max(0, 0.5*(1+math.Cos(math.Pi*pts.p[i])))
+		}
+	}
+	return pts
+}
+
 // polynomialFit fits Transformers' polynomial decay over a grid of powers
 // (power 1 is the linear kind and is skipped).
-func polynomialFit(rms func(func(float64) float64) float64, warm func(float64, func(float64) float64) float64, progress func(float64) float64, w float64, fs []float64) schedFit {
+func polynomialFit(rmsAt func(func(int) float64) float64, warm func(func(int) float64) func(int) float64, pts schedPoints, w float64) schedFit {
 	best := schedFit{kind: SchedPolynomial, order: 3, rms: math.Inf(1), warmup: w}
 	end := schedPolynomialLREnd
-	for _, pw := range []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5} {
-		// The decay is made once per power, not once per point.
-		decay := func(s float64) float64 {
-			p := math.Min(1, math.Max(0, progress(s)))
-			return (1-end)*math.Pow(1-p, pw) + end
+	// 1-p, clamped to [0, 1], at each point after the warmup.
+	q := make([]float64, len(pts.s))
+	for i, s := range pts.s {
+		if s >= w {
+			q[i] = 1 - math.Min(1, math.Max(0, pts.p[i]))
 		}
-		f := func(s float64) float64 { return warm(s, decay) }
-		if r := rms(f); r < best.rms {
+	}
+	for _, pw := range []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5} {
+		f := warm(func(i int) float64 { return (1-end)*math.Pow(q[i], pw) + end })
+		if r := rmsAt(f); r < best.rms {
 			best.rms, best.param = r, pw
 		}
 	}
@@ -386,14 +418,13 @@ func polynomialFit(rms func(func(float64) float64) float64, warm func(float64, f
 
 // cosineMinLRFit fits cosine decay to a floor min_lr_rate, solved by
 // least squares.
-func cosineMinLRFit(xs, fs []float64, off float64, rms func(func(float64) float64) float64, warm func(float64, func(float64) float64) float64, progress func(float64) float64, cosine func(float64) float64, w float64) schedFit {
+func cosineMinLRFit(fs []float64, rmsAt func(func(int) float64) float64, warm func(func(int) float64) func(int) float64, pts schedPoints, w float64) schedFit {
 	var num, den float64
-	for i, x := range xs {
-		s := x - off
+	for i, s := range pts.s {
 		if s < w {
 			continue
 		}
-		h := cosine(progress(s))
+		h := pts.cos[i]
 		num += (fs[i] - h) * (1 - h)
 		den += (1 - h) * (1 - h)
 	}
@@ -401,9 +432,8 @@ func cosineMinLRFit(xs, fs []float64, off float64, rms func(func(float64) float6
 	if den > 0 {
 		m = math.Max(0, math.Min(1, num/den))
 	}
-	decay := func(s float64) float64 { return m + (1-m)*cosine(progress(s)) }
-	f := func(s float64) float64 { return warm(s, decay) }
-	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rms(f), warmup: w, param: m}
+	f := warm(func(i int) float64 { return m + (1-m)*pts.cos[i] })
+	return schedFit{kind: SchedCosineMinLR, order: 4, rms: rmsAt(f), warmup: w, param: m}
 }
 
 // wsdFit fits warmup-stable-decay: the rate stays at its peak, then decays
