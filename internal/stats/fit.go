@@ -42,7 +42,7 @@ func FitPowerLaw(xs, ys []float64) CurveFit {
 	g := func(a float64) func(float64) float64 {
 		return func(x float64) float64 { return math.Pow(x, -a) }
 	}
-	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) }, nil, nil)
+	a, fit := searchShape(fx, fy, math.Log(0.01), math.Log(4), 40, func(p float64) func(float64) float64 { return g(math.Exp(p)) })
 	fit.Alpha = math.Exp(a)
 	return fit
 }
@@ -68,7 +68,7 @@ func fitExp(xs, ys []float64, tau0, width float64) CurveFit {
 	if !ok {
 		return CurveFit{N: len(fx)}
 	}
-	return sp.fit(fy, nil, nil)
+	return sp.fit(fy)
 }
 
 // An expSearch is the part of an exponential fit that depends on the x
@@ -114,11 +114,14 @@ func expShape(p float64) func(float64) float64 {
 	return func(x float64) float64 { return math.Exp(-x / tau) }
 }
 
-// fit fits fy, whose points are those of the xs the search was made for;
-// gs and memo, when not nil, hold g at each grid point and at the points
-// other fits tried (see searchShape).
-func (sp *expSearch) fit(fy []float64, gs [][]float64, memo *shapeMemo) CurveFit {
-	p, fit := searchShape(sp.shifted, fy, sp.plo, sp.phi, sp.grid, expShape, gs, memo)
+// fit fits fy, whose points are those of the xs the search was made for.
+func (sp *expSearch) fit(fy []float64) CurveFit {
+	return sp.finish(searchShape(sp.shifted, fy, sp.plo, sp.phi, sp.grid, expShape))
+}
+
+// finish turns the best point p of the search and the fit there into
+// the fit over the xs before their shift.
+func (sp *expSearch) finish(p float64, fit CurveFit) CurveFit {
 	if fit.OK {
 		// Undo the shift: A*exp(-(x-lo)/tau) = (A*exp(lo/tau))*exp(-x/tau).
 		fit.Tau = math.Exp(p)
@@ -135,20 +138,6 @@ func gridPoint(lo, hi float64, grid, k int) float64 {
 	return lo + (hi-lo)*float64(k)/float64(grid)
 }
 
-// shapeGrid returns g at xs for each grid point of searchShape.
-func shapeGrid(xs []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64) [][]float64 {
-	gs := make([][]float64, grid+1)
-	all := make([]float64, (grid+1)*len(xs))
-	for k := range gs {
-		g := shape(gridPoint(lo, hi, grid, k))
-		gs[k] = all[k*len(xs) : (k+1)*len(xs) : (k+1)*len(xs)]
-		for i, x := range xs {
-			gs[k][i] = g(x)
-		}
-	}
-	return gs
-}
-
 // golden is the number of golden-section steps of searchShape: the
 // bracket shrinks to 0.618^golden of two grid steps.
 const golden = 30
@@ -156,66 +145,62 @@ const golden = 30
 // searchShape minimises the residual of y = L0 + A*g_p(x) over p in
 // [lo, hi] with a coarse grid of the given number of steps then a
 // golden-section refinement, solving L0 and A by least squares for each p
-// and requiring A > 0. When gs is not nil, gs[k] holds g at the xs for
-// the k-th grid point (see shapeGrid), computed once for many ys; when
-// memo is not nil, g at the points the golden-section steps try is kept
-// there for the other fits over the same xs (the steps of many bootstrap
-// refits try the same points).
-func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64, gs [][]float64, memo *shapeMemo) (float64, CurveFit) {
-	best := CurveFit{N: len(xs)}
+// and requiring A > 0.
+func searchShape(xs, ys []float64, lo, hi float64, grid int, shape func(p float64) func(float64) float64) (float64, CurveFit) {
 	if len(xs) < 4 {
-		return 0, best
+		return 0, CurveFit{N: len(xs)}
 	}
 	gx := make([]float64, len(xs))
-	fitG := func(gx []float64) CurveFit {
-		lf := WeightedOLS(gx, ys, nil)
-		if !(lf.Slope > 0) || !isFinite(lf.RMS) {
-			return CurveFit{RMS: math.Inf(1), N: len(xs)}
-		}
-		return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(xs), OK: true}
-	}
 	eval := func(p float64) CurveFit {
-		if memo != nil {
-			return fitG(memo.at(p, xs, shape))
-		}
 		g := shape(p)
 		for i, x := range xs {
 			gx[i] = g(x)
 		}
-		return fitG(gx)
+		return fitShape(gx, ys)
 	}
+	return goldenSearch(len(xs), lo, hi, grid, func(_ int, p float64) CurveFit { return eval(p) }, eval)
+}
+
+// fitShape solves y = L0 + A*g by least squares, g at each point given,
+// and requires A > 0.
+func fitShape(gx, ys []float64) CurveFit {
+	lf := WeightedOLS(gx, ys, nil)
+	if !(lf.Slope > 0) || !isFinite(lf.RMS) {
+		return CurveFit{RMS: math.Inf(1), N: len(gx)}
+	}
+	return CurveFit{L0: lf.Intercept, A: lf.Slope, RMS: lf.RMS, N: len(gx), OK: true}
+}
+
+// goldenSearch is the search of searchShape over n points: atGrid(k, p)
+// is the fit at the k-th grid point p, at(p) the fit at any point.
+func goldenSearch(n int, lo, hi float64, grid int, atGrid func(k int, p float64) CurveFit, at func(p float64) CurveFit) (float64, CurveFit) {
+	best := CurveFit{N: n}
 	bestP := math.NaN()
 	best.RMS = math.Inf(1)
 	for k := 0; k <= grid; k++ {
 		p := gridPoint(lo, hi, grid, k)
-		var f CurveFit
-		if gs != nil {
-			f = fitG(gs[k])
-		} else {
-			f = eval(p)
-		}
-		if f.OK && f.RMS < best.RMS {
+		if f := atGrid(k, p); f.OK && f.RMS < best.RMS {
 			best, bestP = f, p
 		}
 	}
 	if math.IsNaN(bestP) {
-		return 0, CurveFit{N: len(xs)}
+		return 0, CurveFit{N: n}
 	}
 	// Golden-section search in the bracket around the best grid point.
 	step := (hi - lo) / float64(grid)
 	a, b := math.Max(lo, bestP-step), math.Min(hi, bestP+step)
 	phi := (math.Sqrt(5) - 1) / 2
 	c, d := b-phi*(b-a), a+phi*(b-a)
-	fc, fd := eval(c), eval(d)
+	fc, fd := at(c), at(d)
 	for range golden {
 		if fc.RMS < fd.RMS {
 			b, d, fd = d, c, fc
 			c = b - phi*(b-a)
-			fc = eval(c)
+			fc = at(c)
 		} else {
 			a, c, fc = c, d, fd
 			d = a + phi*(b-a)
-			fd = eval(d)
+			fd = at(d)
 		}
 	}
 	if fc.OK && fc.RMS < best.RMS {

@@ -106,4 +106,13 @@ func TestRefitters(t *testing.T) {
 	if NewExpRefitter(s1, 1, 2).gs == nil || NewTissueRefitter(s1, s1, 0.5, 2).gs == nil {
 		t.Error("the refitters fell back on a clean input")
 	}
+	// A refit retraces the steps of an earlier one with the same values:
+	// it finds every point it tries in the memo, and the same fit.
+	in := inputs[len(inputs)-3]
+	er := NewExpRefitter(in.s1, in.tau0, in.width)
+	first := er.Fit(in.ys[0])
+	tried := len(er.memo.shapes)
+	if again := er.Fit(in.ys[0]); tried == 0 || len(er.memo.shapes) != tried || again != first {
+		t.Errorf("a second refit of the same values added %d points to the %d tried (fits %+v, %+v)", len(er.memo.shapes)-tried, tried, first, again)
+	}
 }
