@@ -166,7 +166,11 @@ func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, v); err != nil {
+	err = htmlTemplate.Execute(&buf, v)
+	if cerr := v.chartErr(); cerr != nil {
+		return cerr
+	}
+	if err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
 	_, err = w.Write(safeHTML([]byte(resolveSteps(buf.String(), r.StepEstimated))))
@@ -189,12 +193,39 @@ type htmlView struct {
 	MilestoneCols []string
 	// Sections are the sections in page order, for the contents list.
 	Sections []htmlSection
+	draws    []*svgDraw // the charts' drawings, in the order of buildCharts
 }
 
 type htmlChart struct {
 	ID    string
-	SVG   template.HTML
 	Notes []string
+	svg   *svgDraw
+}
+
+// SVG returns the chart's drawing, waiting for it to be drawn.
+func (c htmlChart) SVG() template.HTML {
+	<-c.svg.done
+	return c.svg.html
+}
+
+// An svgDraw is a chart being drawn beside the page's other parts: done
+// is closed when html or err is set.
+type svgDraw struct {
+	done chan struct{}
+	html template.HTML
+	err  error
+}
+
+// chartErr waits for every chart and returns the first error, in page
+// order.
+func (v *htmlView) chartErr() error {
+	for _, d := range v.draws {
+		<-d.done
+		if d.err != nil {
+			return d.err
+		}
+	}
+	return nil
 }
 
 type htmlSection struct{ ID, Title string }
@@ -228,13 +259,20 @@ func newHTMLView(r *analysis.Report, opts HTMLOptions) (*htmlView, error) {
 		MilestoneCols: htmlMilestoneCols(r.Milestones),
 		Sections:      htmlSections,
 	}
+	// The charts are drawn on their own goroutines while the page is
+	// written around them (its template waits for each where it shows it).
 	charts := buildCharts(r, opts)
 	for _, c := range charts {
-		svg, err := svgplot.HTML(c.Chart)
-		if err != nil {
-			return nil, fmt.Errorf("write html: chart %s: %w", c.Chart.ID, err)
-		}
-		v.Charts[c.Section] = append(v.Charts[c.Section], htmlChart{ID: c.Chart.ID, SVG: svg, Notes: c.Notes})
+		d := &svgDraw{done: make(chan struct{})}
+		go func() {
+			defer close(d.done)
+			d.html, d.err = svgplot.HTML(c.Chart)
+			if d.err != nil {
+				d.err = fmt.Errorf("write html: chart %s: %w", c.Chart.ID, d.err)
+			}
+		}()
+		v.draws = append(v.draws, d)
+		v.Charts[c.Section] = append(v.Charts[c.Section], htmlChart{ID: c.Chart.ID, Notes: c.Notes, svg: d})
 	}
 	if len(charts) > 0 {
 		d := chartData(charts)
