@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -188,7 +189,7 @@ type htmlView struct {
 	Charts map[string][]htmlChart
 	// ChartData is what the page's script draws the interactive charts
 	// from; nil when there are no charts.
-	ChartData *pageChartData
+	ChartData *chartDataJSON
 	// MilestoneCols are the metric columns of the milestones table.
 	MilestoneCols []string
 	// Sections are the sections in page order, for the contents list.
@@ -214,6 +215,22 @@ type svgDraw struct {
 	done chan struct{}
 	html template.HTML
 	err  error
+}
+
+// A chartDataJSON is the page's chart data (a pageChartData) being
+// encoded beside the page's other parts: done is closed when b or err is
+// set. The template's escaper encodes it with json.Marshal, which takes b
+// as it is (compact, with <, > and & already escaped).
+type chartDataJSON struct {
+	done chan struct{}
+	b    []byte
+	err  error
+}
+
+// MarshalJSON returns the encoded chart data, waiting for it.
+func (c *chartDataJSON) MarshalJSON() ([]byte, error) {
+	<-c.done
+	return c.b, c.err
 }
 
 // chartErr waits for every chart and returns the first error, in page
@@ -275,8 +292,12 @@ func newHTMLView(r *analysis.Report, opts HTMLOptions) (*htmlView, error) {
 		v.Charts[c.Section] = append(v.Charts[c.Section], htmlChart{ID: c.Chart.ID, Notes: c.Notes, svg: d})
 	}
 	if len(charts) > 0 {
-		d := chartData(charts)
-		v.ChartData = &d
+		cd := &chartDataJSON{done: make(chan struct{})}
+		go func() {
+			defer close(cd.done)
+			cd.b, cd.err = json.Marshal(chartData(charts))
+		}()
+		v.ChartData = cd
 	}
 	return v, nil
 }
