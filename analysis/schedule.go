@@ -400,15 +400,24 @@ func newSchedPoints(xs []float64, total, w, off float64) schedPoints {
 func polynomialFit(rmsAt func(func(int) float64) float64, warm func(func(int) float64) func(int) float64, pts schedPoints, w float64) schedFit {
 	best := schedFit{kind: SchedPolynomial, order: 3, rms: math.Inf(1), warmup: w}
 	end := schedPolynomialLREnd
-	// 1-p, clamped to [0, 1], at each point after the warmup.
-	q := make([]float64, len(pts.s))
+	// (1-p)^pw, p clamped to [0, 1], at each point after the warmup, for
+	// every power at once (math.Pow's work shared, the same bits).
+	pws := []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5}
+	n := len(pts.s)
+	pow := make([]float64, len(pws)*n) // pow[k*n+i] is point i to the k-th power
+	at := make([]float64, len(pws))
 	for i, s := range pts.s {
-		if s >= w {
-			q[i] = 1 - math.Min(1, math.Max(0, pts.p[i]))
+		if s < w {
+			continue
+		}
+		stats.Powers(1-math.Min(1, math.Max(0, pts.p[i])), pws, at)
+		for k, v := range at {
+			pow[k*n+i] = v
 		}
 	}
-	for _, pw := range []float64{0.3, 0.5, 0.7, 1.5, 2, 2.5, 3, 4, 5} {
-		f := warm(func(i int) float64 { return (1-end)*math.Pow(q[i], pw) + end })
+	for k, pw := range pws {
+		pk := pow[k*n : (k+1)*n]
+		f := warm(func(i int) float64 { return (1-end)*pk[i] + end })
 		if r := rmsAt(f); r < best.rms {
 			best.rms, best.param = r, pw
 		}
