@@ -206,6 +206,7 @@ func resolveSteps(s string, est func(int64) string) string {
 		return s
 	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for {
 		i := strings.IndexByte(s, stepOpen)
 		if i < 0 {

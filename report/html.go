@@ -17,6 +17,7 @@ import (
 
 	"github.com/plateau-dev/plateau/analysis"
 	"github.com/plateau-dev/plateau/internal/svgplot"
+	"github.com/plateau-dev/plateau/internal/term"
 )
 
 //go:embed html.tmpl
@@ -167,6 +168,7 @@ func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 		return err
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(htmlScript) + len(htmlStyle) + 256<<10) // the page is mostly these
 	err = htmlTemplate.Execute(&buf, v)
 	if cerr := v.chartErr(); cerr != nil {
 		return cerr
@@ -174,7 +176,7 @@ func WriteHTML(w io.Writer, r *analysis.Report, opts HTMLOptions) error {
 	if err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
-	_, err = w.Write(safeHTML([]byte(resolveSteps(buf.String(), r.StepEstimated))))
+	_, err = io.WriteString(w, term.Sanitize(resolveSteps(buf.String(), r.StepEstimated)))
 	return err
 }
 

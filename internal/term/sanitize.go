@@ -17,6 +17,10 @@ import (
 func Sanitize(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' {
+			i++ // printable ASCII, a line feed or a tab: kept
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if (r == utf8.RuneError && size == 1) || (unicode.IsControl(r) && r != '\n' && r != '\t') {
 			clean = false
