@@ -69,6 +69,14 @@ func Analyze(data *trainlog.Run, opts Options) *Report {
 	r.Trend = trend(r.Evidence)
 	r.Accuracy = accuracy(run, opts)
 	r.Throughput = throughput(run, opts)
+	// The forecast's projection fit (a hundred bootstrap refits) depends
+	// on the run alone: made here, beside the schedule's fit, it is found
+	// in the memo by anotherEpoch. It is made where anotherEpoch would
+	// make it, but for a status that withholds the forecast.
+	if c := finiteCurve(run, r.Primary); c.len() >= minVerdictPoints && r.Evidence != nil && r.Evidence.Train != nil &&
+		forecastHorizon(runGeometry(run)).Kind != HorizonSpan {
+		fitProjection(run, c)
+	}
 	wg.Wait()
 	r.Eval = evaluate(run, r.Evidence.Eval, opts)
 	r.Checkpoints = checkpoints(run, r)
