@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -411,6 +412,54 @@ type ckptDir struct {
 }
 
 func (w *walker) walk() error {
+	// Files are sniffed on their own goroutines, at most GOMAXPROCS at
+	// once, while the walk goes on (a folder of checkpoints holds several
+	// trainer_state.json files to sniff); each fills its entry of w.files,
+	// kept in walk order, when the walk ends.
+	var pending []*pendingSniff
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	err := w.walkFiles(func(k int, p, rel, dir, name string) {
+		ps := &pendingSniff{k: k, done: make(chan struct{})}
+		pending = append(pending, ps)
+		sem <- struct{}{}
+		go func() {
+			defer close(ps.done)
+			defer func() { <-sem }()
+			ps.f = sniffFound(p, rel, dir, name)
+		}()
+	})
+	for _, ps := range pending {
+		<-ps.done
+		w.files[ps.k] = ps.f
+	}
+	return err
+}
+
+// A pendingSniff is a file being sniffed beside the walk: done is closed
+// when f, its entry, is set; k is the entry's index in the walk's files.
+type pendingSniff struct {
+	k    int
+	f    found
+	done chan struct{}
+}
+
+// sniffFound sniffs the file p (rel, in the folder dir, named name) and
+// returns its entry.
+func sniffFound(p, rel, dir, name string) found {
+	pl, ok, reason := sniff(p, rel)
+	if ok && pl.confidence < minWalkConfidence {
+		return found{in: inputOf(pl), dir: dir, weak: logName(name), ignore: "text without training records"}
+	}
+	if !ok {
+		return found{in: Input{Path: p, Name: rel}, dir: dir, ignore: shortReason(reason), problem: unreadable(reason)}
+	}
+	return found{in: inputOf(pl), dir: dir}
+}
+
+// walkFiles walks the root, appending an entry to w.files for each file
+// met; for a file to sniff, it appends an empty entry and calls sniffAt
+// with the entry's index.
+func (w *walker) walkFiles(sniffAt func(k int, p, rel, dir, name string)) error {
 	mlflowSeen := map[string]bool{}
 	// Symbolic links are followed, without loops (fileio.WalkDir).
 	return fileio.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
@@ -470,16 +519,9 @@ func (w *walker) walk() error {
 		if skip, _ := skipFile(d.Name()); skip {
 			return nil // weights and configs are expected in run folders
 		}
-		pl, ok, reason := sniff(p, rel)
-		if ok && pl.confidence < minWalkConfidence {
-			w.files = append(w.files, found{in: inputOf(pl), dir: dir, weak: logName(d.Name()), ignore: "text without training records"})
-			return nil
-		}
-		if !ok {
-			w.files = append(w.files, found{in: Input{Path: p, Name: rel}, dir: dir, ignore: shortReason(reason), problem: unreadable(reason)})
-			return nil
-		}
-		w.files = append(w.files, found{in: inputOf(pl), dir: dir})
+		// The file is sniffed beside the walk; its entry keeps its place.
+		sniffAt(len(w.files), p, rel, dir, d.Name())
+		w.files = append(w.files, found{})
 		return nil
 	})
 }
