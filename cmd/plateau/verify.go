@@ -51,7 +51,10 @@ as 'plateau report' refuses them).
 
 Exit status: 0 every citation is true; 5 at least one is false; 1 the run
 or the report could not be read, or holds nothing to verify (no metric
-read from the paths, no citation in the report); 2 usage error.`,
+read from paths that report input problems, no citation in a saved
+report); 2 usage error. A run read cleanly whose report cites nothing (a
+custom logger's log with no metric plateau reads) exits 0, as its report
+does, and says that nothing was verified.`,
 		Example: `  plateau verify examples/hf_v5_sft_lora_3ep
   plateau report run/ --format json -o report.json && plateau verify run/ --report report.json
   plateau verify logs/train.log output/trainer_state.json`,
@@ -126,7 +129,12 @@ func runVerify(opts *verifyOptions, s *streams) error {
 		return &exitError{code: exitFalse, err: fmt.Errorf("%d of %d citations are false", len(res.False), res.Checked)}
 	}
 	if res.Checked == 0 {
-		return inputError(errors.New("nothing was verified: the report cites no source (is it the report of a run?)"))
+		if opts.Report != "" {
+			return inputError(errors.New("nothing was verified: the report cites no source (is it the report of a run?)"))
+		}
+		// The run was read as 'plateau report' reads it (exit 0) and its
+		// report cites no value: nothing is false, and that is said.
+		fmt.Fprintf(s.err, "plateau: nothing to verify: the report of %s cites no value read from a log (no training metric was logged in a form plateau reads)\n", strings.Join(opts.Paths, ", "))
 	}
 	return nil
 }
@@ -144,9 +152,11 @@ func loadRun(opts *verifyOptions, verb string) (*trainlog.Run, error) {
 	if loadErr != nil && (run == nil || (len(run.Series) == 0 && len(run.Summary) == 0)) {
 		return nil, inputError(loadErr)
 	}
-	if len(run.Series) == 0 && len(run.Summary) == 0 {
-		// A text that only looks like a log (a README quoting a dict):
-		// its report would cite a library version at most.
+	if len(run.Series) == 0 && len(run.Summary) == 0 && len(run.Warnings) > 0 {
+		// A text that only looks like a log (a README quoting a dict,
+		// malformed): its report exits 1 and would cite a library
+		// version at most. A log that is read cleanly but holds no
+		// metric (a custom logger's) is reported, and verified, as it is.
 		return nil, inputError(fmt.Errorf("%s: nothing to %s: no training metric was read from it (it is neither a run's log nor, without --report, a saved report)",
 			strings.Join(opts.Paths, ", "), verb))
 	}

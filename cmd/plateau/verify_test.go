@@ -59,6 +59,13 @@ func TestVerifyCommand(t *testing.T) {
 	if err := os.WriteFile(noCites, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A custom logger's log with no metric plateau reads: report reads it
+	// (insufficient data, exit 0) and so does verify, saying it checked
+	// nothing.
+	custom := filepath.Join(t.TempDir(), "train.log")
+	if err := os.WriteFile(custom, []byte("2025-09-28 20:44:33,525 - INFO - [__main__] - Starting fine-tuning\n2025-09-28 20:44:51,812 - INFO - [__main__] - Trainable parameters: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	other := filepath.Join(repoRoot(t), "examples", "hf_v5_overfit_eval")
 	for _, tc := range []struct {
 		name string
@@ -82,6 +89,8 @@ func TestVerifyCommand(t *testing.T) {
 		{"not a report", []string{"verify", dir, "--report", filepath.Join(dir, "trainer_state.json")}, "", exitInput, nil, "not a plateau JSON report"},
 		{"a README quoting a log dict", []string{"verify", filepath.Join(repoRoot(t), "examples", "README.md")}, "", exitInput, nil,
 			"README.md: nothing to verify: no training metric was read from it"},
+		{"a log with no metric plateau reads", []string{"verify", custom}, "", exitOK,
+			[]string{"no citations to check"}, "nothing to verify: the report of " + custom + " cites no value read from a log"},
 		{"a saved report without citations", []string{"verify", dir, "--report", noCites}, "", exitInput,
 			[]string{"no citations to check"}, "nothing was verified: the report cites no source"},
 	} {
