@@ -289,6 +289,9 @@ func stepsPerEpoch(run *analyzer, g geometry) float64 {
 		if s == nil {
 			continue
 		}
+		if spe, ok := flooredStepsPerEpoch(s); ok {
+			return spe
+		}
 		for i := s.Len() - 1; i >= 0 && len(ratios) < 1000; i-- {
 			if e, st := s.Epoch(i), s.Step(i); e >= 0.5 && !math.IsNaN(e) && st > 0 {
 				ratios = append(ratios, float64(st)/e)

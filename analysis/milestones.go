@@ -174,6 +174,9 @@ func tieBoundary(s *trainlog.Series, start, end int, target float64) int {
 // past half an epoch, where rounding matters least. It returns 0 when
 // unknown.
 func loggedStepsPerEpoch(s *trainlog.Series) float64 {
+	if spe, ok := flooredStepsPerEpoch(s); ok {
+		return spe
+	}
 	ratios := make([]float64, 0, s.Len())
 	for i := range s.Len() {
 		if e, st := s.Epoch(i), s.Step(i); finite(e) && e >= 0.5 && st > 0 {
@@ -257,4 +260,57 @@ func milestoneSteps(ms []Milestone) []int64 {
 		out = append(out, m.Step)
 	}
 	return out
+}
+
+// flooredStepsPerEpoch estimates the steps per epoch of a series whose
+// epoch is a whole-epoch counter rather than fractional progress:
+// Lightning's metrics.csv and its TensorBoard "epoch" scalar log the
+// 0-based current_epoch, constant inside an epoch, so step/epoch
+// overstates the epoch length (step 599 of three 200-step epochs reads
+// 599/2). The series is floored when every finite epoch is a whole number
+// and some whole number is logged at two different steps (an epoch-level
+// Trainer log, one point per epoch at 1.0, 2.0..., is exact and stays
+// with the ratio). Epoch k then begins between the last step logged with
+// an epoch below k and the first logged with k or more; the estimate is
+// the median over the boundaries of that midpoint divided by k. ok is
+// false when the series is not floored or crosses no boundary.
+func flooredStepsPerEpoch(s *trainlog.Series) (spe float64, ok bool) {
+	repeated := false
+	for i := range s.Len() {
+		e := s.Epoch(i)
+		if !finite(e) {
+			continue
+		}
+		if e != math.Trunc(e) || e < 0 {
+			return 0, false
+		}
+		if i > 0 && s.Epoch(i-1) == e && s.Step(i-1) != s.Step(i) {
+			repeated = true
+		}
+	}
+	if !repeated {
+		return 0, false
+	}
+	var ratios []float64
+	lastBelow, prevEpoch := int64(-1), -1.0
+	for i := range s.Len() {
+		e := s.Epoch(i)
+		if !finite(e) {
+			continue
+		}
+		if e > prevEpoch && prevEpoch >= 0 && lastBelow >= 0 {
+			// Points are in step order, so every epoch from prevEpoch+1
+			// to e began in (lastBelow, step]; one boundary is counted,
+			// the highest, which a skipped epoch leaves least biased.
+			ratios = append(ratios, (float64(lastBelow)+float64(s.Step(i)))/2/e)
+		}
+		if e >= prevEpoch {
+			prevEpoch = e
+			lastBelow = s.Step(i)
+		}
+	}
+	if len(ratios) == 0 {
+		return 0, false
+	}
+	return stats.MedianInPlace(ratios), true
 }
