@@ -173,7 +173,7 @@ func buildRun(d *doc, r *analysis.Report) {
 		facts = append(facts, s)
 	}
 	if ri.Epochs > 0 {
-		facts = append(facts, num(ri.Epochs)+" epochs")
+		facts = append(facts, epochCount(num(ri.Epochs)))
 	}
 	if ri.Completed {
 		facts = append(facts, "completed (an end-of-training summary or should_training_stop was found)")

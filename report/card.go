@@ -88,12 +88,21 @@ func cardTitle(r *analysis.Report) string {
 		parts = append(parts, s)
 	}
 	if r.Run.Epochs > 0 {
-		parts = append(parts, sig(r.Run.Epochs, 3)+" epochs")
+		parts = append(parts, epochCount(sig(r.Run.Epochs, 3)))
 	}
 	if len(parts) == 0 {
 		return name
 	}
 	return name + ": " + strings.Join(parts, ", ")
+}
+
+// epochCount is a formatted number of epochs with its noun: "1 epoch",
+// "2.99 epochs".
+func epochCount(n string) string {
+	if n == "1" {
+		return n + " epoch"
+	}
+	return n + " epochs"
 }
 
 // statusLine is the status and a one-line reason in plain words with the

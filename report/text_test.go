@@ -173,3 +173,27 @@ func TestMilestoneSources(t *testing.T) {
 		}
 	}
 }
+
+// TestCardTitleEpochNoun checks the run's size in the card title uses the
+// singular for exactly one epoch, as testdata/runs/stalled (200 steps in one
+// epoch) once read "1 epochs".
+func TestCardTitleEpochNoun(t *testing.T) {
+	for _, tc := range []struct {
+		epochs float64
+		want   string
+	}{
+		{1, "stalled: sft, 200 steps, 1 epoch"},
+		{3, "stalled: sft, 200 steps, 3 epochs"},
+		{2.99, "stalled: sft, 200 steps, 2.99 epochs"},
+		{0.5, "stalled: sft, 200 steps, 0.5 epochs"},
+	} {
+		r := &analysis.Report{}
+		r.Run.Name = "stalled"
+		r.Run.Family = "sft"
+		r.Run.LastStep = 200
+		r.Run.Epochs = tc.epochs
+		if got := cardTitle(r); got != tc.want {
+			t.Errorf("epochs %v: title %q, want %q", tc.epochs, got, tc.want)
+		}
+	}
+}
