@@ -660,8 +660,8 @@ func shortPitfalls(d *doc, r *analysis.Report, inCard map[int]bool) {
 		}
 		text := findingBrief(f, r) + "."
 		item := em(severityStyle(f.Severity), clean(string(f.Severity))) + ": " + text
-		if len(f.Sources) > 0 {
-			item += " (" + code(f.Sources[0]) + ")"
+		if src := findingCite(f); src != "" {
+			item += " (" + code(src) + ")"
 		}
 		items = append(items, item)
 	}
@@ -755,6 +755,21 @@ func hintBrief(h analysis.Hint) string {
 		return fmt.Sprintf("loss %s over the last tenth of the run (median), %s below the first epoch's median %s", num(h.Value), wholePct(1-h.Value/h.Ref), num(h.Ref))
 	case analysis.HintStaircase:
 		return "loss drops at " + pluralY(int64(h.Count), "epoch boundar")
+	}
+	return ""
+}
+
+// findingCite is the source a pitfall line cites: that of the fact at the
+// step the line names ("up to 5.02 at step 31"), when the finding has one,
+// else its first source (often the start of the window it scanned).
+func findingCite(f analysis.Finding) string {
+	for _, x := range f.Facts {
+		if x.Step == f.Step && x.Source != "" {
+			return x.Source
+		}
+	}
+	if len(f.Sources) > 0 {
+		return f.Sources[0]
 	}
 	return ""
 }

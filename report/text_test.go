@@ -197,3 +197,27 @@ func TestCardTitleEpochNoun(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingCiteNamesStep checks a pitfall line cites the entry of the
+// step it names: the example's "5 grad_norm spikes (up to 5.02 at step 31)"
+// once cited log_history[1], the start of the scanned window (step 2).
+func TestFindingCiteNamesStep(t *testing.T) {
+	f := analysis.Finding{
+		Step:    31,
+		Sources: []string{"trainer_state.json#log_history[1]", "trainer_state.json#log_history[30]"},
+		Facts: []analysis.Fig{
+			{Name: analysis.QRatio, Value: 1.74},
+			{Name: analysis.QMax, Value: 5.02, Step: 31, Source: "trainer_state.json#log_history[30]"},
+		},
+	}
+	if got, want := findingCite(f), "trainer_state.json#log_history[30]"; got != want {
+		t.Errorf("cite %q, want %q", got, want)
+	}
+	f.Facts = nil
+	if got, want := findingCite(f), "trainer_state.json#log_history[1]"; got != want {
+		t.Errorf("without facts: cite %q, want %q", got, want)
+	}
+	if got := findingCite(analysis.Finding{Step: 3}); got != "" {
+		t.Errorf("no source: cite %q, want none", got)
+	}
+}
