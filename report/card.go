@@ -342,10 +342,15 @@ func trainMoreLine(r *analysis.Report) string {
 	if greater {
 		best, worst = level+hi, level+lo
 	}
-	answer := "yes"
+	answer, underMargin := "yes", false
 	switch {
 	case level != 0 && hi < 0.01*math.Abs(level):
 		answer = "little to gain"
+	case a.Margin > 0 && hi <= a.Margin:
+		// Even the range's best case is within the practical margin
+		// that the verdict says would matter.
+		answer = "little to gain"
+		underMargin = true
 	case lo <= 0:
 		answer = "maybe"
 	case r.Verdict.Status != analysis.StatusImproving:
@@ -360,6 +365,9 @@ func trainMoreLine(r *analysis.Report) string {
 		}
 	}
 	var notes []string
+	if underMargin {
+		notes = append(notes, fmt.Sprintf("even its best case is within the %s that would matter over %s steps", sig(a.Margin, 3), count(a.HorizonSteps)))
+	}
 	if annealed(r.LRSchedule) {
 		notes = append(notes, "needs a new schedule (the learning rate decayed to ~0)")
 	}
