@@ -247,20 +247,7 @@ func backtestRun(t *testing.T, path string) []btCut {
 		if k < 2*w || n-k < w || k < 8 {
 			continue
 		}
-		T := br.pts[k-1].step
-		dir := t.TempDir()
-		b, err := writeState(cutState(br.state, T))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "trainer_state.json"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
-		if err != nil {
-			t.Fatalf("%s cut at %d: %v", br.name, T, err)
-		}
-		out = append(out, judgeCut(t, br.name, f, Analyze(run, DefaultOptions), br.pts, k))
+		out = append(out, judgeCut(t, br.name, f, Analyze(loadCut(t, br, br.name, br.pts[k-1].step), DefaultOptions), br.pts, k))
 	}
 	return out
 }
@@ -542,4 +529,23 @@ func backtestTable(cuts []btCut, s btSummary) string {
 	}
 	fmt.Fprintf(&b, "%s\n", s)
 	return b.String()
+}
+
+// loadCut writes br's trainer_state.json cut at step T, as if read live
+// at that step, to a temporary folder and loads it as a run.
+func loadCut(t *testing.T, br *btRun, name string, T int64) *trainlog.Run {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := writeState(cutState(br.state, T))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "trainer_state.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
+	if err != nil {
+		t.Fatalf("%s cut at %d: %v", name, T, err)
+	}
+	return run
 }

@@ -105,18 +105,7 @@ func consistencyCases(t *testing.T) []consCase {
 				continue
 			}
 			T := br.pts[k-1].step
-			dir := t.TempDir()
-			b, err := writeState(cutState(br.state, T))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "trainer_state.json"), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			run, err := trainlog.Load([]string{dir}, trainlog.LoadOptions{})
-			if err != nil {
-				t.Fatalf("%s cut at %d: %v", p, T, err)
-			}
+			run := loadCut(t, br, p, T)
 			out = append(out, consCase{fmt.Sprintf("%s@%d (%.0f%%)", consName(p), T, 100*f), Analyze(run, DefaultOptions)})
 		}
 	}

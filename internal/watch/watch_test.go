@@ -343,26 +343,10 @@ func TestWatchFinishedLightning(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var mu sync.Mutex
-	var last Status
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan *analysis.Report, 1)
-	go func() {
-		rep, err := Watch(ctx, Options{Root: dir, Analysis: analysis.DefaultOptions, MinPoll: 10 * time.Millisecond, MaxPoll: 100 * time.Millisecond,
-			RenderEvery: 50 * time.Millisecond, StopAtEnd: true,
-			OnUpdate: func(st Status) { mu.Lock(); last = st; mu.Unlock() }})
-		if err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-		done <- rep
-	}()
-	rep := waitDone(t, done, "the watch of a finished Lightning run ends")
+	rep, last := watchToEnd(t, dir, "the watch of a finished Lightning run ends")
 	if rep == nil || rep.Run.LastStep != 303 {
 		t.Fatalf("final report %v", rep)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	if !last.Done || last.Idle < 2*time.Hour-time.Minute {
 		t.Errorf("last status: done %v, idle %v; want done, idle about 2h", last.Done, last.Idle)
 	}
@@ -394,6 +378,20 @@ func TestWatchLightningConsoleEnds(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "train.log"), append([]byte(val), bar...), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	rep, last := watchToEnd(t, dir, "the watch of a Lightning run whose console says Trainer.fit stopped ends")
+	if rep == nil || !rep.Run.Completed {
+		t.Fatalf("final report %v: want a completed run", rep)
+	}
+	if !last.Done || last.Idle != 0 {
+		t.Errorf("last status: done %v, idle %v; want done by the console's end line", last.Done, last.Idle)
+	}
+}
+
+// watchToEnd watches dir with StopAtEnd until Watch returns (waitDone
+// bounds the wait) and returns the final report and the last status the
+// watch published.
+func watchToEnd(t *testing.T, dir, what string) (*analysis.Report, Status) {
+	t.Helper()
 	var mu sync.Mutex
 	var last Status
 	ctx, cancel := context.WithCancel(context.Background())
@@ -408,13 +406,8 @@ func TestWatchLightningConsoleEnds(t *testing.T) {
 		}
 		done <- rep
 	}()
-	rep := waitDone(t, done, "the watch of a Lightning run whose console says Trainer.fit stopped ends")
-	if rep == nil || !rep.Run.Completed {
-		t.Fatalf("final report %v: want a completed run", rep)
-	}
+	rep := waitDone(t, done, what)
 	mu.Lock()
 	defer mu.Unlock()
-	if !last.Done || last.Idle != 0 {
-		t.Errorf("last status: done %v, idle %v; want done by the console's end line", last.Done, last.Idle)
-	}
+	return rep, last
 }
